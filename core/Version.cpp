@@ -1,0 +1,7 @@
+#include "Version.h"
+
+namespace lathe::core {
+
+const char* version() { return LATHE_VERSION; }
+
+} // namespace lathe::core

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs Lathe's build and test dependencies from Debian 12 packages. Idempotent: packages already present are
+# skipped, and apt-get is only called when something is missing.
+set -euo pipefail
+packages=(
+  build-essential cmake pkg-config
+  qt6-base-dev qt6-base-dev-tools libgl-dev
+  portaudio19-dev libsndfile1-dev libebur128-dev libfftw3-dev libsoxr-dev
+  nlohmann-json3-dev libcli11-dev
+  libgtest-dev libbenchmark-dev
+  # Tools the tests use as independent references and as headless devices.
+  ffmpeg sox xvfb xauth libasound2-plugins alsa-utils
+)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+echo "install-deps: installing ${missing[*]}"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
