@@ -2,6 +2,8 @@
 
 namespace lathe::core {
 
-const char* version() { return LATHE_VERSION; }
+const char* version() {
+    return LATHE_VERSION;
+}
 
 } // namespace lathe::core

@@ -1,13 +1,46 @@
+#include "Commands.h"
+
 #include "core/Version.h"
 
 #include <CLI/CLI.hpp>
 
 #include <cstdio>
 
+namespace lathe::cli {
+
+int& exitCode() {
+    static int code = kExitOk;
+    return code;
+}
+
+void printError(const std::string& message) {
+    std::fprintf(stderr, "lathe-cli: %s\n", message.c_str());
+}
+
+} // namespace lathe::cli
+
 int main(int argc, char** argv) {
-    CLI::App app{"lathe-cli: headless mastering with Lathe"};
+    using namespace lathe::cli;
+    CLI::App app{"lathe-cli: headless mastering with Lathe (stereo and stem masters, loudness reports)"};
     app.set_version_flag("--version", std::string("lathe-cli ") + lathe::core::version());
     app.require_subcommand(1);
-    CLI11_PARSE(app, argc, argv);
-    return 0;
+    app.fallthrough(false);
+    addScanCommand(app);
+    addAnalyzeCommand(app);
+    addRenderCommand(app);
+    addSessionCommand(app);
+    addDemoCommand(app);
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForAllHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForVersion& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        app.exit(e);
+        return kExitUsage;
+    }
+    return exitCode();
 }

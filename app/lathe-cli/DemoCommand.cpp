@@ -1,0 +1,54 @@
+#include "Commands.h"
+
+#include "core/DemoFolder.h"
+#include "core/Error.h"
+
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <memory>
+
+namespace lathe::cli {
+namespace {
+
+struct DemoCommandOptions {
+    std::string outDir;
+    double seconds = 30.0;
+    int sampleRate = 48000;
+    unsigned seed = 1;
+};
+
+int runDemo(const DemoCommandOptions& o) {
+    try {
+        core::DemoOptions options;
+        options.seconds = o.seconds;
+        options.sampleRate = o.sampleRate;
+        options.seed = o.seed;
+        const core::DemoResult result = core::writeDemoFolder(o.outDir, options);
+        std::printf("Demo client folder written to %s:\n", result.folder.c_str());
+        for (const auto& f : result.files)
+            std::printf("  %s\n", f.c_str());
+        std::printf("Try: lathe-cli render %s --out <OUTDIR>\n", o.outDir.c_str());
+        return kExitOk;
+    } catch (const std::exception& e) {
+        printError(e.what());
+        return kExitFailed;
+    }
+}
+
+} // namespace
+
+void addDemoCommand(CLI::App& app) {
+    auto options = std::make_shared<DemoCommandOptions>();
+    CLI::App* cmd =
+        app.add_subcommand("demo", "Write a synthesized client folder (6 stems, the printed mix and a "
+                                   "rough master reference) to try Lathe with");
+    cmd->add_option("OUTDIR", options->outDir, "Folder to create")->required();
+    cmd->add_option("--seconds", options->seconds, "Song length in seconds")->check(CLI::Range(5.0, 600.0));
+    cmd->add_option("--rate", options->sampleRate, "Sample rate in Hz")
+        ->check(CLI::IsMember({44100, 48000, 88200, 96000}));
+    cmd->add_option("--seed", options->seed, "Random seed (same seed, same files)");
+    cmd->callback([options] { exitCode() = runDemo(*options); });
+}
+
+} // namespace lathe::cli

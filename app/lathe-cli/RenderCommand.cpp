@@ -1,0 +1,138 @@
+#include "Commands.h"
+#include "ProgressBar.h"
+
+#include "core/Error.h"
+#include "core/Renderer.h"
+#include "core/SessionSource.h"
+
+#include <CLI/CLI.hpp>
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <optional>
+
+namespace lathe::cli {
+namespace {
+
+struct RenderOptions {
+    std::string input;
+    std::string outDir;
+    std::optional<std::string> mode;
+    std::optional<double> targetLufs;
+    std::optional<double> ceilingDbtp;
+    std::optional<int> rate;
+    bool noMp3 = false;
+    std::vector<std::string> sets;
+    bool json = false;
+    bool quiet = false;
+    bool strict = false;
+};
+
+std::atomic<bool> gCancel{false};
+
+void onSignal(int) {
+    gCancel.store(true);
+}
+
+void printReport(const core::RenderReport& report) {
+    namespace fs = std::filesystem;
+    std::printf("%s: target %.1f LUFS, ceiling %.1f dBTP, %d Hz\n", report.song.c_str(), report.targetLufs,
+                report.ceilingDbtp, report.outputSampleRate);
+    for (const auto& d : report.deliverables) {
+        std::printf("  %-14s %s\n", d.kind.c_str(), d.wavPath.c_str());
+        std::printf(
+            "                 %.2f LUFS  LRA %.1f LU  TP %.2f dBTP  PLR %.1f dB  limiter max %.1f dB / avg "
+            "%.2f dB  (%d pass%s)\n",
+            d.integratedLufs, d.loudnessRangeLu, d.truePeakDbtp, d.plrDb, d.maxGainReductionDb,
+            d.averageGainReductionDb, d.passes, d.passes == 1 ? "" : "es");
+        if (!d.mp3Path.empty() && d.mp3TruePeakDbtp)
+            std::printf("                 MP3 %s: decoded TP %.2f dBTP%s\n",
+                        fs::path(d.mp3Path).filename().c_str(), *d.mp3TruePeakDbtp,
+                        d.mp3ExceedsCeiling ? "  (over the ceiling)" : "");
+    }
+    for (const auto& w : report.warnings)
+        std::printf("  warning: %s\n", w.c_str());
+    std::printf("Report: %s\n", report.reportPath.c_str());
+}
+
+int runRender(const RenderOptions& o) {
+    try {
+        core::Session session = core::openSessionOrFolder(o.input);
+        if (o.mode) session.output.mode = *o.mode;
+        if (o.targetLufs) session.loudness.target_lufs = *o.targetLufs;
+        if (o.ceilingDbtp) session.master.limiter.ceiling_dbtp = *o.ceilingDbtp;
+        if (o.rate) session.output.sample_rate = *o.rate;
+        if (o.noMp3) session.output.mp3 = false;
+        for (const auto& assignment : o.sets)
+            core::applyOverride(session, assignment);
+        core::ensureOutsideClientFolder(session, o.outDir);
+
+        std::signal(SIGINT, onSignal);
+        std::signal(SIGTERM, onSignal);
+        ProgressBar bar("Rendering " + session.song, o.quiet);
+        core::RenderControl control;
+        control.progress = [&bar](double f) { bar.update(f); };
+        control.cancel = &gCancel;
+        const core::RenderReport report = core::renderSession(session, o.outDir, control);
+        bar.finish();
+        if (o.json)
+            std::printf("%s\n", core::toJson(report).dump(2).c_str());
+        else
+            printReport(report);
+        bool ok = true;
+        for (const auto& d : report.deliverables)
+            ok = ok && d.withinCeiling;
+        if (!ok) {
+            printError("a deliverable exceeds the true-peak ceiling; see " + report.reportPath);
+            return kExitFailed;
+        }
+        if (o.strict && !report.warnings.empty()) {
+            printError("--strict: the render produced warnings (listed above); treating them as errors");
+            return kExitFailed;
+        }
+        return kExitOk;
+    } catch (const core::RenderCancelled&) {
+        printError("render cancelled; no deliverable was written");
+        return kExitFailed;
+    } catch (const std::exception& e) {
+        printError(e.what());
+        return kExitFailed;
+    }
+}
+
+} // namespace
+
+void addRenderCommand(CLI::App& app) {
+    auto o = std::make_shared<RenderOptions>();
+    CLI::App* cmd = app.add_subcommand(
+        "render",
+        "Master a client folder or session: <song>_stereo_master.wav / <song>_stem_master.wav (24-bit, "
+        "dithered), MP3 references and report.json");
+    cmd->add_option("INPUT", o->input, "Client folder or SESSION.lathe")->required();
+    cmd->add_option("--out", o->outDir, "Output folder (created if needed; never inside the client folder)")
+        ->required();
+    cmd->add_option("--mode", o->mode, "What to master: stereo (the mix), stem (from the stems) or both")
+        ->check(CLI::IsMember({"stereo", "stem", "both"}));
+    cmd->add_option("--target-lufs", o->targetLufs, "Integrated loudness target in LUFS (default -14)")
+        ->check(CLI::Range(-40.0, -3.0));
+    cmd->add_option("--ceiling-dbtp", o->ceilingDbtp, "True-peak ceiling in dBTP (default -1.0)")
+        ->check(CLI::Range(-20.0, 0.0));
+    cmd->add_option("--rate", o->rate, "Output sample rate in Hz (default: the session's)")
+        ->check(CLI::Range(8000, 384000));
+    cmd->add_flag("--no-mp3", o->noMp3, "Do not write MP3 references");
+    cmd->add_option("--set", o->sets,
+                    "Override any session value: PATH=VALUE, e.g. stems.lead_vocal.gain_db=1.5 "
+                    "(see core/SESSION.md)")
+        ->allow_extra_args(false);
+    cmd->add_flag("--json", o->json, "Print the report as JSON (the same as report.json)");
+    cmd->add_flag("--quiet", o->quiet, "No progress bar");
+    cmd->add_flag("--strict", o->strict,
+                  "Fail (exit 1) when the render has warnings: resampled, mono, lossy or "
+                  "shorter stems, a missed target");
+    cmd->callback([o] { exitCode() = runRender(*o); });
+}
+
+} // namespace lathe::cli

@@ -1,0 +1,52 @@
+#include "Commands.h"
+
+#include "core/ClientFolder.h"
+#include "core/Error.h"
+#include "core/Session.h"
+#include "core/SessionSource.h"
+
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <memory>
+
+namespace lathe::cli {
+namespace {
+
+struct SessionNewOptions {
+    std::string folder;
+    std::string output;
+    std::vector<std::string> sets;
+};
+
+int runSessionNew(const SessionNewOptions& o) {
+    try {
+        core::Session session = core::openSessionOrFolder(o.folder);
+        for (const auto& assignment : o.sets)
+            core::applyOverride(session, assignment);
+        core::ensureOutsideClientFolder(session, o.output);
+        core::saveSession(session, o.output);
+        std::printf("Session written to %s (%zu stems%s%s)\n", o.output.c_str(), session.stems.size(),
+                    session.mix.empty() ? "" : ", mix", session.reference.empty() ? "" : ", reference");
+        return kExitOk;
+    } catch (const std::exception& e) {
+        printError(e.what());
+        return kExitFailed;
+    }
+}
+
+} // namespace
+
+void addSessionCommand(CLI::App& app) {
+    CLI::App* session = app.add_subcommand("session", "Create and edit .lathe sessions");
+    session->require_subcommand(1);
+    auto o = std::make_shared<SessionNewOptions>();
+    CLI::App* create =
+        session->add_subcommand("new", "Write a session with default chains for a client folder");
+    create->add_option("DIR", o->folder, "Client folder")->required();
+    create->add_option("-o,--output", o->output, "Session file to write (FILE.lathe)")->required();
+    create->add_option("--set", o->sets, "Override a value: PATH=VALUE (see core/SESSION.md)");
+    create->callback([o] { exitCode() = runSessionNew(*o); });
+}
+
+} // namespace lathe::cli

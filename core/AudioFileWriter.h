@@ -1,0 +1,57 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace lathe::core {
+
+enum class OutputFormat { Wav16, Wav24, WavFloat, Mp3 };
+
+struct WriterOptions {
+    OutputFormat format = OutputFormat::Wav24;
+    int sampleRate = 48000;
+    int channels = 2;
+    int mp3BitrateKbps = 320;
+    std::string title;
+    std::string artist;
+};
+
+// Writes an export under a temporary name beside finalPath and renames it over finalPath only on commit(), so
+// the final name never holds a partial file (a crash, a full disk or an exception leaves the old file or
+// nothing).
+class AudioFileWriter {
+public:
+    AudioFileWriter(std::string finalPath,
+                    const WriterOptions& options); // opens a temp file beside finalPath; throws Error
+    ~AudioFileWriter(); // not committed -> temp removed; a final name never holds a partial file
+    AudioFileWriter(const AudioFileWriter&) = delete;
+    AudioFileWriter& operator=(const AudioFileWriter&) = delete;
+
+    // Planar float. For PCM formats samples are expected already on the bit-depth grid (dithered upstream)
+    // and are converted exactly (k / 2^(bits-1) -> integer k, clamped to full scale), not via libsndfile's
+    // float scaling.
+    void write(const float* const* channels,
+               int64_t frames); // throws Error (e.g. disk full), naming finalPath
+    void commit();              // flush, fsync, close, rename over finalPath; throws Error and removes temp
+
+    const std::string& finalPath() const { return finalPath_; }
+    const std::string& tempPath() const { return tempPath_; }
+    int64_t framesWritten() const { return framesWritten_; }
+
+private:
+    void abandon() noexcept;
+
+    struct Handle;
+    std::unique_ptr<Handle> handle_;
+    std::string finalPath_;
+    std::string tempPath_;
+    WriterOptions options_;
+    int64_t framesWritten_ = 0;
+    bool committed_ = false;
+    std::vector<int> intScratch_;
+    std::vector<float> floatScratch_;
+};
+
+} // namespace lathe::core

@@ -1,0 +1,670 @@
+#include "Renderer.h"
+
+#include "AtomicFile.h"
+#include "AudioFileReader.h"
+#include "AudioFileWriter.h"
+#include "Error.h"
+#include "FrameCache.h"
+#include "MasterChain.h"
+#include "SourceStream.h"
+#include "StemChain.h"
+#include "StereoResampler.h"
+
+#include "dsp/Decibels.h"
+#include "dsp/Dither.h"
+#include "dsp/Gain.h"
+#include "dsp/LoudnessMeter.h"
+#include "dsp/TruePeakLimiter.h"
+#include "dsp/TruePeakMeter.h"
+
+#include <algorithm>
+#include <cmath>
+#include <exception>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+namespace fs = std::filesystem;
+
+namespace lathe::core {
+namespace {
+
+constexpr int kBlock = 4096;
+// The limiter aims this far under the ceiling so that dither (at most 1.5 LSB, i.e. < 0.0005 dB at 16 bits
+// near -1 dBFS) can never lift a peak over it.
+constexpr double kDitherMarginDb = 0.005;
+// Acceptance window around the loudness target; the search aims for the session's tighter tolerance.
+constexpr double kTargetWindowLu = 0.2;
+// Below this, BS.1770 gating has left nothing: the programme is silence as far as loudness goes.
+constexpr double kSilentLufs = -69.0;
+
+bool mp3CanEncode(int rate) {
+    return rate == 32000 || rate == 44100 || rate == 48000;
+}
+
+// Session paths are usable as they are: loadSession resolves relative paths against the session file's folder
+// and makeDefaultSession keeps the scan's paths.
+const std::string& resolveSourcePath(const Session&, const std::string& path) {
+    return path;
+}
+
+dsp::AudioBlock stereoBlock(float* left, float* right, int frames) {
+    float* channels[2] = {left, right};
+    return dsp::AudioBlock(channels, 2, frames);
+}
+
+dsp::AudioBlock stereoBlock(const float* left, const float* right, int frames) {
+    // Meters take a mutable view but never write to it.
+    return stereoBlock(const_cast<float*>(left), const_cast<float*>(right), frames);
+}
+
+void checkCancel(const RenderControl& control, const std::atomic<bool>& internalCancel) {
+    if ((control.cancel != nullptr && control.cancel->load(std::memory_order_relaxed)) ||
+        internalCancel.load(std::memory_order_relaxed))
+        throw RenderCancelled();
+}
+
+// Overall progress over all deliverables; each deliverable owns one slot 0..1.
+class ProgressBoard {
+public:
+    ProgressBoard(const RenderControl& control, int slots)
+        : control_(control), slots_(static_cast<size_t>(slots)) {}
+    void set(int slot, double fraction) {
+        if (!control_.progress) return;
+        std::lock_guard lock(mutex_);
+        slots_[static_cast<size_t>(slot)] = std::clamp(fraction, 0.0, 1.0);
+        double sum = 0;
+        for (double f : slots_)
+            sum += f;
+        control_.progress(sum / static_cast<double>(slots_.size()));
+    }
+
+private:
+    const RenderControl& control_;
+    std::mutex mutex_;
+    std::vector<double> slots_;
+};
+
+struct Job {
+    std::string kind; // "stereo_master" / "stem_master"
+    bool stem = false;
+    int slot = 0;
+};
+
+struct JobResult {
+    DeliverableReport report;
+    std::unique_ptr<AudioFileWriter> wav;
+    std::unique_ptr<AudioFileWriter> mp3;
+};
+
+class DeliverableRenderer {
+public:
+    DeliverableRenderer(const Session& s, const Job& job, const std::string& outDir,
+                        const RenderControl& control, const std::atomic<bool>& internalCancel,
+                        ProgressBoard& progress)
+        : s_(s), job_(job), outDir_(outDir), control_(control), internalCancel_(internalCancel),
+          progress_(progress) {
+        outputRate_ = s.output.sample_rate > 0 ? s.output.sample_rate : s.sample_rate;
+    }
+
+    JobResult run() {
+        FrameCache preLimiter;
+        const double preLufs = renderPreLimiter(preLimiter);
+        progress_.set(job_.slot, 0.4);
+
+        JobResult result;
+        DeliverableReport& r = result.report;
+        r.kind = job_.kind;
+        r.sampleRate = outputRate_;
+        r.bitDepth = s_.output.bit_depth;
+        r.durationSeconds = static_cast<double>(preLimiter.frames()) / outputRate_;
+
+        // Loudness targeting: each pass limits the cached pre-limiter signal with a trial gain and measures
+        // the result. Limiting takes loudness away non-linearly, so the gain is refined by secant steps on
+        // the measured (gain, loudness) pairs. The best pass is kept (its dithered output cached).
+        const double target = s_.loudness.target_lufs;
+        const bool normalize = s_.loudness.normalize;
+        if (normalize && preLufs < kSilentLufs)
+            throw Error(job_.stem ? s_.folder : resolveSourcePath(s_, s_.mix),
+                        "the " + std::string(job_.stem ? "stems sum" : "mix") +
+                            " is silent (no gated loudness): nothing to master");
+        double gain = normalize ? target - preLufs : 0.0;
+        const int maxPasses = normalize ? std::max(1, s_.loudness.max_passes) : 1;
+        const double tolerance = std::clamp(s_.loudness.tolerance_lu, 0.01, kTargetWindowLu);
+
+        std::unique_ptr<FrameCache> best;
+        PassResult bestPass;
+        double prevGain = 0, prevLufs = 0;
+        for (int pass = 1; pass <= maxPasses; ++pass) {
+            auto output = std::make_unique<FrameCache>();
+            const PassResult p = limiterPass(preLimiter, gain, *output);
+            progress_.set(job_.slot, 0.4 + 0.4 * pass / maxPasses);
+            const bool better =
+                !best || std::abs(p.integratedLufs - target) < std::abs(bestPass.integratedLufs - target);
+            if (better) {
+                best = std::move(output);
+                bestPass = p;
+                bestPass.gainDb = gain;
+                r.passes = pass;
+            }
+            if (!normalize || std::abs(p.integratedLufs - target) <= tolerance) break;
+            double next = gain + (target - p.integratedLufs);
+            if (pass > 1 && std::abs(p.integratedLufs - prevLufs) > 1e-6) {
+                const double slope = std::clamp((p.integratedLufs - prevLufs) / (gain - prevGain), 0.02, 1.0);
+                next = gain + (target - p.integratedLufs) / slope;
+            }
+            prevGain = gain;
+            prevLufs = p.integratedLufs;
+            gain = std::min(next, gain + 24.0);
+        }
+
+        r.loudnessGainDb = bestPass.gainDb;
+        r.maxGainReductionDb = bestPass.stats.maxGainReductionDb;
+        r.averageGainReductionDb = bestPass.stats.averageGainReductionDb();
+        r.limitedPercent =
+            bestPass.stats.frames > 0
+                ? 100.0 * static_cast<double>(bestPass.stats.framesLimited) / bestPass.stats.frames
+                : 0.0;
+        writeDeliverables(*best, result);
+        progress_.set(job_.slot, 1.0);
+        return result;
+    }
+
+private:
+    struct PassResult {
+        double integratedLufs = 0;
+        double gainDb = 0;
+        dsp::TruePeakLimiter::Stats stats;
+    };
+
+    std::string finalPath(const char* extension) const {
+        return (fs::path(outDir_) / (s_.song + "_" + job_.kind + extension)).string();
+    }
+
+    // Sources -> (stem chains -> sum) -> master chain up to the limiter -> output rate, into `cache`.
+    // Returns the integrated loudness of what was cached.
+    double renderPreLimiter(FrameCache& cache) {
+        const int rate = s_.sample_rate;
+        std::vector<std::unique_ptr<SourceStream>> streams;
+        std::vector<std::unique_ptr<StemChain>> chains;
+        if (job_.stem) {
+            const bool anySolo =
+                std::any_of(s_.stems.begin(), s_.stems.end(), [](auto& st) { return st.solo; });
+            for (const StemSettings& stem : s_.stems) {
+                const bool audible = !stem.mute && (!anySolo || stem.solo);
+                if (!audible) continue; // a silent stem adds nothing to the sum; skip reading it
+                streams.push_back(std::make_unique<SourceStream>(resolveSourcePath(s_, stem.path), rate));
+                auto chain = std::make_unique<StemChain>();
+                chain->prepare(rate, kBlock);
+                chain->configure(stem, true);
+                chain->reset();
+                chains.push_back(std::move(chain));
+            }
+        } else {
+            streams.push_back(std::make_unique<SourceStream>(resolveSourcePath(s_, s_.mix), rate));
+        }
+        int64_t length = 0;
+        for (const auto& stream : streams)
+            length = std::max(length, stream->lengthFrames());
+        // Every stem muted still renders the song's length of silence; length comes from all stems then.
+        if (job_.stem && streams.empty())
+            for (const StemSettings& stem : s_.stems)
+                length =
+                    std::max(length, SourceStream(resolveSourcePath(s_, stem.path), rate).lengthFrames());
+
+        MasterChain master;
+        master.prepare(rate, kBlock, s_.master);
+        int64_t toSkip = master.preLimiterLatencyFrames();
+
+        std::unique_ptr<StereoResampler> resampler;
+        if (outputRate_ != rate) resampler = std::make_unique<StereoResampler>(rate, outputRate_);
+        const int64_t expected =
+            outputRate_ == rate
+                ? length
+                : static_cast<int64_t>(std::llround(static_cast<double>(length) * outputRate_ / rate));
+
+        dsp::LoudnessMeter meter;
+        meter.prepare(outputRate_, kBlock * 8, 2, dsp::LoudnessMeter::Integrated);
+        int64_t written = 0;
+        const StereoResampler::Sink toCache = [&](const float* l, const float* r, int n) {
+            n = static_cast<int>(std::min<int64_t>(n, expected - written));
+            for (int done = 0; done < n;) {
+                const int k = std::min(n - done, kBlock * 8);
+                cache.append(l + done, r + done, k);
+                meter.process(stereoBlock(l + done, r + done, k));
+                done += k;
+            }
+            written += std::max(n, 0);
+        };
+        const auto emit = [&](float* l, float* r, int n) {
+            const int skip = static_cast<int>(std::min<int64_t>(toSkip, n));
+            toSkip -= skip;
+            if (n - skip <= 0) return;
+            if (resampler)
+                resampler->process(l + skip, r + skip, n - skip, toCache);
+            else
+                toCache(l + skip, r + skip, n - skip);
+        };
+
+        std::vector<float> sumL(kBlock), sumR(kBlock), l(kBlock), r(kBlock);
+        for (int64_t pos = 0; pos < length; pos += kBlock) {
+            checkCancel(control_, internalCancel_);
+            const int n = static_cast<int>(std::min<int64_t>(kBlock, length - pos));
+            if (job_.stem) {
+                std::fill_n(sumL.begin(), n, 0.0f);
+                std::fill_n(sumR.begin(), n, 0.0f);
+                for (size_t i = 0; i < streams.size(); ++i) {
+                    streams[i]->read(l.data(), r.data(), n);
+                    chains[i]->process(stereoBlock(l.data(), r.data(), n));
+                    for (int k = 0; k < n; ++k) {
+                        sumL[static_cast<size_t>(k)] += l[static_cast<size_t>(k)];
+                        sumR[static_cast<size_t>(k)] += r[static_cast<size_t>(k)];
+                    }
+                }
+            } else {
+                if (streams.empty()) {
+                    std::fill_n(sumL.begin(), n, 0.0f);
+                    std::fill_n(sumR.begin(), n, 0.0f);
+                } else {
+                    streams[0]->read(sumL.data(), sumR.data(), n);
+                }
+            }
+            master.processPreLimiter(stereoBlock(sumL.data(), sumR.data(), n));
+            emit(sumL.data(), sumR.data(), n);
+            progress_.set(job_.slot, 0.4 * static_cast<double>(pos + n) /
+                                         static_cast<double>(std::max<int64_t>(length, 1)));
+        }
+        // Drain the chain's latency with silence so the song's end is not cut.
+        for (int64_t remaining = master.preLimiterLatencyFrames(); remaining > 0;) {
+            const int n = static_cast<int>(std::min<int64_t>(kBlock, remaining));
+            std::fill_n(sumL.begin(), n, 0.0f);
+            std::fill_n(sumR.begin(), n, 0.0f);
+            master.processPreLimiter(stereoBlock(sumL.data(), sumR.data(), n));
+            emit(sumL.data(), sumR.data(), n);
+            remaining -= n;
+        }
+        if (resampler) resampler->finish(toCache);
+        std::fill(sumL.begin(), sumL.end(), 0.0f);
+        std::fill(sumR.begin(), sumR.end(), 0.0f);
+        while (written < expected)
+            toCache(sumL.data(), sumR.data(),
+                    static_cast<int>(std::min<int64_t>(kBlock, expected - written)));
+        cache.rewind();
+        return meter.integratedLufs();
+    }
+
+    // Limits the cached signal with `gainDb` into the limiter, dithers to the output word length and caches
+    // it.
+    PassResult limiterPass(FrameCache& input, double gainDb, FrameCache& output) {
+        const LimiterSettings& ls = s_.master.limiter;
+        dsp::TruePeakLimiter limiter;
+        dsp::Gain plainGain;
+        limiter.setCeilingDbtp(ls.ceiling_dbtp - kDitherMarginDb);
+        limiter.setReleaseMs(ls.release_ms);
+        limiter.setLookaheadMs(ls.lookahead_ms);
+        limiter.setInputGainDb(gainDb);
+        limiter.prepare(outputRate_, kBlock, 2);
+        plainGain.setGainDb(gainDb);
+        plainGain.prepare(outputRate_, kBlock, 2);
+        const int latency = ls.enabled ? limiter.latencyFrames() : 0;
+
+        dsp::Dither dither;
+        const bool dithered = s_.output.dither && s_.output.bit_depth < 32;
+        if (dithered) {
+            dither.setBitDepth(s_.output.bit_depth);
+            dither.setNoiseShaping(s_.output.noise_shaping);
+            dither.setSeed(job_.stem ? 2 : 1);
+            dither.prepare(outputRate_, kBlock, 2);
+        }
+        dsp::LoudnessMeter meter;
+        meter.prepare(outputRate_, kBlock, 2, dsp::LoudnessMeter::Integrated);
+
+        std::vector<float> l(kBlock), r(kBlock);
+        int64_t toSkip = latency;
+        int64_t produced = 0;
+        const int64_t total = input.frames();
+        input.rewind();
+        auto processBlock = [&](int n) {
+            auto block = stereoBlock(l.data(), r.data(), n);
+            if (ls.enabled)
+                limiter.process(block);
+            else
+                plainGain.process(block);
+            const int skip = static_cast<int>(std::min<int64_t>(toSkip, n));
+            toSkip -= skip;
+            const int keep = static_cast<int>(std::min<int64_t>(n - skip, total - produced));
+            if (keep <= 0) return;
+            auto out = stereoBlock(l.data() + skip, r.data() + skip, keep);
+            if (dithered) dither.process(out);
+            meter.process(out);
+            output.append(l.data() + skip, r.data() + skip, keep);
+            produced += keep;
+        };
+        for (;;) {
+            checkCancel(control_, internalCancel_);
+            const int n = input.read(l.data(), r.data(), kBlock);
+            if (n == 0) break;
+            processBlock(n);
+        }
+        while (produced < total) {
+            std::fill(l.begin(), l.end(), 0.0f);
+            std::fill(r.begin(), r.end(), 0.0f);
+            processBlock(kBlock);
+        }
+        output.rewind();
+        PassResult p;
+        p.integratedLufs = meter.integratedLufs();
+        if (ls.enabled) p.stats = limiter.stats();
+        return p;
+    }
+
+    // Writes the kept pass to the WAV (and MP3) temp files, measuring what is written.
+    void writeDeliverables(FrameCache& finalAudio, JobResult& result) {
+        DeliverableReport& r = result.report;
+        WriterOptions wavOptions;
+        wavOptions.format = s_.output.bit_depth == 16   ? OutputFormat::Wav16
+                            : s_.output.bit_depth == 32 ? OutputFormat::WavFloat
+                                                        : OutputFormat::Wav24;
+        wavOptions.sampleRate = outputRate_;
+        wavOptions.channels = 2;
+        r.wavPath = finalPath(".wav");
+        result.wav = std::make_unique<AudioFileWriter>(r.wavPath, wavOptions);
+
+        if (s_.output.mp3 && mp3CanEncode(outputRate_)) {
+            WriterOptions mp3Options;
+            mp3Options.format = OutputFormat::Mp3;
+            mp3Options.sampleRate = outputRate_;
+            mp3Options.channels = 2;
+            mp3Options.mp3BitrateKbps = s_.output.mp3_bitrate_kbps;
+            mp3Options.title = s_.output.title.empty() ? s_.song : s_.output.title;
+            mp3Options.artist = s_.output.artist;
+            r.mp3Path = finalPath(".mp3");
+            result.mp3 = std::make_unique<AudioFileWriter>(r.mp3Path, mp3Options);
+        }
+
+        dsp::LoudnessMeter loudness;
+        loudness.prepare(outputRate_, kBlock, 2,
+                         dsp::LoudnessMeter::Momentary | dsp::LoudnessMeter::ShortTerm |
+                             dsp::LoudnessMeter::Integrated | dsp::LoudnessMeter::Range |
+                             dsp::LoudnessMeter::SamplePeak);
+        dsp::TruePeakMeter truePeak;
+        truePeak.prepare(outputRate_, kBlock, 2, 8);
+        std::vector<float> l(kBlock), r2(kBlock);
+        finalAudio.rewind();
+        const int64_t total = finalAudio.frames();
+        int64_t done = 0;
+        for (;;) {
+            checkCancel(control_, internalCancel_);
+            const int n = finalAudio.read(l.data(), r2.data(), kBlock);
+            if (n == 0) break;
+            const float* planar[2] = {l.data(), r2.data()};
+            result.wav->write(planar, n);
+            if (result.mp3) result.mp3->write(planar, n);
+            const auto block = stereoBlock(l.data(), r2.data(), n);
+            loudness.process(block);
+            truePeak.process(block);
+            done += n;
+            progress_.set(job_.slot, 0.8 + 0.2 * static_cast<double>(done) /
+                                               static_cast<double>(std::max<int64_t>(total, 1)));
+        }
+        r.integratedLufs = loudness.integratedLufs();
+        r.loudnessRangeLu = loudness.loudnessRangeLu();
+        r.samplePeakDbfs = loudness.samplePeakDbfs();
+        r.maxMomentaryLufs = loudness.maxMomentaryLufs();
+        r.maxShortTermLufs = loudness.maxShortTermLufs();
+        r.truePeakDbtp = truePeak.truePeakDbtp();
+        r.plrDb = r.truePeakDbtp - r.integratedLufs;
+        r.meetsTarget = !s_.loudness.normalize ||
+                        std::abs(r.integratedLufs - s_.loudness.target_lufs) <= kTargetWindowLu + 1e-9;
+        r.withinCeiling = !s_.master.limiter.enabled || r.truePeakDbtp <= s_.master.limiter.ceiling_dbtp;
+    }
+
+    const Session& s_;
+    Job job_;
+    std::string outDir_;
+    const RenderControl& control_;
+    const std::atomic<bool>& internalCancel_;
+    ProgressBoard& progress_;
+    int outputRate_ = 48000;
+};
+
+void measureDecodedMp3(DeliverableReport& r, double ceilingDbtp) {
+    AudioFileReader reader(r.mp3Path);
+    const AudioFileInfo& info = reader.info();
+    dsp::TruePeakMeter truePeak;
+    truePeak.prepare(info.sampleRate, kBlock, info.channels, 8);
+    dsp::LoudnessMeter loudness;
+    loudness.prepare(info.sampleRate, kBlock, info.channels, dsp::LoudnessMeter::Integrated);
+    std::vector<std::vector<float>> buffers(static_cast<size_t>(info.channels), std::vector<float>(kBlock));
+    std::vector<float*> channels;
+    for (auto& b : buffers)
+        channels.push_back(b.data());
+    for (;;) {
+        const int64_t n = reader.read(channels.data(), kBlock);
+        if (n == 0) break;
+        dsp::AudioBlock block(channels.data(), info.channels, static_cast<int>(n));
+        truePeak.process(block);
+        loudness.process(block);
+    }
+    r.mp3TruePeakDbtp = truePeak.truePeakDbtp();
+    r.mp3IntegratedLufs = loudness.integratedLufs();
+    r.mp3ExceedsCeiling = *r.mp3TruePeakDbtp > ceilingDbtp;
+}
+
+std::string describeSeconds(double seconds) {
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%.3f s", seconds);
+    return buffer;
+}
+
+// Facts about the sources an engineer should know before trusting the render: resampling, mono, lengths.
+std::vector<std::string> sourceWarnings(const Session& s, const RenderPlan& plan) {
+    std::vector<std::string> warnings;
+    struct Source {
+        std::string path;
+        AudioFileInfo info;
+    };
+    std::vector<Source> sources;
+    auto add = [&](const std::string& path) {
+        const std::string resolved = resolveSourcePath(s, path);
+        AudioFileInfo info = probeAudioFile(resolved);
+        validateSource(info);
+        sources.push_back({resolved, info});
+    };
+    if (plan.stereo) add(s.mix);
+    const size_t firstStem = sources.size();
+    if (plan.stem)
+        for (const auto& stem : s.stems)
+            add(stem.path);
+    for (const auto& src : sources) {
+        const std::string name = fs::path(src.path).filename().string();
+        if (src.info.sampleRate != s.sample_rate)
+            warnings.push_back(name + " is at " + std::to_string(src.info.sampleRate) + " Hz; resampled to " +
+                               std::to_string(s.sample_rate) + " Hz (soxr, very high quality)");
+        if (src.info.channels == 1) warnings.push_back(name + " is mono; used as centred stereo");
+        if (src.info.lossy)
+            warnings.push_back(name + " is " + src.info.encoding +
+                               "-encoded (lossy); ask for a WAV if one exists");
+    }
+    if (sources.size() - firstStem > 1) {
+        double longest = 0;
+        for (size_t i = firstStem; i < sources.size(); ++i)
+            longest = std::max(longest, sources[i].info.durationSeconds());
+        for (size_t i = firstStem; i < sources.size(); ++i) {
+            const double shortBy = longest - sources[i].info.durationSeconds();
+            if (shortBy > 0.5 / s.sample_rate)
+                warnings.push_back(fs::path(sources[i].path).filename().string() + " is " +
+                                   describeSeconds(shortBy) +
+                                   " shorter than the longest stem; padded with silence");
+        }
+    }
+    return warnings;
+}
+
+} // namespace
+
+RenderPlan planRender(const Session& s) {
+    RenderPlan plan;
+    const std::string& mode = s.output.mode;
+    const bool wantStereo = mode == "stereo" || mode == "both";
+    const bool wantStem = mode == "stem" || mode == "both";
+    if (!wantStereo && !wantStem)
+        throw Error(s.folder, "output.mode must be stereo, stem or both (found \"" + mode + "\")");
+    plan.stereo = wantStereo && !s.mix.empty();
+    plan.stem = wantStem && !s.stems.empty();
+    if (wantStereo && s.mix.empty())
+        plan.warnings.push_back("no stereo mix in the folder: stereo master skipped");
+    if (wantStem && s.stems.empty()) plan.warnings.push_back("no stems in the folder: stem master skipped");
+    if (!plan.stereo && !plan.stem)
+        throw Error(s.folder.empty() ? std::string("session") : s.folder,
+                    wantStem && !wantStereo   ? "no stems to master"
+                    : wantStereo && !wantStem ? "no stereo mix to master"
+                                              : "no stereo mix and no stems found: nothing to master");
+    if (plan.stem && std::any_of(s.stems.begin(), s.stems.end(), [](auto& st) { return st.solo; }))
+        plan.warnings.push_back("some stems are soloed: the stem master contains only the soloed stems");
+    return plan;
+}
+
+RenderReport renderSession(const Session& s, const std::string& outDir, const RenderControl& control) {
+    RenderPlan plan = planRender(s);
+    RenderReport report;
+    report.song = s.song;
+    report.folder = s.folder;
+    report.sessionSampleRate = s.sample_rate;
+    report.outputSampleRate = s.output.sample_rate > 0 ? s.output.sample_rate : s.sample_rate;
+    report.targetLufs = s.loudness.target_lufs;
+    report.ceilingDbtp = s.master.limiter.ceiling_dbtp;
+    report.warnings = plan.warnings;
+    // Every source is opened and checked before anything is written.
+    for (auto& w : sourceWarnings(s, plan))
+        report.warnings.push_back(std::move(w));
+    if (s.output.mp3 && !mp3CanEncode(report.outputSampleRate))
+        report.warnings.push_back("MP3 reference skipped: MP3 supports 32, 44.1 and 48 kHz, not " +
+                                  std::to_string(report.outputSampleRate) + " Hz");
+
+    std::error_code ec;
+    fs::create_directories(outDir, ec);
+    if (ec || !fs::is_directory(outDir))
+        throw Error(outDir, "cannot create the output folder: " + (ec ? ec.message() : "not a folder"));
+
+    std::vector<Job> jobs;
+    if (plan.stereo) jobs.push_back({"stereo_master", false, static_cast<int>(jobs.size())});
+    if (plan.stem) jobs.push_back({"stem_master", true, static_cast<int>(jobs.size())});
+
+    ProgressBoard progress(control, static_cast<int>(jobs.size()));
+    std::atomic<bool> internalCancel{false};
+    std::vector<JobResult> results(jobs.size());
+    std::vector<std::exception_ptr> errors(jobs.size());
+    {
+        // Deliverables render in parallel; the first failure cancels the others so no work is wasted.
+        std::vector<std::thread> threads;
+        for (size_t i = 0; i < jobs.size(); ++i)
+            threads.emplace_back([&, i] {
+                try {
+                    results[i] =
+                        DeliverableRenderer(s, jobs[i], outDir, control, internalCancel, progress).run();
+                } catch (...) {
+                    errors[i] = std::current_exception();
+                    internalCancel = true;
+                }
+            });
+        for (auto& t : threads)
+            t.join();
+    }
+    // Report the real failure, not the cancellation it caused in a sibling.
+    std::exception_ptr first;
+    for (auto& e : errors) {
+        if (!e) continue;
+        try {
+            std::rethrow_exception(e);
+        } catch (const RenderCancelled&) {
+            if (!first) first = e;
+        } catch (...) {
+            first = e;
+            break;
+        }
+    }
+    if (first)
+        std::rethrow_exception(first); // uncommitted writers are destroyed: their temp files go with them
+
+    for (auto& result : results) {
+        result.wav->commit();
+        if (result.mp3) result.mp3->commit();
+    }
+    for (auto& result : results) {
+        DeliverableReport& r = result.report;
+        if (!r.mp3Path.empty()) {
+            measureDecodedMp3(r, s.master.limiter.ceiling_dbtp);
+            if (r.mp3ExceedsCeiling) {
+                char buffer[200];
+                std::snprintf(
+                    buffer, sizeof buffer,
+                    "%s: decoded MP3 true peak %.2f dBTP exceeds the %.1f dBTP ceiling (lower the ceiling "
+                    "for lossy deliveries)",
+                    fs::path(r.mp3Path).filename().c_str(), *r.mp3TruePeakDbtp,
+                    s.master.limiter.ceiling_dbtp);
+                report.warnings.push_back(buffer);
+            }
+        }
+        if (!r.meetsTarget) {
+            char buffer[200];
+            std::snprintf(
+                buffer, sizeof buffer,
+                "%s reaches %.2f LUFS, not the %.1f LUFS target, after %d passes: the limiter cannot get "
+                "there at a %.1f dBTP ceiling",
+                r.kind.c_str(), r.integratedLufs, s.loudness.target_lufs, r.passes,
+                s.master.limiter.ceiling_dbtp);
+            report.warnings.push_back(buffer);
+        }
+        report.deliverables.push_back(r);
+    }
+    report.reportPath = (fs::path(outDir) / "report.json").string();
+    writeFileAtomically(report.reportPath, toJson(report).dump(2) + "\n");
+    return report;
+}
+
+nlohmann::json toJson(const RenderReport& report) {
+    using nlohmann::json;
+    auto round3 = [](double v) { return std::round(v * 1000.0) / 1000.0; };
+    json deliverables = json::array();
+    for (const auto& d : report.deliverables) {
+        json j{
+            {"kind", d.kind},
+            {"wav", d.wavPath},
+            {"mp3", d.mp3Path.empty() ? json(nullptr) : json(d.mp3Path)},
+            {"sample_rate", d.sampleRate},
+            {"bit_depth", d.bitDepth},
+            {"duration_s", round3(d.durationSeconds)},
+            {"integrated_lufs", round3(d.integratedLufs)},
+            {"loudness_range_lu", round3(d.loudnessRangeLu)},
+            {"true_peak_dbtp", round3(d.truePeakDbtp)},
+            {"sample_peak_dbfs", round3(d.samplePeakDbfs)},
+            {"plr_db", round3(d.plrDb)},
+            {"max_momentary_lufs", round3(d.maxMomentaryLufs)},
+            {"max_short_term_lufs", round3(d.maxShortTermLufs)},
+            {"loudness_gain_db", round3(d.loudnessGainDb)},
+            {"gain_reduction",
+             {{"max_db", round3(d.maxGainReductionDb)},
+              {"average_db", round3(d.averageGainReductionDb)},
+              {"limited_percent", round3(d.limitedPercent)}}},
+            {"passes", d.passes},
+            {"meets_target", d.meetsTarget},
+            {"within_ceiling", d.withinCeiling},
+            {"mp3_true_peak_dbtp", d.mp3TruePeakDbtp ? json(round3(*d.mp3TruePeakDbtp)) : json(nullptr)},
+            {"mp3_integrated_lufs", d.mp3IntegratedLufs ? json(round3(*d.mp3IntegratedLufs)) : json(nullptr)},
+            {"mp3_exceeds_ceiling", d.mp3ExceedsCeiling}};
+        deliverables.push_back(std::move(j));
+    }
+    return json{{"song", report.song},
+                {"folder", report.folder},
+                {"session_sample_rate", report.sessionSampleRate},
+                {"output_sample_rate", report.outputSampleRate},
+                {"target_lufs", report.targetLufs},
+                {"ceiling_dbtp", report.ceilingDbtp},
+                {"true_peak_method", "8x oversampled (stricter than BS.1770's 4x)"},
+                {"deliverables", deliverables},
+                {"warnings", report.warnings}};
+}
+
+} // namespace lathe::core

@@ -1,0 +1,62 @@
+#pragma once
+
+#include "AudioBlock.h"
+#include "Biquad.h"
+#include "BiquadCoefficients.h"
+
+#include <array>
+
+namespace lathe::dsp {
+
+struct EqBand {
+    bool enabled = false;
+    FilterType type = FilterType::Bell;
+    double frequencyHz = 1000.0;
+    double q = 0.707;
+    double gainDb = 0.0;
+};
+
+// Up to kMaxBands RBJ sections in series, run per sample in double so the cascade adds no float rounding
+// between bands. Bands that are disabled, beyond numBands(), or bell/shelf bands at 0 dB are skipped
+// entirely: a 0 dB RBJ bell is not numerically identity in TDF-II, and a flat EQ must be bit-transparent.
+//
+// setBand keeps the section's state when it was already running, so a moderate change while audio runs does
+// not click or blow up; the engine should apply changes between blocks (never from another thread during
+// process()). A band that starts running again after being skipped starts from cleared state.
+class ParametricEq {
+public:
+    static constexpr int kMaxBands = 8;
+
+    void prepare(double sampleRate, int maxBlockFrames, int numChannels);
+    void reset();
+    void process(const AudioBlock& block);
+
+    // Recomputes that band's coefficients; no allocation; safe between blocks. index in [0, kMaxBands).
+    void setBand(int index, const EqBand& band);
+    const EqBand& band(int index) const { return bands_[static_cast<std::size_t>(index)]; }
+
+    // Active band count (bands at index >= n are kept but skipped); clamped to [0, kMaxBands].
+    void setNumBands(int n);
+    int numBands() const { return numBands_; }
+
+    // Whether the band takes part in processing (enabled, within numBands(), and not a 0 dB bell/shelf).
+    bool isBandActive(int index) const;
+
+    // Analytic magnitude of the whole EQ (sum of the active bands' dB), for the UI curve.
+    double magnitudeDb(double frequencyHz) const;
+
+private:
+    void updateBand(int index);
+    void rebuildActiveList();
+
+    double sampleRate_ = 48000.0;
+    int numBands_ = kMaxBands;
+    std::array<EqBand, kMaxBands> bands_{};
+    std::array<Biquad, kMaxBands> sections_{};
+    std::array<bool, kMaxBands> wasActive_{};
+    // Indices of the active bands in processing order, so process() does not test every band per sample.
+    std::array<int, kMaxBands> active_{};
+    int numActive_ = 0;
+};
+
+} // namespace lathe::dsp

@@ -1,0 +1,38 @@
+#pragma once
+
+#include "AudioBlock.h"
+#include "PolyphaseInterpolator.h"
+
+#include <array>
+
+namespace lathe::dsp {
+
+// True-peak meter (ITU-R BS.1770-4 Annex 2 method, at 8x rather than the minimum 4x): the maximum absolute
+// value of the signal upsampled by `factor` with a 64-tap-per-phase windowed sinc. The upsampled stream
+// includes the input samples themselves (phase 0 of the interpolator is an exact identity), so the reading is
+// never below the sample peak. The interpolator delays by 32 input samples: call flush() at the end of a
+// signal to include the inter-sample points around its last samples.
+class TruePeakMeter {
+public:
+    static constexpr int kTapsPerPhase = 64;
+
+    void prepare(double sampleRate, int maxBlockFrames, int numChannels, int factor = 8);
+    void reset();
+    void process(const AudioBlock& block); // reads only
+    // Pushes the interpolators' delay worth of silence so the tail's inter-sample peaks are counted.
+    void flush();
+
+    double truePeakDbtp() const;
+    double truePeakLinear() const;
+    double channelTruePeakDbtp(int channel) const;
+    double channelTruePeakLinear(int channel) const;
+
+private:
+    void push(int channel, float x);
+
+    int numChannels_ = 0;
+    PolyphaseInterpolator interpolator_;
+    std::array<double, AudioBlock::kMaxChannels> peak_{};
+};
+
+} // namespace lathe::dsp

@@ -1,0 +1,76 @@
+#include "dsp/TruePeakLimiter.h"
+#include "dsp/TruePeakMeter.h"
+
+#include <benchmark/benchmark.h>
+
+#include <cmath>
+#include <random>
+#include <vector>
+
+using namespace lathe::dsp;
+
+namespace {
+
+constexpr double kFs = 48000.0;
+constexpr int kBlock = 512;
+
+// Loud, full-band stereo material so the limiter is working (gain reduction every block), not idling.
+struct StereoBlock {
+    std::vector<float> l, r, sourceL, sourceR;
+    float* ptrs[2];
+    StereoBlock() : l(kBlock), r(kBlock), sourceL(kBlock), sourceR(kBlock) {
+        std::mt19937 rng(1);
+        std::uniform_real_distribution<float> u(-1.0f, 1.0f);
+        for (int i = 0; i < kBlock; ++i) {
+            sourceL[static_cast<std::size_t>(i)] =
+                1.5f * std::sin(0.05f * static_cast<float>(i)) + 0.5f * u(rng);
+            sourceR[static_cast<std::size_t>(i)] =
+                1.5f * std::sin(0.07f * static_cast<float>(i)) + 0.5f * u(rng);
+        }
+        ptrs[0] = l.data();
+        ptrs[1] = r.data();
+    }
+    AudioBlock refill() {
+        l = sourceL;
+        r = sourceR;
+        return AudioBlock(ptrs, 2, kBlock);
+    }
+};
+
+void limiterBench(benchmark::State& state, int oversampling) {
+    TruePeakLimiter limiter;
+    limiter.setCeilingDbtp(-1.0);
+    limiter.setDetectionOversampling(oversampling);
+    limiter.prepare(kFs, kBlock, 2);
+    StereoBlock block;
+    for (auto _ : state) {
+        limiter.process(block.refill());
+        benchmark::DoNotOptimize(block.l.data());
+    }
+    state.SetItemsProcessed(state.iterations() * kBlock);
+}
+
+void BM_TruePeakLimiter4x(benchmark::State& state) {
+    limiterBench(state, 4);
+}
+void BM_TruePeakLimiter8x(benchmark::State& state) {
+    limiterBench(state, 8);
+}
+
+void BM_TruePeakMeter8x(benchmark::State& state) {
+    TruePeakMeter meter;
+    meter.prepare(kFs, kBlock, 2, 8);
+    StereoBlock block;
+    const AudioBlock b = block.refill();
+    for (auto _ : state) {
+        meter.process(b);
+        benchmark::DoNotOptimize(meter.truePeakLinear());
+    }
+    state.SetItemsProcessed(state.iterations() * kBlock);
+}
+
+} // namespace
+
+BENCHMARK(BM_TruePeakLimiter4x);
+BENCHMARK(BM_TruePeakLimiter8x);
+BENCHMARK(BM_TruePeakMeter8x);
