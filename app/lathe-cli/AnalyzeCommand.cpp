@@ -43,8 +43,6 @@ int runAnalyze(const AnalyzeOptions& o) {
     return code;
 }
 
-} // namespace
-
 void addAnalyzeCommand(CLI::App& app) {
     auto options = std::make_shared<AnalyzeOptions>();
     CLI::App* cmd =
@@ -55,4 +53,7 @@ void addAnalyzeCommand(CLI::App& app) {
     cmd->callback([options] { exitCode() = runAnalyze(*options); });
 }
 
+const CommandRegistration kRegistration{20, &addAnalyzeCommand};
+
+} // namespace
 } // namespace lathe::cli

@@ -14,12 +14,16 @@ constexpr int kExitOk = 0;
 constexpr int kExitFailed = 1;
 constexpr int kExitUsage = 2;
 
-// Each add*Command registers a subcommand whose callback runs it and sets exitCode().
-void addScanCommand(CLI::App& app);
-void addAnalyzeCommand(CLI::App& app);
-void addRenderCommand(CLI::App& app);
-void addSessionCommand(CLI::App& app);
-void addDemoCommand(CLI::App& app);
+// Each command lives in its own <Name>Command.cpp and registers itself with a static CommandRegistration:
+//   static const CommandRegistration kRegistration{30, &addScanCommand};
+// The function adds the subcommand to the app; its callback runs it and sets exitCode(). `order` sets the
+// position in --help. Command files are compiled straight into lathe-cli (not a library), so every
+// registration is linked.
+using CommandAdder = void (*)(CLI::App& app);
+struct CommandRegistration {
+    CommandRegistration(int order, CommandAdder adder);
+};
+void addRegisteredCommands(CLI::App& app);
 
 // Set by the command that ran; main returns it.
 int& exitCode();

@@ -36,8 +36,6 @@ int runDemo(const DemoCommandOptions& o) {
     }
 }
 
-} // namespace
-
 void addDemoCommand(CLI::App& app) {
     auto options = std::make_shared<DemoCommandOptions>();
     CLI::App* cmd =
@@ -51,4 +49,7 @@ void addDemoCommand(CLI::App& app) {
     cmd->callback([options] { exitCode() = runDemo(*options); });
 }
 
+const CommandRegistration kRegistration{90, &addDemoCommand};
+
+} // namespace
 } // namespace lathe::cli

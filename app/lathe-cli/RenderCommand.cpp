@@ -103,8 +103,6 @@ int runRender(const RenderOptions& o) {
     }
 }
 
-} // namespace
-
 void addRenderCommand(CLI::App& app) {
     auto o = std::make_shared<RenderOptions>();
     CLI::App* cmd = app.add_subcommand(
@@ -135,4 +133,7 @@ void addRenderCommand(CLI::App& app) {
     cmd->callback([o] { exitCode() = runRender(*o); });
 }
 
+const CommandRegistration kRegistration{30, &addRenderCommand};
+
+} // namespace
 } // namespace lathe::cli

@@ -63,8 +63,6 @@ int runScan(const ScanOptions& o) {
     return scan.problems.empty() ? kExitOk : kExitFailed;
 }
 
-} // namespace
-
 void addScanCommand(CLI::App& app) {
     auto options = std::make_shared<ScanOptions>();
     CLI::App* cmd = app.add_subcommand("scan", "List a client folder: mix, reference, stems and their roles, "
@@ -74,4 +72,7 @@ void addScanCommand(CLI::App& app) {
     cmd->callback([options] { exitCode() = runScan(*options); });
 }
 
+const CommandRegistration kRegistration{10, &addScanCommand};
+
+} // namespace
 } // namespace lathe::cli

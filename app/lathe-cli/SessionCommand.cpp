@@ -35,8 +35,6 @@ int runSessionNew(const SessionNewOptions& o) {
     }
 }
 
-} // namespace
-
 void addSessionCommand(CLI::App& app) {
     CLI::App* session = app.add_subcommand("session", "Create and edit .lathe sessions");
     session->require_subcommand(1);
@@ -49,4 +47,7 @@ void addSessionCommand(CLI::App& app) {
     create->callback([o] { exitCode() = runSessionNew(*o); });
 }
 
+const CommandRegistration kRegistration{40, &addSessionCommand};
+
+} // namespace
 } // namespace lathe::cli

@@ -4,7 +4,10 @@
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
 #include <cstdio>
+#include <utility>
+#include <vector>
 
 namespace lathe::cli {
 
@@ -17,6 +20,24 @@ void printError(const std::string& message) {
     std::fprintf(stderr, "lathe-cli: %s\n", message.c_str());
 }
 
+namespace {
+std::vector<std::pair<int, CommandAdder>>& registry() {
+    static std::vector<std::pair<int, CommandAdder>> commands;
+    return commands;
+}
+} // namespace
+
+CommandRegistration::CommandRegistration(int order, CommandAdder adder) {
+    registry().emplace_back(order, adder);
+}
+
+void addRegisteredCommands(CLI::App& app) {
+    auto commands = registry();
+    std::stable_sort(commands.begin(), commands.end(), [](auto& a, auto& b) { return a.first < b.first; });
+    for (const auto& [order, adder] : commands)
+        adder(app);
+}
+
 } // namespace lathe::cli
 
 int main(int argc, char** argv) {
@@ -25,11 +46,7 @@ int main(int argc, char** argv) {
     app.set_version_flag("--version", std::string("lathe-cli ") + lathe::core::version());
     app.require_subcommand(1);
     app.fallthrough(false);
-    addScanCommand(app);
-    addAnalyzeCommand(app);
-    addRenderCommand(app);
-    addSessionCommand(app);
-    addDemoCommand(app);
+    addRegisteredCommands(app);
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {
