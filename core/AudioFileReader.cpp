@@ -217,6 +217,10 @@ AudioFileInfo describe(const std::string& path, const SF_INFO& sfInfo) {
     info.sampleRate = sfInfo.samplerate;
     info.channels = sfInfo.channels;
     info.frames = sfInfo.frames;
+    // libsndfile reports SF_COUNT_MAX frames when it cannot tell a stream's length (a damaged Ogg file, found
+    // by tests/fuzz); a source of unknown length cannot be mastered.
+    if (sfInfo.frames < 0 || sfInfo.frames == SF_COUNT_MAX)
+        throw Error(path, "damaged: the length of the audio cannot be determined");
     const int major = sfInfo.format & SF_FORMAT_TYPEMASK;
     info.container = containerName(major);
     describeEncoding(sfInfo.format & SF_FORMAT_SUBMASK, info);

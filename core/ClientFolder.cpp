@@ -402,13 +402,18 @@ nlohmann::json toJson(const FolderScan& scan) {
     nlohmann::json problems = nlohmann::json::array();
     for (const FileProblem& p : scan.problems)
         problems.push_back({{"path", p.path}, {"problem", p.problem}});
-    return {{"folder", scan.folder},
-            {"song", scan.songName},
-            {"mix", scan.mix ? fileJson(*scan.mix) : nlohmann::json(nullptr)},
-            {"reference", scan.reference ? fileJson(*scan.reference) : nlohmann::json(nullptr)},
-            {"stems", std::move(stems)},
-            {"ignored", scan.ignored},
-            {"problems", std::move(problems)}};
+    const nlohmann::json json = {
+        {"folder", scan.folder},
+        {"song", scan.songName},
+        {"mix", scan.mix ? fileJson(*scan.mix) : nlohmann::json(nullptr)},
+        {"reference", scan.reference ? fileJson(*scan.reference) : nlohmann::json(nullptr)},
+        {"stems", std::move(stems)},
+        {"ignored", scan.ignored},
+        {"problems", std::move(problems)}};
+    // File names on Linux are bytes, not necessarily UTF-8 (Latin-1 names from old zip archives), and
+    // nlohmann::json refuses to dump invalid UTF-8 (found by tests/fuzz: `scan --json` aborted). Invalid
+    // bytes become U+FFFD so the listing still prints.
+    return nlohmann::json::parse(json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
 }
 
 } // namespace lathe::core

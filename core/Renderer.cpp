@@ -120,44 +120,9 @@ public:
         r.bitDepth = s_.output.bit_depth;
         r.durationSeconds = static_cast<double>(preLimiter.frames()) / outputRate_;
 
-        // Loudness targeting: each pass limits the cached pre-limiter signal with a trial gain and measures
-        // the result. Limiting takes loudness away non-linearly, so the gain is refined by secant steps on
-        // the measured (gain, loudness) pairs. The best pass is kept (its dithered output cached).
-        const double target = s_.loudness.target_lufs;
-        const bool normalize = s_.loudness.normalize;
-        if (normalize && preLufs < kSilentLufs)
-            throw Error(job_.stem ? s_.folder : resolveSourcePath(s_, s_.mix),
-                        "the " + std::string(job_.stem ? "stems sum" : "mix") +
-                            " is silent (no gated loudness): nothing to master");
-        double gain = normalize ? target - preLufs : 0.0;
-        const int maxPasses = normalize ? std::max(1, s_.loudness.max_passes) : 1;
-        const double tolerance = std::clamp(s_.loudness.tolerance_lu, 0.01, kTargetWindowLu);
-
         std::unique_ptr<FrameCache> best;
         PassResult bestPass;
-        double prevGain = 0, prevLufs = 0;
-        for (int pass = 1; pass <= maxPasses; ++pass) {
-            auto output = std::make_unique<FrameCache>();
-            const PassResult p = limiterPass(preLimiter, gain, *output);
-            progress_.set(job_.slot, 0.4 + 0.4 * pass / maxPasses);
-            const bool better =
-                !best || std::abs(p.integratedLufs - target) < std::abs(bestPass.integratedLufs - target);
-            if (better) {
-                best = std::move(output);
-                bestPass = p;
-                bestPass.gainDb = gain;
-                r.passes = pass;
-            }
-            if (!normalize || std::abs(p.integratedLufs - target) <= tolerance) break;
-            double next = gain + (target - p.integratedLufs);
-            if (pass > 1 && std::abs(p.integratedLufs - prevLufs) > 1e-6) {
-                const double slope = std::clamp((p.integratedLufs - prevLufs) / (gain - prevGain), 0.02, 1.0);
-                next = gain + (target - p.integratedLufs) / slope;
-            }
-            prevGain = gain;
-            prevLufs = p.integratedLufs;
-            gain = std::min(next, gain + 24.0);
-        }
+        r.passes = searchGain(preLimiter, preLufs, best, bestPass);
 
         r.loudnessGainDb = bestPass.gainDb;
         r.maxGainReductionDb = bestPass.stats.maxGainReductionDb;
@@ -171,12 +136,69 @@ public:
         return result;
     }
 
+    // Loudness search only: what run() would choose, without writing anything.
+    LoudnessGainResult searchOnly() {
+        FrameCache preLimiter;
+        const double preLufs = renderPreLimiter(preLimiter);
+        std::unique_ptr<FrameCache> best;
+        PassResult bestPass;
+        LoudnessGainResult result;
+        result.passes = searchGain(preLimiter, preLufs, best, bestPass);
+        result.gainDb = bestPass.gainDb;
+        result.integratedLufs = bestPass.integratedLufs;
+        return result;
+    }
+
 private:
     struct PassResult {
         double integratedLufs = 0;
         double gainDb = 0;
         dsp::TruePeakLimiter::Stats stats;
     };
+
+    // Returns the number of the pass kept in `best`.
+    int searchGain(FrameCache& preLimiter, double preLufs, std::unique_ptr<FrameCache>& best,
+                   PassResult& bestPass) {
+        // Loudness targeting: each pass limits the cached pre-limiter signal with a trial gain and measures
+        // the result. Limiting takes loudness away non-linearly, so the gain is refined by secant steps on
+        // the measured (gain, loudness) pairs. The best pass is kept (its dithered output cached).
+        const double target = s_.loudness.target_lufs;
+        const bool normalize = s_.loudness.normalize;
+        if (normalize && preLufs < kSilentLufs)
+            throw Error(job_.stem ? s_.folder : resolveSourcePath(s_, s_.mix),
+                        "the " + std::string(job_.stem ? "stems sum" : "mix") +
+                            " is silent (no gated loudness): nothing to master");
+        double gain = normalize ? target - preLufs : 0.0;
+        const int maxPasses = normalize ? std::max(1, s_.loudness.max_passes) : 1;
+        const double tolerance = std::clamp(s_.loudness.tolerance_lu, 0.01, kTargetWindowLu);
+
+        int passes = 0;
+        double prevGain = 0, prevLufs = 0;
+        for (int pass = 1; pass <= maxPasses; ++pass) {
+            auto output = std::make_unique<FrameCache>();
+            const PassResult p = limiterPass(preLimiter, gain, *output);
+            progress_.set(job_.slot, 0.4 + 0.4 * pass / maxPasses);
+            const bool better =
+                !best || std::abs(p.integratedLufs - target) < std::abs(bestPass.integratedLufs - target);
+            if (better) {
+                best = std::move(output);
+                bestPass = p;
+                bestPass.gainDb = gain;
+                passes = pass;
+            }
+            if (!normalize || std::abs(p.integratedLufs - target) <= tolerance) break;
+            double next = gain + (target - p.integratedLufs);
+            if (pass > 1 && std::abs(p.integratedLufs - prevLufs) > 1e-6) {
+                const double slope = std::clamp((p.integratedLufs - prevLufs) / (gain - prevGain), 0.02, 1.0);
+                next = gain + (target - p.integratedLufs) / slope;
+            }
+            prevGain = gain;
+            prevLufs = p.integratedLufs;
+            gain = std::min(next, gain + 24.0);
+        }
+
+        return passes;
+    }
 
     std::string finalPath(const char* extension) const {
         return (fs::path(outDir_) / (s_.song + "_" + job_.kind + extension)).string();
@@ -503,6 +525,13 @@ std::vector<std::string> sourceWarnings(const Session& s, const RenderPlan& plan
 }
 
 } // namespace
+
+LoudnessGainResult findLoudnessGain(const Session& s, bool stemMaster, const RenderControl& control) {
+    ProgressBoard progress(control, 1);
+    std::atomic<bool> internalCancel{false};
+    const Job job{stemMaster ? "stem_master" : "stereo_master", stemMaster, 0};
+    return DeliverableRenderer(s, job, std::string(), control, internalCancel, progress).searchOnly();
+}
 
 RenderPlan planRender(const Session& s) {
     RenderPlan plan;

@@ -41,6 +41,19 @@ public:
 
     void advance() { writePos_ = (writePos_ + 1) & mask_; }
 
+    // Block form: out[k] is in[k] delayed, exactly as `frames` push/advance steps would give. Call for every
+    // channel of the block (in and out must not overlap), then advance(frames).
+    void processBlock(int channel, const float* in, float* out, int frames) {
+        float* ring = buffer_.data() + static_cast<std::size_t>(channel * (mask_ + 1));
+        for (int k = 0; k < frames; ++k) {
+            const int w = (writePos_ + k) & mask_;
+            ring[w] = in[k];
+            out[k] = ring[(w - delay_) & mask_];
+        }
+    }
+
+    void advance(int frames) { writePos_ = (writePos_ + frames) & mask_; }
+
 private:
     std::vector<float> buffer_;
     int delay_ = 0;

@@ -3,7 +3,13 @@
 #include <algorithm>
 #include <cassert>
 #include <cmath>
+#include <cstring>
 #include <numbers>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define LATHE_DSP_X86 1
+#endif
 
 namespace lathe::dsp {
 
@@ -81,11 +87,117 @@ double interpolatorPhaseMagnitude(const std::vector<double>& kernel, int factor,
     return std::hypot(re, im);
 }
 
+#if LATHE_DSP_X86
+namespace {
+// Four consecutive outputs: lane j of acc[m] is phase m of the window starting at window + j.
+template <int Factor>
+void convolveSse(const float* window, int taps, const float* broadcast, float* points) {
+    __m128 acc[Factor];
+#pragma GCC unroll 8
+    for (int m = 0; m < Factor; ++m)
+        acc[m] = _mm_setzero_ps();
+    for (int i = 0; i < taps; ++i) {
+        const __m128 x = _mm_loadu_ps(window + i);
+        const float* c = broadcast + static_cast<std::size_t>(i) * Factor * 8;
+#pragma GCC unroll 8
+        for (int m = 0; m < Factor; ++m)
+            acc[m] = _mm_add_ps(acc[m], _mm_mul_ps(x, _mm_loadu_ps(c + m * 8)));
+    }
+    alignas(16) float lanes[Factor][4];
+#pragma GCC unroll 8
+    for (int m = 0; m < Factor; ++m)
+        _mm_store_ps(lanes[m], acc[m]);
+#pragma GCC unroll 8
+    for (int j = 0; j < 4; ++j)
+#pragma GCC unroll 8
+        for (int m = 0; m < Factor; ++m)
+            points[j * Factor + m] = lanes[m][j];
+}
+
+// As convolveSse, eight outputs at a time. "avx" only, not "fma": a fused multiply-add would
+// round differently from the scalar and SSE2 paths.
+template <int Factor>
+__attribute__((target("avx"))) void convolveAvx(const float* window, int taps, const float* broadcast,
+                                                float* points) {
+    __m256 acc[Factor];
+#pragma GCC unroll 8
+    for (int m = 0; m < Factor; ++m)
+        acc[m] = _mm256_setzero_ps();
+    for (int i = 0; i < taps; ++i) {
+        const __m256 x = _mm256_loadu_ps(window + i);
+        const float* c = broadcast + static_cast<std::size_t>(i) * Factor * 8;
+#pragma GCC unroll 8
+        for (int m = 0; m < Factor; ++m)
+            acc[m] = _mm256_add_ps(acc[m], _mm256_mul_ps(x, _mm256_loadu_ps(c + m * 8)));
+    }
+    alignas(32) float lanes[Factor][8];
+#pragma GCC unroll 8
+    for (int m = 0; m < Factor; ++m)
+        _mm256_store_ps(lanes[m], acc[m]);
+#pragma GCC unroll 8
+    for (int j = 0; j < 8; ++j)
+#pragma GCC unroll 8
+        for (int m = 0; m < Factor; ++m)
+            points[j * Factor + m] = lanes[m][j];
+}
+
+// GCC 12's _round_ intrinsics start from _mm512_undefined_ps(), which -Wmaybe-uninitialized misreads.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+// As convolveAvx, sixteen outputs at a time. AVX-512 implies FMA, and GCC contracts a plain multiply and add
+// into one (-ffp-contract=fast is its default): the _round_ forms are never contracted, so the rounding stays
+// that of the other paths.
+template <int Factor>
+__attribute__((target("avx512f"))) void convolveAvx512(const float* window, int taps, const float* broadcast,
+                                                       float* points) {
+    __m512 acc[Factor];
+#pragma GCC unroll 8
+    for (int m = 0; m < Factor; ++m)
+        acc[m] = _mm512_setzero_ps();
+    for (int i = 0; i < taps; ++i) {
+        const __m512 x = _mm512_loadu_ps(window + i);
+        const float* c = broadcast + static_cast<std::size_t>(i) * Factor * 8;
+#pragma GCC unroll 8
+        for (int m = 0; m < Factor; ++m)
+            acc[m] = _mm512_add_round_ps(
+                acc[m], _mm512_mul_round_ps(x, _mm512_set1_ps(c[m * 8]), _MM_FROUND_CUR_DIRECTION),
+                _MM_FROUND_CUR_DIRECTION);
+    }
+    alignas(64) float lanes[Factor][16];
+#pragma GCC unroll 8
+    for (int m = 0; m < Factor; ++m)
+        _mm512_store_ps(lanes[m], acc[m]);
+    for (int j = 0; j < 16; ++j)
+#pragma GCC unroll 8
+        for (int m = 0; m < Factor; ++m)
+            points[j * Factor + m] = lanes[m][j];
+}
+#pragma GCC diagnostic pop
+
+template <int Factor>
+int convolveVectors(int width, const float* window, int count, int taps, const float* broadcast,
+                    float* points) {
+    int j = 0;
+    if (width >= 16)
+        for (; j + 16 <= count; j += 16)
+            convolveAvx512<Factor>(window + j, taps, broadcast, points + j * Factor);
+    if (width >= 8)
+        for (; j + 8 <= count; j += 8)
+            convolveAvx<Factor>(window + j, taps, broadcast, points + j * Factor);
+    for (; j + 4 <= count; j += 4)
+        convolveSse<Factor>(window + j, taps, broadcast, points + j * Factor);
+    return j;
+}
+
+} // namespace
+#endif
+
 void PolyphaseInterpolator::prepare(int factor, int tapsPerPhase, int numChannels, double passbandEnd,
                                     double stopbandBegin) {
     factor_ = factor;
     taps_ = tapsPerPhase;
     numChannels_ = numChannels;
+    capacity_ = taps_ - 1 + kChunkFrames;
     const auto h = designInterpolatorKernel(factor, tapsPerPhase, passbandEnd, stopbandBegin);
     // y_m[n] = sum_k x[n - k] h[k * factor + m]; history index i = taps - 1 - k (oldest first).
     coefficients_.assign(static_cast<std::size_t>(factor * tapsPerPhase), 0.0f);
@@ -93,52 +205,74 @@ void PolyphaseInterpolator::prepare(int factor, int tapsPerPhase, int numChannel
         for (int m = 0; m < factor_; ++m)
             coefficients_[static_cast<std::size_t>(i * factor_ + m)] =
                 static_cast<float>(h[static_cast<std::size_t>((taps_ - 1 - i) * factor_ + m)]);
-    history_.assign(static_cast<std::size_t>(2 * taps_ * numChannels), 0.0f);
-    writePos_.assign(static_cast<std::size_t>(numChannels), 0);
+    broadcast_.resize(coefficients_.size() * 8);
+    for (std::size_t k = 0; k < coefficients_.size(); ++k)
+        std::fill_n(broadcast_.begin() + static_cast<std::ptrdiff_t>(k * 8), 8, coefficients_[k]);
+    history_.assign(static_cast<std::size_t>(capacity_ * numChannels), 0.0f);
+    end_.assign(static_cast<std::size_t>(numChannels), 0);
+#if LATHE_DSP_X86
+    vectorWidth_ = __builtin_cpu_supports("avx512f") ? 16 : __builtin_cpu_supports("avx") ? 8 : 4;
+#endif
     reset();
 }
 
 void PolyphaseInterpolator::reset() {
     std::fill(history_.begin(), history_.end(), 0.0f);
-    std::fill(writePos_.begin(), writePos_.end(), 0);
+    std::fill(end_.begin(), end_.end(), taps_ - 1);
 }
 
-template <int Factor>
-void PolyphaseInterpolator::convolve(const float* history, float* points) const {
-    // Accumulating all phases per tap keeps the Factor accumulators independent, so the compiler vectorises
-    // the inner loop without reassociating sums (no -ffast-math needed).
-    float acc[Factor] = {};
+void PolyphaseInterpolator::convolveScalar(const float* window, int count, float* points) const {
     const float* c = coefficients_.data();
-    for (int i = 0; i < taps_; ++i) {
-        const float x = history[i];
-        for (int m = 0; m < Factor; ++m)
-            acc[m] += x * c[i * Factor + m];
-    }
-    for (int m = 0; m < Factor; ++m)
-        points[m] = acc[m];
-}
-
-void PolyphaseInterpolator::process(int channel, float x, float* points) {
-    float* buffer = history_.data() + static_cast<std::size_t>(2 * taps_ * channel);
-    int& pos = writePos_[static_cast<std::size_t>(channel)];
-    buffer[pos] = x;
-    buffer[pos + taps_] = x;
-    pos = pos + 1 == taps_ ? 0 : pos + 1;
-    const float* window = buffer + pos;
-    switch (factor_) {
-    case 4:
-        convolve<4>(window, points);
-        break;
-    case 8:
-        convolve<8>(window, points);
-        break;
-    default:
+    for (int j = 0; j < count; ++j)
         for (int m = 0; m < factor_; ++m) {
             float acc = 0.0f;
             for (int i = 0; i < taps_; ++i)
-                acc += window[i] * coefficients_[static_cast<std::size_t>(i * factor_ + m)];
-            points[m] = acc;
+                acc += window[j + i] * c[i * factor_ + m];
+            points[j * factor_ + m] = acc;
         }
+}
+
+void PolyphaseInterpolator::convolve(const float* window, int count, float* points) const {
+    int done = 0;
+#if LATHE_DSP_X86
+    const float* b = broadcast_.data();
+    switch (factor_) {
+    case 2:
+        done = convolveVectors<2>(vectorWidth_, window, count, taps_, b, points);
+        break;
+    case 4:
+        done = convolveVectors<4>(vectorWidth_, window, count, taps_, b, points);
+        break;
+    case 8:
+        done = convolveVectors<8>(vectorWidth_, window, count, taps_, b, points);
+        break;
+    default:
+        break;
+    }
+#endif
+    convolveScalar(window + done, count - done, points + done * factor_);
+}
+
+void PolyphaseInterpolator::process(int channel, float x, float* points) {
+    processBlock(channel, &x, 1, points);
+}
+
+void PolyphaseInterpolator::processBlock(int channel, const float* input, int frames, float* points) {
+    float* buffer = history_.data() + static_cast<std::size_t>(capacity_ * channel);
+    int& end = end_[static_cast<std::size_t>(channel)];
+    while (frames > 0) {
+        if (end == capacity_) {
+            std::memmove(buffer, buffer + end - (taps_ - 1),
+                         static_cast<std::size_t>(taps_ - 1) * sizeof(float));
+            end = taps_ - 1;
+        }
+        const int n = std::min(frames, capacity_ - end);
+        std::copy(input, input + n, buffer + end);
+        convolve(buffer + end - (taps_ - 1), n, points);
+        end += n;
+        input += n;
+        points += n * factor_;
+        frames -= n;
     }
 }
 

@@ -123,6 +123,16 @@ private:
 
     double gainReductionDb_ = 0.0;
     Stats stats_;
+
+    // Per-chunk scratch (PolyphaseInterpolator::kChunkFrames frames), sized in prepare: the detector runs a
+    // whole chunk per channel so the interpolators can compute many points per pass.
+    std::vector<double> chunkDrive_;
+    std::vector<double> chunkPeak_;
+    std::vector<float> chunkDriven_;
+    std::vector<float> chunkAligned_;
+    std::vector<float> chunkDelayed_; // [channel * kChunkFrames + frame]
+    std::vector<float> chunkPoints_;
+    std::vector<float> chunkBrickwallPoints_;
 };
 
 } // namespace lathe::dsp

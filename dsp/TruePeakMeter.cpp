@@ -5,11 +5,16 @@
 #include <algorithm>
 #include <cmath>
 
+#if defined(__SSE2__)
+#include <immintrin.h>
+#endif
+
 namespace lathe::dsp {
 
 void TruePeakMeter::prepare(double /*sampleRate*/, int /*maxBlockFrames*/, int numChannels, int factor) {
     numChannels_ = numChannels;
     interpolator_.prepare(factor, kTapsPerPhase, numChannels);
+    points_.assign(static_cast<std::size_t>(PolyphaseInterpolator::kChunkFrames * factor), 0.0f);
     reset();
 }
 
@@ -18,28 +23,56 @@ void TruePeakMeter::reset() {
     peak_.fill(0.0);
 }
 
-void TruePeakMeter::push(int channel, float x) {
-    std::array<float, 64> points; // factors up to 64
-    interpolator_.process(channel, x, points.data());
-    float peak = std::abs(x);
-    for (int m = 0; m < interpolator_.factor(); ++m)
-        peak = std::max(peak, std::abs(points[static_cast<std::size_t>(m)]));
-    auto& p = peak_[static_cast<std::size_t>(channel)];
-    p = std::max(p, static_cast<double>(peak));
+namespace {
+
+// Largest |v| over v[0..count), starting from `largest`. Each step is std::max(largest, |v|): a NaN is
+// skipped on both paths, and the maximum of the rest does not depend on the order it is taken in.
+float largestMagnitude(const float* v, int count, float largest) {
+    int k = 0;
+#if defined(__SSE2__)
+    if (count >= 4) {
+        const __m128 signMask = _mm_set1_ps(-0.0f);
+        __m128 lanes = _mm_set1_ps(largest);
+        for (; k + 4 <= count; k += 4)
+            lanes = _mm_max_ps(_mm_andnot_ps(signMask, _mm_loadu_ps(v + k)), lanes);
+        alignas(16) float l[4];
+        _mm_store_ps(l, lanes);
+        largest = std::max(std::max(l[0], l[1]), std::max(l[2], l[3]));
+    }
+#endif
+    for (; k < count; ++k)
+        largest = std::max(largest, std::abs(v[k]));
+    return largest;
 }
 
-void TruePeakMeter::process(const AudioBlock& block) {
-    for (int c = 0; c < std::min(numChannels_, block.numChannels()); ++c) {
-        const float* x = block.channel(c);
-        for (int i = 0; i < block.numFrames(); ++i)
-            push(c, x[i]);
+} // namespace
+
+void TruePeakMeter::push(int channel, const float* x, int frames) {
+    const int factor = interpolator_.factor();
+    auto& p = peak_[static_cast<std::size_t>(channel)];
+    while (frames > 0) {
+        const int n = std::min(frames, PolyphaseInterpolator::kChunkFrames);
+        interpolator_.processBlock(channel, x, n, points_.data());
+        // The input samples are included although phase 0 reproduces them: a factor-1 meter stays a sample
+        // peak meter.
+        const float largest = largestMagnitude(points_.data(), n * factor, largestMagnitude(x, n, 0.0f));
+        p = std::max(p, static_cast<double>(largest));
+        x += n;
+        frames -= n;
     }
 }
 
+void TruePeakMeter::process(const AudioBlock& block) {
+    for (int c = 0; c < std::min(numChannels_, block.numChannels()); ++c)
+        push(c, block.channel(c), block.numFrames());
+}
+
 void TruePeakMeter::flush() {
+    std::array<float, PolyphaseInterpolator::kChunkFrames> silence{};
     for (int c = 0; c < numChannels_; ++c)
-        for (int i = 0; i < interpolator_.delayFrames(); ++i)
-            push(c, 0.0f);
+        for (int done = 0; done < interpolator_.delayFrames(); done += PolyphaseInterpolator::kChunkFrames)
+            push(c, silence.data(),
+                 std::min(PolyphaseInterpolator::kChunkFrames, interpolator_.delayFrames() - done));
 }
 
 double TruePeakMeter::truePeakLinear() const {

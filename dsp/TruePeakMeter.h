@@ -4,6 +4,7 @@
 #include "PolyphaseInterpolator.h"
 
 #include <array>
+#include <vector>
 
 namespace lathe::dsp {
 
@@ -28,10 +29,11 @@ public:
     double channelTruePeakLinear(int channel) const;
 
 private:
-    void push(int channel, float x);
+    void push(int channel, const float* x, int frames);
 
     int numChannels_ = 0;
     PolyphaseInterpolator interpolator_;
+    std::vector<float> points_; // one chunk's upsampled points
     std::array<double, AudioBlock::kMaxChannels> peak_{};
 };
 

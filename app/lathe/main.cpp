@@ -1,23 +1,96 @@
 #include "core/Version.h"
 #include "ui/MainWindow.h"
+#include "ui/RenderDialog.h"
+#include "ui/Theme.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QElapsedTimer>
+#include <QPixmap>
+#include <QTimer>
+
+#include <cstdio>
+
+namespace {
+
+// Waits (event loop running) until the window has the session, the engine load and the overview, then saves
+// PNGs of the window and, if asked, of the render dialog, and quits. For packaging/screenshot.sh.
+void scheduleScreenshots(lathe::ui::MainWindow* window, const QString& windowPng, const QString& dialogPng) {
+    auto* clock = new QElapsedTimer;
+    clock->start();
+    auto* timer = new QTimer(window);
+    timer->setInterval(200);
+    QObject::connect(timer, &QTimer::timeout, window, [=] {
+        const bool timedOut = clock->elapsed() > 120000;
+        if (!window->isSettled() && !timedOut && window->lastError().isEmpty()) return;
+        timer->stop();
+        // One more beat so the last repaints (overview, compare figures) land.
+        QTimer::singleShot(500, window, [=] {
+            int status = timedOut ? 1 : 0;
+            if (!window->grab().save(windowPng)) {
+                std::fprintf(stderr, "lathe: %s: cannot write the screenshot\n", qPrintable(windowPng));
+                status = 1;
+            }
+            if (!dialogPng.isEmpty()) {
+                if (auto* dialog = window->showRenderDialog()) {
+                    dialog->adjustSize();
+                    QApplication::processEvents();
+                    if (!dialog->grab().save(dialogPng)) status = 1;
+                } else {
+                    status = 1;
+                }
+            }
+            delete clock;
+            QApplication::exit(status);
+        });
+    });
+    timer->start();
+}
+
+} // namespace
 
 int main(int argc, char** argv) {
+    QApplication::setHighDpiScaleFactorRoundingPolicy(Qt::HighDpiScaleFactorRoundingPolicy::PassThrough);
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("Lathe"));
     QApplication::setOrganizationName(QStringLiteral("Lathe"));
     QApplication::setApplicationVersion(QString::fromUtf8(lathe::core::version()));
+    lathe::ui::theme::apply(app);
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Lathe mastering workstation"));
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addPositionalArgument(QStringLiteral("folder"), QStringLiteral("Client folder or .lathe session to open"));
+    parser.addPositionalArgument(QStringLiteral("folder"),
+                                 QStringLiteral("Client folder or .lathe session to open"));
+    QCommandLineOption screenshot(
+        QStringLiteral("screenshot"),
+        QStringLiteral("Open, wait until loaded, save a PNG of the window to PATH, quit"),
+        QStringLiteral("PATH"));
+    QCommandLineOption renderShot(
+        QStringLiteral("render-screenshot"),
+        QStringLiteral("With --screenshot: also save a PNG of the render dialog to PATH"),
+        QStringLiteral("PATH"));
+    QCommandLineOption noAudio(QStringLiteral("no-audio"), QStringLiteral("Do not open an audio device"));
+    parser.addOption(screenshot);
+    parser.addOption(renderShot);
+    parser.addOption(noAudio);
     parser.process(app);
 
     lathe::ui::MainWindow window;
+    const bool shooting = parser.isSet(screenshot);
+    if (shooting) {
+        window.setInteractive(false);
+        window.resize(1920, 1080); // a common studio screen: the picture shows what most users see
+    }
     window.show();
+    if (!parser.isSet(noAudio)) window.openAudioFromSettings();
+
+    const QStringList args = parser.positionalArguments();
+    if (!args.isEmpty())
+        window.openPath(args.front());
+    else if (!shooting)
+        QTimer::singleShot(0, &window, [&window] { window.offerRecovery(); });
+    if (shooting) scheduleScreenshots(&window, parser.value(screenshot), parser.value(renderShot));
     return app.exec();
 }

@@ -1,0 +1,88 @@
+#include "Commands.h"
+
+#include "core/Advisor.h"
+#include "core/ClientFolder.h"
+#include "core/ElementAnalysis.h"
+#include "core/Error.h"
+#include "core/HtmlReport.h"
+#include "core/Session.h"
+#include "core/StemValidation.h"
+
+#include <CLI/CLI.hpp>
+
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+
+namespace lathe::cli {
+namespace {
+
+struct AdviseOptions {
+    std::string folder;
+    bool json = false;
+    std::string html;
+    std::string applyTo;
+};
+
+// Adds each nudge to the stem's gain in the session (creating a default session for the folder if the file
+// does not exist yet) and saves it atomically.
+void applyNudges(const core::Advice& advice, const core::FolderScan& scan, const std::string& path) {
+    core::Session session =
+        std::filesystem::exists(path) ? core::loadSession(path) : core::makeDefaultSession(scan);
+    for (const auto& n : advice.nudges) {
+        double current = 0.0;
+        for (const auto& s : session.stems)
+            if (s.id == n.stemId) current = s.gain_db;
+        char assignment[128];
+        std::snprintf(assignment, sizeof assignment, "stems.%s.gain_db=%.2f", n.stemId.c_str(),
+                      current + n.gainDb);
+        core::applyOverride(session, assignment);
+    }
+    core::saveSession(session, path);
+}
+
+int runAdvise(const AdviseOptions& o) {
+    try {
+        const core::FolderScan scan = core::scanClientFolder(o.folder);
+        const core::ValidationReport validation = core::validateFolder(scan);
+        const core::ElementAnalysis elements = core::analyzeFolderElements(scan);
+        const core::Advice advice = core::advise(validation, elements);
+        if (!o.html.empty()) core::writeHtmlReport(o.html, scan, validation, elements, advice);
+        if (!o.applyTo.empty()) applyNudges(advice, scan, o.applyTo);
+        if (o.json) {
+            nlohmann::json out = core::toJson(advice);
+            out["validation"] = core::toJson(validation);
+            out["elements"] = core::toJson(elements);
+            std::printf("%s\n", out.dump(2).c_str());
+        } else {
+            std::printf("Recommendation: %s\n", core::recommendationName(advice.recommendation));
+            for (const auto& r : advice.reasons)
+                std::printf("  - %s\n", r.text.c_str());
+            for (const auto& n : advice.nudges)
+                std::printf("  nudge: %s   --set %s\n", n.text.c_str(), n.setAssignment.c_str());
+        }
+        return kExitOk;
+    } catch (const std::exception& e) {
+        printError(e.what());
+        return kExitFailed;
+    }
+}
+
+void addAdviseCommand(CLI::App& app) {
+    auto options = std::make_shared<AdviseOptions>();
+    CLI::App* cmd = app.add_subcommand(
+        "advise",
+        "Recommend stereo mastering, stem mastering or a mix revision, with the measured reasons and "
+        "suggested stem nudges");
+    cmd->add_option("DIR", options->folder, "Client folder")->required();
+    cmd->add_flag("--json", options->json, "Machine-readable output");
+    cmd->add_option("--html", options->html, "Write a self-contained HTML report for the artist");
+    cmd->add_option("--apply-to", options->applyTo,
+                    "Add the suggested stem gain nudges to this session (created for the folder if missing)");
+    cmd->callback([options] { exitCode() = runAdvise(*options); });
+}
+
+const CommandRegistration kRegistration{45, &addAdviseCommand};
+
+} // namespace
+} // namespace lathe::cli

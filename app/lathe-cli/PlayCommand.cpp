@@ -1,0 +1,140 @@
+#include "Commands.h"
+
+#include "core/AudioEngine.h"
+#include "core/SessionSource.h"
+
+#include <CLI/CLI.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <memory>
+#include <optional>
+#include <thread>
+
+namespace lathe::cli {
+namespace {
+
+struct PlayOptions {
+    std::string input;
+    std::string device;
+    int buffer = 256;
+    std::string source = "mix";
+    std::optional<double> seconds;
+    std::optional<double> switchEvery;
+    bool stats = false;
+    bool match = false;
+    bool loop = false;
+    std::vector<std::string> sets;
+};
+
+std::atomic<bool> gStop{false};
+
+void onSignal(int) {
+    gStop.store(true);
+}
+
+int runPlay(const PlayOptions& o) {
+    try {
+        core::Session session = core::openSessionOrFolder(o.input);
+        for (const auto& assignment : o.sets)
+            core::applyOverride(session, assignment);
+        core::MonitorSource source;
+        if (!core::monitorSourceFromName(o.source, source)) {
+            printError("--source must be mix, stereo, stem, reference or delta");
+            return kExitUsage;
+        }
+        core::AudioEngine engine;
+        engine.load(session);
+        if (!engine.sourceAvailable(source)) {
+            printError(std::string("the session has no ") + core::monitorSourceName(source) + " source");
+            return kExitFailed;
+        }
+        std::string error;
+        if (!engine.open(o.device, o.buffer, 0, error)) {
+            printError(error);
+            return kExitFailed;
+        }
+        if (const std::string note = engine.takeError(); !note.empty()) printError(note);
+        std::signal(SIGINT, onSignal);
+        std::signal(SIGTERM, onSignal);
+        engine.setSource(source);
+        engine.setLoudnessMatch(o.match);
+        if (o.loop) engine.setLoop(0, engine.length(), true);
+        engine.play();
+        std::fprintf(stderr, "Playing %s (%s) on %s, %d frames at %d Hz\n", session.song.c_str(),
+                     core::monitorSourceName(source), engine.deviceName().c_str(), engine.bufferFrames(),
+                     engine.deviceSampleRate());
+
+        std::vector<core::MonitorSource> cycle;
+        for (int i = 0; i < core::kMonitorSourceCount; ++i)
+            if (engine.sourceAvailable(static_cast<core::MonitorSource>(i)))
+                cycle.push_back(static_cast<core::MonitorSource>(i));
+        size_t cycleIndex = 0;
+        for (size_t i = 0; i < cycle.size(); ++i)
+            if (cycle[i] == source) cycleIndex = i;
+
+        using Clock = std::chrono::steady_clock;
+        const auto start = Clock::now();
+        auto nextSwitch = start;
+        int result = kExitOk;
+        while (!gStop.load() && engine.playing()) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+            const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+            if (o.seconds && elapsed >= *o.seconds) break;
+            if (o.switchEvery && *o.switchEvery > 0 && Clock::now() >= nextSwitch) {
+                if (Clock::now() > start) {
+                    cycleIndex = (cycleIndex + 1) % cycle.size();
+                    engine.setSource(cycle[cycleIndex]);
+                }
+                nextSwitch += std::chrono::duration_cast<Clock::duration>(
+                    std::chrono::duration<double>(*o.switchEvery));
+            }
+            if (const std::string e = engine.takeError(); !e.empty()) {
+                printError(e);
+                result = kExitFailed;
+                break;
+            }
+        }
+        engine.pause();
+        // Let the fade-out reach the device before the stream closes.
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        engine.close();
+        if (o.stats) {
+            const auto s = engine.stats();
+            std::printf("callbacks %lld\nxruns %lld\ncallback_percent mean %.2f p99 %.2f max %.2f\n",
+                        s.callbacks, s.xruns, s.meanPercent, s.p99Percent, s.maxPercent);
+        }
+        return result;
+    } catch (const std::exception& e) {
+        printError(e.what());
+        return kExitFailed;
+    }
+}
+
+void addPlayCommand(CLI::App& app) {
+    auto o = std::make_shared<PlayOptions>();
+    CLI::App* cmd = app.add_subcommand("play", "Play a client folder or session through an audio device");
+    cmd->add_option("INPUT", o->input, "Client folder or SESSION.lathe")->required();
+    cmd->add_option("--device", o->device, "Output device name (see `devices`; default: the default device)");
+    cmd->add_option("--buffer", o->buffer, "Buffer size in frames (32..2048, default 256)")
+        ->check(CLI::Range(32, 2048));
+    cmd->add_option("--source", o->source, "What to play: mix, stereo, stem, reference or delta")
+        ->check(CLI::IsMember({"mix", "stereo", "stem", "reference", "delta"}));
+    cmd->add_option("--seconds", o->seconds, "Stop after this many seconds (default: the whole song)")
+        ->check(CLI::PositiveNumber);
+    cmd->add_option("--switch-every", o->switchEvery, "Cycle through the available sources every S seconds")
+        ->check(CLI::PositiveNumber);
+    cmd->add_flag("--match", o->match, "Loudness-matched monitoring");
+    cmd->add_flag("--loop", o->loop, "Loop the whole song (until --seconds or Ctrl-C)");
+    cmd->add_flag("--stats", o->stats, "Print xruns, callbacks and callback time as % of the buffer period");
+    cmd->add_option("--set", o->sets, "Override any session value: PATH=VALUE (see core/SESSION.md)")
+        ->allow_extra_args(false);
+    cmd->callback([o] { exitCode() = runPlay(*o); });
+}
+
+const CommandRegistration kRegistration{70, &addPlayCommand};
+
+} // namespace
+} // namespace lathe::cli

@@ -1,0 +1,125 @@
+#pragma once
+
+#include "JobManifest.h"
+#include "Renderer.h"
+#include "Session.h"
+
+#include <nlohmann/json.hpp>
+
+#include <atomic>
+#include <cstddef>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace lathe::core {
+
+// The options `render` and `batch` share, applied over each session's own values.
+struct RenderOverrides {
+    std::optional<std::string> mode; // stereo, stem, both
+    std::optional<double> targetLufs;
+    std::optional<double> ceilingDbtp;
+    std::optional<int> sampleRate;
+    bool noMp3 = false;
+    std::vector<std::string> sets; // PATH=VALUE, as applyOverride takes them
+};
+void applyRenderOverrides(Session& session, const RenderOverrides& overrides); // throws Error
+
+// One input of a batch and where its deliverables go: OUTDIR/<name>/, name = the client folder's name or the
+// session file's name without ".lathe". Two inputs with the same name get <name>_2, <name>_3 in sorted order.
+struct BatchJob {
+    std::string input;   // absolute, normalised
+    std::string name;    // output subfolder name
+    std::string outDir;  // OUTDIR/<name>
+    size_t position = 0; // in the sorted list of all inputs, before sharding
+};
+
+// Sorts the inputs by absolute path (byte order), drops duplicates, names the output folders, then keeps the
+// shard's slice (Shard::contains). Names are given before sharding, so every machine agrees on them.
+std::vector<BatchJob> planBatch(const std::vector<std::string>& inputs, const std::string& outDir,
+                                Shard shard = {});
+
+enum class BatchJobStatus { Ok, Failed, Skipped };
+std::string_view statusName(BatchJobStatus status); // "ok", "failed", "skipped"
+
+struct BatchJobResult {
+    BatchJob job;
+    std::string song; // the session's song once opened, else the job's name
+    BatchJobStatus status = BatchJobStatus::Failed;
+    std::string error;      // why it failed (a core::Error's "<file>: <problem>")
+    RenderReport report;    // deliverables as rendered, or as found valid by --resume
+    std::string resumeNote; // why --resume rendered it again ("" when it was not checked)
+    double seconds = 0;
+};
+
+struct BatchSummary {
+    std::string outDir;
+    std::vector<BatchJobResult> jobs; // in job order
+    int ok = 0;
+    int failed = 0;
+    int skipped = 0;
+};
+nlohmann::json toJson(const BatchSummary& summary);
+
+// The completion marker a batch writes into OUTDIR/<name>/ after a render succeeded: the input and the exact
+// settings used. --resume trusts nothing without it (a kill between two renames leaves no marker).
+inline constexpr const char* kBatchMarkerName = "batch-session.json";
+nlohmann::json batchMarker(const std::string& input, const Session& session);
+
+// Whether jobOutDir holds a complete, valid render of `session` as `marker` describes: the marker matches,
+// report.json parses and lists the deliverables the session makes, and every listed WAV and MP3 exists, opens
+// with AudioFileReader and has the reported rate and length (and a WAV its size). Returns "" when valid, else
+// the first problem found; fills *report from report.json when valid.
+std::string checkDeliverables(const Session& session, const nlohmann::json& marker,
+                              const std::string& jobOutDir, RenderReport* report = nullptr);
+
+// Removes the hidden temporaries (".<name>.partial-<pid>-<n>") a killed render left in dir, except those of
+// a process still running. Returns how many were removed.
+int removeStaleTemporaries(const std::string& dir);
+
+struct BatchOptions {
+    RenderOverrides render;
+    int parallelJobs = 0; // 0 = the core count
+    bool resume = false;
+};
+
+// Runs a list of jobs on a small pool of threads. Each job renders with renderSession into its own folder; a
+// failing job is recorded and never stops the others. Reusable by the GUI's batch queue.
+class BatchRunner {
+public:
+    struct Callbacks {
+        // Overall progress 0..1 and per-job events; called from worker threads, never two at once.
+        std::function<void(double fraction)> progress;
+        std::function<void(const BatchJob& job)> jobStarted;
+        std::function<void(const BatchJobResult& result)> jobFinished;
+    };
+
+    BatchRunner(std::vector<BatchJob> jobs, BatchOptions options);
+
+    const std::vector<BatchJob>& jobs() const { return jobs_; }
+    int parallelJobs() const; // what run() will use
+
+    // Creates the output folder if needed, then blocks until every job finished. If the output folder is
+    // removed during the run, the jobs after that fail; it is never made again (a render that was already
+    // starting and made it again takes back its own files). Setting *cancel stops running renders and fails
+    // the jobs not started (error "cancelled").
+    BatchSummary run(const Callbacks& callbacks = {}, const std::atomic<bool>* cancel = nullptr);
+
+private:
+    // The output folder's identity (device, inode) when run() started: a folder removed and made again
+    // (by a render that was already under way) is not the one the user gave.
+    struct FolderId {
+        unsigned long long device = 0, inode = 0;
+        bool exists = false;
+        bool operator==(const FolderId&) const = default;
+    };
+    static FolderId folderId(const std::string& path);
+    BatchJobResult runJob(const BatchJob& job, const RenderControl& control, const FolderId& outRoot) const;
+
+    std::vector<BatchJob> jobs_;
+    BatchOptions options_;
+};
+
+} // namespace lathe::core

@@ -1,0 +1,22 @@
+#pragma once
+
+#include "Advisor.h"
+#include "ClientFolder.h"
+#include "ElementAnalysis.h"
+#include "StemValidation.h"
+
+#include <string>
+
+namespace lathe::core {
+
+// A self-contained HTML page for an artist (no scripts, no external files): the recommendation and its
+// reasons, the delivery checks, and inline SVG plots of the mix's waveform with its sections, its level over
+// time and the lead vocal against the band per section.
+std::string htmlReport(const FolderScan& scan, const ValidationReport& validation,
+                       const ElementAnalysis& elements, const Advice& advice);
+
+// Writes htmlReport(...) atomically. Throws Error naming the file.
+void writeHtmlReport(const std::string& path, const FolderScan& scan, const ValidationReport& validation,
+                     const ElementAnalysis& elements, const Advice& advice);
+
+} // namespace lathe::core

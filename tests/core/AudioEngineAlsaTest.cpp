@@ -1,0 +1,111 @@
+#include "core/DemoFolder.h"
+#include "support/CliRunner.h"
+#include "support/TestAudio.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <vector>
+
+// End to end through real PortAudio without a sound card: a test-local ALSA config (a temporary HOME's
+// .asoundrc) defines a `file` PCM whose slave is `null`, so whatever `lathe-cli play` sends to that device is
+// written to a file. The captured stem master must equal the offline render of the same session before
+// dither.
+namespace lathe::core {
+namespace {
+
+std::vector<float> readRawFloat(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::vector<float> samples(bytes.size() / sizeof(float));
+    std::memcpy(samples.data(), bytes.data(), samples.size() * sizeof(float));
+    return samples;
+}
+
+int64_t firstAudible(const float* interleaved, int64_t frames, int stride) {
+    for (int64_t i = 0; i < frames; ++i)
+        if (std::abs(interleaved[i * stride]) > 1e-4f) return i;
+    return -1;
+}
+
+class AudioEngineAlsaTest : public ::testing::TestWithParam<int> {};
+
+TEST_P(AudioEngineAlsaTest, CapturedStemMasterEqualsTheOfflineRenderBeforeDither) {
+    const int buffer = GetParam();
+    test::TempDir dir;
+    DemoOptions demo;
+    demo.seconds = 5;
+    writeDemoFolder(dir.file("song"), demo);
+    const std::vector<std::string> exact = {"--set", "output.bit_depth=32", "--set", "output.dither=false"};
+
+    std::vector<std::string> render = {"render", dir.file("song"), "--out",    dir.file("out"),
+                                       "--mode", "stem",           "--no-mp3", "--quiet"};
+    render.insert(render.end(), exact.begin(), exact.end());
+    const auto rendered = test::runCli(render);
+    ASSERT_EQ(rendered.exitCode, 0) << rendered.err;
+    const test::PlanarAudio reference = test::readTestAudio(dir.file("out/song_stem_master.wav"));
+    ASSERT_EQ(reference.size(), 2u);
+    const int64_t frames = static_cast<int64_t>(reference[0].size());
+
+    // PortAudio's ALSA host lists PCMs defined in the user's config as devices.
+    std::ofstream(dir.file(".asoundrc")) << "pcm.lathecap {\n  type file\n  slave.pcm \"null\"\n  file \""
+                                         << dir.file("capture.raw") << "\"\n  format \"raw\"\n}\n";
+    std::vector<std::string> play = {"play",     dir.file("song"),       "--device", "lathecap",
+                                     "--buffer", std::to_string(buffer), "--source", "stem"};
+    play.insert(play.end(), exact.begin(), exact.end());
+    const auto played = test::runCli(play, "env HOME=" + test::shellQuote(dir.path()) + " ");
+    ASSERT_EQ(played.exitCode, 0) << played.err;
+    ASSERT_NE(played.err.find("on lathecap, " + std::to_string(buffer) + " frames"), std::string::npos)
+        << played.err;
+
+    // The device gets float32 interleaved stereo (PortAudio asks for float first and null accepts it).
+    const std::vector<float> capture = readRawFloat(dir.file("capture.raw"));
+    const int64_t captured = static_cast<int64_t>(capture.size() / 2);
+    ASSERT_GT(captured, frames);
+
+    // Align the latency: the first audible sample of each, then the offset near it with the least residual.
+    std::vector<float> refInterleaved(static_cast<size_t>(2 * frames));
+    for (int64_t i = 0; i < frames; ++i) {
+        refInterleaved[static_cast<size_t>(2 * i)] = reference[0][static_cast<size_t>(i)];
+        refInterleaved[static_cast<size_t>(2 * i + 1)] = reference[1][static_cast<size_t>(i)];
+    }
+    const int64_t a = firstAudible(capture.data(), captured, 2);
+    const int64_t b = firstAudible(refInterleaved.data(), frames, 2);
+    ASSERT_GE(a, 0);
+    ASSERT_GE(b, 0);
+    int64_t worstAt = 0;
+    auto residual = [&](int64_t offset, int64_t upTo) {
+        double worst = 0;
+        for (int64_t i = 0; i < upTo; ++i) {
+            const int64_t j = i + offset;
+            for (int c = 0; c < 2; ++c) {
+                const double x = j >= 0 && j < captured ? capture[static_cast<size_t>(2 * j + c)] : 0.0;
+                const double d = std::abs(x - refInterleaved[static_cast<size_t>(2 * i + c)]);
+                if (d > worst) worst = d, worstAt = i;
+            }
+        }
+        return worst;
+    };
+    int64_t best = a - b;
+    double bestResidual = 1e9;
+    for (int64_t off = a - b - 16; off <= a - b + 16; ++off) {
+        const double r = residual(off, std::min<int64_t>(frames, 48000));
+        if (r < bestResidual) bestResidual = r, best = off;
+    }
+    worstAt = 0;
+    const double worst = residual(best, frames);
+    const double db = 20.0 * std::log10(std::max(worst, 1e-30));
+    std::printf(
+        "buffer %d: latency %lld frames, residual %.1f dBFS over %lld frames (largest at frame %lld)\n",
+        buffer, static_cast<long long>(best), db, static_cast<long long>(frames),
+        static_cast<long long>(worstAt));
+    EXPECT_LE(db, -100.0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Buffers, AudioEngineAlsaTest, ::testing::Values(64, 1024));
+
+} // namespace
+} // namespace lathe::core

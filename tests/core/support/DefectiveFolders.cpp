@@ -1,0 +1,161 @@
+#include "DefectiveFolders.h"
+
+#include "TestAudio.h"
+#include "core/AudioFileReader.h"
+#include "core/AudioFileWriter.h"
+
+#include <sndfile.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+
+namespace lathe::test {
+
+namespace {
+
+constexpr int kWav24 = SF_FORMAT_WAV | SF_FORMAT_PCM_24;
+
+void resumMix(const core::DemoResult& demo) {
+    PlanarAudio mix = readTestAudio(demo.files[6]);
+    for (auto& c : mix)
+        std::fill(c.begin(), c.end(), 0.0f);
+    for (std::size_t k = 0; k < 6; ++k) {
+        const PlanarAudio stem = readTestAudio(demo.files[k]);
+        for (std::size_t c = 0; c < 2; ++c)
+            for (std::size_t i = 0; i < mix[c].size(); ++i)
+                mix[c][i] += stem[c][i];
+    }
+    // Stems are on the 24-bit grid and the sum stays below full scale, so it is exact; quantising only
+    // documents that.
+    for (auto& c : mix)
+        for (float& x : c)
+            x = quantize(x, 24);
+    writeTestAudio(demo.files[6], mix, kDefectSampleRate, kWav24);
+}
+
+PlanarAudio mp3RoundTrip(const PlanarAudio& audio, const std::string& scratch) {
+    {
+        core::WriterOptions o;
+        o.format = core::OutputFormat::Mp3;
+        o.sampleRate = kDefectSampleRate;
+        o.channels = 2;
+        o.mp3BitrateKbps = 128;
+        core::AudioFileWriter writer(scratch, o);
+        const float* channels[2] = {audio[0].data(), audio[1].data()};
+        writer.write(channels, static_cast<int64_t>(audio[0].size()));
+        writer.commit();
+    }
+    core::AudioFileReader reader(scratch);
+    PlanarAudio out(2, std::vector<float>(audio[0].size(), 0.0f));
+    std::vector<float> l(audio[0].size() + 8192), r(audio[0].size() + 8192);
+    float* dest[2] = {l.data(), r.data()};
+    int64_t total = 0;
+    for (;;) {
+        float* at[2] = {dest[0] + total, dest[1] + total};
+        const int64_t got = reader.read(at, static_cast<int64_t>(l.size()) - total);
+        if (got <= 0) break;
+        total += got;
+        if (total >= static_cast<int64_t>(l.size())) break;
+    }
+    for (std::size_t i = 0; i < out[0].size() && i < static_cast<std::size_t>(total); ++i) {
+        out[0][i] = quantize(l[i], 24);
+        out[1][i] = quantize(reader.info().channels > 1 ? r[i] : l[i], 24);
+    }
+    std::filesystem::remove(scratch);
+    return out;
+}
+
+} // namespace
+
+DefectiveFolder writeDefectiveFolder(const std::string& dir, Defect defect) {
+    core::DemoOptions options;
+    options.seconds = kDefectSeconds;
+    options.sampleRate = kDefectSampleRate;
+    const core::DemoResult demo = core::writeDemoFolder(dir, options);
+    DefectiveFolder out{dir, core::demoLayout(options), {}};
+    const auto& f = demo.files;
+    switch (defect) {
+    case Defect::Clean:
+        break;
+    case Defect::StemShifted37: {
+        PlanarAudio a = readTestAudio(f[0]);
+        for (auto& c : a) {
+            c.insert(c.begin(), 37, 0.0f);
+            c.resize(c.size() - 37);
+        }
+        writeTestAudio(f[0], a, kDefectSampleRate, kWav24);
+        out.affectedFile = f[0];
+        break;
+    }
+    case Defect::StemOneSecondShort: {
+        PlanarAudio a = readTestAudio(f[2]);
+        for (auto& c : a)
+            c.resize(c.size() - kDefectSampleRate);
+        writeTestAudio(f[2], a, kDefectSampleRate, kWav24);
+        out.affectedFile = f[2];
+        break;
+    }
+    case Defect::MixedSampleRates: {
+        const PlanarAudio a = readTestAudio(f[4]);
+        writeTestAudio(f[4], a, 44100, kWav24);
+        out.affectedFile = f[4];
+        break;
+    }
+    case Defect::LimitedMix: {
+        PlanarAudio a = readTestAudio(f[6]);
+        const double drive = std::pow(10.0, 8.0 / 20.0), ceiling = std::pow(10.0, -1.0 / 20.0);
+        for (auto& c : a)
+            for (float& x : c)
+                x = quantize(ceiling * std::tanh(drive * x / ceiling), 24);
+        writeTestAudio(f[6], a, kDefectSampleRate, kWav24);
+        out.affectedFile = f[6];
+        break;
+    }
+    case Defect::VocalBuriedInHook: {
+        PlanarAudio a = readTestAudio(f[3]);
+        const auto from = static_cast<std::size_t>(std::llround(out.layout.verseEnd * kDefectSampleRate));
+        const auto to = static_cast<std::size_t>(std::llround(out.layout.hookEnd * kDefectSampleRate));
+        const double g = std::pow(10.0, -3.0 / 20.0);
+        for (auto& c : a)
+            for (std::size_t i = from; i < std::min(to, c.size()); ++i)
+                c[i] = quantize(c[i] * g, 24);
+        writeTestAudio(f[3], a, kDefectSampleRate, kWav24);
+        resumMix(demo);
+        out.affectedFile = f[3];
+        break;
+    }
+    case Defect::Mp3Stem: {
+        const PlanarAudio a = readTestAudio(f[0]);
+        writeTestAudio(f[0], mp3RoundTrip(a, dir + "/.roundtrip.mp3"), kDefectSampleRate, kWav24);
+        out.affectedFile = f[0];
+        break;
+    }
+    case Defect::PolarityFlippedStem: {
+        PlanarAudio a = readTestAudio(f[3]);
+        for (auto& c : a)
+            for (float& x : c)
+                x = -x;
+        writeTestAudio(f[3], a, kDefectSampleRate, kWav24);
+        out.affectedFile = f[3];
+        break;
+    }
+    case Defect::ClippedVocal: {
+        PlanarAudio a = readTestAudio(f[3]);
+        float peak = 0.0f;
+        for (const auto& c : a)
+            for (float x : c)
+                peak = std::max(peak, std::abs(x));
+        for (auto& c : a)
+            for (float& x : c)
+                x = quantize(std::clamp(4.0f * x, -peak, peak), 24);
+        writeTestAudio(f[3], a, kDefectSampleRate, kWav24);
+        resumMix(demo);
+        out.affectedFile = f[3];
+        break;
+    }
+    }
+    return out;
+}
+
+} // namespace lathe::test

@@ -1,0 +1,37 @@
+#pragma once
+
+// Client folders with one known delivery or balance defect each, built from core::writeDemoFolder (clean by
+// construction: stems on the 24-bit grid, the mix their exact sum) and edited with libsndfile, for the
+// validation, null test and advisor tests.
+
+#include "core/DemoFolder.h"
+
+#include <string>
+
+namespace lathe::test {
+
+enum class Defect {
+    Clean,
+    StemShifted37,       // 01_Drums 37 samples late
+    StemOneSecondShort,  // 03_Music 1 s shorter than the rest
+    MixedSampleRates,    // 05_BGV_Adlibs written with a 44.1 kHz header, the rest at 48 kHz
+    LimitedMix,          // the mix driven 8 dB into a soft limiter (ceiling -1 dBFS)
+    VocalBuriedInHook,   // 04_Lead_Vocal 3 dB down in the hook; the mix re-summed
+    Mp3Stem,             // 01_Drums round-tripped through LAME at 128 kbps
+    PolarityFlippedStem, // 04_Lead_Vocal inverted; the mix unchanged
+    ClippedVocal,        // 04_Lead_Vocal driven 12 dB into a hard clip at its old peak; the mix re-summed
+};
+
+struct DefectiveFolder {
+    std::string folder;
+    core::DemoLayout layout;
+    std::string affectedFile; // full path of the edited file, empty for Clean
+};
+
+inline constexpr double kDefectSeconds = 10.0;
+inline constexpr int kDefectSampleRate = 48000;
+
+// Writes the folder into dir (created). Throws std::runtime_error or core::Error.
+DefectiveFolder writeDefectiveFolder(const std::string& dir, Defect defect);
+
+} // namespace lathe::test

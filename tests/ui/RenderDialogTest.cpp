@@ -1,0 +1,139 @@
+#include "ui/RenderDialog.h"
+
+#include "core/DemoFolder.h"
+#include "core/SessionSource.h"
+
+#include <QApplication>
+#include <QDir>
+#include <QFileInfo>
+#include <QProgressBar>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+#include <gtest/gtest.h>
+
+#include <set>
+
+using lathe::ui::RenderDialog;
+
+namespace {
+
+struct Demo {
+    QTemporaryDir dir;
+    lathe::core::Session session;
+    QString out;
+};
+
+std::unique_ptr<Demo> makeDemo(double seconds) {
+    auto demo = std::make_unique<Demo>();
+    EXPECT_TRUE(demo->dir.isValid());
+    lathe::core::DemoOptions options;
+    options.seconds = seconds;
+    options.songName = "Test Song";
+    const auto result =
+        lathe::core::writeDemoFolder(demo->dir.filePath(QStringLiteral("client")).toStdString(), options);
+    demo->session = lathe::core::openSessionOrFolder(result.folder);
+    demo->out = demo->dir.filePath(QStringLiteral("masters"));
+    return demo;
+}
+
+// Names a finished render leaves: masters, MP3s and the report (temporary files have other names).
+std::set<QString> finalNamedFiles(const QString& folder) {
+    std::set<QString> names;
+    for (const QString& name : QDir(folder).entryList(QDir::Files)) {
+        if (name.endsWith(QStringLiteral("_master.wav")) || name.endsWith(QStringLiteral("_master.mp3")) ||
+            name == QStringLiteral("report.json"))
+            names.insert(name);
+    }
+    return names;
+}
+
+} // namespace
+
+TEST(RenderDialog, RendersTheDemoFolderWithProgressAndShowsTheReport) {
+    auto demo = makeDemo(7.0);
+    RenderDialog dialog(demo->session);
+    dialog.setOutputFolder(demo->out);
+    dialog.setMode(QStringLiteral("both"));
+    dialog.setTargetLufs(-14.0);
+    dialog.setCeilingDbtp(-1.0);
+    dialog.setMp3(false);
+    EXPECT_EQ(dialog.configuredSession().output.mode, "both");
+    EXPECT_EQ(dialog.configuredSession().output.mp3, false);
+
+    std::vector<int> values;
+    QObject::connect(dialog.progressBar(), &QProgressBar::valueChanged, [&](int v) { values.push_back(v); });
+    QSignalSpy finished(&dialog, &RenderDialog::finished);
+    dialog.startRender();
+    EXPECT_TRUE(dialog.isRendering());
+    ASSERT_TRUE(finished.wait(240000));
+    ASSERT_EQ(finished.count(), 1);
+    ASSERT_TRUE(finished.at(0).at(0).toBool()) << dialog.errorMessage().toStdString();
+    EXPECT_FALSE(dialog.isRendering());
+
+    EXPECT_EQ(dialog.progressValue(), 100);
+    ASSERT_FALSE(values.empty());
+    EXPECT_GE(values.size(), 3u) << "progress should arrive in steps, not only at the end";
+    for (std::size_t i = 1; i < values.size(); ++i)
+        EXPECT_GE(values[i], values[i - 1]);
+
+    const auto files = finalNamedFiles(demo->out);
+    const QString song = QString::fromStdString(demo->session.song);
+    EXPECT_TRUE(files.count(song + QStringLiteral("_stereo_master.wav"))) << song.toStdString();
+    EXPECT_TRUE(files.count(song + QStringLiteral("_stem_master.wav")));
+    EXPECT_TRUE(files.count(QStringLiteral("report.json")));
+
+    ASSERT_TRUE(dialog.report().has_value());
+    ASSERT_EQ(dialog.report()->deliverables.size(), 2u);
+    const QString text = dialog.reportText();
+    for (const auto& d : dialog.report()->deliverables) {
+        EXPECT_TRUE(QFileInfo::exists(QString::fromStdString(d.wavPath)));
+        EXPECT_TRUE(text.contains(QFileInfo(QString::fromStdString(d.wavPath)).fileName()));
+        EXPECT_TRUE(text.contains(QString::number(d.integratedLufs, 'f', 1) + QStringLiteral(" LUFS")))
+            << text.toStdString();
+        EXPECT_TRUE(text.contains(QString::number(d.truePeakDbtp, 'f', 1) + QStringLiteral(" dBTP")));
+        EXPECT_NEAR(d.integratedLufs, -14.0, 0.5);
+    }
+    dialog.grab();
+}
+
+TEST(RenderDialog, CancelMidRenderLeavesNoFileUnderAFinalName) {
+    auto demo = makeDemo(8.0);
+    RenderDialog dialog(demo->session);
+    dialog.setOutputFolder(demo->out);
+    dialog.setMode(QStringLiteral("both"));
+    dialog.setMp3(false);
+    QSignalSpy finished(&dialog, &RenderDialog::finished);
+    dialog.startRender();
+    // Cancel once the render is visibly under way but far from done.
+    for (int i = 0; i < 24000 && dialog.progressValue() < 3 && finished.isEmpty(); ++i)
+        QTest::qWait(5);
+    ASSERT_TRUE(finished.isEmpty()) << "the render finished before it could be cancelled";
+    EXPECT_LT(dialog.progressValue(), 100);
+    dialog.cancelRender();
+    ASSERT_TRUE(finished.wait(120000));
+    EXPECT_FALSE(finished.at(0).at(0).toBool());
+    EXPECT_TRUE(dialog.wasCancelled());
+    EXPECT_FALSE(dialog.report().has_value());
+    EXPECT_TRUE(finalNamedFiles(demo->out).empty());
+    EXPECT_FALSE(dialog.isRendering());
+}
+
+TEST(RenderDialog, OutputInsideTheClientFolderIsRefusedWithAMessageNamingIt) {
+    auto demo = makeDemo(5.0);
+    RenderDialog dialog(demo->session);
+    const QString inside = QDir(QString::fromStdString(demo->session.folder)).filePath(QStringLiteral("out"));
+    dialog.setOutputFolder(inside);
+    QSignalSpy finished(&dialog, &RenderDialog::finished);
+    dialog.startRender();
+    ASSERT_EQ(finished.count(), 1);
+    EXPECT_FALSE(finished.at(0).at(0).toBool());
+    EXPECT_TRUE(dialog.errorMessage().contains(QStringLiteral("out"))) << dialog.errorMessage().toStdString();
+    EXPECT_FALSE(QFileInfo::exists(inside));
+}
+
+int main(int argc, char** argv) {
+    QApplication app(argc, argv);
+    ::testing::InitGoogleTest(&argc, argv);
+    return RUN_ALL_TESTS();
+}

@@ -1,0 +1,106 @@
+#pragma once
+
+#include "core/AudioEngine.h"
+#include "core/Session.h"
+
+#include <QObject>
+#include <QString>
+#include <QTimer>
+
+#include <atomic>
+#include <memory>
+#include <optional>
+
+class QThread;
+
+namespace lathe::ui {
+
+// The GUI's side of core::AudioEngine. Loading (decoding every source and measuring loudness) runs on a
+// worker thread so the window stays responsive; while it runs the engine is left alone and edits are queued.
+// A QTimer polls meters, spectrum, position and errors from the engine's lock-free rings. Without an audio
+// device (no sound card, device busy) everything but audible playback keeps working and audioStatus() says
+// so.
+class EngineController : public QObject {
+    Q_OBJECT
+public:
+    explicit EngineController(QObject* parent = nullptr);
+    ~EngineController() override;
+
+    core::AudioEngine& engine() { return *engine_; }
+
+    // Opens the output device ("" = default). Returns false with audioStatus() explaining; never throws.
+    bool openDevice(const QString& deviceName, int bufferFrames);
+    bool audioAvailable() const { return audioAvailable_; }
+    QString audioStatus() const { return audioStatus_; }
+
+    void load(const core::Session& session);
+    bool isLoading() const { return loading_; }
+    bool isLoaded() const { return loaded_; }
+    void unload();
+    // Forwards an edit; queued while loading.
+    void update(const core::Session& session);
+
+    void play();
+    void stop();
+    void togglePlay();
+    bool isPlaying() const;
+    void seek(qint64 frame);
+    void returnToStart();
+    void setLoopRegion(qint64 start, qint64 end);
+    void setLoopEnabled(bool enabled);
+    bool loopEnabled() const { return loopEnabled_; }
+    qint64 loopStart() const { return loopStart_; }
+    qint64 loopEnd() const { return loopEnd_; }
+
+    void setSource(core::MonitorSource source);
+    core::MonitorSource source() const { return source_; }
+    void setLoudnessMatch(bool enabled);
+    bool loudnessMatch() const { return loudnessMatch_; }
+    bool sourceAvailable(core::MonitorSource source) const;
+    double sourceIntegratedLufs(core::MonitorSource source) const;
+    double sourceTruePeakDbtp(core::MonitorSource source) const;
+
+    qint64 position() const;
+    qint64 length() const;
+    int sampleRate() const;
+
+signals:
+    void loadStarted();
+    void loadProgress(double fraction);
+    void loaded();
+    void loadFailed(const QString& message);
+    void positionChanged(qint64 frame);
+    void playingChanged(bool playing);
+    void sourceChanged(core::MonitorSource source);
+    void loudnessMatchChanged(bool enabled);
+    void loopChanged(bool enabled, qint64 start, qint64 end);
+    void metersUpdated(const core::MeterFrame& frame);
+    void spectrumUpdated(const core::SpectrumFrame& frame);
+    void errorOccurred(const QString& message);
+    void audioStatusChanged(const QString& status, bool available);
+
+private:
+    void poll();
+    void finishLoad();
+    void applyLoop();
+
+    std::unique_ptr<core::AudioEngine> engine_;
+    QTimer pollTimer_;
+    QThread* loader_ = nullptr;
+    std::optional<core::Session> pendingLoad_;
+    std::optional<core::Session> pendingUpdate_;
+    QString loadError_;
+    bool loading_ = false;
+    bool loaded_ = false;
+    bool audioAvailable_ = false;
+    QString audioStatus_;
+    bool wasPlaying_ = false;
+    qint64 lastPosition_ = -1;
+    core::MonitorSource source_ = core::MonitorSource::Mix;
+    bool loudnessMatch_ = true;
+    bool loopEnabled_ = false;
+    qint64 loopStart_ = 0, loopEnd_ = 0;
+    std::unique_ptr<core::SpectrumFrame> spectrum_; // 8 kB: kept off the stack of every poll
+};
+
+} // namespace lathe::ui

@@ -1,0 +1,303 @@
+#include "EqCurveEditor.h"
+
+#include "core/ChainSettingsMapping.h"
+#include "dsp/BiquadCoefficients.h"
+
+#include <QMouseEvent>
+#include <QPainter>
+#include <QPainterPath>
+#include <QWheelEvent>
+
+#include <algorithm>
+#include <cmath>
+
+namespace lathe::ui {
+
+namespace {
+
+const double kLogSpan = std::log(EqCurveEditor::kMaxHz / EqCurveEditor::kMinHz);
+
+// Distinct hues per band so a handle and its own curve are easy to pair up on a dark background.
+QColor bandColour(int index) {
+    static const QColor colours[] = {QColor(0xff, 0x8a, 0x4c), QColor(0xf2, 0xd0, 0x4f),
+                                     QColor(0x7c, 0xd9, 0x6b), QColor(0x4f, 0xd1, 0xd9),
+                                     QColor(0x5c, 0x9c, 0xff), QColor(0xa7, 0x7b, 0xff),
+                                     QColor(0xff, 0x6b, 0xc1), QColor(0xc9, 0xc9, 0xc9)};
+    return colours[std::size_t(index) % std::size(colours)];
+}
+
+double bandMagnitudeDb(const core::EqBandSettings& settings, double sampleRate, double hz) {
+    const dsp::EqBand band = core::toEqBand(settings);
+    const auto coefficients = dsp::makeFilter(band.type, sampleRate, band.frequencyHz, band.q, band.gainDb);
+    return dsp::magnitudeDb(coefficients, sampleRate, hz);
+}
+
+QString formatFrequency(double hz) {
+    return hz >= 1000 ? QStringLiteral("%1 kHz").arg(hz / 1000, 0, 'f', hz >= 10000 ? 1 : 2)
+                      : QStringLiteral("%1 Hz").arg(hz, 0, 'f', 0);
+}
+
+} // namespace
+
+bool eqBandHasGain(const core::EqBandSettings& band) {
+    return band.type == "bell" || band.type == "low_shelf" || band.type == "high_shelf";
+}
+
+EqCurveEditor::EqCurveEditor(QWidget* parent) : QWidget(parent) {
+    setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Expanding);
+    setMouseTracking(true);
+    setFocusPolicy(Qt::ClickFocus);
+    setToolTip(tr("Drag a handle: frequency and gain. Wheel over it: Q."));
+}
+
+void EqCurveEditor::setBands(const std::vector<core::EqBandSettings>& bands) {
+    bands_ = bands;
+    if (selected_ >= int(bands_.size())) selected_ = -1;
+    if (dragging_ >= int(bands_.size())) dragging_ = -1;
+    update();
+}
+
+void EqCurveEditor::setSampleRate(double sampleRate) {
+    if (sampleRate > 0) sampleRate_ = sampleRate;
+    update();
+}
+
+void EqCurveEditor::setGainRangeDb(double rangeDb) {
+    gainRangeDb_ = std::max(1.0, rangeDb);
+    update();
+}
+
+double EqCurveEditor::responseDb(double frequencyHz) const {
+    double sum = 0.0;
+    for (const auto& band : bands_)
+        if (band.enabled) sum += bandMagnitudeDb(band, sampleRate_, frequencyHz);
+    return sum;
+}
+
+QRectF EqCurveEditor::plotRect() const {
+    const QFontMetricsF fm(font());
+    const double left = fm.horizontalAdvance(QStringLiteral("+18")) + 10.0;
+    // Half a label of room above and right, so the +range and 20k labels on the plot's edges are not clipped.
+    const double top = fm.height() / 2.0 + 4.0;
+    const double right = fm.horizontalAdvance(QStringLiteral("20k")) / 2.0 + 6.0;
+    return QRectF(left, top, std::max(10.0, width() - left - right),
+                  std::max(10.0, height() - top - fm.height() - 8.0));
+}
+
+double EqCurveEditor::xForFrequency(double hz) const {
+    const QRectF r = plotRect();
+    return r.left() + r.width() * std::log(hz / kMinHz) / kLogSpan;
+}
+
+double EqCurveEditor::frequencyForX(double x) const {
+    const QRectF r = plotRect();
+    return kMinHz * std::exp(kLogSpan * (x - r.left()) / r.width());
+}
+
+double EqCurveEditor::yForGain(double db) const {
+    const QRectF r = plotRect();
+    return r.top() + r.height() * (gainRangeDb_ - db) / (2.0 * gainRangeDb_);
+}
+
+double EqCurveEditor::gainForY(double y) const {
+    const QRectF r = plotRect();
+    return gainRangeDb_ - (y - r.top()) * 2.0 * gainRangeDb_ / r.height();
+}
+
+QPointF EqCurveEditor::handlePosition(int index) const {
+    const auto& band = bands_[std::size_t(index)];
+    const double gain = eqBandHasGain(band) ? std::clamp(band.gain_db, -gainRangeDb_, gainRangeDb_) : 0.0;
+    return {xForFrequency(std::clamp(band.frequency_hz, kMinHz, kMaxHz)), yForGain(gain)};
+}
+
+int EqCurveEditor::bandAt(const QPointF& pos) const {
+    // The nearest handle within reach, so overlapping handles still pick the one the pointer is closest to.
+    int best = -1;
+    double bestDistance = kHandleRadius + 4.0;
+    for (int i = 0; i < int(bands_.size()); ++i) {
+        const QPointF d = handlePosition(i) - pos;
+        const double distance = std::hypot(d.x(), d.y());
+        if (distance <= bestDistance) {
+            best = i;
+            bestDistance = distance;
+        }
+    }
+    return best;
+}
+
+QSize EqCurveEditor::sizeHint() const {
+    return {420, 200};
+}
+QSize EqCurveEditor::minimumSizeHint() const {
+    return {200, 100};
+}
+
+void EqCurveEditor::mousePressEvent(QMouseEvent* event) {
+    if (event->button() != Qt::LeftButton) return;
+    const int band = bandAt(event->position());
+    if (band != selected_) {
+        selected_ = band;
+        emit bandSelected(band);
+    }
+    if (band >= 0) {
+        dragging_ = band;
+        dragOffset_ = handlePosition(band) - event->position();
+        setCursor(Qt::ClosedHandCursor);
+    }
+    update();
+}
+
+void EqCurveEditor::mouseMoveEvent(QMouseEvent* event) {
+    if (dragging_ < 0) {
+        setCursor(bandAt(event->position()) >= 0 ? Qt::OpenHandCursor : Qt::ArrowCursor);
+        return;
+    }
+    const QRectF r = plotRect();
+    const QPointF target = event->position() + dragOffset_;
+    auto band = bands_[std::size_t(dragging_)];
+    band.frequency_hz = frequencyForX(std::clamp(target.x(), r.left(), r.right()));
+    if (eqBandHasGain(band)) band.gain_db = gainForY(std::clamp(target.y(), r.top(), r.bottom()));
+    if (band == bands_[std::size_t(dragging_)]) return;
+    bands_[std::size_t(dragging_)] = band;
+    update();
+    emit bandChanged(dragging_, band);
+}
+
+void EqCurveEditor::mouseReleaseEvent(QMouseEvent* event) {
+    if (event->button() != Qt::LeftButton || dragging_ < 0) return;
+    const int band = dragging_;
+    dragging_ = -1;
+    setCursor(Qt::OpenHandCursor);
+    emit bandEditFinished(band);
+}
+
+void EqCurveEditor::wheelEvent(QWheelEvent* event) {
+    int band = bandAt(event->position());
+    if (band < 0) band = selected_;
+    if (band < 0) {
+        event->ignore();
+        return;
+    }
+    const double notches = event->angleDelta().y() / 120.0;
+    if (notches == 0.0) return;
+    auto settings = bands_[std::size_t(band)];
+    settings.q = std::clamp(settings.q * std::pow(kQStepPerNotch, notches), kMinQ, kMaxQ);
+    event->accept();
+    if (settings == bands_[std::size_t(band)]) return;
+    bands_[std::size_t(band)] = settings;
+    selected_ = band;
+    update();
+    emit bandChanged(band, settings);
+    emit bandEditFinished(band);
+}
+
+void EqCurveEditor::paintEvent(QPaintEvent*) {
+    QPainter p(this);
+    p.setRenderHint(QPainter::Antialiasing);
+    const QPalette& pal = palette();
+    QFont small = font();
+    small.setPointSizeF(std::max(6.5, font().pointSizeF() * 0.85));
+    p.setFont(small);
+    const QFontMetricsF fm(small);
+    const QRectF all = QRectF(rect()).adjusted(0.5, 0.5, -0.5, -0.5);
+    p.setPen(pal.color(QPalette::Mid));
+    p.setBrush(pal.color(QPalette::Base));
+    p.drawRoundedRect(all, 4, 4);
+    const QRectF r = plotRect();
+
+    QColor grid = pal.color(QPalette::Mid);
+    grid.setAlpha(110);
+    for (double hz : {20.0, 50.0, 100.0, 200.0, 500.0, 1000.0, 2000.0, 5000.0, 10000.0, 20000.0}) {
+        const double x = xForFrequency(hz);
+        p.setPen(QPen(grid, 1.0));
+        p.drawLine(QPointF(x, r.top()), QPointF(x, r.bottom()));
+        const QString label = hz >= 1000 ? QStringLiteral("%1k").arg(hz / 1000) : QString::number(hz);
+        p.setPen(pal.color(QPalette::PlaceholderText));
+        p.drawText(QRectF(x - 20, r.bottom() + 3, 40, fm.height()), Qt::AlignCenter, label);
+    }
+    const double step = gainRangeDb_ > 12 ? 6.0 : 3.0;
+    for (double db = -std::floor(gainRangeDb_ / step) * step; db <= gainRangeDb_ + 1e-9; db += step) {
+        const double y = yForGain(db);
+        QColor line = grid;
+        if (std::abs(db) < 1e-9) line = pal.color(QPalette::Mid).lighter(140);
+        p.setPen(QPen(line, 1.0));
+        p.drawLine(QPointF(r.left(), y), QPointF(r.right(), y));
+        p.setPen(pal.color(QPalette::PlaceholderText));
+        p.drawText(QRectF(all.left() + 2, y - fm.height() / 2, r.left() - all.left() - 6, fm.height()),
+                   Qt::AlignRight | Qt::AlignVCenter,
+                   (db > 0 ? QStringLiteral("+") : QString()) + QString::number(db));
+    }
+
+    p.save();
+    p.setClipRect(r.adjusted(-1, -1, 1, 1));
+    const int points = std::max(64, int(r.width()));
+    auto curve = [&](auto&& dbAt) {
+        QPainterPath path;
+        for (int i = 0; i <= points; ++i) {
+            const double x = r.left() + r.width() * i / points;
+            const double y =
+                yForGain(std::clamp(dbAt(frequencyForX(x)), -gainRangeDb_ * 1.5, gainRangeDb_ * 1.5));
+            if (i == 0)
+                path.moveTo(x, y);
+            else
+                path.lineTo(x, y);
+        }
+        return path;
+    };
+    for (int i = 0; i < int(bands_.size()); ++i) {
+        const auto& band = bands_[std::size_t(i)];
+        if (!band.enabled) continue;
+        QColor c = bandColour(i);
+        c.setAlpha(i == selected_ ? 170 : 70);
+        p.setPen(QPen(c, 1.0));
+        p.drawPath(curve([&](double hz) { return bandMagnitudeDb(band, sampleRate_, hz); }));
+    }
+    QPainterPath total = curve([&](double hz) { return responseDb(hz); });
+    QPainterPath area = total;
+    area.lineTo(r.right(), yForGain(0));
+    area.lineTo(r.left(), yForGain(0));
+    area.closeSubpath();
+    QColor accent = pal.color(QPalette::Highlight);
+    QColor fill = accent;
+    fill.setAlpha(45);
+    p.setPen(Qt::NoPen);
+    p.setBrush(fill);
+    p.drawPath(area);
+    p.setBrush(Qt::NoBrush);
+    p.setPen(QPen(accent.lighter(135), 2.0));
+    p.drawPath(total);
+    p.restore();
+
+    QFont handleFont = small;
+    handleFont.setBold(true);
+    p.setFont(handleFont);
+    for (int i = 0; i < int(bands_.size()); ++i) {
+        const QPointF c = handlePosition(i);
+        QColor colour = bandColour(i);
+        if (!bands_[std::size_t(i)].enabled) colour.setAlpha(90);
+        p.setPen(QPen(i == selected_ ? pal.color(QPalette::BrightText) : colour.darker(160),
+                      i == selected_ ? 2 : 1));
+        p.setBrush(colour);
+        p.drawEllipse(c, kHandleRadius, kHandleRadius);
+        p.setPen(QColor(0x10, 0x10, 0x10));
+        p.drawText(QRectF(c.x() - kHandleRadius, c.y() - kHandleRadius, 2 * kHandleRadius, 2 * kHandleRadius),
+                   Qt::AlignCenter, QString::number(i + 1));
+    }
+
+    if (selected_ >= 0) {
+        const auto& band = bands_[std::size_t(selected_)];
+        QString text = QStringLiteral("%1  %2  %3")
+                           .arg(QString::number(selected_ + 1), QString::fromStdString(band.type),
+                                formatFrequency(band.frequency_hz));
+        if (eqBandHasGain(band))
+            text += QStringLiteral("  %1%2 dB")
+                        .arg(band.gain_db > 0 ? QStringLiteral("+") : QString())
+                        .arg(band.gain_db, 0, 'f', 1);
+        text += QStringLiteral("  Q %1").arg(band.q, 0, 'f', 2);
+        p.setFont(small);
+        p.setPen(pal.color(QPalette::WindowText));
+        p.drawText(r.adjusted(6, 2, -6, 0), Qt::AlignLeft | Qt::AlignTop, text);
+    }
+}
+
+} // namespace lathe::ui

@@ -1,0 +1,77 @@
+#pragma once
+
+#include "core/Session.h"
+
+#include <QWidget>
+
+#include <vector>
+
+namespace lathe::ui {
+
+// The EQ's analytic response (sum of the enabled bands' RBJ magnitudes in dB, as dsp::ParametricEq computes
+// it) on a log-frequency / dB grid, with one handle per band. Dragging a handle moves the band's frequency
+// (x, log axis) and gain (y, linear dB axis; only for bell and shelves, which have a gain); the wheel changes
+// Q by a factor of kQStepPerNotch per notch (up = narrower). Every change emits bandChanged; a finished
+// gesture emits bandEditFinished so the owner can close an undo step.
+class EqCurveEditor : public QWidget {
+    Q_OBJECT
+public:
+    static constexpr double kMinHz = 20.0;
+    static constexpr double kMaxHz = 20000.0;
+    static constexpr double kMinQ = 0.1;
+    static constexpr double kMaxQ = 18.0;
+    static constexpr double kQStepPerNotch = 1.122462048309373; // 2^(1/6): six notches double Q
+    static constexpr double kHandleRadius = 7.0;
+
+    explicit EqCurveEditor(QWidget* parent = nullptr);
+
+    void setBands(const std::vector<core::EqBandSettings>& bands);
+    const std::vector<core::EqBandSettings>& bands() const { return bands_; }
+    void setSampleRate(double sampleRate);
+    double sampleRate() const { return sampleRate_; }
+    void setGainRangeDb(double rangeDb); // the grid spans -range .. +range; default 18
+    double gainRangeDb() const { return gainRangeDb_; }
+
+    // Sum of the enabled bands' magnitudes in dB at a frequency.
+    double responseDb(double frequencyHz) const;
+
+    // Axis mapping inside the plot area (logical pixels).
+    QRectF plotRect() const;
+    double xForFrequency(double hz) const;
+    double frequencyForX(double x) const;
+    double yForGain(double db) const;
+    double gainForY(double y) const;
+    // Where band index's handle is drawn (gain axis at the band's gain for bell/shelves, 0 dB for the rest).
+    QPointF handlePosition(int index) const;
+    int selectedBand() const { return selected_; }
+
+    QSize sizeHint() const override;
+    QSize minimumSizeHint() const override;
+
+signals:
+    void bandChanged(int index, const lathe::core::EqBandSettings& band);
+    void bandEditFinished(int index);
+    void bandSelected(int index);
+
+protected:
+    void paintEvent(QPaintEvent* event) override;
+    void mousePressEvent(QMouseEvent* event) override;
+    void mouseMoveEvent(QMouseEvent* event) override;
+    void mouseReleaseEvent(QMouseEvent* event) override;
+    void wheelEvent(QWheelEvent* event) override;
+
+private:
+    int bandAt(const QPointF& pos) const;
+
+    std::vector<core::EqBandSettings> bands_;
+    double sampleRate_ = 48000.0;
+    double gainRangeDb_ = 18.0;
+    int selected_ = -1;
+    int dragging_ = -1;
+    QPointF dragOffset_;
+};
+
+// True for band types whose gain_db means something (bell, low_shelf, high_shelf).
+bool eqBandHasGain(const core::EqBandSettings& band);
+
+} // namespace lathe::ui

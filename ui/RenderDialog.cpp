@@ -1,0 +1,352 @@
+#include "RenderDialog.h"
+
+#include "core/Error.h"
+#include "core/SessionSource.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDesktopServices>
+#include <QDialogButtonBox>
+#include <QDir>
+#include <QDoubleSpinBox>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QTextBrowser>
+#include <QUrl>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <cmath>
+#include <exception>
+
+namespace lathe::ui {
+
+namespace {
+
+QString fileName(const std::string& path) {
+    return QFileInfo(QString::fromStdString(path)).fileName();
+}
+
+QString db(double value, const char* unit) {
+    return QStringLiteral("%1 %2").arg(value, 0, 'f', 1).arg(QLatin1String(unit));
+}
+
+// Beside the client folder, never inside it: the client's delivery stays exactly as sent.
+QString defaultOutputFolder(const core::Session& session) {
+    if (session.folder.empty()) return QDir::home().filePath(QStringLiteral("Lathe Masters"));
+    QDir folder(QString::fromStdString(session.folder));
+    const QString name = folder.dirName();
+    folder.cdUp();
+    return folder.filePath(name + QStringLiteral(" - Masters"));
+}
+
+} // namespace
+
+RenderDialog::RenderDialog(const core::Session& session, QWidget* parent)
+    : QDialog(parent), session_(session), lastPercent_(std::make_shared<std::atomic<int>>(-1)) {
+    setWindowTitle(tr("Render"));
+    setMinimumWidth(560);
+
+    mode_ = new QComboBox(this);
+    mode_->addItem(tr("Stereo master (from the mix)"), QStringLiteral("stereo"));
+    mode_->addItem(tr("Stem master (from the stems)"), QStringLiteral("stem"));
+    mode_->addItem(tr("Both"), QStringLiteral("both"));
+    setMode(QString::fromStdString(session.output.mode));
+
+    target_ = new QDoubleSpinBox(this);
+    target_->setRange(-40.0, -5.0);
+    target_->setDecimals(1);
+    target_->setSingleStep(0.5);
+    target_->setSuffix(QStringLiteral(" LUFS"));
+    target_->setValue(session.loudness.target_lufs);
+
+    ceiling_ = new QDoubleSpinBox(this);
+    ceiling_->setRange(-6.0, 0.0);
+    ceiling_->setDecimals(1);
+    ceiling_->setSingleStep(0.1);
+    ceiling_->setSuffix(QStringLiteral(" dBTP"));
+    ceiling_->setValue(session.master.limiter.ceiling_dbtp);
+
+    rate_ = new QComboBox(this);
+    rate_->addItem(tr("Session rate (%1 Hz)").arg(session.sample_rate), 0);
+    for (int rate : {44100, 48000, 88200, 96000})
+        rate_->addItem(QStringLiteral("%1 Hz").arg(rate), rate);
+    setOutputSampleRate(session.output.sample_rate);
+
+    mp3_ = new QCheckBox(tr("Also write a %1 kbps MP3 of each master").arg(session.output.mp3_bitrate_kbps),
+                         this);
+    mp3_->setChecked(session.output.mp3);
+
+    folder_ = new QLineEdit(defaultOutputFolder(session), this);
+    browse_ = new QPushButton(tr("Choose\u2026"), this);
+    connect(browse_, &QPushButton::clicked, this, &RenderDialog::chooseOutputFolder);
+    auto* folderRow = new QHBoxLayout;
+    folderRow->addWidget(folder_, 1);
+    folderRow->addWidget(browse_);
+
+    auto* form = new QFormLayout;
+    form->addRow(tr("Render"), mode_);
+    form->addRow(tr("Target loudness"), target_);
+    form->addRow(tr("True-peak ceiling"), ceiling_);
+    form->addRow(tr("Sample rate"), rate_);
+    form->addRow(QString(), mp3_);
+    form->addRow(tr("Output folder"), folderRow);
+
+    progress_ = new QProgressBar(this);
+    progress_->setRange(0, 100);
+    progress_->setValue(0);
+    status_ = new QLabel(tr("Ready."), this);
+    status_->setWordWrap(true);
+    status_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    reportView_ = new QTextBrowser(this);
+    reportView_->setMinimumHeight(180);
+    reportView_->setPlaceholderText(tr("The loudness report appears here when the render is done."));
+
+    render_ = new QPushButton(tr("Render"), this);
+    render_->setDefault(true);
+    cancel_ = new QPushButton(tr("Cancel render"), this);
+    cancel_->setEnabled(false);
+    openFolder_ = new QPushButton(tr("Open output folder"), this);
+    openFolder_->setEnabled(false);
+    close_ = new QPushButton(tr("Close"), this);
+    connect(render_, &QPushButton::clicked, this, &RenderDialog::startRender);
+    connect(cancel_, &QPushButton::clicked, this, &RenderDialog::cancelRender);
+    connect(openFolder_, &QPushButton::clicked, this, &RenderDialog::openOutputFolder);
+    connect(close_, &QPushButton::clicked, this, &QDialog::reject);
+    auto* buttons = new QHBoxLayout;
+    buttons->addWidget(openFolder_);
+    buttons->addStretch(1);
+    buttons->addWidget(cancel_);
+    buttons->addWidget(render_);
+    buttons->addWidget(close_);
+
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(form);
+    layout->addSpacing(6);
+    layout->addWidget(progress_);
+    layout->addWidget(status_);
+    layout->addWidget(reportView_, 1);
+    layout->addLayout(buttons);
+}
+
+RenderDialog::~RenderDialog() {
+    cancelFlag_ = true;
+    if (worker_.joinable()) worker_.join();
+}
+
+core::Session RenderDialog::configuredSession() const {
+    core::Session s = session_;
+    s.output.mode = mode_->currentData().toString().toStdString();
+    s.loudness.target_lufs = target_->value();
+    s.master.limiter.ceiling_dbtp = ceiling_->value();
+    s.output.sample_rate = rate_->currentData().toInt();
+    s.output.mp3 = mp3_->isChecked();
+    return s;
+}
+
+void RenderDialog::setOutputFolder(const QString& folder) {
+    folder_->setText(folder);
+}
+QString RenderDialog::outputFolder() const {
+    return folder_->text().trimmed();
+}
+void RenderDialog::setMode(const QString& mode) {
+    const int index = mode_->findData(mode);
+    if (index >= 0) mode_->setCurrentIndex(index);
+}
+void RenderDialog::setTargetLufs(double lufs) {
+    target_->setValue(lufs);
+}
+void RenderDialog::setCeilingDbtp(double dbtp) {
+    ceiling_->setValue(dbtp);
+}
+void RenderDialog::setOutputSampleRate(int rate) {
+    const int index = rate_->findData(rate);
+    rate_->setCurrentIndex(index >= 0 ? index : 0);
+}
+void RenderDialog::setMp3(bool on) {
+    mp3_->setChecked(on);
+}
+
+int RenderDialog::progressValue() const {
+    return progress_->value();
+}
+
+QString RenderDialog::reportText() const {
+    return reportView_->toPlainText();
+}
+
+void RenderDialog::chooseOutputFolder() {
+    const QString chosen = QFileDialog::getExistingDirectory(this, tr("Output folder"), outputFolder(),
+                                                             QFileDialog::ShowDirsOnly);
+    if (!chosen.isEmpty()) folder_->setText(chosen);
+}
+
+void RenderDialog::setEditing(bool enabled) {
+    for (QWidget* w : std::initializer_list<QWidget*>{mode_, target_, ceiling_, rate_, mp3_, folder_, browse_,
+                                                      render_, close_})
+        w->setEnabled(enabled);
+    cancel_->setEnabled(!enabled);
+}
+
+void RenderDialog::startRender() {
+    if (worker_.joinable() && !finishedHandled_) return;
+    if (worker_.joinable()) worker_.join();
+
+    report_.reset();
+    error_.clear();
+    cancelled_ = false;
+    reportView_->clear();
+    openFolder_->setEnabled(false);
+    progress_->setValue(0);
+
+    const core::Session session = configuredSession();
+    const QString folder = outputFolder();
+    if (folder.isEmpty()) {
+        error_ = tr("Choose an output folder first.");
+        status_->setText(error_);
+        emit finished(false);
+        return;
+    }
+    try {
+        core::ensureOutsideClientFolder(session, folder.toStdString());
+    } catch (const std::exception& e) {
+        error_ = QString::fromStdString(e.what());
+        status_->setText(error_);
+        emit finished(false);
+        return;
+    }
+
+    cancelFlag_ = false;
+    lastPercent_->store(-1);
+    finishedHandled_ = false;
+    setEditing(false);
+    status_->setText(tr("Rendering into %1\u2026").arg(QDir::toNativeSeparators(folder)));
+
+    // Progress arrives on render threads; only whole-percent changes are queued to the GUI thread so a fast
+    // render does not flood the event loop. The destructor joins the worker, so `this` outlives every post.
+    auto lastPercent = lastPercent_;
+    core::RenderControl control;
+    control.cancel = &cancelFlag_;
+    control.progress = [this, lastPercent](double fraction) {
+        const int percent = std::clamp(int(std::floor(fraction * 100.0)), 0, 100);
+        if (lastPercent->exchange(percent) == percent) return;
+        QMetaObject::invokeMethod(
+            this, [this, percent] { progress_->setValue(std::max(progress_->value(), percent)); },
+            Qt::QueuedConnection);
+    };
+    const std::string outDir = folder.toStdString();
+    worker_ = std::thread([this, session, outDir, control] {
+        std::shared_ptr<core::RenderReport> report;
+        QString error;
+        bool cancelled = false;
+        try {
+            report = std::make_shared<core::RenderReport>(core::renderSession(session, outDir, control));
+        } catch (const core::RenderCancelled&) {
+            cancelled = true;
+        } catch (const std::exception& e) {
+            error = QString::fromStdString(e.what());
+        } catch (...) {
+            error = QStringLiteral("%1: the render failed for an unknown reason")
+                        .arg(QString::fromStdString(outDir));
+        }
+        QMetaObject::invokeMethod(
+            this, [this, report, error, cancelled] { onRenderDone(report, error, cancelled); },
+            Qt::QueuedConnection);
+    });
+}
+
+void RenderDialog::cancelRender() {
+    if (worker_.joinable() && !finishedHandled_) {
+        cancelFlag_ = true;
+        cancel_->setEnabled(false);
+        status_->setText(tr("Cancelling\u2026"));
+    }
+}
+
+void RenderDialog::onRenderDone(std::shared_ptr<core::RenderReport> report, QString error, bool cancelled) {
+    if (worker_.joinable()) worker_.join();
+    finishedHandled_ = true;
+    setEditing(true);
+    cancelled_ = cancelled;
+    const bool ok = report != nullptr;
+    if (ok) {
+        progress_->setValue(100);
+        report_ = *report;
+        reportView_->setHtml(formatReport(*report));
+        status_->setText(tr("Done: %n master(s) in %1.", nullptr, int(report->deliverables.size()))
+                             .arg(QDir::toNativeSeparators(outputFolder())));
+        openFolder_->setEnabled(true);
+    } else if (cancelled) {
+        progress_->setValue(0);
+        status_->setText(tr("Render cancelled. No files were left under final names."));
+    } else {
+        error_ = error;
+        status_->setText(QStringLiteral("<span style='color:#ff6b6b'>%1</span>").arg(error.toHtmlEscaped()));
+    }
+    emit finished(ok);
+}
+
+void RenderDialog::reject() {
+    if (isRendering()) {
+        cancelRender();
+        return;
+    }
+    QDialog::reject();
+}
+
+void RenderDialog::openOutputFolder() {
+    QDesktopServices::openUrl(QUrl::fromLocalFile(outputFolder()));
+}
+
+QString RenderDialog::formatReport(const core::RenderReport& report) {
+    QString html;
+    html += QStringLiteral("<p><b>%1</b> &nbsp; target %2 LUFS, ceiling %3 dBTP, %4 Hz</p>")
+                .arg(QString::fromStdString(report.song).toHtmlEscaped())
+                .arg(report.targetLufs, 0, 'f', 1)
+                .arg(report.ceilingDbtp, 0, 'f', 1)
+                .arg(report.outputSampleRate);
+    html += QStringLiteral(
+        "<table cellspacing='0' cellpadding='3' width='100%'><tr>"
+        "<th align='left'>File</th><th align='right'>LUFS</th><th align='right'>LRA</th>"
+        "<th align='right'>True peak</th><th align='right'>PLR</th><th align='right'>Max GR</th>"
+        "<th align='right'>MP3 TP</th></tr>");
+    const QString bad = QStringLiteral("#ff6b6b");
+    for (const auto& d : report.deliverables) {
+        const QString lufsCell =
+            d.meetsTarget
+                ? db(d.integratedLufs, "LUFS")
+                : QStringLiteral("<span style='color:%1'>%2</span>").arg(bad, db(d.integratedLufs, "LUFS"));
+        const QString peakCell =
+            d.withinCeiling
+                ? db(d.truePeakDbtp, "dBTP")
+                : QStringLiteral("<span style='color:%1'>%2</span>").arg(bad, db(d.truePeakDbtp, "dBTP"));
+        QString mp3Cell = QStringLiteral("\u2013");
+        if (d.mp3TruePeakDbtp) {
+            mp3Cell = db(*d.mp3TruePeakDbtp, "dBTP");
+            if (d.mp3ExceedsCeiling)
+                mp3Cell = QStringLiteral("<span style='color:%1'>%2</span>").arg(bad, mp3Cell);
+        }
+        html += QStringLiteral("<tr><td>%1</td><td align='right'>%2</td><td align='right'>%3</td>"
+                               "<td align='right'>%4</td><td align='right'>%5</td><td align='right'>%6</td>"
+                               "<td align='right'>%7</td></tr>")
+                    .arg(fileName(d.wavPath).toHtmlEscaped(), lufsCell, db(d.loudnessRangeLu, "LU"), peakCell,
+                         db(d.plrDb, "dB"), db(d.maxGainReductionDb, "dB"), mp3Cell);
+    }
+    html += QStringLiteral("</table>");
+    if (!report.warnings.empty()) {
+        html += QStringLiteral("<p><b>Warnings</b></p><ul>");
+        for (const auto& w : report.warnings)
+            html += QStringLiteral("<li>%1</li>").arg(QString::fromStdString(w).toHtmlEscaped());
+        html += QStringLiteral("</ul>");
+    }
+    return html;
+}
+
+} // namespace lathe::ui

@@ -1,0 +1,41 @@
+#pragma once
+
+#include <QString>
+#include <QStringList>
+#include <QWidget>
+
+class QLabel;
+class QTableWidget;
+
+namespace lathe::ui {
+
+class SessionDocument;
+
+// What the folder scan found: every file with what Lathe takes it for (mix, reference, or a stem's role,
+// which the engineer can correct), its format, files ignored, and every problem in full sentences naming the
+// file.
+class ScanPanel : public QWidget {
+    Q_OBJECT
+public:
+    explicit ScanPanel(SessionDocument* document, QWidget* parent = nullptr);
+
+    QTableWidget* table() const { return table_; }
+    // The role a stem row shows (a session role name such as "lead_vocal"); empty if no such stem.
+    QString roleShownFor(const QString& stemId) const;
+    // Problems as listed, one per entry ("<file>: <problem>").
+    QStringList problemsShown() const { return problems_; }
+
+    static QString roleLabel(const QString& roleName); // "lead_vocal" -> "Lead vocal"
+
+private:
+    void rebuild();
+    void syncRoles();
+
+    SessionDocument* document_;
+    QLabel* summary_ = nullptr;
+    QTableWidget* table_ = nullptr;
+    QLabel* problemsLabel_ = nullptr;
+    QStringList problems_;
+};
+
+} // namespace lathe::ui
