@@ -644,7 +644,15 @@ void saveSession(const Session& session, const std::string& path) {
         for (std::size_t i = 0; i < session.stems.size(); ++i)
             j["stems"][i]["path"] = store(session.stems[i].path);
     }
-    writeFileAtomically(path, j.dump(2) + "\n");
+    std::string text;
+    try {
+        text = j.dump(2) + "\n";
+    } catch (const json::type_error&) {
+        // JSON holds UTF-8 only; replacing the bad bytes would store a path that no longer names the file.
+        throw Error(path, "a file name in this session is not valid UTF-8 text; rename the file (for example "
+                          "to plain letters and digits) and try again");
+    }
+    writeFileAtomically(path, text);
 }
 
 Session loadSession(const std::string& path) {

@@ -453,3 +453,20 @@ TEST(SessionFile, BrokenFilesGiveClearErrors) {
               (dir.path() / "missing.lathe").string() + ": this session file does not exist");
     EXPECT_NE(errorOf([&] { loadSession(dir.path().string()); }).find("is a folder"), std::string::npos);
 }
+
+TEST(SessionFile, NonUtf8FileNameGivesAClearErrorNotACrash) {
+    TempDir dir;
+    Session s;
+    s.folder = dir.path().string();
+    s.song = "Song";
+    s.mix = s.folder + "/Caf\xE9 Mix.wav"; // Latin-1 e-acute: not UTF-8
+    const std::string path = (dir.path() / "s.lathe").string();
+    try {
+        saveSession(s, path);
+        FAIL() << "a non-UTF-8 path was saved";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.path(), path);
+        EXPECT_NE(e.problem().find("UTF-8"), std::string::npos) << e.problem();
+    }
+    EXPECT_FALSE(fs::exists(path));
+}
