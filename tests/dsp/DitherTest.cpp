@@ -1,7 +1,9 @@
 #include "dsp/Dither.h"
 #include "dsp/Decibels.h"
 
+#include "support/MallocCounter.h"
 #include <fftw3.h>
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -11,38 +13,6 @@
 #include <vector>
 
 using namespace lathe::dsp;
-
-// Counts malloc / calloc / realloc in this executable so process() can be shown allocation-free (see
-// LoudnessMeterTest.cpp). Sanitizers own these symbols, so the check is skipped under them.
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-#define LATHE_SANITIZED 1
-#endif
-#endif
-#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__) && !defined(LATHE_SANITIZED)
-#define LATHE_COUNT_MALLOC 1
-namespace {
-std::atomic<bool> gArmed{false};
-std::atomic<long> gAllocations{0};
-} // namespace
-extern "C" {
-void* __libc_malloc(std::size_t);
-void* __libc_calloc(std::size_t, std::size_t);
-void* __libc_realloc(void*, std::size_t);
-void* malloc(std::size_t n) {
-    if (gArmed.load(std::memory_order_relaxed)) gAllocations.fetch_add(1, std::memory_order_relaxed);
-    return __libc_malloc(n);
-}
-void* calloc(std::size_t n, std::size_t size) {
-    if (gArmed.load(std::memory_order_relaxed)) gAllocations.fetch_add(1, std::memory_order_relaxed);
-    return __libc_calloc(n, size);
-}
-void* realloc(void* p, std::size_t n) {
-    if (gArmed.load(std::memory_order_relaxed)) gAllocations.fetch_add(1, std::memory_order_relaxed);
-    return __libc_realloc(p, n);
-}
-}
-#endif
 
 namespace {
 
@@ -241,16 +211,14 @@ TEST(Dither, ProcessDoesNotAllocate) {
     Dither d;
     d.setNoiseShaping(true);
     d.prepare(kFs, 480, 2);
-    gAllocations = 0;
-    gArmed = true;
+    lathe::test::armMallocCounter();
     for (int start = 0; start < 48000; start += 480)
         d.process(all.subBlock(start, 480));
     d.setBitDepth(16);
     d.setNoiseShaping(false);
     d.reset();
     d.process(all.subBlock(0, 480));
-    gArmed = false;
-    EXPECT_EQ(gAllocations.load(), 0);
+    EXPECT_EQ(lathe::test::disarmMallocCounter(), 0);
 #else
     GTEST_SKIP() << "allocation counting is off under sanitizers";
 #endif

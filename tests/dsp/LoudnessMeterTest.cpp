@@ -1,6 +1,8 @@
 #include "dsp/LoudnessMeter.h"
 #include "dsp/Decibels.h"
 
+#include "support/MallocCounter.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -12,39 +14,6 @@
 #include <vector>
 
 using namespace lathe::dsp;
-
-// Counts every malloc / calloc / realloc in this executable (operator new ends in malloc, and libebur128 is
-// C) so the tests can prove process() is allocation-free. glibc lets an executable interpose these;
-// sanitizers own them.
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-#define LATHE_SANITIZED 1
-#endif
-#endif
-#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__) && !defined(LATHE_SANITIZED)
-#define LATHE_COUNT_MALLOC 1
-namespace {
-std::atomic<bool> gArmed{false};
-std::atomic<long> gAllocations{0};
-} // namespace
-extern "C" {
-void* __libc_malloc(std::size_t);
-void* __libc_calloc(std::size_t, std::size_t);
-void* __libc_realloc(void*, std::size_t);
-void* malloc(std::size_t n) {
-    if (gArmed.load(std::memory_order_relaxed)) gAllocations.fetch_add(1, std::memory_order_relaxed);
-    return __libc_malloc(n);
-}
-void* calloc(std::size_t n, std::size_t size) {
-    if (gArmed.load(std::memory_order_relaxed)) gAllocations.fetch_add(1, std::memory_order_relaxed);
-    return __libc_calloc(n, size);
-}
-void* realloc(void* p, std::size_t n) {
-    if (gArmed.load(std::memory_order_relaxed)) gAllocations.fetch_add(1, std::memory_order_relaxed);
-    return __libc_realloc(p, n);
-}
-}
-#endif
 
 namespace {
 
@@ -402,12 +371,10 @@ TEST(LoudnessMeter, ProcessDoesNotAllocate) {
     const AudioBlock all(ptrs, 2, s.frames());
     LoudnessMeter m;
     m.prepare(kFs, 512, 2);
-    gAllocations = 0;
-    gArmed = true;
+    lathe::test::armMallocCounter();
     for (int start = 0; start + 512 <= s.frames(); start += 512)
         m.process(all.subBlock(start, 512));
-    gArmed = false;
-    EXPECT_EQ(gAllocations.load(), 0);
+    EXPECT_EQ(lathe::test::disarmMallocCounter(), 0);
     EXPECT_NEAR(m.integratedLufs(), -18.0, 0.1);
 #else
     GTEST_SKIP() << "allocation counting is off under sanitizers";

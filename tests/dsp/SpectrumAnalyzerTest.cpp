@@ -1,6 +1,8 @@
 #include "dsp/SpectrumAnalyzer.h"
 #include "dsp/Decibels.h"
 
+#include "support/MallocCounter.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -11,38 +13,6 @@
 #include <vector>
 
 using namespace lathe::dsp;
-
-// Counts malloc / calloc / realloc in this executable so process() can be shown allocation-free (see
-// LoudnessMeterTest.cpp). Sanitizers own these symbols, so the check is skipped under them.
-#if defined(__has_feature)
-#if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer)
-#define LATHE_SANITIZED 1
-#endif
-#endif
-#if !defined(__SANITIZE_ADDRESS__) && !defined(__SANITIZE_THREAD__) && !defined(LATHE_SANITIZED)
-#define LATHE_COUNT_MALLOC 1
-namespace {
-std::atomic<bool> gArmed{false};
-std::atomic<long> gAllocations{0};
-} // namespace
-extern "C" {
-void* __libc_malloc(std::size_t);
-void* __libc_calloc(std::size_t, std::size_t);
-void* __libc_realloc(void*, std::size_t);
-void* malloc(std::size_t n) {
-    if (gArmed.load(std::memory_order_relaxed)) gAllocations.fetch_add(1, std::memory_order_relaxed);
-    return __libc_malloc(n);
-}
-void* calloc(std::size_t n, std::size_t size) {
-    if (gArmed.load(std::memory_order_relaxed)) gAllocations.fetch_add(1, std::memory_order_relaxed);
-    return __libc_calloc(n, size);
-}
-void* realloc(void* p, std::size_t n) {
-    if (gArmed.load(std::memory_order_relaxed)) gAllocations.fetch_add(1, std::memory_order_relaxed);
-    return __libc_realloc(p, n);
-}
-}
-#endif
 
 namespace {
 
@@ -185,14 +155,12 @@ TEST(SpectrumAnalyzer, SilenceReadsFloorAndProcessDoesNotAllocate) {
     float* p[2] = {l.data(), r.data()};
     const AudioBlock all(p, 2, 16384);
 #ifdef LATHE_COUNT_MALLOC
-    gAllocations = 0;
-    gArmed = true;
+    lathe::test::armMallocCounter();
 #endif
     for (int start = 0; start < 16384; start += 512)
         a.process(all.subBlock(start, 512));
 #ifdef LATHE_COUNT_MALLOC
-    gArmed = false;
-    EXPECT_EQ(gAllocations.load(), 0);
+    EXPECT_EQ(lathe::test::disarmMallocCounter(), 0);
 #endif
     EXPECT_EQ(a.framesComputed(), 8u);
     for (int k = 0; k < a.numBins(); ++k)
