@@ -1,6 +1,7 @@
 #include "Commands.h"
 #include "ProgressBar.h"
 
+#include "core/BatchRunner.h"
 #include "core/Error.h"
 #include "core/Renderer.h"
 #include "core/SessionSource.h"
@@ -20,12 +21,7 @@ namespace {
 struct RenderOptions {
     std::string input;
     std::string outDir;
-    std::optional<std::string> mode;
-    std::optional<double> targetLufs;
-    std::optional<double> ceilingDbtp;
-    std::optional<int> rate;
-    bool noMp3 = false;
-    std::vector<std::string> sets;
+    core::RenderOverrides overrides; // the same options `batch` takes
     bool json = false;
     bool quiet = false;
     bool strict = false;
@@ -61,13 +57,7 @@ void printReport(const core::RenderReport& report) {
 int runRender(const RenderOptions& o) {
     try {
         core::Session session = core::openSessionOrFolder(o.input);
-        if (o.mode) session.output.mode = *o.mode;
-        if (o.targetLufs) session.loudness.target_lufs = *o.targetLufs;
-        if (o.ceilingDbtp) session.master.limiter.ceiling_dbtp = *o.ceilingDbtp;
-        if (o.rate) session.output.sample_rate = *o.rate;
-        if (o.noMp3) session.output.mp3 = false;
-        for (const auto& assignment : o.sets)
-            core::applyOverride(session, assignment);
+        core::applyRenderOverrides(session, o.overrides);
         core::ensureOutsideClientFolder(session, o.outDir);
 
         std::signal(SIGINT, onSignal);
@@ -112,16 +102,18 @@ void addRenderCommand(CLI::App& app) {
     cmd->add_option("INPUT", o->input, "Client folder or SESSION.lathe")->required();
     cmd->add_option("--out", o->outDir, "Output folder (created if needed; never inside the client folder)")
         ->required();
-    cmd->add_option("--mode", o->mode, "What to master: stereo (the mix), stem (from the stems) or both")
+    cmd->add_option("--mode", o->overrides.mode,
+                    "What to master: stereo (the mix), stem (from the stems) or both")
         ->check(CLI::IsMember({"stereo", "stem", "both"}));
-    cmd->add_option("--target-lufs", o->targetLufs, "Integrated loudness target in LUFS (default -14)")
+    cmd->add_option("--target-lufs", o->overrides.targetLufs,
+                    "Integrated loudness target in LUFS (default -14)")
         ->check(CLI::Range(-40.0, -3.0));
-    cmd->add_option("--ceiling-dbtp", o->ceilingDbtp, "True-peak ceiling in dBTP (default -1.0)")
+    cmd->add_option("--ceiling-dbtp", o->overrides.ceilingDbtp, "True-peak ceiling in dBTP (default -1.0)")
         ->check(CLI::Range(-20.0, 0.0));
-    cmd->add_option("--rate", o->rate, "Output sample rate in Hz (default: the session's)")
+    cmd->add_option("--rate", o->overrides.sampleRate, "Output sample rate in Hz (default: the session's)")
         ->check(CLI::Range(8000, 384000));
-    cmd->add_flag("--no-mp3", o->noMp3, "Do not write MP3 references");
-    cmd->add_option("--set", o->sets,
+    cmd->add_flag("--no-mp3", o->overrides.noMp3, "Do not write MP3 references");
+    cmd->add_option("--set", o->overrides.sets,
                     "Override any session value: PATH=VALUE, e.g. stems.lead_vocal.gain_db=1.5 "
                     "(see core/SESSION.md)")
         ->allow_extra_args(false);
