@@ -36,6 +36,12 @@ struct MeterFrame {
     float rmsDbfs[2] = {-200, -200};
     float correlation = 0;
     float limiterGainReductionDb = 0; // of the master chain feeding the source, 0 when none
+    float loudnessRangeLu = 0;        // LRA (EBU Tech 3342) of what was played since load/seek/source switch
+    // Per-stem compressor gain reduction (dB, >= 0), in the session's stem order; 0 for stems whose
+    // compressor is off or when the source is not the stem master.
+    static constexpr int kMaxMeteredStems = 16;
+    int numStems = 0;
+    float stemGainReductionDb[kMaxMeteredStems] = {};
 };
 
 struct SpectrumFrame {
