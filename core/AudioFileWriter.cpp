@@ -179,7 +179,8 @@ AudioFileWriter::AudioFileWriter(std::string finalPath, const WriterOptions& opt
         // becoming 191 through rounding. Level first: setting the mode re-applies a level and fails if none
         // was set.
         double level = (320.0 - options_.mp3BitrateKbps) / (320.0 - 32.0) - 1e-9;
-        level = std::clamp(level, 0.0, 1.0);
+        // libsndfile 1.2 refuses a level of (almost) exactly 1.0; 0.9999 still truncates to 32 kb/s.
+        level = std::clamp(level, 0.0, 0.9999);
         int mode = SF_BITRATE_MODE_CONSTANT;
         const bool levelSet =
             sf_command(handle_->file, SFC_SET_COMPRESSION_LEVEL, &level, sizeof level) == SF_TRUE;
@@ -229,8 +230,11 @@ void AudioFileWriter::write(const float* const* channels, int64_t frames) {
                 }
                 const size_t index = static_cast<size_t>(i * numChannels + c);
                 if (pcm) {
-                    // Clamp before rounding: lround of a huge over is undefined.
-                    const long k = std::lround(std::clamp(double(x) * scale, -scale, double(maxCode)));
+                    // Clamp before rounding: a huge over would not fit. Half away from zero like lround, by
+                    // truncation: a float times 2^(bits-1) has at most 24 significant bits, so adding 0.5 to
+                    // it is exact in double and truncating gives lround's result without a libm call.
+                    const double v = std::clamp(double(x) * scale, -scale, double(maxCode));
+                    const long k = static_cast<long>(v < 0.0 ? v - 0.5 : v + 0.5);
                     // Shift as unsigned: left-shifting a negative int is not portable C++.
                     intScratch_[index] = static_cast<int>(static_cast<uint32_t>(k) << shift);
                 } else {

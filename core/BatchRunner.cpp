@@ -402,6 +402,11 @@ BatchSummary BatchRunner::run(const Callbacks& callbacks, const std::atomic<bool
     };
 
     std::atomic<size_t> next{0};
+    const int n = parallelJobs();
+    // Jobs already run side by side; each render gets its share of the cores so N jobs do not start N x cores
+    // threads (the output does not depend on the count).
+    const int renderThreads =
+        std::max(1, static_cast<int>(std::thread::hardware_concurrency()) / std::max(1, n));
     const auto worker = [&] {
         for (;;) {
             const size_t index = next.fetch_add(1);
@@ -420,6 +425,7 @@ BatchSummary BatchRunner::run(const Callbacks& callbacks, const std::atomic<bool
                 RenderControl control;
                 control.progress = [&, index](double f) { reportProgress(index, f); };
                 control.cancel = cancel;
+                control.threads = renderThreads;
                 result = runJob(job, control, outRootId);
             }
             reportProgress(index, 1.0);
@@ -430,7 +436,6 @@ BatchSummary BatchRunner::run(const Callbacks& callbacks, const std::atomic<bool
     };
     {
         std::vector<std::thread> threads;
-        const int n = parallelJobs();
         for (int i = 0; i < n; ++i)
             threads.emplace_back(worker);
         for (auto& t : threads)

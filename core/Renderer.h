@@ -56,6 +56,9 @@ struct RenderControl {
     // Called from render threads with overall progress 0..1; must be thread-safe.
     std::function<void(double fraction)> progress;
     const std::atomic<bool>* cancel = nullptr;
+    // Threads one deliverable may use (stems in parallel, limiting alongside measuring and writing); 0 = one
+    // per core. The output is bit-identical whatever the count.
+    int threads = 0;
 };
 
 class RenderCancelled : public std::runtime_error {

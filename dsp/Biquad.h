@@ -7,8 +7,8 @@
 
 namespace lathe::dsp {
 
-// One second-order section per channel, transposed direct form II with double-precision state (TDF-II keeps the
-// low-frequency noise floor well below 24-bit at 20 Hz shelves where direct form I in float would not).
+// One second-order section per channel, transposed direct form II with double-precision state (TDF-II keeps
+// the low-frequency noise floor well below 24-bit at 20 Hz shelves where direct form I in float would not).
 class Biquad {
 public:
     void prepare(double sampleRate, int maxBlockFrames, int numChannels);
@@ -26,6 +26,10 @@ public:
         s[1] = coeffs_.b2 * x - coeffs_.a2 * y;
         return y;
     }
+
+    // One channel's TDF-II state {s1, s2}, for callers that run several sections in one loop (ParametricEq)
+    // with the same arithmetic as processSample.
+    std::array<double, 2>& channelState(int channel) { return state_[static_cast<std::size_t>(channel)]; }
 
 private:
     BiquadCoefficients coeffs_;

@@ -2,6 +2,7 @@
 
 #include "BiquadCoefficients.h"
 #include "Decibels.h"
+#include "FastMath.h"
 #include "GainComputer.h"
 
 #include <algorithm>
@@ -74,7 +75,8 @@ void Compressor::process(const AudioBlock& block, const AudioBlock& sidechain) {
     if (channels == 0 || sidechain.numChannels() == 0) return;
 
     const bool rms = params_.detection == DetectionMode::Rms;
-    const double levelScale = rms ? 10.0 : 20.0; // mean square is a power, amplitude is not
+    // Detector value -> level in dB: amplitude is 20 log10, mean square (a power) 10 log10; through log2.
+    const double levelScale = (rms ? 10.0 : 20.0) * 0.30102999566398120; // log10(2)
     const double link = std::clamp(params_.stereoLink, 0.0, 1.0);
     const double thresholdDb = params_.thresholdDb;
     const double ratio = params_.ratio;
@@ -82,65 +84,195 @@ void Compressor::process(const AudioBlock& block, const AudioBlock& sidechain) {
     const double makeupDb = params_.makeupDb;
     const int lastKeyChannel = sidechain.numChannels() - 1;
 
-    std::array<double, AudioBlock::kMaxChannels> detector{};
     double blockMaxReduction = 0.0;
 
-    for (int i = 0; i < frames; ++i) {
-        // All channels' detector inputs are read before any output is written, so sidechain may alias block.
-        double loudest = 0.0;
-        for (int c = 0; c < channels; ++c) {
-            double s = sidechain.channel(std::min(c, lastKeyChannel))[i];
-            if (highPassOn_) s = sidechainHighPass_.processSample(c, s);
-            double value;
-            if (rms) {
-                const double square = s * s;
-                double& ms = meanSquare_[static_cast<std::size_t>(c)];
-                ms = square + rmsCoeff_ * (ms - square);
-                if (ms < kMeanSquareFloor) ms = 0.0;
-                value = ms;
+    // Reduction (dB) -> gain. At zero reduction the gain is exactly makeupGain_ (1.0 at 0 dB makeup): a 1:1
+    // compressor is bit-transparent.
+    const auto gainFor = [&](double reduction) {
+        return reduction == 0.0 ? makeupGain_ : fastDbToGain(makeupDb - reduction);
+    };
+
+    // Fully linked stereo peak detection (the chains' default) shares one level, one static-curve value and,
+    // from a common state, one reduction per frame. It runs in batches of kBatch frames split into passes:
+    // levels, static curve (log and curve with no branches), the one-pole smoothing (the only recursion),
+    // then gains (exp). Only the smoothing is sequential, so the logs and exps of many frames overlap and
+    // no data-dependent branch stalls the pipeline; quiet batches skip the logs and exps altogether.
+    if (channels == 2 && !rms && link == 1.0 && reductionDb_[0] == reductionDb_[1]) {
+        constexpr int kBatch = 64;
+        const float* keyL = sidechain.channel(0);
+        const float* keyR = sidechain.channel(std::min(1, lastKeyChannel));
+        float* outL = block.channel(0);
+        float* outR = block.channel(1);
+        const double slope = 1.0 / std::max(ratio, 1.0) - 1.0;
+        const double knee = std::max(kneeDb, 0.0);
+        const double halfKnee = knee / 2.0;
+        const double inverseTwoKnee = knee > 0.0 ? 1.0 / (2.0 * knee) : 0.0;
+        double reduction = reductionDb_[0];
+        std::array<double, kBatch> work;
+        for (int start = 0; start < frames; start += kBatch) {
+            const int n = std::min(kBatch, frames - start);
+            double batchLoudest = 0.0;
+            for (int i = 0; i < n; ++i) {
+                double l = keyL[start + i], r = keyR[start + i];
+                if (highPassOn_) {
+                    l = sidechainHighPass_.processSample(0, l);
+                    r = sidechainHighPass_.processSample(1, r);
+                }
+                const double level = maxNoBranch(std::abs(l), std::abs(r));
+                work[static_cast<std::size_t>(i)] = level;
+                batchLoudest = maxNoBranch(batchLoudest, level);
+            }
+            // Quiet passages (most of a stem's runtime below threshold) skip the curve; fully released ones
+            // skip the gains as well.
+            const bool belowKnee = batchLoudest <= kneeStartDetector_;
+            if (belowKnee && reduction == 0.0) {
+                // The float makeup gain, as the gain lanes below use at zero reduction: which batches count
+                // as quiet depends on block boundaries, the output must not.
+                const auto makeup = static_cast<float>(makeupGain_);
+                if (makeupGain_ != 1.0)
+                    for (int i = 0; i < n; ++i) {
+                        outL[start + i] *= makeup;
+                        outR[start + i] *= makeup;
+                    }
+                continue;
+            }
+            // Static curve (GainComputer.h), branch-free: with q = clamp(x - T + W/2, 0, W) it is
+            // slope (q^2 / 2W + max(x - T - W/2, 0)), which is 0 below the knee, the knee's quadratic inside
+            // it and slope (x - T) above. Below the knee's start it is exactly 0 whatever the level, so
+            // silence needs no special case (the floor only keeps the log finite).
+            if (belowKnee) {
+                std::fill_n(work.begin(), n, 0.0);
             } else {
-                value = std::abs(s);
+                int i = 0;
+#if defined(__SSE2__)
+                const __m128d zero = _mm_setzero_pd();
+                for (; i + 2 <= n; i += 2) {
+                    const __m128d level = _mm_max_pd(_mm_loadu_pd(work.data() + i), _mm_set1_pd(1e-30));
+                    const __m128d overshoot = _mm_sub_pd(_mm_mul_pd(_mm_set1_pd(levelScale), fastLog2(level)),
+                                                         _mm_set1_pd(thresholdDb));
+                    const __m128d intoKnee = _mm_min_pd(
+                        _mm_max_pd(_mm_add_pd(overshoot, _mm_set1_pd(halfKnee)), zero), _mm_set1_pd(knee));
+                    const __m128d curve =
+                        _mm_add_pd(_mm_mul_pd(_mm_mul_pd(intoKnee, intoKnee), _mm_set1_pd(inverseTwoKnee)),
+                                   _mm_max_pd(_mm_sub_pd(overshoot, _mm_set1_pd(halfKnee)), zero));
+                    _mm_storeu_pd(work.data() + i, _mm_mul_pd(_mm_set1_pd(-slope), curve));
+                }
+#endif
+                for (; i < n; ++i) {
+                    const double level = maxNoBranch(work[static_cast<std::size_t>(i)], 1e-30);
+                    const double overshoot = levelScale * fastLog2(level) - thresholdDb;
+                    const double intoKnee = minNoBranch(maxNoBranch(overshoot + halfKnee, 0.0), knee);
+                    work[static_cast<std::size_t>(i)] = -slope * (intoKnee * intoKnee * inverseTwoKnee +
+                                                                  maxNoBranch(overshoot - halfKnee, 0.0));
+                }
             }
-            detector[static_cast<std::size_t>(c)] = value;
-            loudest = std::max(loudest, value);
+            for (int i = 0; i < n; ++i) {
+                const double target = work[static_cast<std::size_t>(i)];
+                const double coeff = selectGreater(target, reduction, attackCoeff_, releaseCoeff_);
+                reduction = target + coeff * (reduction - target);
+                reduction = selectGreater(kReductionFloorDb, reduction, 0.0, reduction);
+                blockMaxReduction = maxNoBranch(blockMaxReduction, reduction);
+                work[static_cast<std::size_t>(i)] = reduction;
+            }
+#if defined(__SSE2__)
+            // Four gains at a time in float (fastExp2's float form, 4e-6 dB): the gains scale float samples.
+            // Zero reduction still gives exactly the makeup gain, so an idle 0 dB-makeup stage multiplies
+            // by 1. A batch's last frames go through the same lanes (padded), so no frame's gain depends on
+            // where a block boundary falls.
+            const __m128 makeupGain = _mm_set1_ps(static_cast<float>(makeupGain_));
+            const auto gains = [&](const double* r) {
+                const __m128d scale = _mm_set1_pd(0.16609640474436813); // log2(10) / 20
+                const __m128d r01 = _mm_loadu_pd(r);
+                const __m128d r23 = _mm_loadu_pd(r + 2);
+                const __m128 exponent =
+                    _mm_movelh_ps(_mm_cvtpd_ps(_mm_mul_pd(_mm_sub_pd(_mm_set1_pd(makeupDb), r01), scale)),
+                                  _mm_cvtpd_ps(_mm_mul_pd(_mm_sub_pd(_mm_set1_pd(makeupDb), r23), scale)));
+                // Every reduction above zero is at least kReductionFloorDb, which stays non-zero as a float.
+                const __m128 atZero =
+                    _mm_cmpeq_ps(_mm_movelh_ps(_mm_cvtpd_ps(r01), _mm_cvtpd_ps(r23)), _mm_setzero_ps());
+                return _mm_or_ps(_mm_and_ps(atZero, makeupGain), _mm_andnot_ps(atZero, fastExp2(exponent)));
+            };
+            int i = 0;
+            for (; i + 4 <= n; i += 4) {
+                const __m128 gain = gains(work.data() + i);
+                float* left = outL + start + i;
+                float* right = outR + start + i;
+                _mm_storeu_ps(left, _mm_mul_ps(_mm_loadu_ps(left), gain));
+                _mm_storeu_ps(right, _mm_mul_ps(_mm_loadu_ps(right), gain));
+            }
+            if (i < n) {
+                alignas(16) double padded[4] = {};
+                alignas(16) float tail[4];
+                std::copy(work.data() + i, work.data() + n, padded);
+                _mm_store_ps(tail, gains(padded));
+                for (int k = 0; i + k < n; ++k) {
+                    outL[start + i + k] *= tail[k];
+                    outR[start + i + k] *= tail[k];
+                }
+            }
+#else
+            for (int i = 0; i < n; ++i) {
+                const double r = work[static_cast<std::size_t>(i)];
+                const double gain = selectEqual(r, 0.0, makeupGain_, fastDbToGain(makeupDb - r));
+                outL[start + i] = static_cast<float>(outL[start + i] * gain);
+                outR[start + i] = static_cast<float>(outR[start + i] * gain);
+            }
+#endif
         }
-
-        // Linked channels share a level and, from a common state, a reduction; reusing the previous channel's
-        // log and exp then halves the per-frame cost of a stereo link without changing a single output bit.
-        double previousLevel = -1.0, previousTarget = 0.0;
-        double previousReduction = -1.0, previousGain = 1.0;
-        for (int c = 0; c < channels; ++c) {
-            const double own = detector[static_cast<std::size_t>(c)];
-            const double level = own + link * (loudest - own);
-            double target = 0.0;
-            if (level == previousLevel) {
-                target = previousTarget;
-            } else if (level > kneeStartDetector_) {
-                target = -compressorGainDb(levelScale * std::log10(level), thresholdDb, ratio, kneeDb);
+        reductionDb_[0] = reductionDb_[1] = reduction;
+    } else {
+        std::array<double, AudioBlock::kMaxChannels> detector{};
+        for (int i = 0; i < frames; ++i) {
+            // All channels' detector inputs are read before any output is written, so sidechain may alias
+            // block.
+            double loudest = 0.0;
+            for (int c = 0; c < channels; ++c) {
+                double s = sidechain.channel(std::min(c, lastKeyChannel))[i];
+                if (highPassOn_) s = sidechainHighPass_.processSample(c, s);
+                double value;
+                if (rms) {
+                    const double square = s * s;
+                    double& ms = meanSquare_[static_cast<std::size_t>(c)];
+                    ms = square + rmsCoeff_ * (ms - square);
+                    if (ms < kMeanSquareFloor) ms = 0.0;
+                    value = ms;
+                } else {
+                    value = std::abs(s);
+                }
+                detector[static_cast<std::size_t>(c)] = value;
+                loudest = std::max(loudest, value);
             }
-            previousLevel = level;
-            previousTarget = target;
 
-            double& reduction = reductionDb_[static_cast<std::size_t>(c)];
-            const double coeff = target > reduction ? attackCoeff_ : releaseCoeff_;
-            reduction = target + coeff * (reduction - target);
-            if (reduction < kReductionFloorDb) reduction = 0.0;
-            blockMaxReduction = std::max(blockMaxReduction, reduction);
+            // Linked channels share a level and, from a common state, a reduction; reusing the previous
+            // channel's log and exp then halves the per-frame cost of a stereo link without changing a single
+            // output bit.
+            double previousLevel = -1.0, previousTarget = 0.0;
+            double previousReduction = -1.0, previousGain = 1.0;
+            for (int c = 0; c < channels; ++c) {
+                const double own = detector[static_cast<std::size_t>(c)];
+                const double level = own + link * (loudest - own);
+                double target = 0.0;
+                if (level == previousLevel) {
+                    target = previousTarget;
+                } else if (level > kneeStartDetector_) {
+                    target = -compressorGainDb(levelScale * fastLog2(level), thresholdDb, ratio, kneeDb);
+                }
+                previousLevel = level;
+                previousTarget = target;
 
-            // At zero reduction the gain is exactly makeupGain_ (1.0 at 0 dB makeup): a 1:1 compressor is
-            // bit-transparent.
-            double gain;
-            if (reduction == previousReduction)
-                gain = previousGain;
-            else if (reduction == 0.0)
-                gain = makeupGain_;
-            else
-                gain = std::exp((makeupDb - reduction) * kDbToLogGain);
-            previousReduction = reduction;
-            previousGain = gain;
+                double& reduction = reductionDb_[static_cast<std::size_t>(c)];
+                const double coeff = target > reduction ? attackCoeff_ : releaseCoeff_;
+                reduction = target + coeff * (reduction - target);
+                if (reduction < kReductionFloorDb) reduction = 0.0;
+                blockMaxReduction = std::max(blockMaxReduction, reduction);
 
-            float* x = block.channel(c);
-            x[i] = static_cast<float>(x[i] * gain);
+                const double gain = reduction == previousReduction ? previousGain : gainFor(reduction);
+                previousReduction = reduction;
+                previousGain = gain;
+
+                float* x = block.channel(c);
+                x[i] = static_cast<float>(x[i] * gain);
+            }
         }
     }
 

@@ -46,6 +46,8 @@ public:
     double magnitudeDb(double frequencyHz) const;
 
 private:
+    template <int N>
+    void processStereo(float* left, float* right, int frames, int sections);
     void updateBand(int index);
     void rebuildActiveList();
 

@@ -49,15 +49,24 @@ for i in "${!stems[@]}"; do
 done
 graph="${chains}${labels}amix=inputs=${#stems[@]}:normalize=0,equalizer=f=100:t=q:w=0.7:g=1.5,acompressor=threshold=0.126:ratio=2:attack=20:release=200,alimiter=limit=0.891:level=false"
 
+# CPU seconds (user + sys) as well as wall time: on a shared machine the wall times of both sides stretch
+# with the load, while CPU time shows the work each side did (Lathe spreads its work over the cores, so its
+# wall time on an idle machine is below its CPU time).
+TIMEFORMAT='%U %S'
 t0=$(now)
-ffmpeg -nostdin -hide_banner -loglevel error -y "${inputs[@]}" -filter_complex "$graph" -c:a pcm_s24le \
-  "$work/ffmpeg.wav"
+# (fd 3 keeps each command's own error messages on stderr; only `time`'s report goes to the file.)
+{ time ffmpeg -nostdin -hide_banner -loglevel error -y "${inputs[@]}" -filter_complex "$graph" -c:a pcm_s24le \
+  "$work/ffmpeg.wav" 2>&3; } 3>&2 2>"$work/ffmpeg.cpu"
 t1=$(now)
-"$cli" render "$work/bench.lathe" --out "$work/lathe" --mode stem --quiet >/dev/null
+{ time "$cli" render "$work/bench.lathe" --out "$work/lathe" --mode stem --quiet >/dev/null 2>&3; } 3>&2 \
+  2>"$work/lathe.cpu"
 t2=$(now)
+cpu() { awk '{ print $1 + $2 }' "$1"; }
 
 ffmpeg_s=$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')
 lathe_s=$(awk -v a="$t1" -v b="$t2" 'BEGIN { print b - a }')
 printf 'workload: %d stems x %s s at 48 kHz (%s)\n' "${#stems[@]}" "$seconds" "$(nproc) cores"
 printf 'ffmpeg: %.2f s   lathe: %.2f s   ffmpeg/lathe: %.2fx (above 1 means Lathe is faster)\n' \
   "$ffmpeg_s" "$lathe_s" "$(awk -v f="$ffmpeg_s" -v l="$lathe_s" 'BEGIN { print f / l }')"
+printf 'cpu: ffmpeg %.2f s   lathe %.2f s   load average %s\n' "$(cpu "$work/ffmpeg.cpu")" "$(cpu "$work/lathe.cpu")" \
+  "$(cut -d' ' -f1-3 /proc/loadavg)"

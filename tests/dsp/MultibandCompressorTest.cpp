@@ -1,6 +1,7 @@
 #include "dsp/MultibandCompressor.h"
 #include "dsp/Decibels.h"
 #include "dsp/GainComputer.h"
+#include "support/MallocCounter.h"
 
 #include <gtest/gtest.h>
 
@@ -8,7 +9,6 @@
 #include <cmath>
 #include <complex>
 #include <cstdlib>
-#include <new>
 #include <numbers>
 #include <random>
 #include <sstream>
@@ -16,29 +16,6 @@
 #include <vector>
 
 using namespace lathe::dsp;
-
-// Counting global operator new: armed only around calls that must not allocate on the audio thread.
-namespace {
-bool gCountAllocations = false;
-long gAllocations = 0;
-} // namespace
-
-// GCC 12 warns (-Wmismatched-new-delete) when it inlines this free() next to a call of operator new, which is
-// exactly the pairing this replacement defines.
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-void* operator new(std::size_t size) {
-    if (gCountAllocations) ++gAllocations;
-    if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-    throw std::bad_alloc();
-}
-[[gnu::noinline]] void operator delete(void* p) noexcept {
-    std::free(p);
-}
-[[gnu::noinline]] void operator delete(void* p, std::size_t) noexcept {
-    std::free(p);
-}
-#pragma GCC diagnostic pop
 
 namespace {
 
@@ -242,8 +219,7 @@ TEST(MultibandCompressor, ProcessAndSettersDoNotAllocate) {
     std::vector<float> l(512, 0.25f), r(512, -0.25f);
     float* p[2] = {l.data(), r.data()};
     const double four[] = {100.0, 800.0, 5000.0};
-    gAllocations = 0;
-    gCountAllocations = true;
+    lathe::test::armMallocCounter();
     mb.process(AudioBlock(p, 2, 512));
     mb.setCrossoverFrequencies(four, 3);
     mb.setBandParameters(3, heavyLowBand());
@@ -252,6 +228,5 @@ TEST(MultibandCompressor, ProcessAndSettersDoNotAllocate) {
     mb.setBandEnabled(1, true);
     mb.process(AudioBlock(p, 2, 300));
     mb.reset();
-    gCountAllocations = false;
-    EXPECT_EQ(gAllocations, 0);
+    EXPECT_EQ(lathe::test::disarmMallocCounter(), 0);
 }

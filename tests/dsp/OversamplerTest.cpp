@@ -1,41 +1,20 @@
 #include "dsp/Oversampler.h"
 #include "dsp/Decibels.h"
 #include "dsp/HalfBandFilter.h"
+#include "support/MallocCounter.h"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <complex>
 #include <cstdlib>
 #include <iostream>
-#include <new>
 #include <numbers>
 #include <random>
 #include <vector>
 
 using namespace lathe::dsp;
-
-// Counting global operator new, armed only around the calls that must not allocate.
-namespace {
-std::atomic<bool> gCountAllocations{false};
-std::atomic<int> gAllocations{0};
-} // namespace
-
-// noinline keeps GCC from pairing the inlined free() with a plain new and warning (-Wmismatched-new-delete).
-[[gnu::noinline]] void* operator new(std::size_t size) {
-    if (gCountAllocations.load(std::memory_order_relaxed))
-        gAllocations.fetch_add(1, std::memory_order_relaxed);
-    if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-    throw std::bad_alloc();
-}
-[[gnu::noinline]] void operator delete(void* p) noexcept {
-    std::free(p);
-}
-[[gnu::noinline]] void operator delete(void* p, std::size_t) noexcept {
-    std::free(p);
-}
 
 namespace {
 
@@ -355,15 +334,13 @@ TEST(Oversampler, DoesNotAllocateAfterPrepare) {
         Oversampler os;
         os.prepare(48000.0, 512, 2, factor);
         Planar signal(2, 512);
-        gAllocations = 0;
-        gCountAllocations = true;
+        lathe::test::armMallocCounter();
         for (int n : {512, 1, 300}) {
             const AudioBlock b = signal.block(0, n);
             os.upsample(b);
             os.downsample(b);
         }
         os.reset();
-        gCountAllocations = false;
-        EXPECT_EQ(gAllocations.load(), 0) << factor << "x";
+        EXPECT_EQ(lathe::test::disarmMallocCounter(), 0) << factor << "x";
     }
 }

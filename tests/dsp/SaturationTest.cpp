@@ -1,40 +1,19 @@
 #include "dsp/Saturation.h"
 #include "dsp/Decibels.h"
+#include "support/MallocCounter.h"
 
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cmath>
 #include <complex>
 #include <cstdlib>
 #include <iostream>
-#include <new>
 #include <numbers>
 #include <random>
 #include <vector>
 
 using namespace lathe::dsp;
-
-namespace {
-std::atomic<bool> gCountAllocations{false};
-std::atomic<int> gAllocations{0};
-} // namespace
-
-// Counting global operator new, armed only around process(). noinline keeps GCC from pairing the inlined
-// free() with a plain new and warning (-Wmismatched-new-delete).
-[[gnu::noinline]] void* operator new(std::size_t size) {
-    if (gCountAllocations.load(std::memory_order_relaxed))
-        gAllocations.fetch_add(1, std::memory_order_relaxed);
-    if (void* p = std::malloc(size == 0 ? 1 : size)) return p;
-    throw std::bad_alloc();
-}
-[[gnu::noinline]] void operator delete(void* p) noexcept {
-    std::free(p);
-}
-[[gnu::noinline]] void operator delete(void* p, std::size_t) noexcept {
-    std::free(p);
-}
 
 namespace {
 
@@ -323,14 +302,12 @@ TEST(Saturation, DoesNotAllocateInProcessOrSetters) {
     sat.prepare(kFs, 512, 2);
     std::vector<float> l(512, 0.5f), r(512, -0.5f);
     float* p[2] = {l.data(), r.data()};
-    gAllocations = 0;
-    gCountAllocations = true;
+    lathe::test::armMallocCounter();
     sat.process(AudioBlock(p, 2, 512));
     sat.setDriveDb(20.0);
     sat.setMix(0.3);
     sat.setMode(SaturationMode::Tape);
     sat.process(AudioBlock(p, 2, 17));
     sat.reset();
-    gCountAllocations = false;
-    EXPECT_EQ(gAllocations.load(), 0);
+    EXPECT_EQ(lathe::test::disarmMallocCounter(), 0);
 }

@@ -1,0 +1,53 @@
+#pragma once
+
+#include "AudioBlock.h"
+
+#include <vector>
+
+namespace lathe::dsp {
+
+// Integrated loudness (ITU-R BS.1770-4) of a stereo programme, for offline rendering: K-weighting (the
+// standard's pre-filter and RLB high-pass, designed for any rate as libebur128 does), mean square per 100 ms
+// segment, 400 ms blocks with 75 % overlap, the -70 LUFS absolute gate and the -10 LU relative gate.
+//
+// It does what LoudnessMeter (libebur128) does for a render's report, several times faster: both channels run
+// through the filters together in the two lanes of an SSE2 register. The block energies are kept exactly (no
+// histogram), so it agrees with libebur128's exact mode to within 0.01 LU (tested). It keeps one double per
+// 100 ms of audio, so process() may allocate: not for the audio thread.
+class IntegratedLoudness {
+public:
+    void prepare(double sampleRate);
+    void reset();
+    // Channels 0 and 1 of the block, weighted 1 each (BS.1770's left and right). A one-channel block is read
+    // as both channels.
+    void process(const AudioBlock& stereo);
+    void process(const float* left, const float* right, int frames);
+
+    // Gated integrated loudness of everything processed since reset(); kSilenceDb (-200) when no block passes
+    // the gates.
+    double integratedLufs() const;
+
+    // Largest momentary (400 ms) and short-term (3 s) loudness read on the 100 ms grid since reset(), windows
+    // reaching back before the start counting silence there: what LoudnessMeter (libebur128, evaluated on the
+    // same grid) reports, to within 0.01 LU (tested), without libebur128's re-summing of the whole 3 s window
+    // at every reading (30 sums per sample, most of its cost). kSilenceDb when there is none.
+    double maxMomentaryLufs() const { return maxWindowLufs(4); }
+    double maxShortTermLufs() const { return maxWindowLufs(30); }
+
+private:
+    void endSegment();
+    double maxWindowLufs(int segments) const;
+
+    struct Section {
+        double b0 = 1, b1 = 0, b2 = 0, a1 = 0, a2 = 0;
+    };
+    Section shelf_, highPass_;
+    // TDF-II state, [section][s1/s2][channel].
+    double state_[2][2][2] = {};
+    int segmentFrames_ = 4800;
+    int framesInSegment_ = 0;
+    double segmentEnergy_ = 0;     // sum of squares over both channels in the current segment
+    std::vector<double> segments_; // completed segments' sums of squares
+};
+
+} // namespace lathe::dsp
