@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdarg>
 #include <cstdio>
 
 namespace lathe::core {
@@ -20,6 +21,16 @@ const char* recommendationName(Recommendation r) {
 
 namespace {
 
+std::string format(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
+std::string format(const char* fmt, ...) {
+    char text[512];
+    va_list args;
+    va_start(args, fmt);
+    std::vsnprintf(text, sizeof text, fmt, args);
+    va_end(args);
+    return text;
+}
+
 std::string printf2(const char* fmt, double a, double b = 0.0) {
     char text[256];
     std::snprintf(text, sizeof text, fmt, a, b);
@@ -33,9 +44,7 @@ double median(std::vector<double> v) {
     return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
-} // namespace
-
-Advice advise(const ValidationReport& validation, const ElementAnalysis& elements) {
+Advice decide(const ValidationReport& validation, const ElementAnalysis& elements) {
     Advice advice;
     for (const auto& c : validation.checks)
         if (c.status == CheckStatus::Fail)
@@ -78,6 +87,86 @@ Advice advise(const ValidationReport& validation, const ElementAnalysis& element
                  "vocal_to_rest", loud->vocalToRestDb});
         }
     }
+    // A vocal pushed further forward in a quieter section than in the hook jumps out there: the hook's
+    // balance is the reference (it passed the check above), and the worst section past the tolerance gets the
+    // nudge.
+    if (loud && advice.nudges.empty()) {
+        const SectionVocalBalance* worst = nullptr;
+        for (const auto& b : elements.vocalBalance)
+            if (b.vocalPresent && &b != loud && (!worst || b.vocalToRestDb > worst->vocalToRestDb))
+                worst = &b;
+        const double excess = worst ? worst->vocalToRestDb - loud->vocalToRestDb : 0.0;
+        if (worst && excess > kVocalBalanceToleranceDb) {
+            const double nudge = -std::round(excess * 2.0) / 2.0;
+            StemNudge n;
+            n.stemId = "lead_vocal";
+            n.section = worst->section.label;
+            n.startSeconds = worst->section.startSeconds;
+            n.endSeconds = worst->section.endSeconds;
+            n.gainDb = nudge;
+            n.text = format("lead vocal %+.1f dB in the %s", nudge, worst->section.label.c_str());
+            n.setAssignment = printf2("stems.lead_vocal.gain_db=%.1f", nudge);
+            advice.nudges.push_back(n);
+            advice.reasons.push_back({format("The lead vocal is too loud in the %s (from %.1f s): %+.1f dB "
+                                             "against the band there, %.1f "
+                                             "dB more forward than in the hook.",
+                                             worst->section.label.c_str(), worst->section.startSeconds,
+                                             worst->vocalToRestDb, excess),
+                                      "vocal_to_rest", worst->vocalToRestDb});
+        }
+    }
+
+    // Kick against 808: at most kicks the 808 is as loud as the kick in the same band, so the kick's punch is
+    // lost in it. Bringing the 808 down to 3 dB under the kick's hits lets the kick through.
+    if (elements.hasKickAndBass && elements.kickHits >= 4 && elements.lowEndMasking >= 0.5 &&
+        elements.bassOverKickDb) {
+        const double nudge = -std::round((*elements.bassOverKickDb + 3.0) * 2.0) / 2.0;
+        StemNudge n;
+        n.stemId = "bass";
+        n.section = "song";
+        n.endSeconds = elements.sections.empty() ? 0.0 : elements.sections.back().endSeconds;
+        n.gainDb = nudge;
+        n.text = printf2("bass/808 %+.1f dB so the kick comes through", nudge);
+        n.setAssignment = printf2("stems.bass.gain_db=%.1f", nudge);
+        advice.nudges.push_back(n);
+        advice.reasons.push_back(
+            {printf2(
+                 "Kick and 808 collide in 30-120 Hz: at %.0f %% of the kicks the 808 is as loud as the kick "
+                 "(median %+.1f dB against it), so the kick's punch is lost.",
+                 100.0 * elements.lowEndMasking, *elements.bassOverKickDb),
+             "low_end_masking", elements.lowEndMasking});
+    }
+
+    // One bass/808 note louder than the line around it: a cut on that note (clip gain or a dynamic EQ on the
+    // stem) evens the line out, which the stereo master cannot do without touching everything else down
+    // there. Named by its onset and the loudest jump; half-dB steps as above.
+    if (!elements.bassNoteJumps.empty()) {
+        const BassNoteJump& j = elements.bassNoteJumps.front();
+        const double cut = std::round(j.overNeighboursDb * 2.0) / 2.0;
+        const auto minutes = static_cast<int>(j.timeSeconds / 60.0);
+        const double seconds = j.timeSeconds - 60.0 * minutes;
+        StemNudge n;
+        n.stemId = "bass";
+        n.section = "note";
+        n.startSeconds = j.timeSeconds;
+        n.endSeconds = j.timeSeconds;
+        n.gainDb = -cut;
+        n.adviceOnly = true;
+        n.text = format("bass/808: tame the note at %d:%04.1f by %.1f dB (dynamic EQ or clip gain)", minutes,
+                        seconds, cut);
+        advice.nudges.push_back(n);
+        const std::size_t others = elements.bassNoteJumps.size() - 1;
+        advice.reasons.push_back(
+            {format("One bass/808 note jumps out: the note at %d:%04.1f is %.1f dB louder in 30-120 Hz than "
+                    "the notes around it%s.",
+                    minutes, seconds, j.overNeighboursDb,
+                    others ? format(" (and %zu more note%s over %.0f dB)", others, others > 1 ? "s" : "",
+                                    kBassNoteJumpDb)
+                                 .c_str()
+                           : ""),
+             "bass_note_jump", j.overNeighboursDb});
+    }
+
     if (!advice.nudges.empty()) {
         advice.recommendation = Recommendation::StemMastering;
         return advice;
@@ -102,6 +191,20 @@ Advice advise(const ValidationReport& validation, const ElementAnalysis& element
     return advice;
 }
 
+} // namespace
+
+Advice advise(const ValidationReport& validation, const ElementAnalysis& elements,
+              const TranslationReport* translation) {
+    Advice advice = decide(validation, elements);
+    if (translation && advice.recommendation != Recommendation::MixRevision)
+        for (const auto& t : translation->systems)
+            if (t.vocalDisappears && t.vocalToRestDb && t.flatVocalToRestDb && !t.notes.empty())
+                advice.reasons.push_back({t.notes.front(),
+                                          std::string("translation_") + dsp::playbackSystemName(t.system),
+                                          *t.vocalToRestDb - *t.flatVocalToRestDb});
+    return advice;
+}
+
 nlohmann::json toJson(const Advice& advice) {
     nlohmann::json reasons = nlohmann::json::array(), nudges = nlohmann::json::array(),
                    sets = nlohmann::json::array();
@@ -114,8 +217,9 @@ nlohmann::json toJson(const Advice& advice) {
                           {"end_seconds", n.endSeconds},
                           {"gain_db", n.gainDb},
                           {"text", n.text},
-                          {"set", n.setAssignment}});
-        sets.push_back(n.setAssignment);
+                          {"set", n.adviceOnly ? nlohmann::json() : nlohmann::json(n.setAssignment)},
+                          {"advice_only", n.adviceOnly}});
+        if (!n.adviceOnly) sets.push_back(n.setAssignment);
     }
     return {{"recommendation", recommendationName(advice.recommendation)},
             {"reasons", reasons},

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "ElementAnalysis.h"
+#include "PlaybackTranslation.h"
 #include "StemValidation.h"
 
 #include <nlohmann/json.hpp>
@@ -28,7 +29,10 @@ struct StemNudge {
     double startSeconds = 0, endSeconds = 0;
     double gainDb = 0;
     std::string text;          // "lead vocal +3.0 dB in the hook"
-    std::string setAssignment; // "stems.lead_vocal.gain_db=3.0"
+    std::string setAssignment; // "stems.lead_vocal.gain_db=3.0"; empty when adviceOnly
+    // No session parameter does it (a cut on one note wants clip gain or a dynamic EQ, which sessions do not
+    // have): it is shown as advice, never applied, and has no --set assignment.
+    bool adviceOnly = false;
 };
 
 struct Advice {
@@ -40,7 +44,8 @@ struct Advice {
 // In the loudest section a lead vocal is expected to sit about level with the band (pop, hip-hop, R&B:
 // vocal RMS over its sung passages against the RMS of everything else), and never lower against the band
 // than it sits in the quieter sections. The reference is the higher of the two; a hook vocal more than the
-// tolerance below it is called buried. (A vocal that is too loud is not judged yet.)
+// tolerance below it is called buried. With the hook in balance, a quieter section where the vocal sits more
+// than the tolerance further forward than in the hook is called too loud there.
 constexpr double kHookVocalToRestTargetDb = -1.0;
 constexpr double kVocalBalanceToleranceDb = 2.0;
 
@@ -48,7 +53,10 @@ constexpr double kVocalBalanceToleranceDb = 2.0;
 // lossy source, phase, offsets, a mix that does not null) -> mix revision first; element-specific balance
 // problems with a sound delivery -> stem mastering, with nudges; otherwise the mix is balanced and a stereo
 // master serves it.
-Advice advise(const ValidationReport& validation, const ElementAnalysis& elements);
+// With a translation report, a lead vocal that gets lost on a playback system is named among the reasons (it
+// does not change the recommendation by itself: the flat balance decides that).
+Advice advise(const ValidationReport& validation, const ElementAnalysis& elements,
+              const TranslationReport* translation = nullptr);
 
 nlohmann::json toJson(const Advice& advice);
 

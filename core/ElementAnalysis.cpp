@@ -1,5 +1,7 @@
 #include "ElementAnalysis.h"
 
+#include "dsp/ScopedFlushDenormals.h"
+
 #include <algorithm>
 #include <cmath>
 #include <numbers>
@@ -56,6 +58,98 @@ double energyOf(const std::vector<float>& x, std::size_t a, std::size_t z) {
 
 double dbRatio(double num, double den) {
     return num > 1e-20 && den > 1e-20 ? 10.0 * std::log10(num / den) : -200.0;
+}
+
+// One pass over a stem for both bands the analysis reads: 30-120 Hz energy per hop of lowHop frames (the
+// low end's level curve and, summed, its total) and the 5-12 kHz energy (skipped at rates that cannot
+// carry it). The two filters are independent chains, so running them side by side costs little more than
+// one; the sums are the same as filtering with bandPass and adding squares.
+struct StemBands {
+    std::vector<double> lowHops; // 30-120 Hz energy per hop
+    double low = 0.0, high = 0.0;
+};
+
+StemBands stemBands(const std::vector<float>& x, double fs, std::size_t lowHop, bool withHigh) {
+    // The filters' states decay into denormals through a silent passage (4x the cost of this pass on the
+    // demo's stems); flushing them changes no figure.
+    const dsp::ScopedFlushDenormals flush;
+    Biquad lowHp = makePass(fs, 30.0, true), lowLp = makePass(fs, std::min(120.0, 0.45 * fs), false);
+    Biquad highHp = makePass(fs, 5000.0, true), highLp = makePass(fs, std::min(12000.0, 0.45 * fs), false);
+    StemBands b;
+    b.lowHops.assign((x.size() + lowHop - 1) / lowHop, 0.0);
+    for (std::size_t h = 0; h < b.lowHops.size(); ++h) {
+        const std::size_t end = std::min(x.size(), (h + 1) * lowHop);
+        double lowSum = 0.0, highSum = 0.0;
+        for (std::size_t i = h * lowHop; i < end; ++i) {
+            // Rounded to float where bandPass stores its output, so the figures match it.
+            const auto lo = static_cast<float>(lowLp.run(lowHp.run(x[i])));
+            lowSum += static_cast<double>(lo) * lo;
+            if (withHigh) {
+                const auto hi = static_cast<float>(highLp.run(highHp.run(x[i])));
+                highSum += static_cast<double>(hi) * hi;
+            }
+        }
+        b.lowHops[h] = lowSum;
+        b.low += lowSum;
+        b.high += highSum;
+    }
+    return b;
+}
+
+// levelCurveDb's figures from per-hop energies.
+std::vector<double> curveDb(const std::vector<double>& hopEnergy, std::size_t hop, std::size_t frames) {
+    std::vector<double> out(hopEnergy.size());
+    for (std::size_t h = 0; h < out.size(); ++h) {
+        const std::size_t len = std::min(frames, (h + 1) * hop) - h * hop;
+        const double ms = hopEnergy[h] / static_cast<double>(len);
+        out[h] = std::max(-100.0, ms > 1e-20 ? 10.0 * std::log10(ms) : -100.0);
+    }
+    return out;
+}
+
+double medianOf(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    const std::size_t n = v.size();
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+// Notes of a bass line from its 30-120 Hz level curve (dB per hop of hopSeconds), and the ones that jump out.
+void findBassNotes(const std::vector<double>& low, double hopSeconds, ElementAnalysis& a) {
+    if (low.empty()) return;
+    const double loudest = *std::max_element(low.begin(), low.end());
+    const auto minGap = static_cast<std::size_t>(std::llround(0.1 / hopSeconds));
+    const auto longest = static_cast<std::size_t>(std::llround(0.3 / hopSeconds));
+    std::vector<std::size_t> onsets;
+    for (std::size_t h = 0; h < low.size(); ++h) {
+        // Before the file starts counts as silence, so a note on the first hop is a note.
+        const double before = h >= 3 ? std::min({low[h - 1], low[h - 2], low[h - 3]}) : -100.0;
+        if (low[h] < loudest - 30.0 || low[h] - before < 3.0) continue;
+        if (!onsets.empty() && h - onsets.back() < minGap) continue;
+        onsets.push_back(h);
+    }
+    // A note's level: its loudest hop before the next note (or within 300 ms), which a whole-note gain
+    // change moves by exactly that gain.
+    std::vector<double> levels;
+    for (std::size_t k = 0; k < onsets.size(); ++k) {
+        const std::size_t end =
+            std::min({low.size(), onsets[k] + longest, k + 1 < onsets.size() ? onsets[k + 1] : low.size()});
+        levels.push_back(*std::max_element(low.begin() + static_cast<long>(onsets[k]),
+                                           low.begin() + static_cast<long>(end)));
+    }
+    a.bassNotes = static_cast<int>(onsets.size());
+    for (std::size_t k = 0; k < levels.size(); ++k) {
+        std::vector<double> neighbours;
+        for (std::size_t j = k >= 4 ? k - 4 : 0; j < std::min(levels.size(), k + 5); ++j)
+            if (j != k) neighbours.push_back(levels[j]);
+        if (neighbours.size() < 4) continue;
+        const double over = levels[k] - medianOf(neighbours);
+        // The onset hop holds the note's start somewhere inside it: its middle is the best estimate.
+        if (over > kBassNoteJumpDb)
+            a.bassNoteJumps.push_back({(static_cast<double>(onsets[k]) + 0.5) * hopSeconds, levels[k], over});
+    }
+    std::sort(
+        a.bassNoteJumps.begin(), a.bassNoteJumps.end(),
+        [](const BassNoteJump& x, const BassNoteJump& y) { return x.overNeighboursDb > y.overNeighboursDb; });
 }
 
 } // namespace
@@ -127,30 +221,56 @@ ElementAnalysis analyzeElements(const LoadedAudio* mix, const std::vector<Elemen
         a.vocalToRestSpreadDb = hi >= lo ? hi - lo : 0.0;
     }
 
+    // Both bands of every stem in one pass each: the low end's 20 ms curves, its total and the highs.
+    constexpr double kLowHop = 0.02;
+    const auto lowHop = std::max<std::size_t>(1, static_cast<std::size_t>(std::llround(kLowHop * fs)));
+    std::vector<StemBands> bands;
+    for (const auto& m : monos)
+        bands.push_back(stemBands(m, fs, lowHop, fs > 24000.0));
+    if (bass >= 0)
+        findBassNotes(curveDb(bands[static_cast<std::size_t>(bass)].lowHops, lowHop, n), kLowHop, a);
+
     if (drums >= 0 && bass >= 0) {
         a.hasKickAndBass = true;
-        const auto kick = bandLevelCurveDb(monos[static_cast<std::size_t>(drums)], fs, 30.0, 120.0, 0.05);
-        const auto low = bandLevelCurveDb(monos[static_cast<std::size_t>(bass)], fs, 30.0, 120.0, 0.05);
-        const double kMax = *std::max_element(kick.begin(), kick.end()),
-                     bMax = *std::max_element(low.begin(), low.end());
-        int active = 0, both = 0, masking = 0;
-        for (std::size_t h = 0; h < std::min(kick.size(), low.size()); ++h) {
-            const bool k = kick[h] > kMax - 30.0, b = low[h] > bMax - 30.0;
-            active += k || b;
-            both += k && b;
-            masking += k && b && std::abs(kick[h] - low[h]) < 6.0;
+        const auto kick = curveDb(bands[static_cast<std::size_t>(drums)].lowHops, lowHop, n);
+        const auto low = curveDb(bands[static_cast<std::size_t>(bass)].lowHops, lowHop, n);
+        const std::size_t hops = std::min(kick.size(), low.size());
+        if (hops > 0) {
+            const double kMax = *std::max_element(kick.begin(), kick.begin() + static_cast<long>(hops)),
+                         bMax = *std::max_element(low.begin(), low.begin() + static_cast<long>(hops));
+            int sounding = 0, masked = 0;
+            std::vector<double> differences;
+            for (std::size_t h = 5; h + 3 < hops; ++h) {
+                // A hit: the loudest hop within +-60 ms, at least 6 dB above the quietest of the 100 ms
+                // before it (the kick's sweep puts its band peak a hop or two after the onset), within 15 dB
+                // of the loudest kick.
+                bool peak = kick[h] >= kMax - 15.0;
+                double before = kick[h];
+                for (std::size_t j = h - 5; j < h; ++j)
+                    before = std::min(before, kick[j]);
+                for (std::size_t j = h - 3; peak && j <= h + 3; ++j)
+                    peak = j == h || (j < h ? kick[j] < kick[h] : kick[j] <= kick[h]);
+                if (!peak || kick[h] - before < 6.0) continue;
+                ++a.kickHits;
+                if (low[h] <= bMax - 20.0) continue;
+                ++sounding;
+                differences.push_back(low[h] - kick[h]);
+                masked += low[h] >= kick[h] - kKickMaskingDb;
+            }
+            if (a.kickHits > 0) {
+                a.lowEndOverlap = static_cast<double>(sounding) / a.kickHits;
+                a.lowEndMasking = static_cast<double>(masked) / a.kickHits;
+            }
+            if (!differences.empty()) {
+                std::sort(differences.begin(), differences.end());
+                a.bassOverKickDb = differences[differences.size() / 2];
+            }
         }
-        a.lowEndOverlap = active ? static_cast<double>(both) / active : 0.0;
-        a.lowEndMasking = active ? static_cast<double>(masking) / active : 0.0;
     }
 
-    const auto bandEnergy = [&](int k, double lowHz, double highHz) {
-        const auto y = bandPass(monos[static_cast<std::size_t>(k)], fs, lowHz, highHz);
-        return energyOf(y, 0, y.size());
-    };
     if (drums >= 0 && vocal >= 0 && fs > 24000.0)
         a.cymbalsOverVocalDb =
-            dbRatio(bandEnergy(drums, 5000.0, 12000.0), bandEnergy(vocal, 5000.0, 12000.0));
+            dbRatio(bands[static_cast<std::size_t>(drums)].high, bands[static_cast<std::size_t>(vocal)].high);
     if (fx >= 0 && vocal >= 0)
         a.fxOverVocalDb = dbRatio(energyOf(monos[static_cast<std::size_t>(fx)], 0, n),
                                   energyOf(monos[static_cast<std::size_t>(vocal)], 0, n));
@@ -194,9 +314,8 @@ ElementAnalysis analyzeElements(const LoadedAudio* mix, const std::vector<Elemen
             }
             f.widthDb = dbRatio(side, mid);
         }
-        if (fs > 24000.0) f.brightnessDb = dbRatio(bandEnergy(static_cast<int>(k), 5000.0, 12000.0), e);
-        f.lowBandDb = dbRatio(bandEnergy(static_cast<int>(k), 30.0, 120.0),
-                              static_cast<double>(std::max<std::size_t>(n, 1)));
+        if (fs > 24000.0) f.brightnessDb = dbRatio(bands[k].high, e);
+        f.lowBandDb = dbRatio(bands[k].low, static_cast<double>(std::max<std::size_t>(n, 1)));
         f.peakShare = peaks ? static_cast<double>(dominated[k]) / peaks : 0.0;
         a.stems.push_back(f);
     }
@@ -245,11 +364,20 @@ nlohmann::json toJson(const ElementAnalysis& a) {
                          {"low_band_db", s.lowBandDb},
                          {"peak_share", s.peakShare}});
     const auto opt = [](const std::optional<double>& v) { return v ? nlohmann::json(*v) : nlohmann::json(); };
+    nlohmann::json jumps = nlohmann::json::array();
+    for (const auto& j : a.bassNoteJumps)
+        jumps.push_back({{"time_seconds", j.timeSeconds},
+                         {"level_db", j.levelDb},
+                         {"over_neighbours_db", j.overNeighboursDb}});
     return {{"sections", toJson(a.sections)},
             {"vocal_to_rest", balance},
             {"vocal_to_rest_spread_db", a.vocalToRestSpreadDb},
             {"low_end_overlap", a.hasKickAndBass ? nlohmann::json(a.lowEndOverlap) : nlohmann::json()},
             {"low_end_masking", a.hasKickAndBass ? nlohmann::json(a.lowEndMasking) : nlohmann::json()},
+            {"kick_hits", a.hasKickAndBass ? nlohmann::json(a.kickHits) : nlohmann::json()},
+            {"bass_over_kick_db", opt(a.bassOverKickDb)},
+            {"bass_notes", a.bassNotes},
+            {"bass_note_jumps", jumps},
             {"cymbals_over_vocal_db", opt(a.cymbalsOverVocalDb)},
             {"fx_over_vocal_db", opt(a.fxOverVocalDb)},
             {"limiter_driver", a.limiterDriver},

@@ -13,6 +13,19 @@
 
 namespace lathe::core {
 
+// At a kick hit, bass within this of the kick's 30-120 Hz level masks it.
+constexpr double kKickMaskingDb = 1.5;
+// A bass/808 note this much louder (30-120 Hz) than the notes around it jumps out of the line.
+constexpr double kBassNoteJumpDb = 4.0;
+
+// One bass/808 note louder than its neighbours: its onset, its 30-120 Hz level (the loudest 20 ms hop of
+// the note) and how far that is above the median of the up to eight notes around it (four either side).
+struct BassNoteJump {
+    double timeSeconds = 0;
+    double levelDb = 0;
+    double overNeighboursDb = 0;
+};
+
 struct ElementStem {
     const LoadedAudio* audio = nullptr;
     StemRole role = StemRole::Other;
@@ -39,12 +52,22 @@ struct ElementAnalysis {
     bool hasLeadVocal = false;
     std::vector<SectionVocalBalance> vocalBalance;
     double vocalToRestSpreadDb = 0; // max - min over sections where the vocal sings
-    // Kick (drums) against bass/808 in 30-120 Hz, in 50 ms frames where either is within 30 dB of its
-    // loudest: the share where both are, and the share where they are also within 6 dB of each other
-    // (each masking the other).
+    // Kick (drums) against bass/808 in 30-120 Hz, at the kick's hits (onsets in the drums' 30-120 Hz level,
+    // 20 ms hops, within 15 dB of the loudest): lowEndOverlap is the share of hits the bass sounds under
+    // (within 20 dB of its loudest), lowEndMasking the share where it is as loud as the kick there (at most
+    // kKickMaskingDb below it), so the kick's punch is lost in it; bassOverKickDb the median bass - kick
+    // level at the hits it sounds under.
     bool hasKickAndBass = false;
+    int kickHits = 0;
     double lowEndOverlap = 0;
     double lowEndMasking = 0;
+    std::optional<double> bassOverKickDb;
+    // Bass/808 notes (onsets in the bass stem's 30-120 Hz level, 20 ms hops: a rise of 3 dB over the quietest
+    // of the 60 ms before, within 30 dB of the loudest hop, 100 ms or more apart). bassNotes counts them
+    // (0 without a bass stem); bassNoteJumps lists those more than kBassNoteJumpDb over their neighbours
+    // (a note needs four neighbours to be judged), loudest jump first.
+    int bassNotes = 0;
+    std::vector<BassNoteJump> bassNoteJumps;
     // Brightness of drums (cymbals, hats) against the lead vocal in 5-12 kHz, dB (positive: drums brighter).
     std::optional<double> cymbalsOverVocalDb;
     // FX returns against the dry lead vocal, dB.

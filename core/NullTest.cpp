@@ -25,6 +25,8 @@ const char* nullCauseName(NullCause cause) {
         return "missing_stem";
     case NullCause::MasterBusProcessing:
         return "master_bus_processing";
+    case NullCause::LossyStem:
+        return "lossy_stem";
     }
     return "none";
 }

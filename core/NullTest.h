@@ -17,8 +17,10 @@ enum class NullCause {
     StemLength,          // a stem is shorter or longer than the mix
     MissingStem,         // something in the mix is in no stem (a stem left out, an unbounced return)
     MasterBusProcessing, // the mix has gain, compression, limiting or clipping the stems lack
+    LossyStem,           // a stem went through a lossy codec: its band limit and coding noise cannot null
 };
-const char* nullCauseName(NullCause cause); // "none", "stem_offset", "polarity", "stem_length", ...
+const char* nullCauseName(NullCause cause); // "none", "stem_offset", "polarity", "stem_length", ...,
+                                            // "lossy_stem" (set by validation, which detects lossy sources)
 
 struct StemNull {
     std::string path;

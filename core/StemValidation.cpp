@@ -367,6 +367,17 @@ ValidationReport validateFolder(const FolderScan& scan) {
     // Alignment and null, only where they mean something.
     if (mix && byRate.size() == 1 && !stems.empty()) {
         report.nullTest = runNullTest(*mix, stems);
+        // What the null test alone reads as a missing part is, with a lossy stem in the folder, the codec's
+        // band limit and coding noise: the stem, not the mix, is what has to be replaced.
+        std::vector<std::string> lossyStems;
+        for (const auto& path : lossy)
+            if (!report.mixFacts || path != report.mixFacts->path) lossyStems.push_back(path);
+        if (report.nullTest->cause == NullCause::MissingStem && !lossyStems.empty()) {
+            report.nullTest->cause = NullCause::LossyStem;
+            report.nullTest->explanation =
+                joinNames(lossyStems) + " was made from a lossy file (MP3): what the codec removed and added "
+                                        "cannot cancel against the mix.";
+        }
         const NullTestResult& n = *report.nullTest;
         std::vector<std::string> late, flipped;
         int worstLag = 0;

@@ -1,8 +1,12 @@
 #pragma once
 
 #include "AudioBlock.h"
+#include "BiquadCoefficients.h"
 
+#include <array>
+#include <atomic>
 #include <string_view>
+#include <vector>
 
 namespace lathe::dsp {
 
@@ -14,6 +18,18 @@ constexpr int kPlaybackSystemCount = 5;
 const char* playbackSystemName(PlaybackSystem system); // "flat","phone","laptop","earbuds","car"
 bool playbackSystemFromName(std::string_view name, PlaybackSystem& system);
 
+// The cascade of second-order sections a model runs, and whether it sums to mono first (one speaker).
+struct PlaybackModel {
+    static constexpr int kMaxSections = 6;
+    std::array<BiquadCoefficients, kMaxSections> sections{};
+    int numSections = 0;
+    bool monoSum = false;
+};
+PlaybackModel makePlaybackModel(PlaybackSystem system, double sampleRate);
+// The model's analytic magnitude at a frequency for a centred (L = R) signal, from the sections' transfer
+// functions; what a test or a report compares a measurement with.
+double playbackSystemMagnitudeDb(PlaybackSystem system, double sampleRate, double frequency);
+
 // Stereo filter applying one PlaybackSystem model. Flat is bit-transparent. setSystem() is real-time safe
 // (recomputes coefficients, no allocation) and crossfades ~20 ms from the old model to the new one so a
 // switch while playing does not click. Phone speaker sums to mono (one speaker).
@@ -21,9 +37,35 @@ class PlaybackSimulation {
 public:
     void prepare(double sampleRate, int maxBlockFrames);
     void reset();
+    // Safe from any thread: it only stores the request; process() starts the crossfade at the next sample (a
+    // request made during a crossfade waits for it to finish, so the output is always a blend of two models).
     void setSystem(PlaybackSystem system);
     PlaybackSystem system() const;
     void process(const AudioBlock& block); // 1 or 2 channels, in place
+
+private:
+    // One model running with its own filter state; two slots so the old model keeps ringing while it fades
+    // out.
+    struct Slot {
+        PlaybackSystem system = PlaybackSystem::Flat;
+        PlaybackModel model;
+        std::array<std::array<std::array<double, 2>, 2>, PlaybackModel::kMaxSections>
+            state{}; // [section][ch]
+        void load(PlaybackSystem s, double sampleRate);
+        void clearState();
+        void run(float* const* in, float* const* out, int channels, int frames);
+    };
+
+    void processChunk(const AudioBlock& block);
+
+    double sampleRate_ = 48000.0;
+    int maxBlockFrames_ = 0;
+    int fadeFrames_ = 960;
+    std::atomic<int> requested_{static_cast<int>(PlaybackSystem::Flat)};
+    std::array<Slot, 2> slots_{};
+    int active_ = 0;             // the slot heard when not fading
+    int fadePosition_ = -1;      // frames into a fade from the other slot to active_, -1 when not fading
+    std::vector<float> scratch_; // 4 channels x maxBlockFrames: outputs of both slots
 };
 
 } // namespace lathe::dsp

@@ -5,6 +5,7 @@
 #include "core/ElementAnalysis.h"
 #include "core/Error.h"
 #include "core/HtmlReport.h"
+#include "core/PlaybackTranslation.h"
 #include "core/Session.h"
 #include "core/StemValidation.h"
 
@@ -12,6 +13,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <future>
 #include <memory>
 
 namespace lathe::cli {
@@ -24,12 +26,13 @@ struct AdviseOptions {
     std::string applyTo;
 };
 
-// Adds each nudge to the stem's gain in the session (creating a default session for the folder if the file
-// does not exist yet) and saves it atomically.
+// Adds each nudge (but the advice-only ones) to the stem's gain in the session (creating a default session
+// for the folder if the file does not exist yet) and saves it atomically.
 void applyNudges(const core::Advice& advice, const core::FolderScan& scan, const std::string& path) {
     core::Session session =
         std::filesystem::exists(path) ? core::loadSession(path) : core::makeDefaultSession(scan);
     for (const auto& n : advice.nudges) {
+        if (n.adviceOnly) continue;
         double current = 0.0;
         for (const auto& s : session.stems)
             if (s.id == n.stemId) current = s.gain_db;
@@ -44,22 +47,42 @@ void applyNudges(const core::Advice& advice, const core::FolderScan& scan, const
 int runAdvise(const AdviseOptions& o) {
     try {
         const core::FolderScan scan = core::scanClientFolder(o.folder);
-        const core::ValidationReport validation = core::validateFolder(scan);
+        // Validation reads the folder on its own: it runs beside the element and translation analyses
+        // (which need the sections the former finds), and its errors surface from get().
+        auto pendingValidation =
+            std::async(std::launch::async, [&scan] { return core::validateFolder(scan); });
         const core::ElementAnalysis elements = core::analyzeFolderElements(scan);
-        const core::Advice advice = core::advise(validation, elements);
-        if (!o.html.empty()) core::writeHtmlReport(o.html, scan, validation, elements, advice);
+        const core::TranslationReport translation = core::analyzeFolderTranslation(scan, elements.sections);
+        const core::ValidationReport validation = pendingValidation.get();
+        const core::Advice advice = core::advise(validation, elements, &translation);
+        if (!o.html.empty()) core::writeHtmlReport(o.html, scan, validation, elements, advice, &translation);
         if (!o.applyTo.empty()) applyNudges(advice, scan, o.applyTo);
         if (o.json) {
             nlohmann::json out = core::toJson(advice);
             out["validation"] = core::toJson(validation);
             out["elements"] = core::toJson(elements);
+            out["translation"] = core::translationJson(translation, elements.sections);
+            out["codec"] = core::codecJson(translation);
             std::printf("%s\n", out.dump(2).c_str());
         } else {
             std::printf("Recommendation: %s\n", core::recommendationName(advice.recommendation));
             for (const auto& r : advice.reasons)
                 std::printf("  - %s\n", r.text.c_str());
             for (const auto& n : advice.nudges)
-                std::printf("  nudge: %s   --set %s\n", n.text.c_str(), n.setAssignment.c_str());
+                if (n.adviceOnly)
+                    std::printf("  nudge: %s   (advice only: no session parameter does this)\n",
+                                n.text.c_str());
+                else
+                    std::printf("  nudge: %s   --set %s\n", n.text.c_str(), n.setAssignment.c_str());
+            std::printf("Playback systems:\n");
+            for (const auto& t : translation.systems)
+                for (const auto& note : t.notes)
+                    std::printf("  %s: %s\n", dsp::playbackSystemName(t.system), note.c_str());
+            if (translation.codec)
+                std::printf("MP3 %d kb/s: decoded true peak %.2f dBTP (%.2f before), difference %.1f dB%s\n",
+                            translation.codec->bitrateKbps, translation.codec->truePeakDbtp,
+                            translation.codec->inputTruePeakDbtp, translation.codec->differenceDb,
+                            translation.codec->exceedsCeiling ? ", over the -1 dBTP ceiling" : "");
         }
         return kExitOk;
     } catch (const std::exception& e) {

@@ -3,6 +3,7 @@
 
 #include "core/BatchRunner.h"
 #include "core/Error.h"
+#include "core/PlaybackPreviewWriter.h"
 #include "core/Renderer.h"
 #include "core/SessionSource.h"
 
@@ -25,6 +26,7 @@ struct RenderOptions {
     bool json = false;
     bool quiet = false;
     bool strict = false;
+    std::vector<std::string> simulate; // playback systems to write preview WAVs for
 };
 
 std::atomic<bool> gCancel{false};
@@ -68,6 +70,22 @@ int runRender(const RenderOptions& o) {
         control.cancel = &gCancel;
         const core::RenderReport report = core::renderSession(session, o.outDir, control);
         bar.finish();
+        if (!o.simulate.empty()) {
+            std::vector<dsp::PlaybackSystem> systems;
+            for (const auto& name : o.simulate) {
+                dsp::PlaybackSystem s{};
+                if (dsp::playbackSystemFromName(name, s)) systems.push_back(s);
+            }
+            for (const auto& d : report.deliverables)
+                for (const auto& p : core::writePlaybackPreviews(d.wavPath, systems))
+                    if (!o.json)
+                        std::fprintf(stderr, "preview %s: %s%s\n", dsp::playbackSystemName(p.system),
+                                     p.path.c_str(),
+                                     p.gainDb < 0.0 ? (" (lowered " + std::to_string(-p.gainDb).substr(0, 4) +
+                                                       " dB so it does not clip)")
+                                                          .c_str()
+                                                    : "");
+        }
         if (o.json)
             std::printf("%s\n", core::toJson(report).dump(2).c_str());
         else
@@ -116,6 +134,11 @@ void addRenderCommand(CLI::App& app) {
     cmd->add_option("--set", o->overrides.sets,
                     "Override any session value: PATH=VALUE, e.g. stems.lead_vocal.gain_db=1.5 "
                     "(see core/SESSION.md)")
+        ->allow_extra_args(false);
+    cmd->add_option("--simulate", o->simulate,
+                    "Also write <song>_<mode>_master_<SYSTEM>.wav: the master through a playback-system "
+                    "simulation (repeatable)")
+        ->check(CLI::IsMember({"phone", "laptop", "earbuds", "car"}))
         ->allow_extra_args(false);
     cmd->add_flag("--json", o->json, "Print the report as JSON (the same as report.json)");
     cmd->add_flag("--quiet", o->quiet, "No progress bar");

@@ -102,3 +102,117 @@ TEST(Advisor, FailedDeliveryChecksComeFirst) {
         EXPECT_EQ(o.advice.recommendation, core::Recommendation::MixRevision) << static_cast<int>(d);
     }
 }
+
+TEST(Advisor, VocalTooLoudInTheVerseGetsAStemMasterWithAVocalCut) {
+    test::TempDir cleanDir, loudDir;
+    const Outcome clean = run(Defect::Clean, cleanDir);
+    const Outcome loud = run(Defect::VocalLoudInVerse, loudDir);
+    const core::SectionVocalBalance* cleanVerse = nullptr;
+    const core::SectionVocalBalance* loudVerse = nullptr;
+    for (const auto& b : clean.elements.vocalBalance)
+        if (b.vocalPresent && b.section.label == "verse" && !cleanVerse) cleanVerse = &b;
+    for (const auto& b : loud.elements.vocalBalance)
+        if (b.vocalPresent && b.section.label == "verse" && !loudVerse) loudVerse = &b;
+    ASSERT_TRUE(cleanVerse && loudVerse);
+    // The vocal went up 8 dB in the demo's verse, nothing else changed: the measured figure moves by that,
+    // less what the louder verse does to where the section finder puts its end (up to a beat earlier).
+    EXPECT_NEAR(loudVerse->vocalToRestDb - cleanVerse->vocalToRestDb, test::kVocalVerseLiftDb, 1.0);
+    EXPECT_NEAR(loudVerse->section.startSeconds, loud.folder.layout.introEnd, 0.5);
+
+    EXPECT_EQ(loud.advice.recommendation, core::Recommendation::StemMastering);
+    ASSERT_EQ(loud.advice.nudges.size(), 1u);
+    const core::StemNudge& n = loud.advice.nudges[0];
+    EXPECT_EQ(n.stemId, "lead_vocal");
+    EXPECT_EQ(n.section, "verse");
+    // Back to the hook's balance: the verse now sits (verse - hook) dB further forward, in half-dB steps.
+    const double excess = loudVerse->vocalToRestDb - hook(loud.elements)->vocalToRestDb;
+    EXPECT_NEAR(n.gainDb, -excess, 0.25);
+    EXPECT_NEAR(n.gainDb, -3.0, 1.0);
+    EXPECT_NE(n.text.find("lead vocal -"), std::string::npos) << n.text;
+    EXPECT_NE(n.text.find("in the verse"), std::string::npos) << n.text;
+    EXPECT_FALSE(loud.validation.failed());
+}
+
+TEST(Advisor, KickAnd808OnTheSameNotesGetAStemMasterWithAn808Cut) {
+    test::TempDir sameDir, alternatingDir;
+    const Outcome same = run(Defect::Kick808SameNotes, sameDir);
+    const Outcome alternating = run(Defect::Kick808Alternating, alternatingDir);
+    EXPECT_FALSE(same.validation.failed());
+    EXPECT_FALSE(alternating.validation.failed());
+
+    EXPECT_EQ(same.advice.recommendation, core::Recommendation::StemMastering);
+    const core::StemNudge* cut = nullptr;
+    for (const auto& n : same.advice.nudges)
+        if (n.stemId == "bass") cut = &n;
+    ASSERT_NE(cut, nullptr);
+    ASSERT_TRUE(same.elements.bassOverKickDb);
+    // Down to 3 dB under the kick's hits.
+    EXPECT_NEAR(cut->gainDb, -(*same.elements.bassOverKickDb + 3.0), 0.25);
+    EXPECT_EQ(cut->setAssignment.rfind("stems.bass.gain_db=-", 0), 0u) << cut->setAssignment;
+    bool reason = false;
+    for (const auto& r : same.advice.reasons)
+        if (r.check == "low_end_masking") {
+            reason = true;
+            EXPECT_NEAR(r.figure, same.elements.lowEndMasking, 1e-9);
+            EXPECT_NE(r.text.find("Kick and 808"), std::string::npos);
+        }
+    EXPECT_TRUE(reason);
+
+    // The same kick and 808 alternating: no conflict, nothing for stems to fix.
+    EXPECT_EQ(alternating.advice.recommendation, core::Recommendation::StereoMastering);
+    for (const auto& r : alternating.advice.reasons)
+        EXPECT_NE(r.check, "low_end_masking");
+}
+
+TEST(Advisor, AVocalLostOnAPlaybackSystemIsNamedWithoutChangingTheVerdict) {
+    test::TempDir dir;
+    Outcome o = run(Defect::Clean, dir);
+    core::TranslationReport translation;
+    core::SystemTranslation phone;
+    phone.system = dsp::PlaybackSystem::PhoneSpeaker;
+    phone.vocalToRestDb = -6.0;
+    phone.flatVocalToRestDb = -1.0;
+    phone.vocalDisappears = true;
+    phone.notes = {"On a phone speaker the lead vocal drops 5.0 dB against the band"};
+    translation.systems.push_back(phone);
+    const core::Advice advice = core::advise(o.validation, o.elements, &translation);
+    EXPECT_EQ(advice.recommendation, o.advice.recommendation);
+    ASSERT_EQ(advice.reasons.size(), o.advice.reasons.size() + 1);
+    EXPECT_EQ(advice.reasons.back().check, "translation_phone");
+    EXPECT_DOUBLE_EQ(advice.reasons.back().figure, -5.0);
+}
+
+TEST(Advisor, ALoud808NoteGetsAStemMasterWithAnAdviceOnlyCut) {
+    test::TempDir dir;
+    const Outcome o = run(Defect::BassNoteJump, dir);
+    EXPECT_FALSE(o.validation.failed());
+    EXPECT_EQ(o.advice.recommendation, core::Recommendation::StemMastering);
+    ASSERT_EQ(o.elements.bassNoteJumps.size(), 1u);
+    // The line sits under the demo's kicks (no masking), so the loud note is the only thing stems fix.
+    ASSERT_EQ(o.advice.nudges.size(), 1u);
+    const core::StemNudge* tame = nullptr;
+    for (const auto& n : o.advice.nudges)
+        if (n.adviceOnly) tame = &n;
+    ASSERT_NE(tame, nullptr);
+    EXPECT_EQ(tame->stemId, "bass");
+    EXPECT_TRUE(tame->setAssignment.empty());
+    EXPECT_NEAR(tame->startSeconds, test::kBassJumpSeconds, 0.05);
+    // Rounded to half a dB from a figure within 1 dB of the +6.02 dB jump.
+    EXPECT_NEAR(tame->gainDb, -test::kBassJumpDb, 1.25);
+    EXPECT_NE(tame->text.find("tame the note at 0:04."), std::string::npos) << tame->text;
+    bool reason = false;
+    for (const auto& r : o.advice.reasons)
+        if (r.check == "bass_note_jump") {
+            reason = true;
+            EXPECT_DOUBLE_EQ(r.figure, o.elements.bassNoteJumps[0].overNeighboursDb);
+        }
+    EXPECT_TRUE(reason);
+    // Advice only: no assignment in the JSON's set list, and marked as such on the nudge.
+    const auto json = core::toJson(o.advice);
+    for (const auto& s : json.at("set"))
+        EXPECT_EQ(s.get<std::string>().find("bass"), std::string::npos) << s;
+    bool marked = false;
+    for (const auto& n : json.at("nudges"))
+        if (n.at("advice_only").get<bool>()) marked = n.at("set").is_null();
+    EXPECT_TRUE(marked);
+}

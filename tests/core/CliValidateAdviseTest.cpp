@@ -45,10 +45,43 @@ TEST(CliValidateAdvise, AdviseWritesAReportAndAppliesTheNudgeToASession) {
     const double nudge = j["nudges"][0]["gain_db"].get<double>();
     EXPECT_NEAR(nudge, 3.0, 1.0);
 
+    // The demo's kick leads its 808 at every hit: measured, and no conflict.
+    EXPECT_GT(j["elements"]["kick_hits"].get<int>(), 4);
+    EXPECT_LT(j["elements"]["bass_over_kick_db"].get<double>(), -1.5);
+    EXPECT_EQ(j["elements"]["low_end_masking"].get<double>(), 0.0);
+
+    // Translation: one entry per playback system in a fixed order, each with its figures and sentences.
+    ASSERT_EQ(j["translation"].size(), 4u);
+    const char* systems[] = {"phone", "laptop", "earbuds", "car"};
+    for (std::size_t k = 0; k < 4; ++k) {
+        const auto& t = j["translation"][k];
+        EXPECT_EQ(t["system"], systems[k]);
+        EXPECT_TRUE(t["vocal_to_rest_db"].is_number());
+        EXPECT_TRUE(t["integrated_lufs"].is_number());
+        EXPECT_FALSE(t["notes"].empty());
+        EXPECT_EQ(t["sections"].size(), j["elements"]["sections"].size());
+    }
+    // The phone loses the 808 and the kick, so the band is quieter and the vocal stands out more.
+    EXPECT_LT(j["translation"][0]["integrated_lufs"].get<double>(),
+              j["translation"][0]["flat_integrated_lufs"].get<double>() - 1.0);
+    EXPECT_GT(j["translation"][0]["vocal_to_rest_db"].get<double>(),
+              j["translation"][0]["flat_vocal_to_rest_db"].get<double>());
+    // Codec: the mix peaks at -4 dBFS (DemoFolder); 320 kb/s keeps that within half a dB.
+    ASSERT_TRUE(j["codec"].is_object());
+    EXPECT_EQ(j["codec"]["bitrate_kbps"], 320);
+    EXPECT_NEAR(j["codec"]["true_peak_dbtp"].get<double>(), j["codec"]["input_true_peak_dbtp"].get<double>(),
+                0.5);
+    EXPECT_LT(j["codec"]["difference_db"].get<double>(), -15.0);
+    EXPECT_FALSE(j["codec"]["exceeds_ceiling"].get<bool>());
+
     const std::string page = test::readBytes(html);
     EXPECT_EQ(page.rfind("<!DOCTYPE html>", 0), 0u);
     EXPECT_NE(page.find("<svg"), std::string::npos);
     EXPECT_NE(page.find("Stem mastering"), std::string::npos);
+    EXPECT_NE(page.find("Spectrum of each stem"), std::string::npos);
+    EXPECT_NE(page.find("04_Lead_Vocal"), std::string::npos);
+    EXPECT_NE(page.find("How it plays elsewhere"), std::string::npos);
+    EXPECT_NE(page.find("earbuds"), std::string::npos);
     // Self-contained: nothing fetched from elsewhere.
     EXPECT_EQ(page.find("src="), std::string::npos);
     EXPECT_EQ(page.find("href="), std::string::npos);

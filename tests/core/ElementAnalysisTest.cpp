@@ -61,15 +61,98 @@ TEST(ElementAnalysis, WidthBrightnessAndLimiterDriverOnKnownSignals) {
     EXPECT_GT(*a.cymbalsOverVocalDb, 6.0);
 }
 
-TEST(ElementAnalysis, DemoKickAnd808ShareTheLowEnd) {
-    // The demo plays its 808 on the kicks by construction: both are present in most low-end frames.
+namespace {
+
+core::ElementAnalysis analyzeDefect(test::Defect defect, const char* name) {
     test::TempDir dir;
-    test::writeDefectiveFolder(dir.path(), test::Defect::Clean);
-    const auto a = core::analyzeFolderElements(core::scanClientFolder(dir.path()));
-    std::cout << "  low-end overlap " << a.lowEndOverlap << ", masking " << a.lowEndMasking
-              << ", limiter driver " << a.limiterDriver << "\n";
+    test::writeDefectiveFolder(dir.path(), defect);
+    auto a = core::analyzeFolderElements(core::scanClientFolder(dir.path()));
+    std::cout << "  " << name << ": " << a.kickHits << " kick hits, overlap " << a.lowEndOverlap
+              << ", masking " << a.lowEndMasking << ", bass over kick "
+              << (a.bassOverKickDb ? *a.bassOverKickDb : -999.0) << " dB\n";
+    return a;
+}
+
+} // namespace
+
+TEST(ElementAnalysis, KickAnd808OnTheSameNotesMaskEachOtherAndAlternatingDoNot) {
+    const auto same = analyzeDefect(test::Defect::Kick808SameNotes, "same notes");
+    const auto alternating = analyzeDefect(test::Defect::Kick808Alternating, "alternating");
+    // A kick on every beat at 120 bpm for 10 s: 20 hits (the last one's rise may fall in the final hops).
+    for (const auto* a : {&same, &alternating}) {
+        ASSERT_TRUE(a->hasKickAndBass);
+        EXPECT_GE(a->kickHits, 19);
+        EXPECT_LE(a->kickHits, 20);
+    }
+    // Same notes: the 808 sounds under every kick, as loud as it.
+    EXPECT_GE(same.lowEndOverlap, 0.9);
+    EXPECT_GE(same.lowEndMasking, 0.9);
+    ASSERT_TRUE(same.bassOverKickDb);
+    EXPECT_GE(*same.bassOverKickDb, -core::kKickMaskingDb);
+    // Alternating: the 808 has died away (its 0.2 s note and 30 ms fade end 20 ms before the next kick) by
+    // every kick.
+    EXPECT_LE(alternating.lowEndOverlap, 0.1);
+    EXPECT_EQ(alternating.lowEndMasking, 0.0);
+}
+
+TEST(ElementAnalysis, DemoKickLeadsIts808) {
+    // The demo plays its 808 on the kicks by construction, but the kick's hit stands a few dB above it, so
+    // the two read as one event with the kick on top: sounding together, not masking.
+    const auto a = analyzeDefect(test::Defect::Clean, "demo");
     ASSERT_TRUE(a.hasKickAndBass);
+    EXPECT_GT(a.kickHits, 8);
     EXPECT_GT(a.lowEndOverlap, 0.5);
-    EXPECT_GE(a.lowEndOverlap, a.lowEndMasking);
-    EXPECT_EQ(a.sections.empty(), false);
+    EXPECT_LT(a.lowEndMasking, 0.5);
+    ASSERT_TRUE(a.bassOverKickDb);
+    EXPECT_LT(*a.bassOverKickDb, -core::kKickMaskingDb);
+    EXPECT_FALSE(a.sections.empty());
+}
+
+TEST(ElementAnalysis, OneLoudNoteInASyntheticBassLineIsFoundWithItsTimeAndFigure) {
+    // 60 Hz tone bursts, 0.4 s long every 0.5 s, all at 0.1 but the one at 3.0 s at 0.25 (+7.96 dB). Bursts
+    // of one pitch in one band: every other note reads the same level, so the figure is the gain itself.
+    const std::size_t n = 48000 * 8;
+    std::vector<float> bass(n, 0.0f);
+    const double jumpAt = 3.0, jumpGain = 0.25 / 0.1;
+    for (int k = 0; k < 16; ++k) {
+        const double t = 0.5 * k;
+        const double amplitude = std::abs(t - jumpAt) < 1e-9 ? 0.25 : 0.1;
+        const auto from = static_cast<std::size_t>(t * 48000.0);
+        for (std::size_t i = from; i < std::min(n, from + 19200); ++i)
+            bass[i] = static_cast<float>(amplitude * std::sin(2.0 * 3.14159265358979 * 60.0 * i / 48000.0));
+    }
+    const auto b = stereo(bass, bass, "bass.wav");
+    const auto a = core::analyzeElements(nullptr, {{&b, core::StemRole::Bass}});
+    EXPECT_EQ(a.bassNotes, 16);
+    ASSERT_EQ(a.bassNoteJumps.size(), 1u);
+    EXPECT_NEAR(a.bassNoteJumps[0].timeSeconds, jumpAt, 0.02);
+    EXPECT_NEAR(a.bassNoteJumps[0].overNeighboursDb, 20.0 * std::log10(jumpGain), 0.3);
+    // The loudest hop of a steady 60 Hz sine at 0.25 peak: its RMS, less the band-pass edges (< 0.5 dB).
+    EXPECT_NEAR(a.bassNoteJumps[0].levelDb, 20.0 * std::log10(0.25 / std::sqrt(2.0)), 0.5);
+}
+
+TEST(ElementAnalysis, OneLoud808NoteInAFolderIsFoundAndTheDemoLineHasNone) {
+    const auto jump = analyzeDefect(test::Defect::BassNoteJump, "bass note jump");
+    std::cout << "  " << jump.bassNotes << " notes\n";
+    for (const auto& j : jump.bassNoteJumps)
+        std::cout << "  jump at " << j.timeSeconds << " s: " << j.overNeighboursDb
+                  << " dB over its neighbours\n";
+    // A note on every beat for 10 s at 120 BPM.
+    EXPECT_GE(jump.bassNotes, 19);
+    EXPECT_LE(jump.bassNotes, 20);
+    ASSERT_EQ(jump.bassNoteJumps.size(), 1u);
+    EXPECT_NEAR(jump.bassNoteJumps[0].timeSeconds, test::kBassJumpSeconds, 0.05);
+    EXPECT_NEAR(jump.bassNoteJumps[0].overNeighboursDb, test::kBassJumpDb, 1.0);
+
+    const auto clean = analyzeDefect(test::Defect::Clean, "demo");
+    std::cout << "  demo: " << clean.bassNotes << " notes\n";
+    // The demo's 808 holds each note into the next (legato), so only the notes that start well above the
+    // previous one's tail are told apart; enough for the line to be judged.
+    EXPECT_GE(clean.bassNotes, 5);
+    EXPECT_TRUE(clean.bassNoteJumps.empty());
+    const auto json = core::toJson(jump);
+    ASSERT_EQ(json.at("bass_note_jumps").size(), 1u);
+    EXPECT_EQ(json.at("bass_notes").get<int>(), jump.bassNotes);
+    EXPECT_DOUBLE_EQ(json.at("bass_note_jumps")[0].at("time_seconds").get<double>(),
+                     jump.bassNoteJumps[0].timeSeconds);
 }

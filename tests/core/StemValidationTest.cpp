@@ -145,6 +145,11 @@ TEST(StemValidation, Mp3RoundTrippedStemShowsItsBandLimit) {
     // LAME's low-pass at 128 kbps, 48 kHz sits near 17 kHz.
     EXPECT_GT(*c.value, 15500.0);
     EXPECT_LT(*c.value, 20500.0);
+    // The null test on its own would blame a missing stem; the lossy stem is the cause.
+    ASSERT_TRUE(r.nullTest);
+    EXPECT_GT(r.nullTest->residualDb, core::kNullPassDb);
+    EXPECT_EQ(r.nullTest->cause, core::NullCause::LossyStem);
+    EXPECT_NE(r.nullTest->explanation.find("01_Drums.wav"), std::string::npos) << r.nullTest->explanation;
 }
 
 TEST(StemValidation, ClippedVocalIsFound) {

@@ -3,6 +3,7 @@
 #include "TestAudio.h"
 #include "core/AudioFileReader.h"
 #include "core/AudioFileWriter.h"
+#include "core/DemoSynth.h"
 
 #include <sndfile.h>
 
@@ -64,6 +65,67 @@ PlanarAudio mp3RoundTrip(const PlanarAudio& audio, const std::string& scratch) {
     }
     std::filesystem::remove(scratch);
     return out;
+}
+
+// A kick on every beat with hats on the eighths, and short 808 notes a fifth of a second long either on the
+// kicks or halfway between them, both with their energy around 46-49 Hz and at about the same level there.
+// Kept low enough that the re-summed mix stays under full scale.
+void writeKickAnd808(const core::DemoResult& demo, bool alternating) {
+    const PlanarAudio original = readTestAudio(demo.files[0]);
+    const auto frames = static_cast<std::int64_t>(original[0].size());
+    core::demo::Stereo drums(frames), bass(frames);
+    core::demo::Rng rng(808);
+    const double beat = 60.0 / kKick808Bpm;
+    const double seconds = static_cast<double>(frames) / kDefectSampleRate;
+    for (double t = 0.0; t + 0.05 < seconds; t += beat) {
+        // Velocities vary by a few per cent, as played notes do (identical notes would all reach the stem's
+        // peak, which the clipping check reads as flat tops).
+        const double velocity = 1.0 + 0.06 * rng.bipolar();
+        core::demo::addKick(drums, kDefectSampleRate, std::llround(t * kDefectSampleRate), 0.11 * velocity,
+                            rng);
+        core::demo::addHat(drums, kDefectSampleRate, std::llround(t * kDefectSampleRate), 0.1, false, rng);
+        core::demo::addHat(drums, kDefectSampleRate, std::llround((t + beat / 2) * kDefectSampleRate), 0.07,
+                           false, rng);
+        const double at = alternating ? t + beat / 2 : t;
+        core::demo::add808(bass, kDefectSampleRate,
+                           {at, 0.2, 31.0, 31.5, 0.085 * (1.0 + 0.06 * rng.bipolar())});
+    }
+    const auto save = [](const core::demo::Stereo& s, const std::string& path) {
+        PlanarAudio a{s.left, s.right};
+        for (auto& c : a)
+            for (float& x : c)
+                x = quantize(x, 24);
+        writeTestAudio(path, a, kDefectSampleRate, kWav24);
+    };
+    save(drums, demo.files[0]);
+    save(bass, demo.files[1]);
+    resumMix(demo);
+}
+
+// Held 808 notes on every beat at 120 BPM, each stopping 20 ms before the next starts (a clear onset), one
+// of them (at kBassJumpSeconds) at twice the gain. Quiet enough that the jump does not push the re-summed mix
+// near full scale.
+void writeBassNoteJump(const core::DemoResult& demo) {
+    const PlanarAudio original = readTestAudio(demo.files[1]);
+    const auto frames = static_cast<std::int64_t>(original[0].size());
+    core::demo::Stereo bass(frames);
+    core::demo::Rng rng(606);
+    const double beat = 60.0 / kKick808Bpm;
+    const double seconds = static_cast<double>(frames) / kDefectSampleRate;
+    constexpr double kRoots[4] = {33.0, 29.0, 36.0, 31.0};
+    int k = 0;
+    for (double t = 0.0; t + beat <= seconds; t += beat, ++k) {
+        const double midi = kRoots[(k / 2) % 4];
+        const double jump = std::abs(t - kBassJumpSeconds) < 1e-9 ? 2.0 : 1.0;
+        core::demo::add808(bass, kDefectSampleRate,
+                           {t, beat - 0.05, midi, midi + 0.5, 0.1 * jump * (1.0 + 0.04 * rng.bipolar())});
+    }
+    PlanarAudio a{bass.left, bass.right};
+    for (auto& c : a)
+        for (float& x : c)
+            x = quantize(x, 24);
+    writeTestAudio(demo.files[1], a, kDefectSampleRate, kWav24);
+    resumMix(demo);
 }
 
 } // namespace
@@ -149,6 +211,28 @@ DefectiveFolder writeDefectiveFolder(const std::string& dir, Defect defect) {
         for (auto& c : a)
             for (float& x : c)
                 x = quantize(std::clamp(4.0f * x, -peak, peak), 24);
+        writeTestAudio(f[3], a, kDefectSampleRate, kWav24);
+        resumMix(demo);
+        out.affectedFile = f[3];
+        break;
+    }
+    case Defect::Kick808SameNotes:
+    case Defect::Kick808Alternating:
+        writeKickAnd808(demo, defect == Defect::Kick808Alternating);
+        out.affectedFile = f[1];
+        break;
+    case Defect::BassNoteJump:
+        writeBassNoteJump(demo);
+        out.affectedFile = f[1];
+        break;
+    case Defect::VocalLoudInVerse: {
+        PlanarAudio a = readTestAudio(f[3]);
+        const auto from = static_cast<std::size_t>(std::llround(out.layout.introEnd * kDefectSampleRate));
+        const auto to = static_cast<std::size_t>(std::llround(out.layout.verseEnd * kDefectSampleRate));
+        const double g = std::pow(10.0, kVocalVerseLiftDb / 20.0);
+        for (auto& c : a)
+            for (std::size_t i = from; i < std::min(to, c.size()); ++i)
+                c[i] = quantize(c[i] * g, 24);
         writeTestAudio(f[3], a, kDefectSampleRate, kWav24);
         resumMix(demo);
         out.affectedFile = f[3];

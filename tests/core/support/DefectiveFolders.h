@@ -20,7 +20,25 @@ enum class Defect {
     Mp3Stem,             // 01_Drums round-tripped through LAME at 128 kbps
     PolarityFlippedStem, // 04_Lead_Vocal inverted; the mix unchanged
     ClippedVocal,        // 04_Lead_Vocal driven 12 dB into a hard clip at its old peak; the mix re-summed
+    // 01_Drums replaced by a kick on every beat (plus hats) and 02_Bass_808 by short 808 notes at the same
+    // level in the same band: on the kicks (SameNotes) or halfway between them (Alternating). The mix
+    // re-summed.
+    Kick808SameNotes,
+    Kick808Alternating,
+    VocalLoudInVerse, // 04_Lead_Vocal 7 dB up in the verse: 3 dB above its balance in the hook; the mix
+                      // re-summed
+    // 02_Bass_808 replaced by an 808 line of held notes on every beat (A1 F1 C2 G1, velocities within a few
+    // per cent) in which the note starting at kBassJumpSeconds is played twice as hard (+6.02 dB). The mix
+    // re-summed.
+    BassNoteJump,
 };
+
+inline constexpr double kBassJumpSeconds = 4.0;
+inline constexpr double kBassJumpDb = 6.020599913279624; // 20 log10(2)
+
+// The kick/808 folders' figures, for the tests.
+inline constexpr double kKick808Bpm = 120.0;
+inline constexpr double kVocalVerseLiftDb = 8.0;
 
 struct DefectiveFolder {
     std::string folder;
