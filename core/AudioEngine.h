@@ -2,6 +2,8 @@
 
 #include "Session.h"
 
+#include "dsp/PlaybackSimulation.h"
+
 #include <array>
 #include <cstdint>
 #include <functional>
@@ -12,10 +14,12 @@
 
 namespace lathe::core {
 
-// What the engine plays. Delta is the null of the stems' sum against the mix (stems sum minus mix).
-enum class MonitorSource { Mix, StereoMaster, StemMaster, Reference, Delta };
-constexpr int kMonitorSourceCount = 5;
-const char* monitorSourceName(MonitorSource source); // "mix","stereo","stem","reference","delta"
+// What the engine plays. Delta is the null of the stems' sum against the mix (stems sum minus mix). Codec is
+// the stereo master after an MP3 round trip (320 kb/s CBR, what a streaming preview does to it), made at
+// load() from the stereo master as it was then.
+enum class MonitorSource { Mix, StereoMaster, StemMaster, Reference, Delta, Codec };
+constexpr int kMonitorSourceCount = 6;
+const char* monitorSourceName(MonitorSource source); // "mix","stereo","stem","reference","delta","codec"
 bool monitorSourceFromName(std::string_view name, MonitorSource& source);
 
 struct OutputDevice {
@@ -65,8 +69,9 @@ public:
     static std::vector<OutputDevice> outputDevices();
 
     // Decodes the session's sources (resampled to the session rate), renders the stereo and stem masters'
-    // loudness gains and measures every source's loudness. Blocking: call off the GUI thread. Throws Error.
-    // Memory budget: the decoded sources, stems plus mix plus reference, stereo float.
+    // loudness gains, makes the codec preview (unavailable when the rate is not one MP3 carries: 32, 44.1,
+    // 48 kHz) and measures every source's loudness. Blocking: call off the GUI thread. Throws Error.
+    // Memory budget: the decoded sources, stems plus mix plus reference plus the codec preview, stereo float.
     void load(const Session& session, const std::function<void(double)>& progress = {});
     // Any parameter change while playing: applied smoothly, no restart, position kept.
     void update(const Session& session);
@@ -86,10 +91,19 @@ public:
     void seek(int64_t frame);
     void setLoop(int64_t start, int64_t end, bool enabled);
 
+    // Switching to a master whose chain was idle (only the heard sources are processed) first warms that
+    // chain over the last 0.2 s played, so it sounds as continuous playback would: the switch is heard ~30 ms
+    // later (at any buffer size), the old source playing on meanwhile. Other switches start in the next
+    // buffer.
     void setSource(MonitorSource source);
-    MonitorSource source() const;
+    MonitorSource source() const;      // the one asked for
+    MonitorSource heardSource() const; // the one playing (or crossfading in) now
     void setLoudnessMatch(bool enabled);
     bool loudnessMatch() const;
+    // A small playback system's response (phone, laptop, earbuds, car) applied to what goes to the device,
+    // after the meters (they read the master itself); Flat is bit-transparent. Switching crossfades.
+    void setPlaybackSimulation(dsp::PlaybackSystem system);
+    dsp::PlaybackSystem playbackSimulation() const;
 
     bool sourceAvailable(MonitorSource source) const;
     double sourceIntegratedLufs(MonitorSource source) const; // measured at load; -inf when not available
@@ -115,6 +129,10 @@ public:
 
     // Runs the exact callback body without PortAudio, at the session rate (for tests).
     void processForTest(float* left, float* right, int frames);
+    // Waits (up to ~5 s) until the meter thread has measured everything played so far, so a test's meter
+    // readings do not depend on how busy the machine is (the ring drops what the meter thread cannot keep up
+    // with). Returns false on timeout.
+    bool drainMetersForTest();
 
     struct Impl;
 

@@ -10,6 +10,9 @@ packages=(
   libgtest-dev libbenchmark-dev
   # Tools the tests use as independent references and as headless devices.
   ffmpeg sox xvfb xauth libasound2-plugins alsa-utils
+  # jackd2: a real-time-paced device without a sound card (engine soak, device-loss test). Its debconf
+  # question (real-time limits) takes the default under DEBIAN_FRONTEND=noninteractive.
+  jackd2
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -21,6 +21,7 @@ struct PlayOptions {
     std::string device;
     int buffer = 256;
     std::string source = "mix";
+    std::string simulate = "flat";
     std::optional<double> seconds;
     std::optional<double> switchEvery;
     bool stats = false;
@@ -42,7 +43,12 @@ int runPlay(const PlayOptions& o) {
             core::applyOverride(session, assignment);
         core::MonitorSource source;
         if (!core::monitorSourceFromName(o.source, source)) {
-            printError("--source must be mix, stereo, stem, reference or delta");
+            printError("--source must be mix, stereo, stem, reference, delta or codec");
+            return kExitUsage;
+        }
+        dsp::PlaybackSystem simulation = dsp::PlaybackSystem::Flat;
+        if (!dsp::playbackSystemFromName(o.simulate, simulation)) {
+            printError("--simulate must be flat, phone, laptop, earbuds or car");
             return kExitUsage;
         }
         core::AudioEngine engine;
@@ -61,11 +67,14 @@ int runPlay(const PlayOptions& o) {
         std::signal(SIGTERM, onSignal);
         engine.setSource(source);
         engine.setLoudnessMatch(o.match);
+        engine.setPlaybackSimulation(simulation);
         if (o.loop) engine.setLoop(0, engine.length(), true);
         engine.play();
-        std::fprintf(stderr, "Playing %s (%s) on %s, %d frames at %d Hz\n", session.song.c_str(),
-                     core::monitorSourceName(source), engine.deviceName().c_str(), engine.bufferFrames(),
-                     engine.deviceSampleRate());
+        std::fprintf(stderr, "Playing %s (%s%s%s) on %s, %d frames at %d Hz\n", session.song.c_str(),
+                     core::monitorSourceName(source),
+                     simulation == dsp::PlaybackSystem::Flat ? "" : ", as on ",
+                     simulation == dsp::PlaybackSystem::Flat ? "" : dsp::playbackSystemName(simulation),
+                     engine.deviceName().c_str(), engine.bufferFrames(), engine.deviceSampleRate());
 
         std::vector<core::MonitorSource> cycle;
         for (int i = 0; i < core::kMonitorSourceCount; ++i)
@@ -97,6 +106,11 @@ int runPlay(const PlayOptions& o) {
                 break;
             }
         }
+        // A device lost while playing ends the loop through playing(); the message says which and why.
+        if (const std::string e = engine.takeError(); !e.empty()) {
+            printError(e);
+            result = kExitFailed;
+        }
         engine.pause();
         // Let the fade-out reach the device before the stream closes.
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -120,8 +134,14 @@ void addPlayCommand(CLI::App& app) {
     cmd->add_option("--device", o->device, "Output device name (see `devices`; default: the default device)");
     cmd->add_option("--buffer", o->buffer, "Buffer size in frames (32..2048, default 256)")
         ->check(CLI::Range(32, 2048));
-    cmd->add_option("--source", o->source, "What to play: mix, stereo, stem, reference or delta")
-        ->check(CLI::IsMember({"mix", "stereo", "stem", "reference", "delta"}));
+    cmd->add_option(
+           "--source", o->source,
+           "What to play: mix, stereo, stem, reference, delta or codec (the stereo master after an MP3 "
+           "320 kb/s round trip)")
+        ->check(CLI::IsMember({"mix", "stereo", "stem", "reference", "delta", "codec"}));
+    cmd->add_option("--simulate", o->simulate,
+                    "Hear it as on a playback system: flat (default), phone, laptop, earbuds or car")
+        ->check(CLI::IsMember({"flat", "phone", "laptop", "earbuds", "car"}));
     cmd->add_option("--seconds", o->seconds, "Stop after this many seconds (default: the whole song)")
         ->check(CLI::PositiveNumber);
     cmd->add_option("--switch-every", o->switchEvery, "Cycle through the available sources every S seconds")

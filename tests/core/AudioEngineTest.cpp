@@ -141,6 +141,7 @@ protected:
         e.update(*session_);
         e.setLoop(0, 0, false);
         e.setLoudnessMatch(false);
+        e.setPlaybackSimulation(dsp::PlaybackSystem::Flat);
         e.stop();
         play(e, 1024); // fade out, return to the start
     }
@@ -156,6 +157,7 @@ TEST(MonitorSourceTest, NamesRoundTrip) {
     EXPECT_FALSE(monitorSourceFromName("master", s));
     EXPECT_STREQ(monitorSourceName(MonitorSource::StereoMaster), "stereo");
     EXPECT_STREQ(monitorSourceName(MonitorSource::Delta), "delta");
+    EXPECT_STREQ(monitorSourceName(MonitorSource::Codec), "codec");
 }
 
 TEST_F(AudioEngineTest, CallbackNeverAllocatesThroughChangesSwitchesSeeksAndSolo) {
@@ -168,8 +170,9 @@ TEST_F(AudioEngineTest, CallbackNeverAllocatesThroughChangesSwitchesSeeksAndSolo
     Session changed = *session_;
     long allocations = 0;
     double energy = 0;
-    const MonitorSource order[] = {MonitorSource::Mix, MonitorSource::StereoMaster, MonitorSource::Reference,
-                                   MonitorSource::Delta, MonitorSource::StemMaster};
+    const MonitorSource order[] = {MonitorSource::Mix,       MonitorSource::StereoMaster,
+                                   MonitorSource::Reference, MonitorSource::Delta,
+                                   MonitorSource::Codec,     MonitorSource::StemMaster};
     for (int i = 0; i < 2000; ++i) {
         // Control-thread work (building parameter sets, graphs) happens unarmed, as it would on the GUI
         // thread.
@@ -186,7 +189,10 @@ TEST_F(AudioEngineTest, CallbackNeverAllocatesThroughChangesSwitchesSeeksAndSolo
             engine.update(s);
         }
         gArmed = true;
-        if (i % 24 == 0) engine.setSource(order[(i / 24) % 5]);
+        if (i % 24 == 0) engine.setSource(order[(i / 24) % 6]);
+        if (i % 70 == 0)
+            engine.setPlaybackSimulation(
+                static_cast<dsp::PlaybackSystem>((i / 70) % dsp::kPlaybackSystemCount));
         if (i % 150 == 75) engine.seek((i * 977) % engine.length());
         if (i % 300 == 200) engine.setLoop(48000, 96000, i % 600 == 200);
         if (i % 100 == 50) engine.setLoudnessMatch(i % 200 == 50);
@@ -249,32 +255,49 @@ TEST_F(AudioEngineTest, SwitchingEveryHalfSecondLeavesNoClick) {
     switched.sampleRate = rate;
     switched.channels.assign(2, std::vector<float>(static_cast<size_t>(total)));
     int switches = 0;
-    constexpr int kBlock = 240; // divides half a second at 48 kHz, so each switch lands on a buffer start
+    constexpr int kBlock =
+        240; // divides half a second at 48 kHz, so each switch is asked for at a buffer start
     ASSERT_EQ(half % kBlock, 0);
+    // Where each crossfade began: the buffer in which heardSource() changed (a switch to a master that was
+    // idle waits for its chain to warm up).
+    std::vector<int64_t> heardAt;
     for (int64_t pos = 0; pos < total; pos += kBlock) {
         if (pos > 0 && pos % half == 0) {
             engine.setSource(order[(pos / half) % 5]);
             ++switches;
         }
+        const MonitorSource before = engine.heardSource();
         engine.processForTest(switched.channels[0].data() + pos, switched.channels[1].data() + pos, kBlock);
+        if (engine.heardSource() != before) heardAt.push_back(pos);
     }
     ASSERT_EQ(switches, 9);
+    ASSERT_EQ(heardAt.size(), 9u);
     for (int k = 1; k < 10; ++k) {
-        const int64_t at = k * half;
-        const int64_t from = at - 64, to = at + 256 + 64; // the crossfade and a little either side
+        const int64_t asked = k * half;
+        const int64_t at = heardAt[static_cast<size_t>(k - 1)];
+        SCOPED_TRACE("switch " + std::to_string(k) + " asked at " + std::to_string(asked) + ", heard at " +
+                     std::to_string(at));
+        EXPECT_GE(at, asked);
+        EXPECT_LE(at - asked, rate / 20) << "a switch is heard within 50 ms";
+        const int64_t from = at - 64, to = at + kBlock + 256 + 64; // the crossfade and a little either side
         const double stepOut = largestStep(switched, from, to);
         const double stepIn = std::max(largestStep(alone[static_cast<size_t>((k - 1) % 5)], from, to),
                                        largestStep(alone[static_cast<size_t>(k % 5)], from, to));
-        SCOPED_TRACE("switch " + std::to_string(k) + " at " + std::to_string(at));
         EXPECT_GT(stepIn, 0.0);
-        EXPECT_LE(stepOut, stepIn * 1.0001 + 1e-7);
+        // A master warmed from the last 0.2 s rather than run from the top may differ from the continuous run
+        // by a few thousandths of a dB (its slowest release has not fully converged): hence 0.5 %, far below
+        // any click.
+        EXPECT_LE(stepOut, stepIn * 1.005 + 1e-7);
+        std::printf("switch %d: heard %lld frames after asked, step %.5f vs sources %.5f\n", k,
+                    static_cast<long long>(at - asked), stepOut, stepIn);
     }
 }
 
 TEST_F(AudioEngineTest, LoudnessMatchBringsEverySourceToTheSameLoudness) {
     AudioEngine& engine = *engine_;
     const MonitorSource sources[] = {MonitorSource::Mix, MonitorSource::StereoMaster,
-                                     MonitorSource::StemMaster, MonitorSource::Reference};
+                                     MonitorSource::StemMaster, MonitorSource::Reference,
+                                     MonitorSource::Codec};
     const int64_t total = engine.length() + 4096;
     auto measure = [&](MonitorSource s, bool match) {
         engine.stop();
@@ -329,15 +352,15 @@ TEST_F(AudioEngineTest, MetersComeOutOfTheCallback) {
     AudioEngine& engine = *engine_;
     engine.setSource(MonitorSource::StemMaster);
     play(engine, 256);
-    std::this_thread::sleep_for(
-        std::chrono::milliseconds(50)); // the meter thread drains earlier tests' audio
+    ASSERT_TRUE(engine.drainMetersForTest()); // earlier tests' audio is measured before this run starts
     engine.play();
-    // Paced so the meter ring (which drops rather than blocks the callback) never overflows.
+    // Waiting for the meter thread after each buffer, so the meter ring (which drops rather than blocks the
+    // callback) never overflows.
     MeterFrame f;
     float loudestPeak = -200;
     for (int64_t done = 0; done < engine.length() + 4096; done += 4096) {
         play(engine, 4096);
-        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        ASSERT_TRUE(engine.drainMetersForTest());
         if (engine.readMeters(f)) loudestPeak = std::max(loudestPeak, f.peakDbfs[0]);
     }
     ASSERT_GT(loudestPeak, -200.0f) << "no meter frame arrived while playing";
@@ -356,6 +379,84 @@ TEST_F(AudioEngineTest, MetersComeOutOfTheCallback) {
     EXPECT_TRUE(engine.readSpectrum(s));
     EXPECT_EQ(s.numBins, 2049);
     EXPECT_NEAR(s.binHz, 48000.0 / 4096, 1e-9);
+}
+
+// RMS of a - b relative to the RMS of a, in dB, over both channels.
+double differenceDb(const LoadedAudio& a, const LoadedAudio& b) {
+    double diff = 0, ref = 0;
+    for (size_t c = 0; c < 2; ++c)
+        for (size_t i = 0; i < a.channels[c].size(); ++i) {
+            const double x = a.channels[c][i], y = b.channels[c][i];
+            diff += (x - y) * (x - y);
+            ref += x * x;
+        }
+    return 10 * std::log10(std::max(diff, 1e-30) / std::max(ref, 1e-30));
+}
+
+TEST_F(AudioEngineTest, CodecSourceIsTheStereoMasterAfterAnMp3RoundTrip) {
+    AudioEngine& engine = *engine_;
+    ASSERT_TRUE(engine.sourceAvailable(MonitorSource::Codec));
+    const int64_t total = engine.length() + 4096;
+    auto playFromTop = [&](MonitorSource s) {
+        engine.stop();
+        play(engine, 1024);
+        engine.setSource(s);
+        play(engine, 1024);
+        engine.seek(0);
+        engine.play();
+        return play(engine, total, 1024);
+    };
+    const LoadedAudio master = playFromTop(MonitorSource::StereoMaster);
+    const LoadedAudio codec = playFromTop(MonitorSource::Codec);
+    const double d = differenceDb(master, codec);
+    const double masterLufs = test::integratedLufs(master), codecLufs = test::integratedLufs(codec);
+    std::printf("codec vs stereo master: difference %.1f dB, %.2f vs %.2f LUFS\n", d, codecLufs, masterLufs);
+    // Aligned sample for sample (a misaligned decode would differ by about 0 dB or more); lossy, so not
+    // equal.
+    EXPECT_LT(d, -20.0);
+    EXPECT_GT(d, -90.0);
+    EXPECT_NEAR(codecLufs, masterLufs, 0.2);
+    EXPECT_NEAR(codecLufs, engine.sourceIntegratedLufs(MonitorSource::Codec), 0.1);
+}
+
+TEST_F(AudioEngineTest, PlaybackSimulationShapesTheOutputAfterTheMeters) {
+    AudioEngine& engine = *engine_;
+    auto playMetered = [&](dsp::PlaybackSystem system, MeterFrame& last) {
+        engine.stop();
+        play(engine, 1024);
+        engine.setSource(MonitorSource::Mix);
+        engine.setPlaybackSimulation(system);
+        play(engine, 4096); // the simulation's crossfade happens here, while stopped
+        EXPECT_TRUE(engine.drainMetersForTest());
+        engine.readMeters(last);
+        engine.seek(0);
+        engine.play();
+        LoadedAudio out;
+        out.sampleRate = engine.sampleRate();
+        const int64_t total = engine.length() + 4096;
+        out.channels.assign(2, std::vector<float>(static_cast<size_t>(total)));
+        for (int64_t done = 0; done < total; done += 4096) {
+            const int n = static_cast<int>(std::min<int64_t>(4096, total - done));
+            engine.processForTest(out.channels[0].data() + done, out.channels[1].data() + done, n);
+            EXPECT_TRUE(engine.drainMetersForTest()); // the meter ring drops, never waits
+            engine.readMeters(last);
+        }
+        return out;
+    };
+    MeterFrame flatMeters, phoneMeters;
+    const LoadedAudio flat = playMetered(dsp::PlaybackSystem::Flat, flatMeters);
+    const LoadedAudio phone = playMetered(dsp::PlaybackSystem::PhoneSpeaker, phoneMeters);
+    engine.setPlaybackSimulation(dsp::PlaybackSystem::Flat);
+    const double d = differenceDb(flat, phone);
+    std::printf("phone vs flat output: difference %.1f dB, %.2f vs %.2f LUFS; meters %.2f vs %.2f LUFS\n", d,
+                test::integratedLufs(phone), test::integratedLufs(flat), phoneMeters.integratedLufs,
+                flatMeters.integratedLufs);
+    EXPECT_GT(d, -10.0) << "a phone speaker (band-limited, mono) changes what is heard";
+    EXPECT_NEAR(test::integratedLufs(flat), engine.sourceIntegratedLufs(MonitorSource::Mix), 0.1)
+        << "flat is transparent";
+    EXPECT_NEAR(phoneMeters.integratedLufs, flatMeters.integratedLufs, 0.1)
+        << "the meters read the master itself";
+    EXPECT_GT(flatMeters.integratedLufs, -70.0f);
 }
 
 } // namespace
