@@ -51,7 +51,11 @@ AudioSettingsDialog::AudioSettingsDialog(const QString& currentStatus, QWidget* 
                              .arg(d.isDefault ? tr(" — default") : QString()),
                          name);
     }
-    const int current = device_->findData(savedDevice());
+    int current = device_->findData(savedDevice());
+    if (current < 0 && !savedDevice().isEmpty()) {
+        device_->addItem(tr("%1 (not connected)").arg(savedDevice()), savedDevice());
+        current = device_->count() - 1;
+    }
     device_->setCurrentIndex(std::max(0, current));
     buffer_ = new QComboBox(this);
     for (int frames = 32; frames <= 2048; frames *= 2)

@@ -16,6 +16,11 @@ public:
 
     QString deviceName() const; // "" = the system default
     int bufferFrames() const;
+    // "System default" first, then every output device (item data: the device name). A remembered device
+    // that is not connected now stays listed and chosen, marked so, rather than silently becoming the
+    // default.
+    QComboBox* deviceBox() const { return device_; }
+    QComboBox* bufferBox() const { return buffer_; }
 
     static QString savedDevice();
     static int savedBufferFrames(); // 512 when never set

@@ -2,10 +2,13 @@
 
 #include <QButtonGroup>
 #include <QCheckBox>
+#include <QComboBox>
 #include <QHBoxLayout>
+#include <QLabel>
 #include <QSignalBlocker>
 #include <QToolButton>
 
+#include <algorithm>
 #include <cmath>
 
 namespace lathe::ui {
@@ -22,6 +25,24 @@ QString CompareBar::sourceTitle(core::MonitorSource source) {
         return tr("Reference");
     case core::MonitorSource::Delta:
         return tr("Delta");
+    case core::MonitorSource::Codec:
+        return tr("MP3 codec");
+    }
+    return {};
+}
+
+QString CompareBar::playbackSystemTitle(dsp::PlaybackSystem system) {
+    switch (system) {
+    case dsp::PlaybackSystem::Flat:
+        return tr("Flat (studio)");
+    case dsp::PlaybackSystem::PhoneSpeaker:
+        return tr("Phone speaker");
+    case dsp::PlaybackSystem::LaptopSpeakers:
+        return tr("Laptop speakers");
+    case dsp::PlaybackSystem::Earbuds:
+        return tr("Earbuds");
+    case dsp::PlaybackSystem::Car:
+        return tr("Car");
     }
     return {};
 }
@@ -49,7 +70,23 @@ CompareBar::CompareBar(QWidget* parent) : QWidget(parent) {
     match_->setChecked(true);
     layout->addSpacing(8);
     layout->addWidget(match_);
+    listenOn_ = new QComboBox(this);
+    listenOn_->setObjectName(QStringLiteral("listenOn"));
+    for (int i = 0; i < dsp::kPlaybackSystemCount; ++i) {
+        const auto system = static_cast<dsp::PlaybackSystem>(i);
+        listenOn_->addItem(playbackSystemTitle(system), i);
+    }
+    listenOn_->setToolTip(tr("Hear the source as a small playback system would play it (the meters still "
+                             "read the source itself). Flat is the studio monitors, untouched."));
+    auto* listenLabel = new QLabel(tr("Listen on"), this);
+    listenLabel->setBuddy(listenOn_);
+    layout->addSpacing(8);
+    layout->addWidget(listenLabel);
+    layout->addWidget(listenOn_);
     layout->addStretch(1);
+    connect(listenOn_, &QComboBox::currentIndexChanged, this, [this](int) {
+        emit playbackSystemSelected(static_cast<dsp::PlaybackSystem>(listenOn_->currentData().toInt()));
+    });
     buttons_[0]->setChecked(true);
 
     connect(group_, &QButtonGroup::idClicked, this, [this](int id) {
@@ -83,14 +120,27 @@ void CompareBar::setSourceInfo(core::MonitorSource source, bool available, doubl
         figures = tr("silent (nulls)");
     button->setText(QStringLiteral("%1  %2\n%3").arg(index + 1).arg(sourceTitle(source), figures));
     button->setEnabled(available);
-    button->setToolTip(available
-                           ? tr("Listen to the %1 (key %2)").arg(sourceTitle(source).toLower()).arg(index + 1)
-                           : tr("%1: not available for this session").arg(sourceTitle(source)));
+    QString tip = available
+                      ? tr("Listen to the %1 (key %2)").arg(sourceTitle(source).toLower()).arg(index + 1)
+                      : tr("%1: not available for this session").arg(sourceTitle(source));
+    if (source == core::MonitorSource::Codec)
+        tip += tr("\nThe stereo master after an MP3 round trip (320 kb/s), as made at load: what lossy "
+                  "streaming does to it. Not available at rates MP3 does not carry (only 32, 44.1, 48 kHz).");
+    button->setToolTip(tip);
 }
 
 void CompareBar::setLoudnessMatch(bool enabled) {
     const QSignalBlocker block(match_);
     match_->setChecked(enabled);
+}
+
+void CompareBar::setPlaybackSystem(dsp::PlaybackSystem system) {
+    const QSignalBlocker block(listenOn_);
+    listenOn_->setCurrentIndex(std::max(0, listenOn_->findData(static_cast<int>(system))));
+}
+
+dsp::PlaybackSystem CompareBar::playbackSystem() const {
+    return static_cast<dsp::PlaybackSystem>(listenOn_->currentData().toInt());
 }
 
 bool CompareBar::loudnessMatch() const {

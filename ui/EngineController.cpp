@@ -116,6 +116,7 @@ void EngineController::finishLoad() {
     }
     engine_->setSource(source_);
     engine_->setLoudnessMatch(loudnessMatch_);
+    engine_->setPlaybackSimulation(playbackSystem_);
     applyLoop();
     lastPosition_ = -1;
     emit loaded();
@@ -198,6 +199,11 @@ void EngineController::setLoudnessMatch(bool enabled) {
     loudnessMatch_ = enabled;
     if (loaded_ && !loading_) engine_->setLoudnessMatch(enabled);
     emit loudnessMatchChanged(enabled);
+}
+
+void EngineController::setPlaybackSimulation(dsp::PlaybackSystem system) {
+    playbackSystem_ = system;
+    if (loaded_ && !loading_) engine_->setPlaybackSimulation(system);
 }
 
 bool EngineController::sourceAvailable(core::MonitorSource source) const {

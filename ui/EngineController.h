@@ -56,6 +56,9 @@ public:
     core::MonitorSource source() const { return source_; }
     void setLoudnessMatch(bool enabled);
     bool loudnessMatch() const { return loudnessMatch_; }
+    // The playback system the monitor path simulates; kept across loads.
+    void setPlaybackSimulation(dsp::PlaybackSystem system);
+    dsp::PlaybackSystem playbackSimulation() const { return playbackSystem_; }
     bool sourceAvailable(core::MonitorSource source) const;
     double sourceIntegratedLufs(core::MonitorSource source) const;
     double sourceTruePeakDbtp(core::MonitorSource source) const;
@@ -98,6 +101,7 @@ private:
     qint64 lastPosition_ = -1;
     core::MonitorSource source_ = core::MonitorSource::Mix;
     bool loudnessMatch_ = true;
+    dsp::PlaybackSystem playbackSystem_ = dsp::PlaybackSystem::Flat;
     bool loopEnabled_ = false;
     qint64 loopStart_ = 0, loopEnd_ = 0;
     std::unique_ptr<core::SpectrumFrame> spectrum_; // 8 kB: kept off the stack of every poll

@@ -3,6 +3,9 @@
 #include "core/ChainSettingsMapping.h"
 #include "dsp/BiquadCoefficients.h"
 
+#include <QActionGroup>
+#include <QContextMenuEvent>
+#include <QMenu>
 #include <QMouseEvent>
 #include <QPainter>
 #include <QPainterPath>
@@ -41,6 +44,75 @@ QString formatFrequency(double hz) {
 
 bool eqBandHasGain(const core::EqBandSettings& band) {
     return band.type == "bell" || band.type == "low_shelf" || band.type == "high_shelf";
+}
+
+const std::vector<std::pair<std::string, QString>>& EqCurveEditor::bandTypes() {
+    static const std::vector<std::pair<std::string, QString>> types{
+        {"bell", tr("Bell")},         {"low_shelf", tr("Low shelf")}, {"high_shelf", tr("High shelf")},
+        {"low_pass", tr("Low-pass")}, {"high_pass", tr("High-pass")}, {"band_pass", tr("Band-pass")},
+        {"notch", tr("Notch")},
+    };
+    return types;
+}
+
+void EqCurveEditor::setBandEnabled(int index, bool enabled) {
+    if (index < 0 || index >= int(bands_.size()) || bands_[std::size_t(index)].enabled == enabled) return;
+    bands_[std::size_t(index)].enabled = enabled;
+    update();
+    emit bandChanged(index, bands_[std::size_t(index)]);
+    emit bandEditFinished(index);
+}
+
+void EqCurveEditor::setBandType(int index, const std::string& type) {
+    const auto& types = bandTypes();
+    const bool known =
+        std::any_of(types.begin(), types.end(), [&](const auto& t) { return t.first == type; });
+    if (!known || index < 0 || index >= int(bands_.size()) || bands_[std::size_t(index)].type == type) return;
+    bands_[std::size_t(index)].type = type;
+    update();
+    emit bandChanged(index, bands_[std::size_t(index)]);
+    emit bandEditFinished(index);
+}
+
+QMenu* EqCurveEditor::createBandMenu(int index, QWidget* parent) {
+    auto* menu = new QMenu(parent);
+    if (index < 0 || index >= int(bands_.size())) return menu;
+    const core::EqBandSettings& band = bands_[std::size_t(index)];
+    QAction* on = menu->addAction(tr("Band %1 on").arg(index + 1));
+    on->setObjectName(QStringLiteral("bandEnabled"));
+    on->setCheckable(true);
+    on->setChecked(band.enabled);
+    connect(on, &QAction::toggled, this, [this, index](bool checked) { setBandEnabled(index, checked); });
+    menu->addSeparator();
+    auto* group = new QActionGroup(menu);
+    for (const auto& [type, label] : bandTypes()) {
+        QAction* a = menu->addAction(label);
+        a->setCheckable(true);
+        a->setChecked(band.type == type);
+        a->setData(QString::fromStdString(type));
+        group->addAction(a);
+        const std::string name = type;
+        connect(a, &QAction::triggered, this, [this, index, name] { setBandType(index, name); });
+    }
+    return menu;
+}
+
+void EqCurveEditor::contextMenuEvent(QContextMenuEvent* event) {
+    int band = bandAt(event->pos());
+    if (band < 0) band = selected_;
+    if (band < 0) {
+        event->ignore();
+        return;
+    }
+    if (band != selected_) {
+        selected_ = band;
+        emit bandSelected(band);
+        update();
+    }
+    QMenu* menu = createBandMenu(band, this);
+    menu->setAttribute(Qt::WA_DeleteOnClose);
+    menu->popup(event->globalPos());
+    event->accept();
 }
 
 EqCurveEditor::EqCurveEditor(QWidget* parent) : QWidget(parent) {
@@ -123,6 +195,28 @@ int EqCurveEditor::bandAt(const QPointF& pos) const {
         }
     }
     return best;
+}
+
+std::vector<std::pair<double, QRectF>> EqCurveEditor::frequencyLabels() const {
+    QFont small = font();
+    small.setPointSizeF(std::max(6.5, font().pointSizeF() * 0.85));
+    const QFontMetricsF fm(small);
+    const QRectF r = plotRect();
+    // Most telling first: decades, then the 2-5-10 steps. A label that would touch one already placed (or
+    // stick out of the widget) is left out, so a narrow strip shows 100 / 1k / 10k and a wide one all ten.
+    std::vector<std::pair<double, QRectF>> placed;
+    for (double hz : {100.0, 1000.0, 10000.0, 20.0, 20000.0, 500.0, 5000.0, 50.0, 200.0, 2000.0}) {
+        const QString text = hz >= 1000 ? QStringLiteral("%1k").arg(hz / 1000) : QString::number(hz);
+        const double w = fm.horizontalAdvance(text) + 2.0;
+        const double x = xForFrequency(hz);
+        const QRectF box(x - w / 2, r.bottom() + 3, w, fm.height());
+        if (box.left() < 0 || box.right() > width()) continue;
+        const QRectF spaced = box.adjusted(-3, 0, 3, 0);
+        const bool clash = std::any_of(placed.begin(), placed.end(),
+                                       [&](const auto& other) { return other.second.intersects(spaced); });
+        if (!clash) placed.emplace_back(hz, box);
+    }
+    return placed;
 }
 
 QSize EqCurveEditor::sizeHint() const {
@@ -211,10 +305,11 @@ void EqCurveEditor::paintEvent(QPaintEvent*) {
         const double x = xForFrequency(hz);
         p.setPen(QPen(grid, 1.0));
         p.drawLine(QPointF(x, r.top()), QPointF(x, r.bottom()));
-        const QString label = hz >= 1000 ? QStringLiteral("%1k").arg(hz / 1000) : QString::number(hz);
-        p.setPen(pal.color(QPalette::PlaceholderText));
-        p.drawText(QRectF(x - 20, r.bottom() + 3, 40, fm.height()), Qt::AlignCenter, label);
     }
+    p.setPen(pal.color(QPalette::PlaceholderText));
+    for (const auto& [hz, label] : frequencyLabels())
+        p.drawText(label, Qt::AlignCenter,
+                   hz >= 1000 ? QStringLiteral("%1k").arg(hz / 1000) : QString::number(hz));
     const double step = gainRangeDb_ > 12 ? 6.0 : 3.0;
     for (double db = -std::floor(gainRangeDb_ / step) * step; db <= gainRangeDb_ + 1e-9; db += step) {
         const double y = yForGain(db);

@@ -4,15 +4,20 @@
 
 #include <QWidget>
 
+#include <string>
+#include <utility>
 #include <vector>
+
+class QMenu;
 
 namespace lathe::ui {
 
 // The EQ's analytic response (sum of the enabled bands' RBJ magnitudes in dB, as dsp::ParametricEq computes
 // it) on a log-frequency / dB grid, with one handle per band. Dragging a handle moves the band's frequency
 // (x, log axis) and gain (y, linear dB axis; only for bell and shelves, which have a gain); the wheel changes
-// Q by a factor of kQStepPerNotch per notch (up = narrower). Every change emits bandChanged; a finished
-// gesture emits bandEditFinished so the owner can close an undo step.
+// Q by a factor of kQStepPerNotch per notch (up = narrower); right-click on a handle offers the band's type
+// and on/off. Every change emits bandChanged; a finished gesture emits bandEditFinished so the owner can
+// close an undo step.
 class EqCurveEditor : public QWidget {
     Q_OBJECT
 public:
@@ -45,6 +50,19 @@ public:
     QPointF handlePosition(int index) const;
     int selectedBand() const { return selected_; }
 
+    // Type and on/off of a band, as the handle's context menu sets them (each emits bandChanged and
+    // bandEditFinished: one undo step). Out-of-range indexes and unknown types are ignored.
+    void setBandEnabled(int index, bool enabled);
+    void setBandType(int index, const std::string& type);
+    // The context menu of band index: a checkable "Band N on" action (object name "bandEnabled") and one
+    // checkable action per type whose data is the session's type name. The caller owns it.
+    QMenu* createBandMenu(int index, QWidget* parent);
+    // Session type names with their labels, in menu order.
+    static const std::vector<std::pair<std::string, QString>>& bandTypes();
+
+    // The frequency labels drawn under the plot and where: those that fit without touching each other.
+    std::vector<std::pair<double, QRectF>> frequencyLabels() const;
+
     QSize sizeHint() const override;
     QSize minimumSizeHint() const override;
 
@@ -59,6 +77,7 @@ protected:
     void mouseMoveEvent(QMouseEvent* event) override;
     void mouseReleaseEvent(QMouseEvent* event) override;
     void wheelEvent(QWheelEvent* event) override;
+    void contextMenuEvent(QContextMenuEvent* event) override;
 
 private:
     int bandAt(const QPointF& pos) const;

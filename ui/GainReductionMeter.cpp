@@ -64,7 +64,9 @@ void GainReductionMeter::paintEvent(QPaintEvent*) {
     p.setBrush(pal.color(QPalette::Base));
     p.drawRoundedRect(all, 3, 3);
 
-    const QString readout = QStringLiteral("-%1").arg(reductionDb_, 0, 'f', 1);
+    // No reduction reads "0.0", not "-0.0": a minus sign that says nothing draws the eye for no reason.
+    const QString readout =
+        reductionDb_ < 0.05 ? QStringLiteral("0.0") : QStringLiteral("-%1").arg(reductionDb_, 0, 'f', 1);
     const QColor amber(0xe8, 0xb3, 0x3c);
     const bool vertical = orientation_ == Qt::Vertical;
     QRectF track;

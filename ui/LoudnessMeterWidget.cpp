@@ -51,6 +51,7 @@ void LoudnessMeterWidget::setValues(const core::MeterFrame& frame) {
     readings_.momentaryLufs = orNone(frame.momentaryLufs);
     readings_.shortTermLufs = orNone(frame.shortTermLufs);
     readings_.integratedLufs = orNone(frame.integratedLufs);
+    readings_.loudnessRangeLu = frame.loudnessRangeLu;
     const double peak = orNone(frame.truePeakDbtp);
     if (peak > readings_.truePeakDbtp || !hasReading(readings_.truePeakDbtp)) readings_.truePeakDbtp = peak;
     update();

@@ -29,8 +29,8 @@ public:
 
     void setReadings(const LoudnessReadings& readings);
     // From the engine: momentary/short-term/integrated as given (-200 = none); the true peak shown is the
-    // maximum of the frames' peaks since reset() (a frame carries only its own meter period's peak). The
-    // engine's frames carry no LRA: set it with setLoudnessRangeLu.
+    // maximum of the frames' peaks since reset() (a frame carries only its own meter period's peak); the LRA
+    // as the frame gives it (measured since load, seek or source switch).
     void setValues(const core::MeterFrame& frame);
     void setMomentaryLufs(double lufs);
     void setShortTermLufs(double lufs);

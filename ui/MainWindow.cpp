@@ -1,9 +1,11 @@
 #include "MainWindow.h"
 
 #include "AudioSettingsDialog.h"
+#include "BatchQueueWindow.h"
 #include "CompareBar.h"
 #include "CorrelationMeterWidget.h"
 #include "EngineController.h"
+#include "GainReductionMeter.h"
 #include "LoudnessMeterWidget.h"
 #include "MasterSection.h"
 #include "RenderDialog.h"
@@ -160,6 +162,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     connect(transport_, &TransportBar::loopToggled, engine_, &EngineController::setLoopEnabled);
     connect(compare_, &CompareBar::sourceSelected, this, &MainWindow::selectSource);
     connect(compare_, &CompareBar::loudnessMatchToggled, engine_, &EngineController::setLoudnessMatch);
+    connect(compare_, &CompareBar::playbackSystemSelected, engine_, &EngineController::setPlaybackSimulation);
     connect(overview_, &WaveformOverview::seekRequested, this,
             [this](qint64 fileFrame) { engine_->seek(qRound64(fileFrame / fileFramesPerEngineFrame())); });
     connect(overview_, &WaveformOverview::loopRequested, this, [this](qint64 start, qint64 end) {
@@ -219,12 +222,12 @@ void MainWindow::buildLayout() {
     masterScroll->setFrameShape(QFrame::NoFrame);
     master_ = new MasterSection(document_);
     masterScroll->setWidget(master_);
-    masterScroll->setMinimumWidth(300);
+    masterScroll->setMinimumWidth(360);
     body->addWidget(masterScroll);
     body->setStretchFactor(0, 0);
     body->setStretchFactor(1, 1);
     body->setStretchFactor(2, 0);
-    body->setSizes({340, 860, 320});
+    body->setSizes({320, 840, 370});
     workspace->addWidget(body);
     workspace->setStretchFactor(0, 0);
     workspace->setStretchFactor(1, 1);
@@ -320,6 +323,7 @@ void MainWindow::buildActions() {
     file->addSeparator();
     documentActions_ << add(file, tr("&Render…"), QKeySequence(Qt::CTRL | Qt::Key_R),
                             [this] { showRenderDialog(); });
+    add(file, tr("&Batch Queue…"), QKeySequence(Qt::CTRL | Qt::Key_B), [this] { showBatchWindow(); });
     file->addSeparator();
     add(file, tr("&Quit"), QKeySequence(Qt::CTRL | Qt::Key_Q), [this] { close(); });
 
@@ -366,15 +370,18 @@ void MainWindow::buildActions() {
         {tr("Space"), tr("Play / stop")},
         {tr("Home"), tr("Return to start (or loop start)")},
         {tr("L"), tr("Loop on / off (drag on the waveform to set it)")},
-        {tr("1 … 5"), tr("Mix · stereo master · stem master · reference · delta")},
+        {tr("1 … 6"), tr("Mix · stereo master · stem master · reference · delta · MP3 codec")},
         {tr("M"), tr("Loudness match on / off")},
         {tr("Click waveform"), tr("Seek")},
-        {tr("Ctrl+Z / Ctrl+Shift+Z"), tr("Undo / redo")},
+        {tr("Ctrl+Z"), tr("Undo")},
+        {tr("Ctrl+Shift+Z / Ctrl+Y"), tr("Redo")},
         {tr("Ctrl+O / Ctrl+Shift+O"), tr("Open folder / session")},
         {tr("Ctrl+S / Ctrl+Shift+S"), tr("Save / save as")},
         {tr("Ctrl+R"), tr("Render")},
+        {tr("Ctrl+B"), tr("Batch queue: many folders / sessions at once")},
         {tr("Ctrl+,"), tr("Audio settings")},
         {tr("F1 or ?"), tr("This help")},
+        {tr("Ctrl+Q"), tr("Quit")},
     });
     for (QAction* a : documentActions_)
         a->setEnabled(false);
@@ -433,7 +440,7 @@ void MainWindow::onDocumentOpened() {
         a->setEnabled(true);
     rebuildStrips();
     // The strips get every pixel the scan and master panes do not need.
-    constexpr int kScanWidth = 270, kMasterWidth = 300;
+    constexpr int kScanWidth = 320, kMasterWidth = 370;
     body_->setSizes({kScanWidth, std::max(200, body_->width() - kScanWidth - kMasterWidth), kMasterWidth});
     truePeakHoldDbtp_ = -200;
     loudness_->reset();
@@ -475,8 +482,15 @@ void MainWindow::onMeters(const core::MeterFrame& frame) {
     loudness_->setShortTermLufs(reading(frame.shortTermLufs));
     loudness_->setIntegratedLufs(reading(frame.integratedLufs));
     loudness_->setTruePeakDbtp(reading(static_cast<float>(truePeakHoldDbtp_)));
+    loudness_->setLoudnessRangeLu(frame.loudnessRangeLu);
     correlation_->setCorrelation(frame.correlation);
     master_->setLimiterGainReductionDb(frame.limiterGainReductionDb);
+    // The frame holds the stems in session order; a strip past what it carries reads no reduction.
+    const int metered = std::clamp(frame.numStems, 0, core::MeterFrame::kMaxMeteredStems);
+    for (StemStrip* strip : strips_) {
+        const int i = strip->stemIndex();
+        strip->compressorMeter()->setGainReductionDb(i < metered ? frame.stemGainReductionDb[i] : 0.0f);
+    }
 }
 
 void MainWindow::refreshCompareFigures() {
@@ -594,7 +608,40 @@ bool MainWindow::maybeSave() {
     return answer == QMessageBox::Discard;
 }
 
-bool MainWindow::offerRecovery() {
+void MainWindow::startUp(const QString& path) {
+    if (offerRecovery(path)) {
+        if (!path.isEmpty())
+            statusText_->setText(tr("Recovered unsaved edits (%1 was not opened): save to keep them")
+                                     .arg(QDir::toNativeSeparators(path)));
+        return;
+    }
+    if (!path.isEmpty()) openPath(path);
+}
+
+RenderDialog* MainWindow::renderDialog() const {
+    return renderDialog_;
+}
+
+BatchQueueWindow* MainWindow::batchWindow() const {
+    return batchWindow_;
+}
+
+BatchQueueWindow* MainWindow::showBatchWindow() {
+    if (!batchWindow_) {
+        batchWindow_ = new BatchQueueWindow(this);
+        // A first batch goes beside the open song's masters, never inside a client folder.
+        if (batchWindow_->outputFolder().isEmpty() && document_->isOpen()) {
+            const QFileInfo folder(QString::fromStdString(document_->session().folder));
+            batchWindow_->setOutputFolder(folder.absoluteDir().filePath(tr("Batch masters")));
+        }
+    }
+    batchWindow_->show();
+    batchWindow_->raise();
+    batchWindow_->activateWindow();
+    return batchWindow_;
+}
+
+bool MainWindow::offerRecovery(const QString& insteadOf) {
     if (!SessionDocument::hasRecovery()) return false;
     QString original, error;
     std::optional<core::Session> session = SessionDocument::loadRecovery(&original, &error);
@@ -603,11 +650,13 @@ bool MainWindow::offerRecovery() {
         return false;
     }
     if (interactive_) {
-        const auto answer = QMessageBox::question(
-            this, tr("Recover unsaved work?"),
-            tr("Lathe did not close cleanly last time. Recover the unsaved edits to “%1”?")
-                .arg(QString::fromStdString(session->song)),
-            QMessageBox::Yes | QMessageBox::No, QMessageBox::Yes);
+        QString question = tr("Lathe did not close cleanly last time. Recover the unsaved edits to “%1”?")
+                               .arg(QString::fromStdString(session->song));
+        if (!insteadOf.isEmpty())
+            question += QStringLiteral("\n\n") +
+                        tr("No discards them and opens %1.").arg(QDir::toNativeSeparators(insteadOf));
+        const auto answer = QMessageBox::question(this, tr("Recover unsaved work?"), question,
+                                                  QMessageBox::Yes | QMessageBox::No, QMessageBox::Yes);
         if (answer != QMessageBox::Yes) {
             SessionDocument::discardRecovery();
             return false;
@@ -684,6 +733,15 @@ bool MainWindow::isSettled() const {
 }
 
 void MainWindow::closeEvent(QCloseEvent* event) {
+    if (batchWindow_ && batchWindow_->isRunning()) {
+        if (interactive_ &&
+            QMessageBox::question(this, tr("Batch running"), tr("A batch is rendering. Cancel it and quit?"),
+                                  QMessageBox::Yes | QMessageBox::No, QMessageBox::No) != QMessageBox::Yes) {
+            event->ignore();
+            return;
+        }
+        batchWindow_->cancel();
+    }
     if (!maybeSave()) {
         event->ignore();
         return;

@@ -20,6 +20,7 @@ class QThread;
 
 namespace lathe::ui {
 
+class BatchQueueWindow;
 class CompareBar;
 class CorrelationMeterWidget;
 class EngineController;
@@ -52,7 +53,16 @@ public:
     // Opens the audio device remembered in QSettings (tests leave this out: they need no sound card).
     void openAudioFromSettings();
     // Offers the recovery file left by a session that did not close cleanly. Returns true if recovered.
-    bool offerRecovery();
+    // insteadOf: the folder or session the command line asked for, named in the question (declining opens
+    // it).
+    bool offerRecovery(const QString& insteadOf = {});
+    // What `lathe [PATH]` does once the window shows: a recovery file is offered first, with or without a
+    // path (a crash's unsaved edits matter more than what was asked for); the path opens when there is
+    // nothing to recover or the offer is declined.
+    void startUp(const QString& path);
+    // The batch queue window (File ▸ Batch Queue, Ctrl+B), made on first use; it outlives a closed session.
+    BatchQueueWindow* showBatchWindow();
+    BatchQueueWindow* batchWindow() const;
     RenderDialog* showRenderDialog();
     // Asks to save unsaved edits: true when it is fine to go on (saved or discarded).
     bool maybeSave();
@@ -69,7 +79,7 @@ public:
     WaveformOverview* waveformOverview() const { return overview_; }
     LoudnessMeterWidget* loudnessMeter() const { return loudness_; }
     StreamingPreviewPanel* streamingPreview() const { return streaming_; }
-    RenderDialog* renderDialog() const { return renderDialog_; }
+    RenderDialog* renderDialog() const;
     ShortcutsOverlay* shortcutsOverlay() const { return overlay_; }
     QString lastError() const { return lastError_; }
     QStringList recentPaths() const;
@@ -126,6 +136,7 @@ private:
     QDockWidget* metersDock_ = nullptr;
     ShortcutsOverlay* overlay_ = nullptr;
     QPointer<RenderDialog> renderDialog_;
+    QPointer<BatchQueueWindow> batchWindow_;
     QLabel* statusText_ = nullptr;
     QProgressBar* loadProgress_ = nullptr;
     QMenu* recentMenu_ = nullptr;

@@ -1,7 +1,9 @@
 #include "MasterSection.h"
 
+#include "CompressorPanel.h"
 #include "EqCurveEditor.h"
 #include "GainReductionMeter.h"
+#include "MultibandPanel.h"
 #include "SessionDocument.h"
 #include "StemStrip.h"
 
@@ -9,6 +11,7 @@
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QFormLayout>
+#include <QGridLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -17,22 +20,7 @@
 
 namespace lathe::ui {
 
-namespace {
-
-QDoubleSpinBox* makeSpin(double min, double max, double step, int decimals, const QString& suffix) {
-    auto* box = new QDoubleSpinBox;
-    box->setRange(min, max);
-    box->setSingleStep(step);
-    box->setDecimals(decimals);
-    box->setSuffix(suffix);
-    box->setKeyboardTracking(false);
-    box->setAccelerated(true);
-    return box;
-}
-
 using core::Session;
-
-} // namespace
 
 MasterSection::MasterSection(SessionDocument* document, QWidget* parent)
     : QWidget(parent), document_(document) {
@@ -45,6 +33,7 @@ MasterSection::MasterSection(SessionDocument* document, QWidget* parent)
     auto* eqLayout = new QVBoxLayout(eqGroup);
     eq_ = new EqCurveEditor(eqGroup);
     eq_->setMinimumHeight(120);
+    eq_->setToolTip(tr("Drag a handle: frequency and gain. Wheel: Q. Right-click: type, on/off."));
     eqLayout->addWidget(eq_);
     layout->addWidget(eqGroup);
     connect(eq_, &EqCurveEditor::bandChanged, this, [doc](int band, const core::EqBandSettings& settings) {
@@ -59,102 +48,92 @@ MasterSection::MasterSection(SessionDocument* document, QWidget* parent)
     connect(eq_, &EqCurveEditor::bandEditFinished, doc, &SessionDocument::endEditGesture);
 
     auto* compGroup = new QGroupBox(tr("Compressor"), this);
-    auto* compForm = new QFormLayout(compGroup);
-    auto* compOn = new QCheckBox(tr("On"));
-    auto* threshold = makeSpin(-96, 0, 0.5, 1, tr(" dB"));
-    auto* ratio = makeSpin(1, 100, 0.1, 2, tr(":1"));
-    auto* attack = makeSpin(0, 1000, 1, 1, tr(" ms"));
-    auto* release = makeSpin(1, 10000, 10, 0, tr(" ms"));
-    auto* makeup = makeSpin(-48, 48, 0.1, 1, tr(" dB"));
-    auto* multiband = new QCheckBox(tr("Multiband instead"));
-    auto* compRow = new QHBoxLayout;
-    compRow->addWidget(compOn);
-    compRow->addWidget(multiband);
-    compForm->addRow(compRow);
-    compForm->addRow(tr("Threshold"), threshold);
-    compForm->addRow(tr("Ratio"), ratio);
-    compForm->addRow(tr("Attack"), attack);
-    compForm->addRow(tr("Release"), release);
-    compForm->addRow(tr("Makeup"), makeup);
+    auto* compLayout = new QVBoxLayout(compGroup);
+    multiband_ = new QCheckBox(tr("Multiband instead"), compGroup);
+    multiband_->setObjectName(QStringLiteral("multibandOn"));
+    compressor_ = new CompressorPanel(
+        doc, [](Session& s) -> core::CompressorSettings& { return s.master.compressor; }, tr("master"), 2,
+        compGroup);
+    compLayout->addWidget(multiband_);
+    compLayout->addWidget(compressor_);
     layout->addWidget(compGroup);
     bindFlag(
-        doc, compOn, [](Session& s) -> bool& { return s.master.compressor.enabled; },
-        tr("Master compressor"));
-    bindFlag(
-        doc, multiband, [](Session& s) -> bool& { return s.master.multiband.enabled; }, tr("Multiband"));
-    bindNumber(
-        doc, threshold, [](Session& s) -> double& { return s.master.compressor.threshold_db; },
-        tr("Master threshold"));
-    bindNumber(
-        doc, ratio, [](Session& s) -> double& { return s.master.compressor.ratio; }, tr("Master ratio"));
-    bindNumber(
-        doc, attack, [](Session& s) -> double& { return s.master.compressor.attack_ms; },
-        tr("Master attack"));
-    bindNumber(
-        doc, release, [](Session& s) -> double& { return s.master.compressor.release_ms; },
-        tr("Master release"));
-    bindNumber(
-        doc, makeup, [](Session& s) -> double& { return s.master.compressor.makeup_db; },
-        tr("Master makeup"));
+        doc, multiband_, [](Session& s) -> bool& { return s.master.multiband.enabled; }, tr("Multiband"));
+
+    multibandGroup_ = new QGroupBox(tr("Multiband"), this);
+    auto* multibandLayout = new QVBoxLayout(multibandGroup_);
+    multibandPanel_ = new MultibandPanel(doc, multibandGroup_);
+    multibandLayout->addWidget(multibandPanel_);
+    layout->addWidget(multibandGroup_);
 
     auto* colourGroup = new QGroupBox(tr("Saturation · image"), this);
-    auto* colourForm = new QFormLayout(colourGroup);
-    auto* satOn = new QCheckBox(tr("On"));
-    auto* satMode = new QComboBox;
-    satMode->addItem(tr("Soft clip"), QStringLiteral("soft_clip"));
-    satMode->addItem(tr("Tape"), QStringLiteral("tape"));
-    auto* drive = makeSpin(0, 36, 0.5, 1, tr(" dB"));
-    auto* width = makeSpin(0, 200, 1, 0, tr(" %"));
-    auto* balance = makeSpin(-100, 100, 1, 0, QString());
+    auto* colourGrid = new QGridLayout(colourGroup);
+    colourGrid->setVerticalSpacing(3);
+    auto* satOn = new QCheckBox(tr("Saturation"));
+    saturationMode_ = new QComboBox;
+    saturationMode_->addItem(tr("Soft clip"), QStringLiteral("soft_clip"));
+    saturationMode_->addItem(tr("Tape"), QStringLiteral("tape"));
+    auto* drive = makeParameterSpin(0, 36, 0.5, 1, tr(" dB"));
+    saturationMix_ = makeParameterSpin(0, 100, 5, 0, tr(" %"));
+    saturationMix_->setToolTip(tr("Wet share: 100 % fully saturated, lower blends the dry signal back"));
+    oversampling_ = new QComboBox;
+    for (int factor : {1, 2, 4, 8})
+        oversampling_->addItem(factor == 1 ? tr("No oversampling") : tr("%1x oversampled").arg(factor),
+                               factor);
+    oversampling_->setToolTip(tr("Saturation runs oversampled so its harmonics do not alias back down"));
+    auto* width = makeParameterSpin(0, 200, 1, 0, tr(" %"));
+    auto* balance = makeParameterSpin(-100, 100, 1, 0, QString());
+    balance->setToolTip(tr("-100 left only, 0 centre, +100 right only"));
     auto* satRow = new QHBoxLayout;
     satRow->addWidget(satOn);
-    satRow->addWidget(satMode, 1);
-    colourForm->addRow(tr("Saturation"), satRow);
-    colourForm->addRow(tr("Drive"), drive);
-    colourForm->addRow(tr("Width"), width);
-    colourForm->addRow(tr("Balance"), balance);
+    satRow->addWidget(saturationMode_, 1);
+    satRow->addWidget(oversampling_, 1);
+    colourGrid->addLayout(satRow, 0, 0, 1, 4);
+    addParameterRows(
+        colourGrid, 1,
+        {{tr("Drive"), drive}, {tr("Mix"), saturationMix_}, {tr("Width"), width}, {tr("Balance"), balance}},
+        2);
     layout->addWidget(colourGroup);
     bindFlag(
         doc, satOn, [](Session& s) -> bool& { return s.master.saturation.enabled; }, tr("Saturation"));
     bindText(
-        doc, satMode, [](Session& s) -> std::string& { return s.master.saturation.mode; },
+        doc, saturationMode_, [](Session& s) -> std::string& { return s.master.saturation.mode; },
         tr("Saturation mode"));
     bindNumber(
         doc, drive, [](Session& s) -> double& { return s.master.saturation.drive_db; },
         tr("Saturation drive"));
+    bindNumber(
+        doc, saturationMix_, [](Session& s) -> double& { return s.master.saturation.mix; },
+        tr("Saturation mix"), 100.0);
+    bindChoice(
+        doc, oversampling_, [](Session& s) -> int& { return s.master.saturation.oversampling; },
+        tr("Saturation oversampling"));
     // Width and balance are shown in percent; the session keeps 0..2 and -1..1.
-    connect(doc, &SessionDocument::sessionChanged, width, [doc, width, balance] {
-        if (!doc->isOpen()) return;
-        const QSignalBlocker a(width), b(balance);
-        width->setValue(doc->session().master.width * 100);
-        balance->setValue(doc->session().master.balance * 100);
-    });
-    connect(width, &QDoubleSpinBox::valueChanged, doc, [doc](double v) {
-        doc->edit(
-            tr("Master width"), [&](Session& s) { s.master.width = v / 100; },
-            QStringLiteral("master-width"));
-    });
-    connect(balance, &QDoubleSpinBox::valueChanged, doc, [doc](double v) {
-        doc->edit(
-            tr("Balance"), [&](Session& s) { s.master.balance = v / 100; }, QStringLiteral("master-balance"));
-    });
+    bindNumber(
+        doc, width, [](Session& s) -> double& { return s.master.width; }, tr("Master width"), 100.0);
+    bindNumber(
+        doc, balance, [](Session& s) -> double& { return s.master.balance; }, tr("Balance"), 100.0);
 
     auto* limGroup = new QGroupBox(tr("Limiter · loudness"), this);
     auto* limLayout = new QHBoxLayout(limGroup);
     auto* limForm = new QFormLayout;
     auto* limOn = new QCheckBox(tr("On"));
-    ceiling_ = makeSpin(-20, 0, 0.1, 1, tr(" dBTP"));
+    ceiling_ = makeParameterSpin(-20, 0, 0.1, 1, tr(" dBTP"));
     ceiling_->setObjectName(QStringLiteral("ceilingBox"));
     ceiling_->setToolTip(tr("True-peak ceiling, measured with 8x oversampling"));
-    auto* limRelease = makeSpin(1, 10000, 10, 0, tr(" ms"));
-    target_ = makeSpin(-40, 0, 0.5, 1, tr(" LUFS"));
+    limiterRelease_ = makeParameterSpin(1, 10000, 10, 0, tr(" ms"));
+    lookahead_ = makeParameterSpin(0, 20, 0.1, 1, tr(" ms"));
+    lookahead_->setToolTip(tr("Lookahead: the limiter sees peaks this early and turns down smoothly. "
+                              "Longer is cleaner on transients and adds latency"));
+    target_ = makeParameterSpin(-40, 0, 0.5, 1, tr(" LUFS"));
     target_->setObjectName(QStringLiteral("targetBox"));
     target_->setToolTip(tr("Integrated loudness the render aims for"));
     auto* normalize = new QCheckBox(tr("Reach target"));
     normalize->setToolTip(tr("Off: no gain is chosen to meet the target"));
     limForm->addRow(tr("Limiter"), limOn);
     limForm->addRow(tr("Ceiling"), ceiling_);
-    limForm->addRow(tr("Release"), limRelease);
+    limForm->addRow(tr("Release"), limiterRelease_);
+    limForm->addRow(tr("Lookahead"), lookahead_);
     limForm->addRow(tr("Target"), target_);
     limForm->addRow(QString(), normalize);
     limLayout->addLayout(limForm, 1);
@@ -167,8 +146,11 @@ MasterSection::MasterSection(SessionDocument* document, QWidget* parent)
     bindNumber(
         doc, ceiling_, [](Session& s) -> double& { return s.master.limiter.ceiling_dbtp; }, tr("Ceiling"));
     bindNumber(
-        doc, limRelease, [](Session& s) -> double& { return s.master.limiter.release_ms; },
+        doc, limiterRelease_, [](Session& s) -> double& { return s.master.limiter.release_ms; },
         tr("Limiter release"));
+    bindNumber(
+        doc, lookahead_, [](Session& s) -> double& { return s.master.limiter.lookahead_ms; },
+        tr("Limiter lookahead"));
     bindNumber(
         doc, target_, [](Session& s) -> double& { return s.loudness.target_lufs; }, tr("Target loudness"));
     bindFlag(
@@ -186,6 +168,10 @@ void MasterSection::refresh() {
     const std::vector<core::EqBandSettings> bands =
         session.master.eq.empty() ? defaultEqBands() : session.master.eq;
     if (eq_->bands() != bands) eq_->setBands(bands);
+    // The chain runs one or the other: show the controls of the one that is in use.
+    const bool multiband = session.master.multiband.enabled;
+    compressor_->setVisible(!multiband);
+    multibandGroup_->setVisible(multiband);
 }
 
 void MasterSection::setLimiterGainReductionDb(double db) {

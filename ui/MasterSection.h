@@ -2,17 +2,23 @@
 
 #include <QWidget>
 
+class QCheckBox;
+class QComboBox;
 class QDoubleSpinBox;
+class QGroupBox;
 
 namespace lathe::ui {
 
+class CompressorPanel;
 class EqCurveEditor;
 class GainReductionMeter;
+class MultibandPanel;
 class SessionDocument;
 
-// The master chain in signal order: EQ, compressor, multiband on/off, saturation, width and balance, then the
-// true-peak limiter with its ceiling and the loudness target the render aims for, and the limiter's
-// gain-reduction meter fed from the engine.
+// The master chain in signal order: EQ, compressor (every setting) or the multiband compressor (bands,
+// crossovers, per-band threshold and ratio), saturation (mode, drive, mix, oversampling), width and balance,
+// then the true-peak limiter (ceiling, release, lookahead) with the loudness target the render aims for, and
+// the limiter's gain-reduction meter fed from the engine.
 class MasterSection : public QWidget {
     Q_OBJECT
 public:
@@ -22,6 +28,14 @@ public:
     QDoubleSpinBox* targetBox() const { return target_; }
     EqCurveEditor* eqEditor() const { return eq_; }
     GainReductionMeter* limiterMeter() const { return limiterMeter_; }
+    CompressorPanel* compressorPanel() const { return compressor_; }
+    QCheckBox* multibandBox() const { return multiband_; }
+    MultibandPanel* multibandPanel() const { return multibandPanel_; }
+    QComboBox* saturationModeBox() const { return saturationMode_; }
+    QDoubleSpinBox* saturationMixBox() const { return saturationMix_; } // percent
+    QComboBox* oversamplingBox() const { return oversampling_; }
+    QDoubleSpinBox* limiterReleaseBox() const { return limiterRelease_; }
+    QDoubleSpinBox* lookaheadBox() const { return lookahead_; }
 
     void setLimiterGainReductionDb(double db);
 
@@ -30,8 +44,17 @@ private:
 
     SessionDocument* document_;
     EqCurveEditor* eq_ = nullptr;
+    CompressorPanel* compressor_ = nullptr;
+    QCheckBox* multiband_ = nullptr;
+    QGroupBox* multibandGroup_ = nullptr;
+    MultibandPanel* multibandPanel_ = nullptr;
+    QComboBox* saturationMode_ = nullptr;
+    QDoubleSpinBox* saturationMix_ = nullptr;
+    QComboBox* oversampling_ = nullptr;
     QDoubleSpinBox* ceiling_ = nullptr;
     QDoubleSpinBox* target_ = nullptr;
+    QDoubleSpinBox* limiterRelease_ = nullptr;
+    QDoubleSpinBox* lookahead_ = nullptr;
     GainReductionMeter* limiterMeter_ = nullptr;
 };
 

@@ -5,6 +5,7 @@
 #include "core/StemRole.h"
 
 #include <QComboBox>
+#include <QEvent>
 #include <QFileInfo>
 #include <QHeaderView>
 #include <QLabel>
@@ -77,9 +78,18 @@ ScanPanel::ScanPanel(SessionDocument* document, QWidget* parent) : QWidget(paren
     table_->setColumnHidden(FormatColumn, true);
     table_->setSelectionMode(QAbstractItemView::NoSelection);
     table_->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    table_->setWordWrap(false);
+    // Names wrap at their spaces ("Demo Song - Rough Master REF.wav" on two lines) rather than being cut to
+    // "Demo….wav", which made the mix and the reference look alike; a name with no space left to break at is
+    // elided in the middle, keeping the extension. The full path is in each row's tooltip.
+    table_->setWordWrap(true);
     table_->setTextElideMode(Qt::ElideMiddle);
     table_->horizontalHeader()->setMinimumSectionSize(60);
+    rowHeights_.setSingleShot(true);
+    rowHeights_.setInterval(0);
+    connect(&rowHeights_, &QTimer::timeout, table_, [this] { table_->resizeRowsToContents(); });
+    connect(table_->horizontalHeader(), &QHeaderView::sectionResized, &rowHeights_,
+            qOverload<>(&QTimer::start));
+    table_->viewport()->installEventFilter(this);
     layout->addWidget(table_, 1);
 
     problemsLabel_ = new QLabel(this);
@@ -126,8 +136,9 @@ void ScanPanel::rebuild() {
         addRow(relativeName(document_, session.mix), QString::fromStdString(session.mix), nullptr, tr("Mix"),
                formatFor(session.mix));
     if (!session.reference.empty())
-        addRow(relativeName(document_, session.reference), QString::fromStdString(session.reference), nullptr,
-               tr("Reference (not processed)"), formatFor(session.reference));
+        addRow(relativeName(document_, session.reference),
+               QString::fromStdString(session.reference) + tr("\nReference: for comparison, never processed"),
+               nullptr, tr("Reference"), formatFor(session.reference));
 
     for (std::size_t i = 0; i < session.stems.size(); ++i) {
         const core::StemSettings& stem = session.stems[i];
@@ -168,6 +179,7 @@ void ScanPanel::rebuild() {
         }
     }
 
+    rowHeights_.start();
     summary_->setText(tr("<b>%1</b> — %2 stems%3%4 · session at %5 kHz")
                           .arg(QString::fromStdString(session.song).toHtmlEscaped())
                           .arg(session.stems.size())
@@ -197,6 +209,11 @@ void ScanPanel::syncRoles() {
     for (int row = 0; row < table_->rowCount(); ++row)
         if (table_->cellWidget(row, RoleColumn)) ++stemRows;
     if (stemRows != static_cast<int>(document_->session().stems.size())) rebuild();
+}
+
+bool ScanPanel::eventFilter(QObject* watched, QEvent* event) {
+    if (watched == table_->viewport() && event->type() == QEvent::Resize) rowHeights_.start();
+    return QWidget::eventFilter(watched, event);
 }
 
 QString ScanPanel::roleShownFor(const QString& stemId) const {

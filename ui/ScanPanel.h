@@ -2,6 +2,7 @@
 
 #include <QString>
 #include <QStringList>
+#include <QTimer>
 #include <QWidget>
 
 class QLabel;
@@ -27,6 +28,9 @@ public:
 
     static QString roleLabel(const QString& roleName); // "lead_vocal" -> "Lead vocal"
 
+protected:
+    bool eventFilter(QObject* watched, QEvent* event) override;
+
 private:
     void rebuild();
     void syncRoles();
@@ -36,6 +40,7 @@ private:
     QTableWidget* table_ = nullptr;
     QLabel* problemsLabel_ = nullptr;
     QStringList problems_;
+    QTimer rowHeights_; // wrapped names: rows are re-measured once the column widths have settled
 };
 
 } // namespace lathe::ui

@@ -114,10 +114,11 @@ bool SessionDocument::edit(const QString& description, const std::function<void(
     core::Session after = session_;
     try {
         change(after);
+        if (after == session_) return true;
+        (void)core::sessionFromJson(core::toJson(after), "session");
     } catch (const core::Error&) {
         return false;
     }
-    if (after == session_) return true;
     undoStack_.push(new SessionEditCommand(this, description, session_, std::move(after), mergeKey));
     return true;
 }
@@ -219,20 +220,22 @@ QString mergeKeyFor(const QObject* control, const QString& description) {
 
 } // namespace
 
-void bindNumber(SessionDocument* document, QDoubleSpinBox* box, NumberField field,
-                const QString& description) {
-    auto refresh = [document, box, field] {
+void bindNumber(SessionDocument* document, QDoubleSpinBox* box, NumberField field, const QString& description,
+                double scale) {
+    auto refresh = [document, box, field, scale] {
         if (!document->isOpen()) return;
         const QSignalBlocker block(box);
-        box->setValue(readField<double>(document, field));
+        box->setValue(readField<double>(document, field) * scale);
     };
     QObject::connect(document, &SessionDocument::sessionChanged, box, refresh);
     QObject::connect(box, &QDoubleSpinBox::editingFinished, document, &SessionDocument::endEditGesture);
-    QObject::connect(
-        box, &QDoubleSpinBox::valueChanged, document, [document, box, field, description](double v) {
-            document->edit(
-                description, [&](core::Session& s) { field(s) = v; }, mergeKeyFor(box, description));
-        });
+    QObject::connect(box, &QDoubleSpinBox::valueChanged, document,
+                     [document, box, field, description, scale, refresh](double v) {
+                         const bool taken = document->edit(
+                             description, [&](core::Session& s) { field(s) = v / scale; },
+                             mergeKeyFor(box, description));
+                         if (!taken) refresh();
+                     });
     refresh();
 }
 
@@ -280,6 +283,22 @@ void bindText(SessionDocument* document, QComboBox* combo, TextField field, cons
                      [document, combo, field, description](int) {
                          const std::string value = combo->currentData().toString().toStdString();
                          document->edit(description, [&](core::Session& s) { field(s) = value; });
+                     });
+    refresh();
+}
+
+void bindChoice(SessionDocument* document, QComboBox* combo, IntField field, const QString& description) {
+    auto refresh = [document, combo, field] {
+        if (!document->isOpen()) return;
+        const QSignalBlocker block(combo);
+        combo->setCurrentIndex(std::max(0, combo->findData(readField<int>(document, field))));
+    };
+    QObject::connect(document, &SessionDocument::sessionChanged, combo, refresh);
+    QObject::connect(combo, &QComboBox::currentIndexChanged, document,
+                     [document, combo, field, description, refresh](int) {
+                         const int value = combo->currentData().toInt();
+                         if (!document->edit(description, [&](core::Session& s) { field(s) = value; }))
+                             refresh();
                      });
     refresh();
 }

@@ -45,8 +45,10 @@ public:
     void close();
 
     // One undoable edit. Edits with the same non-empty mergeKey in a row (a fader drag) become one undo step.
-    // A change that leaves the session as it was is dropped. Returns false when change throws core::Error
-    // (e.g. an out-of-range value), leaving the session untouched.
+    // A change that leaves the session as it was is dropped. The result is checked by the session file's
+    // rules (core::sessionFromJson: ranges, rising crossovers...), so the document never holds a session that
+    // could not be saved and loaded again. Returns false when change throws core::Error or the result breaks
+    // a rule, leaving the session untouched.
     bool edit(const QString& description, const std::function<void(core::Session&)>& change,
               const QString& mergeKey = {});
 
@@ -97,9 +99,12 @@ private:
 using NumberField = std::function<double&(core::Session&)>;
 using FlagField = std::function<bool&(core::Session&)>;
 using TextField = std::function<std::string&(core::Session&)>;
+using IntField = std::function<int&(core::Session&)>;
 
-void bindNumber(SessionDocument* document, QDoubleSpinBox* box, NumberField field,
-                const QString& description);
+// The box shows value * scale (stereo link 0..1 shown as 0..100 % has scale 100). A value the session refuses
+// (out of range, crossovers no longer rising) is not taken: the box goes back to the session's value.
+void bindNumber(SessionDocument* document, QDoubleSpinBox* box, NumberField field, const QString& description,
+                double scale = 1.0);
 // The slider's integer value is value * scale (a gain fader in 0.1 dB steps has scale 10).
 void bindNumber(SessionDocument* document, QSlider* slider, double scale, NumberField field,
                 const QString& description);
@@ -107,5 +112,7 @@ void bindFlag(SessionDocument* document, QAbstractButton* button, FlagField fiel
               const QString& description);
 // The combo's item data are the session's strings.
 void bindText(SessionDocument* document, QComboBox* combo, TextField field, const QString& description);
+// The combo's item data are the session's whole numbers (saturation oversampling 1, 2, 4, 8).
+void bindChoice(SessionDocument* document, QComboBox* combo, IntField field, const QString& description);
 
 } // namespace lathe::ui

@@ -1,5 +1,6 @@
 #include "StemStrip.h"
 
+#include "CompressorPanel.h"
 #include "EqCurveEditor.h"
 #include "GainReductionMeter.h"
 #include "ScanPanel.h"
@@ -15,6 +16,7 @@
 #include <QSlider>
 #include <QToolButton>
 #include <QVBoxLayout>
+#include <QWidget>
 
 namespace lathe::ui {
 
@@ -78,7 +80,7 @@ StemStrip::StemStrip(SessionDocument* document, int stemIndex, QWidget* parent)
 
     eq_ = new EqCurveEditor(this);
     eq_->setMinimumHeight(96);
-    eq_->setToolTip(tr("Drag a handle: frequency and gain. Wheel: Q."));
+    eq_->setToolTip(tr("Drag a handle: frequency and gain. Wheel: Q. Right-click: type, on/off."));
     layout->addWidget(eq_);
     connect(eq_, &EqCurveEditor::bandChanged, this,
             [this, i, id](int band, const core::EqBandSettings& settings) {
@@ -106,8 +108,25 @@ StemStrip::StemStrip(SessionDocument* document, int stemIndex, QWidget* parent)
     comp->addWidget(compOn_, 0, 0);
     comp->addWidget(threshold_, 0, 1);
     comp->addWidget(ratio_, 0, 2);
-    comp->addWidget(grMeter_, 1, 0, 1, 3);
+    compMore_ = new QToolButton(this);
+    compMore_->setObjectName(QStringLiteral("compressorDetails"));
+    compMore_->setText(QStringLiteral("\u2026"));
+    compMore_->setToolTip(tr("Every compressor setting: knee, attack, release, makeup, detection, stereo "
+                             "link, side-chain high-pass"));
+    comp->addWidget(grMeter_, 1, 0, 1, 2);
+    comp->addWidget(compMore_, 1, 2, Qt::AlignRight);
     layout->addLayout(comp);
+    compPopup_ = new QFrame(this, Qt::Popup);
+    compPopup_->setObjectName(QStringLiteral("compressorPopup"));
+    compPopup_->setFrameShape(QFrame::StyledPanel);
+    auto* popupLayout = new QVBoxLayout(compPopup_);
+    auto* popupTitle = new QLabel(tr("<b>Compressor · %1</b>").arg(id.toHtmlEscaped()), compPopup_);
+    popupLayout->addWidget(popupTitle);
+    compPanel_ = new CompressorPanel(
+        document_, [i](core::Session& s) -> core::CompressorSettings& { return s.stems[i].compressor; }, id,
+        1, compPopup_);
+    popupLayout->addWidget(compPanel_);
+    connect(compMore_, &QToolButton::clicked, this, &StemStrip::showCompressorDetails);
     bindFlag(
         document_, compOn_, [i](core::Session& s) -> bool& { return s.stems[i].compressor.enabled; },
         tr("Compressor of %1").arg(id));
@@ -179,6 +198,12 @@ StemStrip::StemStrip(SessionDocument* document, int stemIndex, QWidget* parent)
 
     connect(document_, &SessionDocument::sessionChanged, this, &StemStrip::refresh);
     refresh();
+}
+
+void StemStrip::showCompressorDetails() {
+    compPopup_->adjustSize();
+    compPopup_->move(compMore_->mapToGlobal(QPoint(compMore_->width(), 0)));
+    compPopup_->show();
 }
 
 QString StemStrip::stemId() const {

@@ -14,13 +14,15 @@ class QToolButton;
 
 namespace lathe::ui {
 
+class CompressorPanel;
 class EqCurveEditor;
 class GainReductionMeter;
 class SessionDocument;
 
-// One stem's channel strip, top to bottom as the signal flows: EQ (drag the curve), compressor with its
-// gain-reduction meter, width, polarity / mute / solo, and the fader (0.1 dB steps; the box beside it takes
-// any value in the session's range). Every control edits the session through the document (undoable).
+// One stem's channel strip, top to bottom as the signal flows: EQ (drag the curve; right-click a handle for
+// its type and on/off), compressor with its gain-reduction meter (the "…" button opens every compressor
+// setting), width, polarity / mute / solo, and the fader (0.1 dB steps; the box beside it takes any value in
+// the session's range). Every control edits the session through the document (undoable).
 class StemStrip : public QFrame {
     Q_OBJECT
 public:
@@ -35,6 +37,10 @@ public:
     QSlider* widthSlider() const { return width_; }
     EqCurveEditor* eqEditor() const { return eq_; }
     GainReductionMeter* compressorMeter() const { return grMeter_; }
+    // Every compressor setting, in a popup opened by the strip's "…" button.
+    CompressorPanel* compressorPanel() const { return compPanel_; }
+    QToolButton* compressorDetailsButton() const { return compMore_; }
+    void showCompressorDetails();
 
     static constexpr int kFaderMinTenthsDb = -600; // -60 dB: below that a stem is as good as muted
     static constexpr int kFaderMaxTenthsDb = 120;  // +12 dB
@@ -51,6 +57,9 @@ private:
     QDoubleSpinBox* threshold_ = nullptr;
     QDoubleSpinBox* ratio_ = nullptr;
     GainReductionMeter* grMeter_ = nullptr;
+    QToolButton* compMore_ = nullptr;
+    QFrame* compPopup_ = nullptr;
+    CompressorPanel* compPanel_ = nullptr;
     QSlider* width_ = nullptr;
     QLabel* widthLabel_ = nullptr;
     QToolButton* polarity_ = nullptr;

@@ -1,12 +1,17 @@
 #include "core/Version.h"
+#include "ui/BatchQueueWindow.h"
 #include "ui/MainWindow.h"
 #include "ui/RenderDialog.h"
+#include "ui/SessionDocument.h"
 #include "ui/Theme.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QDir>
 #include <QElapsedTimer>
+#include <QFileInfo>
 #include <QPixmap>
+#include <QTemporaryDir>
 #include <QTimer>
 
 #include <cstdio>
@@ -15,7 +20,29 @@ namespace {
 
 // Waits (event loop running) until the window has the session, the engine load and the overview, then saves
 // PNGs of the window and, if asked, of the render dialog, and quits. For packaging/screenshot.sh.
-void scheduleScreenshots(lathe::ui::MainWindow* window, const QString& windowPng, const QString& dialogPng) {
+// The batch picture shows a finished batch: every song folder beside the opened one, rendered into a
+// throw-away folder, so the rows, the per-song loudness and the summary are all filled in.
+void shootBatch(lathe::ui::MainWindow* window, const QString& batchPng, int status) {
+    auto* out = new QTemporaryDir;
+    lathe::ui::BatchQueueWindow* batch = window->showBatchWindow();
+    batch->resize(1100, 720);
+    batch->addFoldersInside(
+        QFileInfo(QString::fromStdString(window->document()->session().folder)).absolutePath());
+    batch->setOutputFolder(QDir(out->path()).filePath(QStringLiteral("Batch masters")));
+    batch->setMp3(false);
+    QObject::connect(batch, &lathe::ui::BatchQueueWindow::batchFinished, window, [=](bool ok) {
+        QTimer::singleShot(300, window, [=] {
+            int result = ok ? status : 1;
+            if (!batch->grab().save(batchPng)) result = 1;
+            delete out;
+            QApplication::exit(result);
+        });
+    });
+    batch->start();
+}
+
+void scheduleScreenshots(lathe::ui::MainWindow* window, const QString& windowPng, const QString& dialogPng,
+                         const QString& batchPng) {
     auto* clock = new QElapsedTimer;
     clock->start();
     auto* timer = new QTimer(window);
@@ -41,7 +68,11 @@ void scheduleScreenshots(lathe::ui::MainWindow* window, const QString& windowPng
                 }
             }
             delete clock;
-            QApplication::exit(status);
+            if (!batchPng.isEmpty() && window->document()->isOpen()) {
+                shootBatch(window, batchPng, status);
+                return;
+            }
+            QApplication::exit(batchPng.isEmpty() ? status : 1);
         });
     });
     timer->start();
@@ -71,9 +102,16 @@ int main(int argc, char** argv) {
         QStringLiteral("render-screenshot"),
         QStringLiteral("With --screenshot: also save a PNG of the render dialog to PATH"),
         QStringLiteral("PATH"));
+    QCommandLineOption batchShot(
+        QStringLiteral("batch-screenshot"),
+        QStringLiteral(
+            "With --screenshot: also render every folder beside FOLDER in the batch queue and save "
+            "a PNG of it to PATH"),
+        QStringLiteral("PATH"));
     QCommandLineOption noAudio(QStringLiteral("no-audio"), QStringLiteral("Do not open an audio device"));
     parser.addOption(screenshot);
     parser.addOption(renderShot);
+    parser.addOption(batchShot);
     parser.addOption(noAudio);
     parser.process(app);
 
@@ -87,10 +125,14 @@ int main(int argc, char** argv) {
     if (!parser.isSet(noAudio)) window.openAudioFromSettings();
 
     const QStringList args = parser.positionalArguments();
-    if (!args.isEmpty())
-        window.openPath(args.front());
-    else if (!shooting)
-        QTimer::singleShot(0, &window, [&window] { window.offerRecovery(); });
-    if (shooting) scheduleScreenshots(&window, parser.value(screenshot), parser.value(renderShot));
+    const QString path = args.isEmpty() ? QString() : args.front();
+    if (shooting) {
+        if (!path.isEmpty()) window.openPath(path);
+        scheduleScreenshots(&window, parser.value(screenshot), parser.value(renderShot),
+                            parser.value(batchShot));
+    } else {
+        // Once the event loop runs, so the recovery question appears over the window.
+        QTimer::singleShot(0, &window, [&window, path] { window.startUp(path); });
+    }
     return app.exec();
 }

@@ -2,13 +2,17 @@
 
 #include "dsp/BiquadCoefficients.h"
 
+#include <QAction>
 #include <QApplication>
+#include <QMenu>
 #include <QSignalSpy>
 #include <QTest>
 #include <QWheelEvent>
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <memory>
+#include <set>
 
 using lathe::core::EqBandSettings;
 using lathe::ui::EqCurveEditor;
@@ -148,6 +152,75 @@ TEST(EqCurveEditor, WheelChangesQBySixthOfAnOctaveStepsAndClamps) {
         sendWheel(editor, editor.handlePosition(0), 120);
     EXPECT_EQ(editor.bands()[0].q, EqCurveEditor::kMaxQ);
     EXPECT_EQ(editor.bands()[1].q, 0.707); // others untouched
+}
+
+TEST(EqCurveEditor, TheHandleMenuSetsTypeAndOnOffAsOneFinishedEditEach) {
+    EqCurveEditor editor;
+    editor.setSampleRate(kRate);
+    editor.setBands(threeBands());
+    QSignalSpy changed(&editor, &EqCurveEditor::bandChanged);
+    QSignalSpy finished(&editor, &EqCurveEditor::bandEditFinished);
+    std::unique_ptr<QMenu> menu(editor.createBandMenu(0, nullptr));
+    QAction* on = menu->findChild<QAction*>("bandEnabled");
+    ASSERT_NE(on, nullptr);
+    EXPECT_TRUE(on->isChecked());
+    QAction* notch = nullptr;
+    int typeActions = 0;
+    for (QAction* a : menu->actions()) {
+        if (!a->data().isValid()) continue;
+        ++typeActions;
+        EXPECT_EQ(a->isChecked(), a->data().toString() == "bell") << a->text().toStdString();
+        if (a->data().toString() == "notch") notch = a;
+    }
+    EXPECT_EQ(typeActions, 7); // every type core/SESSION.md lists
+    ASSERT_NE(notch, nullptr);
+    notch->trigger();
+    EXPECT_EQ(editor.bands()[0].type, "notch");
+    ASSERT_EQ(changed.count(), 1);
+    EXPECT_EQ(changed.last().at(0).toInt(), 0);
+    EXPECT_EQ(finished.count(), 1);
+    // A notch has no gain: its response is the notch alone, the bell's +3 dB is gone.
+    auto expected = threeBands();
+    expected[0].type = "notch";
+    EXPECT_NEAR(editor.responseDb(1000.0), expectedResponse(expected, 1000.0), 1e-9);
+    EXPECT_LT(editor.responseDb(1000.0), -20.0);
+
+    on->trigger(); // off
+    EXPECT_FALSE(editor.bands()[0].enabled);
+    EXPECT_EQ(changed.count(), 2);
+    EXPECT_EQ(finished.count(), 2);
+    expected[0].enabled = false;
+    EXPECT_NEAR(editor.responseDb(1000.0), expectedResponse(expected, 1000.0), 1e-9);
+    // Setting what is already there, an unknown type or a missing band changes nothing.
+    editor.setBandEnabled(0, false);
+    editor.setBandType(1, "shelf");
+    editor.setBandType(7, "bell");
+    EXPECT_EQ(changed.count(), 2);
+}
+
+TEST(EqCurveEditor, FrequencyLabelsNeverOverlapAndANarrowEditorKeepsTheDecades) {
+    EqCurveEditor editor;
+    auto labelsAt = [&](int width) {
+        editor.resize(width, 120);
+        return editor.frequencyLabels();
+    };
+    for (int width : {180, 196, 260, 420, 900}) {
+        const auto labels = labelsAt(width);
+        for (size_t i = 0; i < labels.size(); ++i) {
+            EXPECT_GE(labels[i].second.left(), 0.0);
+            EXPECT_LE(labels[i].second.right(), double(width));
+            for (size_t j = i + 1; j < labels.size(); ++j)
+                EXPECT_FALSE(labels[i].second.intersects(labels[j].second))
+                    << width << " px: " << labels[i].first << " Hz and " << labels[j].first << " Hz";
+        }
+        std::set<double> shown;
+        for (const auto& label : labels)
+            shown.insert(label.first);
+        for (double decade : {100.0, 1000.0, 10000.0})
+            EXPECT_TRUE(shown.count(decade)) << width << " px lacks " << decade << " Hz";
+    }
+    EXPECT_EQ(labelsAt(900).size(), 10u); // wide enough for every grid line's label
+    EXPECT_LT(labelsAt(196).size(), 10u);
 }
 
 int main(int argc, char** argv) {

@@ -47,8 +47,10 @@ TEST(LoudnessMeterWidget, EngineFramesHoldTheMaximumTruePeakAndMapNoReading) {
     frame.integratedLufs = -200.0f; // not gated in yet
     for (float peak : {-3.0f, -1.5f, -4.0f}) {
         frame.truePeakDbtp = peak;
+        frame.loudnessRangeLu = -peak; // the newest frame's LRA is shown, not a maximum
         meter.setValues(frame);
     }
+    EXPECT_FLOAT_EQ(float(meter.readings().loudnessRangeLu), 4.0f);
     EXPECT_FLOAT_EQ(float(meter.readings().truePeakDbtp), -1.5f);
     EXPECT_FLOAT_EQ(float(meter.readings().momentaryLufs), -12.5f);
     EXPECT_TRUE(std::isinf(meter.readings().integratedLufs));

@@ -2,8 +2,11 @@
 // way a user opens one, controls are driven with QTest events, and what the window claims is checked against
 // the session model, the engine and files on disk.
 #include "ui/MainWindow.h"
+#include "ui/BatchQueueWindow.h"
 #include "ui/CompareBar.h"
 #include "ui/EngineController.h"
+#include "ui/GainReductionMeter.h"
+#include "ui/LoudnessMeterWidget.h"
 #include "ui/RenderDialog.h"
 #include "ui/ScanPanel.h"
 #include "ui/SessionDocument.h"
@@ -376,6 +379,100 @@ TEST_F(MainWindowTest, WithoutAnAudioDeviceTheWindowSaysSoAndStillWorks) {
     waitForEngine();
     strip("drums")->fader()->setValue(-10);
     EXPECT_NEAR(stem("drums").gain_db, -1.0, 1e-9);
+}
+
+TEST_F(MainWindowTest, MeterFramesFeedEachStemsCompressorMeterAndTheLoudnessRange) {
+    openDemo();
+    ASSERT_EQ(window_->stemStrips().size(), 6);
+    // A frame as the engine's poll delivers it: per-stem reduction in session order, and the LRA.
+    core::MeterFrame frame;
+    frame.numStems = 6;
+    for (int i = 0; i < 6; ++i)
+        frame.stemGainReductionDb[i] = 1.25f * float(i + 1);
+    frame.loudnessRangeLu = 7.3f;
+    emit window_->engineController()->metersUpdated(frame);
+    for (ui::StemStrip* s : window_->stemStrips())
+        EXPECT_NEAR(s->compressorMeter()->gainReductionDb(), 1.25 * (s->stemIndex() + 1), 1e-6)
+            << s->stemId().toStdString();
+    EXPECT_NEAR(window_->loudnessMeter()->readings().loudnessRangeLu, 7.3, 1e-6);
+
+    // A frame that carries fewer stems (e.g. not the stem master) leaves the rest at no reduction.
+    frame.numStems = 2;
+    frame.loudnessRangeLu = 4.0f;
+    emit window_->engineController()->metersUpdated(frame);
+    for (ui::StemStrip* s : window_->stemStrips())
+        EXPECT_NEAR(s->compressorMeter()->gainReductionDb(),
+                    s->stemIndex() < 2 ? 1.25 * (s->stemIndex() + 1) : 0.0, 1e-6);
+    EXPECT_NEAR(window_->loudnessMeter()->readings().loudnessRangeLu, 4.0, 1e-6);
+}
+
+TEST_F(MainWindowTest, RecoveryIsOfferedEvenWhenStartedWithAPath) {
+    openDemo();
+    strip("bass")->fader()->setValue(-25);
+    window_->document()->writeRecovery();
+    window_.reset(); // no clean close: as after a crash
+    ASSERT_TRUE(ui::SessionDocument::hasRecovery());
+
+    window_ = std::make_unique<MainWindow>();
+    window_->setInteractive(false); // answers the offer with yes
+    window_->startUp(QString::fromStdString(demo_.folder));
+    // Recovered at once, and the folder from the command line is not opened over it.
+    ASSERT_TRUE(window_->document()->isOpen());
+    EXPECT_FALSE(window_->isOpening());
+    EXPECT_NEAR(stem("bass").gain_db, -2.5, 1e-9);
+    EXPECT_TRUE(window_->document()->isDirty());
+    QTest::qWait(200);
+    EXPECT_NEAR(stem("bass").gain_db, -2.5, 1e-9);
+}
+
+TEST_F(MainWindowTest, WithoutARecoveryFileStartUpOpensThePath) {
+    ASSERT_FALSE(ui::SessionDocument::hasRecovery());
+    window_->startUp(QString::fromStdString(demo_.folder));
+    ASSERT_TRUE(QTest::qWaitFor([&] { return window_->document()->isOpen() && !window_->isOpening(); },
+                                kOpenTimeoutMs));
+    EXPECT_DOUBLE_EQ(stem("bass").gain_db, 0.0);
+    EXPECT_FALSE(window_->document()->isDirty());
+}
+
+TEST_F(MainWindowTest, CtrlBOpensTheBatchQueue) {
+    window_->activateWindow();
+    ASSERT_TRUE(QTest::qWaitForWindowActive(window_.get()));
+    EXPECT_EQ(window_->batchWindow(), nullptr);
+    QTest::keyClick(window_.get(), Qt::Key_B, Qt::ControlModifier);
+    ASSERT_NE(window_->batchWindow(), nullptr);
+    EXPECT_TRUE(window_->batchWindow()->isVisible());
+}
+
+TEST_F(MainWindowTest, KeySixPlaysTheCodecPreviewAndListenOnSetsThePlaybackSimulation) {
+    openDemo();
+    waitForEngine();
+    ui::EngineController* engine = window_->engineController();
+    ui::CompareBar* compare = window_->compareBar();
+    // The demo is at 48 kHz, a rate MP3 carries: the codec preview is made at load.
+    ASSERT_TRUE(engine->sourceAvailable(core::MonitorSource::Codec));
+    QToolButton* codec = compare->button(core::MonitorSource::Codec);
+    EXPECT_TRUE(codec->isEnabled());
+    EXPECT_TRUE(codec->text().startsWith("6")) << codec->text().toStdString();
+    EXPECT_TRUE(codec->text().contains("LUFS")) << codec->text().toStdString();
+    window_->activateWindow();
+    ASSERT_TRUE(QTest::qWaitForWindowActive(window_.get()));
+    QTest::keyClick(window_.get(), Qt::Key_6);
+    EXPECT_EQ(engine->source(), core::MonitorSource::Codec);
+    EXPECT_EQ(engine->engine().source(), core::MonitorSource::Codec);
+    EXPECT_TRUE(codec->isChecked());
+
+    EXPECT_EQ(engine->engine().playbackSimulation(), dsp::PlaybackSystem::Flat);
+    QComboBox* listenOn = compare->listenOnBox();
+    ASSERT_EQ(listenOn->count(), dsp::kPlaybackSystemCount);
+    listenOn->setCurrentIndex(listenOn->findData(static_cast<int>(dsp::PlaybackSystem::PhoneSpeaker)));
+    EXPECT_EQ(engine->engine().playbackSimulation(), dsp::PlaybackSystem::PhoneSpeaker);
+    listenOn->setCurrentIndex(listenOn->findData(static_cast<int>(dsp::PlaybackSystem::Car)));
+    EXPECT_EQ(engine->engine().playbackSimulation(), dsp::PlaybackSystem::Car);
+    // Kept across a reload of the session.
+    window_->engineController()->load(window_->document()->session());
+    waitForEngine();
+    ASSERT_TRUE(QTest::qWaitFor([&] { return !engine->isLoading(); }, kLoadTimeoutMs));
+    EXPECT_EQ(engine->engine().playbackSimulation(), dsp::PlaybackSystem::Car);
 }
 
 int main(int argc, char** argv) {
