@@ -2,15 +2,18 @@
 # `cpack -G DEB` in a build directory writes lathe_<version>_<arch>.deb.
 set(CPACK_GENERATOR "DEB")
 set(CPACK_PACKAGE_NAME "lathe")
-set(CPACK_PACKAGE_VENDOR "Lathe")
+set(CPACK_PACKAGE_VENDOR "Lathe developers")
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "Mastering workstation for stereo and stem masters")
-set(CPACK_PACKAGE_DESCRIPTION
+# One string (set() with several would make a ;-separated list, and the semicolons would show in the package).
+string(CONCAT CPACK_PACKAGE_DESCRIPTION
     "Lathe masters a client's mix or stems to loudness targets: EQ, compression, multiband, saturation and a\n"
     "true-peak limiter, with loudness (EBU R128) and true-peak reports. Includes the lathe desktop application\n"
     "and lathe-cli for headless and batch rendering.")
-set(CPACK_PACKAGE_CONTACT "Lathe maintainers <lathe@users.noreply.github.com>")
-set(CPACK_PACKAGE_HOMEPAGE_URL "https://github.com/lathe/lathe")
+set(CPACK_PACKAGE_CONTACT "Lathe developers <dev@lathe.audio>")
+set(CPACK_PACKAGE_HOMEPAGE_URL "https://lathe.audio")
+# The Homepage: field of the control file (CPack leaves it out unless this is set).
+set(CPACK_DEBIAN_PACKAGE_HOMEPAGE "${CPACK_PACKAGE_HOMEPAGE_URL}")
 set(CPACK_PACKAGE_INSTALL_DIRECTORY "lathe")
 set(CPACK_STRIP_FILES ON)
 

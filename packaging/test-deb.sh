@@ -27,9 +27,9 @@ step "built $(basename "$deb")"
 
 contents="$(dpkg-deb -c "$deb")"
 for path in ./usr/bin/lathe ./usr/bin/lathe-cli ./usr/share/applications/lathe.desktop \
-    ./usr/share/metainfo/io.github.lathe.Lathe.metainfo.xml ./usr/share/icons/hicolor/scalable/apps/lathe.svg \
+    ./usr/share/metainfo/audio.lathe.Lathe.metainfo.xml ./usr/share/icons/hicolor/scalable/apps/lathe.svg \
     ./usr/share/icons/hicolor/16x16/apps/lathe.png ./usr/share/icons/hicolor/512x512/apps/lathe.png \
-    ./usr/share/man/man1/lathe-cli.1.gz; do
+    ./usr/share/man/man1/lathe-cli.1.gz ./usr/share/doc/lathe/copyright; do
   grep -q " $path\$" <<<"$contents" || fail "$path missing from the package"
 done
 depends="$(dpkg-deb -f "$deb" Depends)"
@@ -38,6 +38,10 @@ for lib in libsndfile1 libebur128 libfftw3 libsoxr libportaudio2 libqt6widgets6;
   grep -q "$lib" <<<"$depends" || fail "Depends lacks $lib"
 done
 [ "$(dpkg-deb -f "$deb" Section)" = "sound" ] || fail "section is not sound"
+# The same maintainer and homepage as the AppStream metainfo and the copyright file.
+[ "$(dpkg-deb -f "$deb" Maintainer)" = "Lathe developers <dev@lathe.audio>" ] || fail "Maintainer is '$(dpkg-deb -f "$deb" Maintainer)'"
+[ "$(dpkg-deb -f "$deb" Homepage)" = "https://lathe.audio" ] || fail "Homepage is '$(dpkg-deb -f "$deb" Homepage)'"
+if dpkg-deb -f "$deb" Description | grep -q ';'; then fail "Description has list separators: $(dpkg-deb -f "$deb" Description)"; fi
 
 work="$(mktemp -d)"
 cleanup() {
@@ -74,7 +78,7 @@ grep -Eq "[0-9]+\.[0-9]+\.[0-9]+" <<<"$gui_version" || fail "lathe --version pri
 man -w lathe-cli | grep -q "^/usr/share/man/man1/lathe-cli.1.gz$" || fail "man lathe-cli does not find the page"
 if command -v desktop-file-validate >/dev/null; then desktop-file-validate /usr/share/applications/lathe.desktop; fi
 if command -v appstreamcli >/dev/null; then
-  appstreamcli validate --no-net /usr/share/metainfo/io.github.lathe.Lathe.metainfo.xml >/dev/null
+  appstreamcli validate --no-net /usr/share/metainfo/audio.lathe.Lathe.metainfo.xml >/dev/null
 fi
 
 cleanup

@@ -1,6 +1,6 @@
 // Every subcommand lathe-cli lists in its --help (and every nested one, like "session new") answers --help
-// with exit 0 and a usage text; --version prints a version. The list is read from the binary, so a command
-// added later is covered without editing this test.
+// with exit 0 and a usage text; --version prints a version, and the GUI's --version the same one. The list is
+// read from the binary, so a command added later is covered without editing this test.
 
 #include "support/CliRunner.h"
 
@@ -14,6 +14,8 @@
 #include <vector>
 
 using lathe::test::runCli;
+using lathe::test::runShell;
+using lathe::test::shellQuote;
 
 namespace {
 
@@ -79,6 +81,26 @@ TEST(CliHelp, VersionPrintsTheVersion) {
     EXPECT_EQ(result.exitCode, 0);
     EXPECT_TRUE(std::regex_search(result.out, std::regex(R"(^lathe-cli \d+\.\d+\.\d+)"))) << result.out;
 }
+
+#ifdef LATHE_GUI_PATH
+// The GUI answers --version from the command line alone: it prints the version lathe-cli prints and exits 0
+// without reaching the event loop. Had it opened its window it would wait for the user until `timeout` stops
+// it (exit 124).
+TEST(CliHelp, GuiVersionMatchesTheCli) {
+    const auto cli = runCli({"--version"});
+    const auto gui =
+        runShell("QT_QPA_PLATFORM=offscreen timeout -k 5 60 " + shellQuote(LATHE_GUI_PATH) + " --version");
+    EXPECT_EQ(gui.exitCode, 0) << gui.out;
+    const std::regex version(R"(\d+\.\d+\.\d+)");
+    // stderr is kept in the output (Qt's warnings, a sanitizer's report), so the version line may not be
+    // first.
+    std::smatch cliVersion, guiVersion;
+    ASSERT_TRUE(std::regex_search(cli.out, cliVersion, version)) << cli.out;
+    ASSERT_TRUE(std::regex_search(gui.out, guiVersion, std::regex(R"((^|\n)Lathe (\d+\.\d+\.\d+)\n)")))
+        << gui.out;
+    EXPECT_EQ(guiVersion[2].str(), cliVersion[0].str());
+}
+#endif
 
 TEST(CliHelp, UnknownSubcommandIsAUsageError) {
     const auto result = runCli({"no-such-command"});
