@@ -1,9 +1,9 @@
 #include "Advisor.h"
 
+#include "FormatText.h"
+
 #include <algorithm>
 #include <cmath>
-#include <cstdarg>
-#include <cstdio>
 
 namespace lathe::core {
 
@@ -20,22 +20,6 @@ const char* recommendationName(Recommendation r) {
 }
 
 namespace {
-
-std::string format(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
-std::string format(const char* fmt, ...) {
-    char text[512];
-    va_list args;
-    va_start(args, fmt);
-    std::vsnprintf(text, sizeof text, fmt, args);
-    va_end(args);
-    return text;
-}
-
-std::string printf2(const char* fmt, double a, double b = 0.0) {
-    char text[256];
-    std::snprintf(text, sizeof text, fmt, a, b);
-    return text;
-}
 
 double median(std::vector<double> v) {
     if (v.empty()) return -1e9;
@@ -76,11 +60,11 @@ Advice decide(const ValidationReport& validation, const ElementAnalysis& element
             n.startSeconds = loud->section.startSeconds;
             n.endSeconds = loud->section.endSeconds;
             n.gainDb = nudge;
-            n.text = printf2("lead vocal %+.1f dB in the hook", nudge);
-            n.setAssignment = printf2("stems.lead_vocal.gain_db=%.1f", nudge);
+            n.text = formatText("lead vocal %+.1f dB in the hook", nudge);
+            n.setAssignment = formatText("stems.lead_vocal.gain_db=%.1f", nudge);
             advice.nudges.push_back(n);
             advice.reasons.push_back(
-                {printf2(
+                {formatText(
                      "The lead vocal is buried in the hook: %+.1f dB against the band there, %.1f dB below "
                      "where it should sit.",
                      loud->vocalToRestDb, deficit),
@@ -104,15 +88,16 @@ Advice decide(const ValidationReport& validation, const ElementAnalysis& element
             n.startSeconds = worst->section.startSeconds;
             n.endSeconds = worst->section.endSeconds;
             n.gainDb = nudge;
-            n.text = format("lead vocal %+.1f dB in the %s", nudge, worst->section.label.c_str());
-            n.setAssignment = printf2("stems.lead_vocal.gain_db=%.1f", nudge);
+            n.text = formatText("lead vocal %+.1f dB in the %s", nudge, worst->section.label.c_str());
+            n.setAssignment = formatText("stems.lead_vocal.gain_db=%.1f", nudge);
             advice.nudges.push_back(n);
-            advice.reasons.push_back({format("The lead vocal is too loud in the %s (from %.1f s): %+.1f dB "
-                                             "against the band there, %.1f "
-                                             "dB more forward than in the hook.",
-                                             worst->section.label.c_str(), worst->section.startSeconds,
-                                             worst->vocalToRestDb, excess),
-                                      "vocal_to_rest", worst->vocalToRestDb});
+            advice.reasons.push_back(
+                {formatText("The lead vocal is too loud in the %s (from %.1f s): %+.1f dB "
+                            "against the band there, %.1f "
+                            "dB more forward than in the hook.",
+                            worst->section.label.c_str(), worst->section.startSeconds, worst->vocalToRestDb,
+                            excess),
+                 "vocal_to_rest", worst->vocalToRestDb});
         }
     }
 
@@ -126,11 +111,11 @@ Advice decide(const ValidationReport& validation, const ElementAnalysis& element
         n.section = "song";
         n.endSeconds = elements.sections.empty() ? 0.0 : elements.sections.back().endSeconds;
         n.gainDb = nudge;
-        n.text = printf2("bass/808 %+.1f dB so the kick comes through", nudge);
-        n.setAssignment = printf2("stems.bass.gain_db=%.1f", nudge);
+        n.text = formatText("bass/808 %+.1f dB so the kick comes through", nudge);
+        n.setAssignment = formatText("stems.bass.gain_db=%.1f", nudge);
         advice.nudges.push_back(n);
         advice.reasons.push_back(
-            {printf2(
+            {formatText(
                  "Kick and 808 collide in 30-120 Hz: at %.0f %% of the kicks the 808 is as loud as the kick "
                  "(median %+.1f dB against it), so the kick's punch is lost.",
                  100.0 * elements.lowEndMasking, *elements.bassOverKickDb),
@@ -152,18 +137,19 @@ Advice decide(const ValidationReport& validation, const ElementAnalysis& element
         n.endSeconds = j.timeSeconds;
         n.gainDb = -cut;
         n.adviceOnly = true;
-        n.text = format("bass/808: tame the note at %d:%04.1f by %.1f dB (dynamic EQ or clip gain)", minutes,
-                        seconds, cut);
+        n.text = formatText("bass/808: tame the note at %d:%04.1f by %.1f dB (dynamic EQ or clip gain)",
+                            minutes, seconds, cut);
         advice.nudges.push_back(n);
         const std::size_t others = elements.bassNoteJumps.size() - 1;
         advice.reasons.push_back(
-            {format("One bass/808 note jumps out: the note at %d:%04.1f is %.1f dB louder in 30-120 Hz than "
-                    "the notes around it%s.",
-                    minutes, seconds, j.overNeighboursDb,
-                    others ? format(" (and %zu more note%s over %.0f dB)", others, others > 1 ? "s" : "",
-                                    kBassNoteJumpDb)
-                                 .c_str()
-                           : ""),
+            {formatText(
+                 "One bass/808 note jumps out: the note at %d:%04.1f is %.1f dB louder in 30-120 Hz than "
+                 "the notes around it%s.",
+                 minutes, seconds, j.overNeighboursDb,
+                 others ? formatText(" (and %zu more note%s over %.0f dB)", others, others > 1 ? "s" : "",
+                                     kBassNoteJumpDb)
+                              .c_str()
+                        : ""),
              "bass_note_jump", j.overNeighboursDb});
     }
 
@@ -180,9 +166,9 @@ Advice decide(const ValidationReport& validation, const ElementAnalysis& element
     for (const auto& b : elements.vocalBalance)
         if (b.vocalPresent && b.section.label == "hook")
             advice.reasons.push_back(
-                {printf2("The lead vocal sits %+.1f dB against the band in the hook, within "
-                         "%.1f dB of where it should.",
-                         b.vocalToRestDb, kVocalBalanceToleranceDb),
+                {formatText("The lead vocal sits %+.1f dB against the band in the hook, within "
+                            "%.1f dB of where it should.",
+                            b.vocalToRestDb, kVocalBalanceToleranceDb),
                  "vocal_to_rest", b.vocalToRestDb});
     advice.reasons.push_back(
         {"No element needs its own balance change: the song's issues, if any, are whole-song "

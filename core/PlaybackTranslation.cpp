@@ -2,6 +2,7 @@
 
 #include "CodecPreview.h"
 #include "Error.h"
+#include "FormatText.h"
 
 #include "dsp/Decibels.h"
 #include "dsp/ScopedFlushDenormals.h"
@@ -9,8 +10,6 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
-#include <cstdarg>
-#include <cstdio>
 #include <future>
 #include <numbers>
 #include <thread>
@@ -185,16 +184,6 @@ double integratedLufs(const HopEnergies& e, std::size_t hop, std::size_t frames)
     return second > 0.0 ? -0.691 + 10.0 * std::log10(second) : dsp::kSilenceDb;
 }
 
-std::string format(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
-std::string format(const char* fmt, ...) {
-    char text[512];
-    va_list args;
-    va_start(args, fmt);
-    std::vsnprintf(text, sizeof text, fmt, args);
-    va_end(args);
-    return text;
-}
-
 // "On a phone speaker", "In a car": how a sentence about the system starts.
 const char* systemPhrase(dsp::PlaybackSystem s) {
     switch (s) {
@@ -313,22 +302,23 @@ TranslationReport analyzeBuffers(const StereoBuffer* mix, const StereoBuffer* vo
             if (t.vocalDisappears)
                 t.notes.push_back(
                     worstSection.empty()
-                        ? format("%s the lead vocal drops %.1f dB against the band (%+.1f dB instead of "
-                                 "%+.1f "
-                                 "dB): it gets lost there.",
-                                 where, -change, *t.vocalToRestDb, *flatOverall)
-                        : format("%s the lead vocal drops %.1f dB against the band in the %s (%.1f dB over "
-                                 "the song): it gets lost there.",
-                                 where, -worst, worstSection.c_str(), -change));
+                        ? formatText("%s the lead vocal drops %.1f dB against the band (%+.1f dB instead of "
+                                     "%+.1f "
+                                     "dB): it gets lost there.",
+                                     where, -change, *t.vocalToRestDb, *flatOverall)
+                        : formatText(
+                              "%s the lead vocal drops %.1f dB against the band in the %s (%.1f dB over "
+                              "the song): it gets lost there.",
+                              where, -worst, worstSection.c_str(), -change));
             else
                 t.notes.push_back(
-                    format("%s the lead vocal sits %+.1f dB against the band (%+.1f dB on a flat "
-                           "system, a change of %+.1f dB).",
-                           where, *t.vocalToRestDb, *flatOverall, change));
+                    formatText("%s the lead vocal sits %+.1f dB against the band (%+.1f dB on a flat "
+                               "system, a change of %+.1f dB).",
+                               where, *t.vocalToRestDb, *flatOverall, change));
         }
         if (t.integratedLufs && flatLufs && *flatLufs > -69.0 && *t.integratedLufs > -69.0)
-            t.notes.push_back(format("%s the mix measures %.1f LUFS, %+.1f LU against a flat system.", where,
-                                     *t.integratedLufs, *t.integratedLufs - *flatLufs));
+            t.notes.push_back(formatText("%s the mix measures %.1f LUFS, %+.1f LU against a flat system.",
+                                         where, *t.integratedLufs, *t.integratedLufs - *flatLufs));
         report.systems.push_back(std::move(t));
     }
     return report;

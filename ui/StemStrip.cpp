@@ -45,18 +45,6 @@ QToolButton* makeToggle(const QString& text, const QString& objectName, const QS
     return button;
 }
 
-QDoubleSpinBox* makeSpin(double min, double max, double step, int decimals, const QString& suffix,
-                         QWidget* parent) {
-    auto* box = new QDoubleSpinBox(parent);
-    box->setRange(min, max);
-    box->setSingleStep(step);
-    box->setDecimals(decimals);
-    box->setSuffix(suffix);
-    box->setKeyboardTracking(false);
-    box->setAccelerated(true);
-    return box;
-}
-
 } // namespace
 
 StemStrip::StemStrip(SessionDocument* document, int stemIndex, QWidget* parent)
@@ -99,9 +87,9 @@ StemStrip::StemStrip(SessionDocument* document, int stemIndex, QWidget* parent)
     comp->setHorizontalSpacing(4);
     compOn_ = new QCheckBox(tr("Comp"), this);
     compOn_->setToolTip(tr("Compressor on/off"));
-    threshold_ = makeSpin(-96, 0, 0.5, 1, tr(" dB"), this);
+    threshold_ = makeParameterSpin(-96, 0, 0.5, 1, tr(" dB"), this);
     threshold_->setToolTip(tr("Threshold"));
-    ratio_ = makeSpin(1, 100, 0.1, 1, tr(":1"), this);
+    ratio_ = makeParameterSpin(1, 100, 0.1, 1, tr(":1"), this);
     ratio_->setToolTip(tr("Ratio"));
     grMeter_ = new GainReductionMeter(Qt::Horizontal, this);
     grMeter_->setToolTip(tr("Compressor gain reduction"));
@@ -181,7 +169,7 @@ StemStrip::StemStrip(SessionDocument* document, int stemIndex, QWidget* parent)
     fader_->setTickInterval(60);
     fader_->setMinimumHeight(140);
     fader_->setToolTip(tr("Gain in 0.1 dB steps (arrow keys 0.1 dB, Page Up/Down 1 dB)"));
-    gainBox_ = makeSpin(-120, 24, 0.1, 1, tr(" dB"), this);
+    gainBox_ = makeParameterSpin(-120, 24, 0.1, 1, tr(" dB"), this);
     gainBox_->setObjectName(QStringLiteral("gainBox"));
     auto* faderRow = new QHBoxLayout;
     faderRow->addStretch(1);
