@@ -1,19 +1,16 @@
 // The audio settings dialog: it lists what PortAudio reports, and the choice made with OK is remembered in
 // QSettings (a test organisation in a throw-away home) and shown again by the next dialog.
 #include "ui/AudioSettingsDialog.h"
+#include "support/PrivateHomeTestMain.h"
 
 #include "core/AudioEngine.h"
 
 #include <gtest/gtest.h>
 
-#include <QApplication>
 #include <QComboBox>
 #include <QDialogButtonBox>
-#include <QDir>
 #include <QPushButton>
 #include <QSettings>
-
-#include <cstdlib>
 
 using lathe::ui::AudioSettingsDialog;
 
@@ -75,19 +72,5 @@ TEST(AudioSettingsDialog, ARememberedDeviceThatIsGoneStaysChosenAndMarked) {
 }
 
 int main(int argc, char** argv) {
-    qputenv("QT_QPA_PLATFORM",
-            qgetenv("QT_QPA_PLATFORM").isEmpty() ? QByteArray("offscreen") : qgetenv("QT_QPA_PLATFORM"));
-    // QSettings writes under $XDG_CONFIG_HOME (or $HOME/.config): both point into a throw-away folder.
-    char home[] = "/tmp/lathe-ui-test-home-XXXXXX";
-    if (::mkdtemp(home) != nullptr) {
-        qputenv("HOME", home);
-        qputenv("XDG_CONFIG_HOME", QByteArray(home) + "/config");
-    }
-    QApplication app(argc, argv);
-    QApplication::setOrganizationName(QStringLiteral("LatheTests"));
-    QApplication::setApplicationName(QStringLiteral("AudioSettingsDialogTest"));
-    ::testing::InitGoogleTest(&argc, argv);
-    const int result = RUN_ALL_TESTS();
-    QDir(QString::fromLocal8Bit(home)).removeRecursively();
-    return result;
+    return lathe::ui::test::runWithPrivateHome(argc, argv, "AudioSettingsDialogTest");
 }

@@ -2,6 +2,7 @@
 // core::BatchRunner on the window's worker thread while the event loop keeps turning; what the rows and the
 // summary claim is checked against the files on disk, measured again independently.
 #include "ui/BatchQueueWindow.h"
+#include "support/PrivateHomeTestMain.h"
 
 #include "core/AudioFileReader.h"
 #include "core/DemoFolder.h"
@@ -19,13 +20,11 @@
 #include <QMimeData>
 #include <QProgressBar>
 #include <QSignalSpy>
-#include <QStandardPaths>
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QUrl>
 
-#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -265,17 +264,5 @@ TEST_F(BatchQueueWindowTest, CancellingLeavesNoPartialDeliverableUnderAFinalName
 }
 
 int main(int argc, char** argv) {
-    qputenv("QT_QPA_PLATFORM",
-            qgetenv("QT_QPA_PLATFORM").isEmpty() ? QByteArray("offscreen") : qgetenv("QT_QPA_PLATFORM"));
-    // A home of its own: the window remembers its output folder and job count in QSettings.
-    char home[] = "/tmp/lathe-ui-test-home-XXXXXX";
-    if (::mkdtemp(home) != nullptr) qputenv("HOME", home);
-    QApplication app(argc, argv);
-    QApplication::setOrganizationName(QStringLiteral("LatheTests"));
-    QApplication::setApplicationName(QStringLiteral("BatchQueueWindowTest"));
-    QStandardPaths::setTestModeEnabled(true);
-    ::testing::InitGoogleTest(&argc, argv);
-    const int result = RUN_ALL_TESTS();
-    QDir(QString::fromLocal8Bit(home)).removeRecursively();
-    return result;
+    return lathe::ui::test::runWithPrivateHome(argc, argv, "BatchQueueWindowTest");
 }

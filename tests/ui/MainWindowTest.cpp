@@ -2,6 +2,7 @@
 // way a user opens one, controls are driven with QTest events, and what the window claims is checked against
 // the session model, the engine and files on disk.
 #include "ui/MainWindow.h"
+#include "support/PrivateHomeTestMain.h"
 #include "ui/BatchQueueWindow.h"
 #include "ui/CompareBar.h"
 #include "ui/EngineController.h"
@@ -19,8 +20,6 @@
 
 #include <gtest/gtest.h>
 
-#include <cstdlib>
-
 #include <QApplication>
 #include <QCheckBox>
 #include <QComboBox>
@@ -31,7 +30,6 @@
 #include <QProgressBar>
 #include <QSignalSpy>
 #include <QSlider>
-#include <QStandardPaths>
 #include <QTableWidget>
 #include <QTemporaryDir>
 #include <QTest>
@@ -476,19 +474,5 @@ TEST_F(MainWindowTest, KeySixPlaysTheCodecPreviewAndListenOnSetsThePlaybackSimul
 }
 
 int main(int argc, char** argv) {
-    qputenv("QT_QPA_PLATFORM",
-            qgetenv("QT_QPA_PLATFORM").isEmpty() ? QByteArray("offscreen") : qgetenv("QT_QPA_PLATFORM"));
-    // Each test process gets its own home: ctest runs test cases in parallel processes, and a shared recovery
-    // file or settings store would let one case's autosave or clean close leak into another's.
-    char home[] = "/tmp/lathe-ui-test-home-XXXXXX";
-    if (::mkdtemp(home) != nullptr) qputenv("HOME", home);
-    QApplication app(argc, argv);
-    QApplication::setOrganizationName(QStringLiteral("LatheTests"));
-    QApplication::setApplicationName(QStringLiteral("MainWindowTest"));
-    // Recovery files and settings go to the test locations, never the user's.
-    QStandardPaths::setTestModeEnabled(true);
-    ::testing::InitGoogleTest(&argc, argv);
-    const int result = RUN_ALL_TESTS();
-    QDir(QString::fromLocal8Bit(home)).removeRecursively();
-    return result;
+    return lathe::ui::test::runWithPrivateHome(argc, argv, "MainWindowTest");
 }

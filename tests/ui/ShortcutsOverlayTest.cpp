@@ -1,6 +1,7 @@
 // The keyboard-shortcut overlay in the real main window: F1 and ? open it, it lists every key the window's
 // actions answer to, and any key closes it.
 #include "ui/ShortcutsOverlay.h"
+#include "support/PrivateHomeTestMain.h"
 
 #include "ui/MainWindow.h"
 #include "ui/SessionDocument.h"
@@ -8,13 +9,9 @@
 #include <gtest/gtest.h>
 
 #include <QAction>
-#include <QApplication>
-#include <QDir>
 #include <QRegularExpression>
-#include <QStandardPaths>
 #include <QTest>
 
-#include <cstdlib>
 #include <set>
 
 using lathe::ui::MainWindow;
@@ -86,19 +83,5 @@ TEST_F(ShortcutsOverlayTest, ItListsEveryKeyTheWindowAnswersTo) {
 }
 
 int main(int argc, char** argv) {
-    qputenv("QT_QPA_PLATFORM",
-            qgetenv("QT_QPA_PLATFORM").isEmpty() ? QByteArray("offscreen") : qgetenv("QT_QPA_PLATFORM"));
-    char home[] = "/tmp/lathe-ui-test-home-XXXXXX";
-    if (::mkdtemp(home) != nullptr) {
-        qputenv("HOME", home);
-        qputenv("XDG_CONFIG_HOME", QByteArray(home) + "/config");
-    }
-    QApplication app(argc, argv);
-    QApplication::setOrganizationName(QStringLiteral("LatheTests"));
-    QApplication::setApplicationName(QStringLiteral("ShortcutsOverlayTest"));
-    QStandardPaths::setTestModeEnabled(true);
-    ::testing::InitGoogleTest(&argc, argv);
-    const int result = RUN_ALL_TESTS();
-    QDir(QString::fromLocal8Bit(home)).removeRecursively();
-    return result;
+    return lathe::ui::test::runWithPrivateHome(argc, argv, "ShortcutsOverlayTest");
 }

@@ -128,6 +128,18 @@ void writeBassNoteJump(const core::DemoResult& demo) {
     resumMix(demo);
 }
 
+// Scales one stem between two times (a vocal ride printed into the stem), kept on the 24-bit grid.
+void scaleSection(const std::string& path, double fromSeconds, double toSeconds, double gainDb) {
+    PlanarAudio a = readTestAudio(path);
+    const auto from = static_cast<std::size_t>(std::llround(fromSeconds * kDefectSampleRate));
+    const auto to = static_cast<std::size_t>(std::llround(toSeconds * kDefectSampleRate));
+    const double g = std::pow(10.0, gainDb / 20.0);
+    for (auto& c : a)
+        for (std::size_t i = from; i < std::min(to, c.size()); ++i)
+            c[i] = quantize(c[i] * g, 24);
+    writeTestAudio(path, a, kDefectSampleRate, kWav24);
+}
+
 } // namespace
 
 DefectiveFolder writeDefectiveFolder(const std::string& dir, Defect defect) {
@@ -175,14 +187,7 @@ DefectiveFolder writeDefectiveFolder(const std::string& dir, Defect defect) {
         break;
     }
     case Defect::VocalBuriedInHook: {
-        PlanarAudio a = readTestAudio(f[3]);
-        const auto from = static_cast<std::size_t>(std::llround(out.layout.verseEnd * kDefectSampleRate));
-        const auto to = static_cast<std::size_t>(std::llround(out.layout.hookEnd * kDefectSampleRate));
-        const double g = std::pow(10.0, -3.0 / 20.0);
-        for (auto& c : a)
-            for (std::size_t i = from; i < std::min(to, c.size()); ++i)
-                c[i] = quantize(c[i] * g, 24);
-        writeTestAudio(f[3], a, kDefectSampleRate, kWav24);
+        scaleSection(f[3], out.layout.verseEnd, out.layout.hookEnd, -3.0);
         resumMix(demo);
         out.affectedFile = f[3];
         break;
@@ -226,14 +231,7 @@ DefectiveFolder writeDefectiveFolder(const std::string& dir, Defect defect) {
         out.affectedFile = f[1];
         break;
     case Defect::VocalLoudInVerse: {
-        PlanarAudio a = readTestAudio(f[3]);
-        const auto from = static_cast<std::size_t>(std::llround(out.layout.introEnd * kDefectSampleRate));
-        const auto to = static_cast<std::size_t>(std::llround(out.layout.verseEnd * kDefectSampleRate));
-        const double g = std::pow(10.0, kVocalVerseLiftDb / 20.0);
-        for (auto& c : a)
-            for (std::size_t i = from; i < std::min(to, c.size()); ++i)
-                c[i] = quantize(c[i] * g, 24);
-        writeTestAudio(f[3], a, kDefectSampleRate, kWav24);
+        scaleSection(f[3], out.layout.introEnd, out.layout.verseEnd, kVocalVerseLiftDb);
         resumMix(demo);
         out.affectedFile = f[3];
         break;
