@@ -52,6 +52,7 @@ private:
     std::vector<std::vector<float>> upHistory_;
     std::vector<std::vector<float>> downEven_;
     std::vector<std::vector<float>> downOdd_; // delay line for the centre-tap branch (K samples of history)
+    std::vector<float> scratch_;              // upsample's FIR-branch outputs before interleaving
 };
 
 } // namespace lathe::dsp
