@@ -141,6 +141,36 @@ inline __m128 fastExp2(__m128 y) {
     const __m128i scale = _mm_slli_epi32(_mm_add_epi32(_mm_castps_si128(shifted), _mm_set1_epi32(127)), 23);
     return _mm_mul_ps(p, _mm_castsi128_ps(scale));
 }
+
+// tanh in four float lanes, for waveshapers running at several times the sample rate (libm's tanhf, through
+// expm1f, was a fifth of a mastering chain's time). Error below 5e-7 relative (measured over +-20 against
+// double tanh; float rounding alone is 6e-8), odd exactly, never beyond +-1. |x| < 1/2: the Taylor series to
+// x^15 (the next term is below 5e-9 there); above: 1 - 2 / (e^2|x| + 1), which has no cancellation once
+// tanh >= 0.46.
+inline __m128 fastTanh(__m128 x) {
+    const __m128 signBit = _mm_set1_ps(-0.0f);
+    const __m128 a = _mm_andnot_ps(signBit, x);
+    const __m128 one = _mm_set1_ps(1.0f);
+    const __m128 e = fastExp2(_mm_mul_ps(a, _mm_set1_ps(2.8853900817779268f))); // 2 / ln 2
+    const __m128 large = _mm_sub_ps(one, _mm_div_ps(_mm_set1_ps(2.0f), _mm_add_ps(e, one)));
+    const __m128 a2 = _mm_mul_ps(a, a);
+    const auto step = [&](__m128 p, double coefficient) {
+        return _mm_add_ps(_mm_set1_ps(static_cast<float>(coefficient)), _mm_mul_ps(a2, p));
+    };
+    __m128 p = _mm_set1_ps(static_cast<float>(-929569.0 / 638512875.0));
+    p = step(p, 21844.0 / 6081075.0);
+    p = step(p, -1382.0 / 155925.0);
+    p = step(p, 62.0 / 2835.0);
+    p = step(p, -17.0 / 315.0);
+    p = step(p, 2.0 / 15.0);
+    p = step(p, -1.0 / 3.0);
+    p = step(p, 1.0);
+    const __m128 small = _mm_mul_ps(a, p);
+    const __m128 useSmall = _mm_cmplt_ps(a, _mm_set1_ps(0.5f));
+    const __m128 magnitude =
+        _mm_min_ps(_mm_or_ps(_mm_and_ps(useSmall, small), _mm_andnot_ps(useSmall, large)), one);
+    return _mm_or_ps(magnitude, _mm_and_ps(signBit, x));
+}
 #endif
 
 // Branch-free min, max and select for per-sample loops whose comparisons follow the audio (attack or release,

@@ -1,6 +1,7 @@
 #include "Saturation.h"
 
 #include "Decibels.h"
+#include "FastMath.h"
 
 #include <algorithm>
 #include <cmath>
@@ -18,13 +19,57 @@ constexpr double kTapeBias = 0.15;
 constexpr double kRampSeconds = 0.02;
 constexpr double kDcBlockHz = 2.0;
 
-inline float softClip(float x, float drive, float inverseDrive) {
-    return std::tanh(x * drive) * inverseDrive;
-}
-
-// tanh(g x + b) - tanh(b), divided by its slope at x = 0, g (1 - tanh^2 b).
-inline float tape(float x, float drive, float tanhBias, float normalise) {
-    return (std::tanh(x * drive + static_cast<float>(kTapeBias)) - tanhBias) * normalise;
+// The curves over one channel's oversampled block, four samples at a time. gain and scale hold one value per
+// base-rate frame, each covering `factor` samples:
+//   soft clip: tanh(g x) / g
+//   tape:      (tanh(g x + b) - tanh(b)) / (g (1 - tanh^2 b)), unit slope at x = 0
+// Every sample goes through the same lane arithmetic (a ragged tail is padded to four lanes), so the output
+// does not depend on where a block boundary falls.
+template <SaturationMode Mode>
+void shape(float* x, int frames, int factor, const float* gain, const float* scale) {
+    const int samples = frames * factor;
+    const float tanhBias = static_cast<float>(std::tanh(kTapeBias));
+    const auto lanes = [&](float* v, int first) {
+#if defined(__SSE2__)
+        __m128 g, k;
+        if (factor >= 4) {
+            g = _mm_set1_ps(gain[first / factor]);
+            k = _mm_set1_ps(scale[first / factor]);
+        } else {
+            alignas(16) float gs[4], ks[4];
+            for (int j = 0; j < 4; ++j) {
+                const int frame = std::min((first + j) / factor, frames - 1);
+                gs[j] = gain[frame];
+                ks[j] = scale[frame];
+            }
+            g = _mm_load_ps(gs);
+            k = _mm_load_ps(ks);
+        }
+        __m128 u = _mm_mul_ps(_mm_loadu_ps(v), g);
+        if constexpr (Mode == SaturationMode::Tape)
+            u = _mm_add_ps(u, _mm_set1_ps(static_cast<float>(kTapeBias)));
+        __m128 t = fastTanh(u);
+        if constexpr (Mode == SaturationMode::Tape) t = _mm_sub_ps(t, _mm_set1_ps(tanhBias));
+        _mm_storeu_ps(v, _mm_mul_ps(t, k));
+#else
+        for (int j = 0; j < 4; ++j) {
+            const int frame = std::min((first + j) / factor, frames - 1);
+            v[j] = Mode == SaturationMode::SoftClip
+                       ? std::tanh(v[j] * gain[frame]) * scale[frame]
+                       : (std::tanh(v[j] * gain[frame] + static_cast<float>(kTapeBias)) - tanhBias) *
+                             scale[frame];
+        }
+#endif
+    };
+    int i = 0;
+    for (; i + 4 <= samples; i += 4)
+        lanes(x + i, i);
+    if (i < samples) {
+        alignas(16) float tail[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+        std::copy(x + i, x + samples, tail);
+        lanes(tail, i);
+        std::copy(tail, tail + (samples - i), x + i);
+    }
 }
 
 } // namespace
@@ -44,6 +89,8 @@ void Saturation::prepare(double sampleRate, int maxBlockFrames, int numChannels)
     const auto channels = static_cast<std::size_t>(numChannels);
     const auto frames = static_cast<std::size_t>(maxBlockFrames);
     driveRamp_.assign(frames, 1.0);
+    driveGain_.assign(frames, 1.0f);
+    driveScale_.assign(frames, 1.0f);
     mixRamp_.assign(frames, 1.0);
     dry_.assign(channels, std::vector<float>(frames, 0.0f));
     dryDelay_.assign(channels,
@@ -100,7 +147,6 @@ void Saturation::process(const AudioBlock& block) {
 
     // Ramps are stepped once per base-rate frame and held across its oversampled samples: the steps are 1/960
     // of the change at most, far too small to be heard as zipper.
-    const bool driveMoving = drive_.isSmoothing();
     const bool mixMoving = mixGain_.isSmoothing();
     for (int i = 0; i < frames; ++i) {
         driveRamp_[static_cast<std::size_t>(i)] = drive_.next();
@@ -126,24 +172,20 @@ void Saturation::process(const AudioBlock& block) {
     if (latency > 0) dryIndex_ = (dryIndex_ + frames) % latency;
 
     const AudioBlock wet = oversampler_.upsample(block);
-    const float tanhBias = static_cast<float>(std::tanh(kTapeBias));
     const double slopeAtZero = 1.0 - std::tanh(kTapeBias) * std::tanh(kTapeBias);
+    for (int i = 0; i < frames; ++i) {
+        const double g = driveRamp_[static_cast<std::size_t>(i)];
+        driveGain_[static_cast<std::size_t>(i)] = static_cast<float>(g);
+        driveScale_[static_cast<std::size_t>(i)] =
+            static_cast<float>(mode_ == SaturationMode::SoftClip ? 1.0 / g : 1.0 / (g * slopeAtZero));
+    }
     for (int c = 0; c < channels; ++c) {
-        float* x = wet.channel(c);
-        for (int i = 0; i < frames; ++i) {
-            const double g = driveMoving ? driveRamp_[static_cast<std::size_t>(i)] : drive_.current();
-            const float drive = static_cast<float>(g);
-            float* frame = x + i * factor;
-            if (mode_ == SaturationMode::SoftClip) {
-                const float inverse = static_cast<float>(1.0 / g);
-                for (int k = 0; k < factor; ++k)
-                    frame[k] = softClip(frame[k], drive, inverse);
-            } else {
-                const float normalise = static_cast<float>(1.0 / (g * slopeAtZero));
-                for (int k = 0; k < factor; ++k)
-                    frame[k] = tape(frame[k], drive, tanhBias, normalise);
-            }
-        }
+        if (mode_ == SaturationMode::SoftClip)
+            shape<SaturationMode::SoftClip>(wet.channel(c), frames, factor, driveGain_.data(),
+                                            driveScale_.data());
+        else
+            shape<SaturationMode::Tape>(wet.channel(c), frames, factor, driveGain_.data(),
+                                        driveScale_.data());
     }
     oversampler_.downsample(block);
 

@@ -67,6 +67,9 @@ private:
     // Per-block, per base-rate frame values of the ramps, so every channel sees the same ramp.
     std::vector<double> driveRamp_;
     std::vector<double> mixRamp_;
+    // Per base-rate frame, in float for the curves: drive gain and the output scale that undoes it.
+    std::vector<float> driveGain_;
+    std::vector<float> driveScale_;
     // Dry path: latency-frame ring per channel, and the delayed dry block.
     std::vector<std::vector<float>> dryDelay_;
     std::vector<std::vector<float>> dry_;

@@ -92,6 +92,35 @@ TEST(FastMath, FourLaneFloatExp2IsWithinHalfAMillionth) {
     EXPECT_EQ(exact[2], 32.0f);
     EXPECT_EQ(exact[3], 0.125f);
 }
+
+// Against double tanh over a dense sweep of +-20 (saturated beyond) plus tiny and huge inputs: relative
+// error, odd symmetry bit for bit, and the +-1 bound a soft clipper relies on.
+TEST(FastMath, FourLaneTanhIsWithinHalfAMillionthAndOdd) {
+    double worst = 0.0;
+    double worstNearSwitch = 0.0; // the two formulas meet at |x| = 1/2
+    const auto check = [&](float x) {
+        alignas(16) float out[4];
+        _mm_store_ps(out, fastTanh(_mm_set_ps(-x, x, -x, x)));
+        const double expected = std::tanh(static_cast<double>(x));
+        const double error = expected == 0.0 ? std::abs(out[0]) : std::abs(out[0] / expected - 1.0);
+        worst = std::max(worst, error);
+        if (std::abs(x - 0.5f) < 0.01f) worstNearSwitch = std::max(worstNearSwitch, error);
+        EXPECT_EQ(std::bit_cast<uint32_t>(out[1]), std::bit_cast<uint32_t>(-out[0])) << x;
+        EXPECT_LE(std::abs(out[0]), 1.0f) << x;
+    };
+    for (int i = 0; i <= 400000; ++i)
+        check(static_cast<float>(i) * 5e-5f);
+    for (float x : {1e-30f, 1e-10f, 1e-5f, 0.49999997f, 0.5f, 0.50000006f, 9.0f, 40.0f, 1e6f, 3e38f})
+        check(x);
+    EXPECT_LT(worst, 5e-7);
+    EXPECT_LT(worstNearSwitch, 5e-7);
+    alignas(16) float edge[4];
+    _mm_store_ps(edge, fastTanh(_mm_set_ps(0.0f, -0.0f, 1e6f, -1e6f)));
+    EXPECT_EQ(edge[0], -1.0f);
+    EXPECT_EQ(edge[1], 1.0f);
+    EXPECT_EQ(std::bit_cast<uint32_t>(edge[2]), std::bit_cast<uint32_t>(-0.0f));
+    EXPECT_EQ(std::bit_cast<uint32_t>(edge[3]), 0u);
+}
 #endif
 
 TEST(FastMath, BranchFreeSelectsMatchTheOperators) {
