@@ -266,7 +266,7 @@ struct AudioEngine::Impl {
     std::string error;
 
     // Stats (written by the audio thread only).
-    std::atomic<long long> callbacks{0}, xruns{0};
+    std::atomic<long long> callbacks{0}, xruns{0}, lateCallbacks{0};
     std::atomic<double> sumPercent{0}, maxPercent{0};
     std::atomic<unsigned> histogram[kHistogramBins + 1];
 
@@ -782,6 +782,7 @@ struct AudioEngine::Impl {
         const double percent = 100.0 * seconds * rate / frames;
         callbacks.fetch_add(1, std::memory_order_relaxed);
         if (xrun) xruns.fetch_add(1, std::memory_order_relaxed);
+        if (percent >= 100.0) lateCallbacks.fetch_add(1, std::memory_order_relaxed);
         sumPercent.store(sumPercent.load(std::memory_order_relaxed) + percent, std::memory_order_relaxed);
         if (percent > maxPercent.load(std::memory_order_relaxed))
             maxPercent.store(percent, std::memory_order_relaxed);
@@ -1265,6 +1266,7 @@ AudioEngine::Stats AudioEngine::stats() const {
     Stats s;
     s.callbacks = m.callbacks.load();
     s.xruns = m.xruns.load();
+    s.lateCallbacks = m.lateCallbacks.load();
     if (s.callbacks == 0) return s;
     s.meanPercent = m.sumPercent.load() / static_cast<double>(s.callbacks);
     s.maxPercent = m.maxPercent.load();

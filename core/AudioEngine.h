@@ -123,6 +123,9 @@ public:
     struct Stats {
         long long callbacks = 0;
         long long xruns = 0;
+        // Callbacks that took longer than their buffer period: the xruns Lathe itself caused. An xrun with no
+        // late callback is the device's or the system's (a driver thread woken late, another client).
+        long long lateCallbacks = 0;
         double meanPercent = 0, p99Percent = 0, maxPercent = 0; // callback time as % of the buffer period
     };
     Stats stats() const;

@@ -1,4 +1,5 @@
 #include "Commands.h"
+#include "StdoutToStderr.h"
 
 #include "core/AudioEngine.h"
 
@@ -12,7 +13,9 @@ namespace lathe::cli {
 namespace {
 
 int runDevices(bool json) {
+    StdoutToStderr quiet;
     const auto devices = core::AudioEngine::outputDevices();
+    quiet.restore();
     if (json) {
         nlohmann::json list = nlohmann::json::array();
         for (const auto& d : devices)

@@ -1,4 +1,5 @@
 #include "Commands.h"
+#include "StdoutToStderr.h"
 
 #include "core/AudioEngine.h"
 #include "core/SessionSource.h"
@@ -51,6 +52,7 @@ int runPlay(const PlayOptions& o) {
             printError("--simulate must be flat, phone, laptop, earbuds or car");
             return kExitUsage;
         }
+        StdoutToStderr quiet; // until the stream is closed: --stats output must stay readable
         core::AudioEngine engine;
         engine.load(session);
         if (!engine.sourceAvailable(source)) {
@@ -115,10 +117,12 @@ int runPlay(const PlayOptions& o) {
         // Let the fade-out reach the device before the stream closes.
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
         engine.close();
+        quiet.restore();
         if (o.stats) {
             const auto s = engine.stats();
-            std::printf("callbacks %lld\nxruns %lld\ncallback_percent mean %.2f p99 %.2f max %.2f\n",
-                        s.callbacks, s.xruns, s.meanPercent, s.p99Percent, s.maxPercent);
+            std::printf("callbacks %lld\nxruns %lld\nlate_callbacks %lld\ncallback_percent mean %.2f p99 "
+                        "%.2f max %.2f\n",
+                        s.callbacks, s.xruns, s.lateCallbacks, s.meanPercent, s.p99Percent, s.maxPercent);
         }
         return result;
     } catch (const std::exception& e) {

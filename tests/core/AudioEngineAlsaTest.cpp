@@ -53,8 +53,9 @@ TEST_P(AudioEngineAlsaTest, CapturedStemMasterEqualsTheOfflineRenderBeforeDither
     // PortAudio's ALSA host lists PCMs defined in the user's config as devices.
     std::ofstream(dir.file(".asoundrc")) << "pcm.lathecap {\n  type file\n  slave.pcm \"null\"\n  file \""
                                          << dir.file("capture.raw") << "\"\n  format \"raw\"\n}\n";
-    std::vector<std::string> play = {"play",     dir.file("song"),       "--device", "lathecap",
-                                     "--buffer", std::to_string(buffer), "--source", "stem"};
+    std::vector<std::string> play = {"play",     dir.file("song"), "--device",
+                                     "lathecap", "--buffer",       std::to_string(buffer),
+                                     "--source", "stem",           "--stats"};
     play.insert(play.end(), exact.begin(), exact.end());
     const auto played = test::runCli(play, "env HOME=" + test::shellQuote(dir.path()) + " ");
     ASSERT_EQ(played.exitCode, 0) << played.err;
@@ -65,6 +66,34 @@ TEST_P(AudioEngineAlsaTest, CapturedStemMasterEqualsTheOfflineRenderBeforeDither
     const std::vector<float> capture = readRawFloat(dir.file("capture.raw"));
     const int64_t captured = static_cast<int64_t>(capture.size() / 2);
     ASSERT_GT(captured, frames);
+
+    // --stats counts what reached the device: every callback wrote one buffer to the capture file. The null
+    // device is not paced (it takes buffers as fast as they come), so the timing figures are only checked for
+    // consistency.
+    long long callbacks = -1, xruns = -1, late = -1;
+    double mean = -1, p99 = -1, max = -1;
+    const size_t at = played.out.find("callbacks ");
+    ASSERT_NE(at, std::string::npos) << played.out;
+    ASSERT_EQ(
+        std::sscanf(
+            played.out.c_str() + at,
+            "callbacks %lld\nxruns %lld\nlate_callbacks %lld\ncallback_percent mean %lf p99 %lf max %lf",
+            &callbacks, &xruns, &late, &mean, &p99, &max),
+        6)
+        << played.out;
+    std::printf(
+        "stats: %lld callbacks (captured %lld frames), %lld xruns, %lld late, mean %.2f p99 %.2f max %.2f\n",
+        callbacks, static_cast<long long>(captured), xruns, late, mean, p99, max);
+    // PortAudio's ALSA host primes the device with up to one device buffer of silence before the first
+    // callback (here 512 and 2048 frames); the rest is one buffer per callback.
+    EXPECT_GE(captured, callbacks * buffer);
+    EXPECT_LE(captured, callbacks * buffer + 4096);
+    EXPECT_GE(xruns, 0);
+    EXPECT_GE(late, 0);
+    EXPECT_LE(late, callbacks);
+    EXPECT_GT(mean, 0.0);
+    EXPECT_LE(mean, max);
+    EXPECT_LE(p99, max);
 
     // Align the latency: the first audible sample of each, then the offset near it with the least residual.
     std::vector<float> refInterleaved(static_cast<size_t>(2 * frames));

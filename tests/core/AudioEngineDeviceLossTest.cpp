@@ -1,9 +1,11 @@
 #include "core/AudioEngine.h"
 #include "core/DemoFolder.h"
 #include "core/SessionSource.h"
+#include "support/CliRunner.h"
 #include "support/TestAudio.h"
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 #include <chrono>
 #include <csignal>
@@ -15,6 +17,7 @@
 #include <sys/wait.h>
 #include <thread>
 #include <unistd.h>
+#include <vector>
 
 extern char** environ;
 
@@ -31,14 +34,17 @@ using Clock = std::chrono::steady_clock;
 
 class JackServer {
 public:
-    explicit JackServer(std::string name) : name_(std::move(name)) {}
+    explicit JackServer(std::string name, bool verbose = false) : name_(std::move(name)), verbose_(verbose) {}
     ~JackServer() { kill(SIGKILL); }
 
     // Starts jackd and waits until PortAudio lists its output; false (with `why`) if it never appears.
     bool start(std::string& why) {
-        const char* argv[] = {"jackd", "--no-realtime", "-n", name_.c_str(), "-d",   "dummy",
-                              "-r",    "48000",         "-p", "256",         nullptr};
-        if (const int e = posix_spawnp(&pid_, "jackd", nullptr, nullptr, const_cast<char**>(argv), environ);
+        std::vector<const char*> argv = {"jackd", "--no-realtime", "-n", name_.c_str(), "-d", "dummy",
+                                         "-r",    "48000",         "-p", "256"};
+        if (verbose_) argv.insert(argv.begin() + 1, "-v");
+        argv.push_back(nullptr);
+        if (const int e =
+                posix_spawnp(&pid_, "jackd", nullptr, nullptr, const_cast<char**>(argv.data()), environ);
             e != 0) {
             pid_ = -1;
             why = "cannot start jackd (install jackd2): " + std::string(std::strerror(e));
@@ -67,6 +73,7 @@ public:
 
 private:
     std::string name_;
+    bool verbose_ = false;
     std::string device_;
     pid_t pid_ = -1;
 };
@@ -134,6 +141,25 @@ TEST(AudioEngineDeviceLossTest, KilledJackServerStopsPlaybackWithAMessageAndTheE
     EXPECT_EQ(engine.takeError(), "");
     std::ifstream captured(dir.file("capture.raw"), std::ios::binary | std::ios::ate);
     EXPECT_GT(static_cast<long long>(captured.tellg()), 0) << "the reopened device received audio";
+}
+
+// libjack prints its diagnostics to stdout whenever its server runs verbose; `devices --json` must still
+// print nothing but the JSON there, or every script reading it breaks.
+TEST(AudioEngineDeviceLossTest, DevicesJsonStaysParseableWithAVerboseJackServer) {
+    const std::string server = "lathe-test-verbose";  // fixed, like the one above: see there
+    setenv("JACK_DEFAULT_SERVER", server.c_str(), 1); // for this process and the lathe-cli it runs
+    setenv("JACK_NO_AUDIO_RESERVATION", "1", 1);
+    JackServer jack(server, true);
+    std::string why;
+    ASSERT_TRUE(jack.start(why)) << why;
+    const auto listed = test::runCli({"devices", "--json"});
+    ASSERT_EQ(listed.exitCode, 0) << listed.err;
+    nlohmann::json devices;
+    ASSERT_NO_THROW(devices = nlohmann::json::parse(listed.out)) << listed.out;
+    bool jackListed = false;
+    for (const auto& d : devices)
+        jackListed |= d.at("host_api").get<std::string>().find("JACK") != std::string::npos;
+    EXPECT_TRUE(jackListed) << listed.out;
 }
 
 } // namespace
