@@ -55,13 +55,15 @@ struct Track {
     int64_t frames() const { return static_cast<int64_t>(l.size()); }
     // Copies [pos, pos+n) with silence outside the track.
     void read(int64_t pos, float* dl, float* dr, int n) const {
-        const int64_t len = frames();
-        for (int i = 0; i < n; ++i) {
-            const int64_t p = pos + i;
-            const bool in = p >= 0 && p < len;
-            dl[i] = in ? l[static_cast<size_t>(p)] : 0.0f;
-            dr[i] = in ? r[static_cast<size_t>(p)] : 0.0f;
-        }
+        // [begin, end) of the n frames lies inside the track; silence before and after it.
+        const int64_t begin = std::clamp<int64_t>(-pos, 0, n);
+        const int64_t end = std::clamp<int64_t>(frames() - pos, begin, n);
+        std::fill(dl, dl + begin, 0.0f);
+        std::fill(dr, dr + begin, 0.0f);
+        std::copy_n(l.data() + pos + begin, end - begin, dl + begin);
+        std::copy_n(r.data() + pos + begin, end - begin, dr + begin);
+        std::fill(dl + end, dl + n, 0.0f);
+        std::fill(dr + end, dr + n, 0.0f);
     }
 };
 
@@ -96,15 +98,22 @@ struct History {
         for (auto& c : ch)
             c.assign(static_cast<size_t>(size), 0.0f);
     }
+    // Copies run in at most two pieces, split where the ring wraps.
     void write(int c, int64_t t, const float* src, int n) {
         float* d = ch[c].data();
-        for (int i = 0; i < n; ++i)
-            d[(t + i) & mask] = src[i];
+        const int64_t at = t & mask;
+        const int64_t first = std::min<int64_t>(n, mask + 1 - at);
+        std::copy_n(src, first, d + at);
+        std::copy_n(src + first, n - first, d);
     }
     void read(int c, int64_t t, float* dst, int n) const {
         const float* s = ch[c].data();
-        for (int i = 0; i < n; ++i)
-            dst[i] = t + i >= validFrom ? s[(t + i) & mask] : 0.0f;
+        const int silent = static_cast<int>(std::clamp<int64_t>(validFrom - t, 0, n));
+        std::fill(dst, dst + silent, 0.0f);
+        const int64_t at = (t + silent) & mask;
+        const int64_t first = std::min<int64_t>(n - silent, mask + 1 - at);
+        std::copy_n(s + at, first, dst + silent);
+        std::copy_n(s, n - silent - first, dst + silent + first);
     }
 };
 
