@@ -7,6 +7,7 @@
 #include "SourceStream.h"
 #include "SpscRingBuffer.h"
 #include "StemChain.h"
+#include "SystemLibraryLeakScope.h"
 
 #include "dsp/CorrelationMeter.h"
 #include "dsp/LoudnessMeter.h"
@@ -924,6 +925,13 @@ struct AudioEngine::Impl {
 
 // PortAudio is initialised only while a stream is open (or devices are listed), so an engine used without a
 // device (tests, offline measuring) never probes the host's sound system.
+namespace {
+PaError initialisePortAudio() {
+    [[maybe_unused]] SystemLibraryLeakScope probe;
+    return Pa_Initialize();
+}
+} // namespace
+
 AudioEngine::AudioEngine() : impl_(std::make_unique<Impl>()) {}
 
 AudioEngine::~AudioEngine() {
@@ -933,7 +941,7 @@ AudioEngine::~AudioEngine() {
 
 std::vector<OutputDevice> AudioEngine::outputDevices() {
     std::vector<OutputDevice> list;
-    if (Pa_Initialize() != paNoError) return list;
+    if (initialisePortAudio() != paNoError) return list;
     const PaDeviceIndex def = Pa_GetDefaultOutputDevice();
     for (PaDeviceIndex i = 0; i < Pa_GetDeviceCount(); ++i) {
         const PaDeviceInfo* d = Pa_GetDeviceInfo(i);
@@ -1077,7 +1085,7 @@ bool AudioEngine::open(const std::string& deviceName, int bufferFrames, int samp
     Impl& m = *impl_;
     close();
     m.reap();
-    if (const PaError e = Pa_Initialize(); e != paNoError) {
+    if (const PaError e = initialisePortAudio(); e != paNoError) {
         error = std::string("cannot start PortAudio: ") + Pa_GetErrorText(e);
         return false;
     }
