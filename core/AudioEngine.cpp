@@ -61,8 +61,11 @@ struct Track {
         const int64_t end = std::clamp<int64_t>(frames() - pos, begin, n);
         std::fill(dl, dl + begin, 0.0f);
         std::fill(dr, dr + begin, 0.0f);
-        std::copy_n(l.data() + pos + begin, end - begin, dl + begin);
-        std::copy_n(r.data() + pos + begin, end - begin, dr + begin);
+        // Only form the source pointer when it is inside the track: pos may lie far before or after it.
+        if (end > begin) {
+            std::copy_n(l.data() + pos + begin, end - begin, dl + begin);
+            std::copy_n(r.data() + pos + begin, end - begin, dr + begin);
+        }
         std::fill(dl + end, dl + n, 0.0f);
         std::fill(dr + end, dr + n, 0.0f);
     }
