@@ -20,20 +20,15 @@
 
 namespace lathe::core {
 
+#if defined(LATHE_HAS_LSAN)
+using SystemLibraryLeakScope = __lsan::ScopedDisabler;
+#else
 class SystemLibraryLeakScope {
 public:
-#if defined(LATHE_HAS_LSAN)
-    SystemLibraryLeakScope() {
-        __lsan_disable();
-    }
-    ~SystemLibraryLeakScope() {
-        __lsan_enable();
-    }
-#else
     SystemLibraryLeakScope() = default;
-#endif
     SystemLibraryLeakScope(const SystemLibraryLeakScope&) = delete;
     SystemLibraryLeakScope& operator=(const SystemLibraryLeakScope&) = delete;
 };
+#endif
 
 } // namespace lathe::core
