@@ -2,14 +2,54 @@
 
 #include "Error.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <csignal>
 #include <fcntl.h>
 #include <filesystem>
+#include <limits>
+#include <string_view>
 #include <sys/stat.h>
 #include <unistd.h>
 
 namespace lathe::core {
+
+namespace {
+
+constexpr std::string_view kTemporaryPrefix = ".lathe-";
+constexpr std::string_view kTemporarySuffix = ".partial";
+
+bool allDigits(std::string_view text) {
+    return !text.empty() && text.size() <= 10 &&
+           std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// The writer's pid when `filename` is exactly "<digits>-<digits>" after `prefix` and before `suffix`, else 0.
+long temporaryOwner(std::string_view filename, std::string_view prefix, std::string_view suffix) {
+    if (filename.size() <= prefix.size() + suffix.size() || filename.substr(0, prefix.size()) != prefix ||
+        filename.substr(filename.size() - suffix.size()) != suffix)
+        return 0;
+    const std::string_view middle =
+        filename.substr(prefix.size(), filename.size() - prefix.size() - suffix.size());
+    const size_t dash = middle.find('-');
+    if (dash == std::string_view::npos || !allDigits(middle.substr(0, dash)) ||
+        !allDigits(middle.substr(dash + 1)))
+        return 0;
+    const long pid = std::stol(std::string(middle.substr(0, dash)));
+    return pid <= std::numeric_limits<pid_t>::max() ? pid : 0;
+}
+
+// The pid in one of Lathe's temporary names, or 0 when filename is not exactly one.
+long temporaryNameOwner(const std::string& filename) {
+    if (const long pid = temporaryOwner(filename, kTemporaryPrefix, kTemporarySuffix)) return pid;
+    // Earlier Lathe versions named temporaries after their file: ".<name>.partial-<pid>-<counter>".
+    const size_t mark = filename.rfind(".partial-");
+    if (filename.size() < 2 || filename[0] != '.' || mark == std::string::npos || mark < 2) return 0;
+    return temporaryOwner(std::string_view(filename).substr(mark), ".partial-", "");
+}
+
+} // namespace
 
 namespace detail {
 
@@ -23,11 +63,12 @@ std::string parentDirectory(const std::string& path) {
 std::string temporaryPathBeside(const std::string& finalPath) {
     // Same directory as the final file so rename() stays on one filesystem and is atomic. The leading dot
     // keeps the temp out of the way in file browsers; pid + counter keep concurrent writers (threads or
-    // processes) apart.
+    // processes) apart, and the pid tells a later cleanup whether the writer is still alive. The final name
+    // is not part of it: a 255-byte final name would leave no room.
     static std::atomic<unsigned> counter{0};
     const std::filesystem::path p(finalPath);
-    const std::string name = "." + p.filename().string() + ".partial-" + std::to_string(::getpid()) + "-" +
-                             std::to_string(counter.fetch_add(1));
+    const std::string name = std::string(kTemporaryPrefix) + std::to_string(::getpid()) + "-" +
+                             std::to_string(counter.fetch_add(1)) + std::string(kTemporarySuffix);
     return p.has_parent_path() ? (p.parent_path() / name).string() : name;
 }
 
@@ -40,6 +81,25 @@ bool syncParentDirectory(const std::string& path) {
 }
 
 } // namespace detail
+
+bool isStaleTemporary(const std::string& filename) {
+    const long pid = temporaryNameOwner(filename);
+    if (pid <= 0 || pid == static_cast<long>(::getpid())) return false; // this process's writes in flight
+    // EPERM: alive, another user's. A reused pid keeps a dead writer's file until that process ends too.
+    return ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH;
+}
+
+int removeStaleTemporaries(const std::string& dir) {
+    std::error_code ec;
+    int removed = 0;
+    for (std::filesystem::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+        if (!isStaleTemporary(it->path().filename().string())) continue;
+        struct stat st {};
+        if (::lstat(it->path().c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+        if (::unlink(it->path().c_str()) == 0) ++removed;
+    }
+    return removed;
+}
 
 namespace {
 

@@ -39,23 +39,6 @@ std::string jobNameOf(const std::string& input) {
     return name.empty() || name == "." || name == ".." ? std::string("job") : name;
 }
 
-bool isStaleTemporary(const std::string& filename) {
-    // AtomicFile's temporaryPathBeside: ".<name>.partial-<pid>-<counter>".
-    if (filename.size() < 2 || filename[0] != '.') return false;
-    const size_t mark = filename.rfind(".partial-");
-    if (mark == std::string::npos) return false;
-    const std::string rest = filename.substr(mark + 9);
-    const size_t dash = rest.find('-');
-    long pid = 0;
-    try {
-        pid = std::stol(rest.substr(0, dash));
-    } catch (...) {
-        return true; // not a name we made with a live owner: treat as debris
-    }
-    if (pid == static_cast<long>(::getpid())) return false; // this process's own renders in flight
-    return ::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH;
-}
-
 double readNumber(const json& j, const char* key) {
     const auto it = j.find(key);
     return it != j.end() && it->is_number() ? it->get<double>() : 0.0;
@@ -179,6 +162,16 @@ std::vector<BatchJob> planBatch(const std::vector<std::string>& inputs, const st
     return jobs;
 }
 
+WritePlan batchWritePlan(const std::vector<std::string>& inputs, const std::string& outDir,
+                         const std::string& summaryName) {
+    WritePlan plan;
+    plan.outDir = outDir;
+    plan.outputs.push_back((fs::path(outDir) / summaryName).string());
+    for (const auto& input : inputs)
+        addInputSources(plan.sources, input);
+    return plan;
+}
+
 std::string_view statusName(BatchJobStatus status) {
     switch (status) {
     case BatchJobStatus::Ok:
@@ -282,18 +275,6 @@ std::string checkDeliverables(const Session& session, const json& marker, const 
     return {};
 }
 
-int removeStaleTemporaries(const std::string& dir) {
-    std::error_code ec;
-    int removed = 0;
-    for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
-        const std::string name = it->path().filename().string();
-        if (!isStaleTemporary(name)) continue;
-        std::error_code removeError;
-        if (fs::remove(it->path(), removeError)) ++removed;
-    }
-    return removed;
-}
-
 BatchRunner::BatchRunner(std::vector<BatchJob> jobs, BatchOptions options)
     : jobs_(std::move(jobs)), options_(std::move(options)) {}
 
@@ -310,12 +291,18 @@ BatchRunner::FolderId BatchRunner::folderId(const std::string& path) {
 }
 
 BatchJobResult BatchRunner::runJob(const BatchJob& job, const RenderControl& control,
-                                   const FolderId& outRootId) const {
+                                   const FolderId& outRootId, const ProtectedSources& batchSources) const {
     BatchJobResult result;
     result.job = job;
     result.song = job.name;
     const auto start = std::chrono::steady_clock::now();
     try {
+        // First, so a refused OUTDIR (never made) is reported as refused rather than as gone.
+        WritePlan folderPlan;
+        folderPlan.outDir = job.outDir;
+        folderPlan.sources = batchSources;
+        checkWritePlan(folderPlan);
+
         // Never recreate a batch's output folder that vanished mid-batch: it may have been an unmounted disk,
         // and the renders would land on whatever is mounted below it.
         const fs::path outRoot = fs::path(job.outDir).parent_path();
@@ -329,7 +316,11 @@ BatchJobResult BatchRunner::runJob(const BatchJob& job, const RenderControl& con
         Session session = openSessionOrFolder(job.input);
         result.song = session.song;
         applyRenderOverrides(session, options_.render);
-        ensureOutsideClientFolder(session, job.outDir);
+        WritePlan plan = renderWritePlan(session, job.outDir);
+        plan.outputs.push_back((fs::path(job.outDir) / kBatchMarkerName).string());
+        plan.sources.add(batchSources);
+        if (!fs::is_directory(job.input, ec)) plan.sources.files.push_back(job.input);
+        checkWritePlan(plan);
         const json marker = batchMarker(job.input, session);
 
         if (fs::is_directory(job.outDir, ec)) removeStaleTemporaries(job.outDir);
@@ -383,9 +374,20 @@ BatchSummary BatchRunner::run(const Callbacks& callbacks, const std::atomic<bool
     BatchSummary summary;
     summary.outDir = jobs_.empty() ? std::string() : fs::path(jobs_.front().outDir).parent_path().string();
     summary.jobs.resize(jobs_.size());
+    std::vector<std::string> inputs = options_.batchInputs;
+    for (const auto& job : jobs_)
+        inputs.push_back(job.input);
+    const WritePlan rootPlan = batchWritePlan(inputs, summary.outDir);
+    const ProtectedSources& batchSources = rootPlan.sources;
     if (!summary.outDir.empty()) {
-        std::error_code ec;
-        fs::create_directories(summary.outDir, ec); // a failure shows as every job's "output folder is gone"
+        try {
+            checkWritePlan(rootPlan);
+            std::error_code ec;
+            fs::create_directories(summary.outDir,
+                                   ec); // a failure shows as every job's "output folder is gone"
+        } catch (const Error&) {
+            // Not made: each job's own check fails with the reason.
+        }
     }
     const FolderId outRootId = folderId(summary.outDir);
 
@@ -426,7 +428,7 @@ BatchSummary BatchRunner::run(const Callbacks& callbacks, const std::atomic<bool
                 control.progress = [&, index](double f) { reportProgress(index, f); };
                 control.cancel = cancel;
                 control.threads = renderThreads;
-                result = runJob(job, control, outRootId);
+                result = runJob(job, control, outRootId, batchSources);
             }
             reportProgress(index, 1.0);
             std::lock_guard lock(mutex);

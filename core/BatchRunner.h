@@ -1,5 +1,6 @@
 #pragma once
 
+#include "AtomicFile.h" // removeStaleTemporaries, which --resume runs
 #include "JobManifest.h"
 #include "Renderer.h"
 #include "Session.h"
@@ -41,6 +42,12 @@ struct BatchJob {
 std::vector<BatchJob> planBatch(const std::vector<std::string>& inputs, const std::string& outDir,
                                 Shard shard = {});
 
+// What a batch writes at its top, OUTDIR and its summary file, and what no job may touch: every input's
+// client folder and the files each session names (addInputSources). lathe-cli and the batch queue run
+// checkWritePlan on it before OUTDIR is made; BatchRunner checks every job against the same sources.
+WritePlan batchWritePlan(const std::vector<std::string>& inputs, const std::string& outDir,
+                         const std::string& summaryName = "batch-summary.json");
+
 enum class BatchJobStatus { Ok, Failed, Skipped };
 std::string_view statusName(BatchJobStatus status); // "ok", "failed", "skipped"
 
@@ -75,14 +82,13 @@ nlohmann::json batchMarker(const std::string& input, const Session& session);
 std::string checkDeliverables(const Session& session, const nlohmann::json& marker,
                               const std::string& jobOutDir, RenderReport* report = nullptr);
 
-// Removes the hidden temporaries (".<name>.partial-<pid>-<n>") a killed render left in dir, except those of
-// a process still running. Returns how many were removed.
-int removeStaleTemporaries(const std::string& dir);
-
 struct BatchOptions {
     RenderOverrides render;
     int parallelJobs = 0; // 0 = the core count
     bool resume = false;
+    // Every input of the batch as given, all shards: no job writes inside any of their client folders or over
+    // any file they name (the jobs' own inputs always count, listed here or not).
+    std::vector<std::string> batchInputs;
 };
 
 // Runs a list of jobs on a small pool of threads. Each job renders with renderSession into its own folder; a
@@ -101,7 +107,8 @@ public:
     const std::vector<BatchJob>& jobs() const { return jobs_; }
     int parallelJobs() const; // what run() will use
 
-    // Creates the output folder if needed, then blocks until every job finished. If the output folder is
+    // Creates the output folder if needed (unless it lies in an input's client folder: then every job fails
+    // saying so), then blocks until every job finished. If the output folder is
     // removed during the run, the jobs after that fail; it is never made again (a render that was already
     // starting and made it again takes back its own files). Setting *cancel stops running renders and fails
     // the jobs not started (error "cancelled").
@@ -116,7 +123,8 @@ private:
         bool operator==(const FolderId&) const = default;
     };
     static FolderId folderId(const std::string& path);
-    BatchJobResult runJob(const BatchJob& job, const RenderControl& control, const FolderId& outRoot) const;
+    BatchJobResult runJob(const BatchJob& job, const RenderControl& control, const FolderId& outRoot,
+                          const ProtectedSources& batchSources) const;
 
     std::vector<BatchJob> jobs_;
     BatchOptions options_;

@@ -354,6 +354,19 @@ DemoResult writeDemoFolder(const std::string& outDir, const DemoOptions& options
         throw Error(outDir, "the demo song name must be non-empty and contain no '/'");
 
     std::error_code ec;
+    if (std::filesystem::exists(std::filesystem::symlink_status(outDir, ec))) {
+        if (!std::filesystem::is_directory(outDir, ec)) throw Error(outDir, "exists and is not a folder");
+        std::filesystem::directory_iterator entries(outDir, ec);
+        if (ec) throw Error(outDir, "cannot read this folder: " + ec.message());
+        if (entries != std::filesystem::directory_iterator() && !options.force) {
+            const std::string first = entries->path().filename().string();
+            const bool more = entries.increment(ec) != std::filesystem::directory_iterator();
+            throw Error(outDir,
+                        "is not empty (it holds " + first + (more ? " and more" : "") +
+                            "); the demo writes a new client folder and never replaces files. Choose a "
+                            "new or empty folder, or add --force to write its eight files into this one");
+        }
+    }
     std::filesystem::create_directories(outDir, ec);
     if (ec || !std::filesystem::is_directory(outDir))
         throw Error(outDir, "cannot create the demo folder" + (ec ? ": " + ec.message() : std::string()));

@@ -12,6 +12,9 @@ struct DemoOptions {
     int sampleRate = 48000;
     std::uint32_t seed = 1;
     std::string songName = "Demo Song";
+    // Write into a folder that already holds something (replacing files of the demo's names, nothing else).
+    // Without it a folder that is not empty is refused, so a client's delivery can never be overwritten.
+    bool force = false;
 };
 
 struct DemoResult {
@@ -33,8 +36,8 @@ DemoLayout demoLayout(const DemoOptions& options);
 // "<song> Mix.wav" (the float sum of the stems, quantised once, so stems null against it down to 24-bit
 // rounding) and "<song> - Rough Master REF.wav" (the mix pushed about 7 dB into a limiter and soft clipper).
 // The mix peaks at -4 dBFS and is not mastered. Deterministic for a given seed. Creates outDir and its
-// parents if needed; existing files of the same names are replaced. Throws Error on invalid options or any
-// I/O failure.
+// parents if needed; refuses an outDir that is not an empty folder unless options.force (then existing files
+// of the same names are replaced). Throws Error on invalid options, a refused outDir or any I/O failure.
 DemoResult writeDemoFolder(const std::string& outDir, const DemoOptions& options = {});
 
 } // namespace lathe::core

@@ -1,6 +1,7 @@
 #include "Error.h"
 
 #include <cerrno>
+#include <climits>
 #include <cstring>
 
 namespace lathe::core {
@@ -30,6 +31,9 @@ std::string describeSystemError(int errnum) {
         return "a part of the path is not a folder";
     case EISDIR:
         return "is a folder, not a file";
+    case ENAMETOOLONG:
+        return "path too long (the system takes at most " + std::to_string(PATH_MAX - 1) +
+               " bytes in a path and " + std::to_string(NAME_MAX) + " in a name)";
     case EIO:
         return "input/output error (failing disk or disconnected drive?)";
     default:

@@ -6,6 +6,8 @@
 #include "Error.h"
 #include "FrameCache.h"
 #include "MasterChain.h"
+#include "PlaybackPreviewWriter.h"
+#include "SessionSource.h"
 #include "SourceStream.h"
 #include "StemChain.h"
 #include "StereoResampler.h"
@@ -744,8 +746,50 @@ RenderPlan planRender(const Session& s) {
     return plan;
 }
 
+WritePlan renderWritePlan(const Session& s, const std::string& outDir,
+                          const std::vector<dsp::PlaybackSystem>& previews) {
+    const auto kinds = [&] {
+        const RenderPlan plan = planRender(s);
+        std::vector<std::string> k;
+        if (plan.stereo) k.push_back("stereo_master");
+        if (plan.stem) k.push_back("stem_master");
+        return k;
+    }();
+    WritePlan plan;
+    plan.outDir = outDir;
+    addSessionSources(plan.sources, s);
+    const auto wouldWrite = [&](const std::string& name) { return (fs::path(outDir) / name).string(); };
+    if (const std::string problem = fileNameProblem(s.song); !problem.empty())
+        throw Error("song", quotedName(s.song) + " cannot name the output files (it would write " +
+                                quotedName(wouldWrite(s.song + "_" + kinds.front() + ".wav")) +
+                                "): " + problem + ". Set a plain name with --set song=NAME");
+
+    const int rate = s.output.sample_rate > 0 ? s.output.sample_rate : s.sample_rate;
+    std::vector<std::string> names;
+    for (const auto& kind : kinds) {
+        names.push_back(s.song + "_" + kind + ".wav");
+        if (s.output.mp3 && mp3CanEncode(rate)) names.push_back(s.song + "_" + kind + ".mp3");
+        for (const auto system : previews)
+            if (system != dsp::PlaybackSystem::Flat)
+                names.push_back(fs::path(playbackPreviewPath(s.song + "_" + kind + ".wav", system)).string());
+    }
+    const std::size_t maxName = maxFileNameBytes(outDir);
+    for (const auto& name : names) {
+        if (name.size() > maxName)
+            throw Error(wouldWrite(name), "file name too long (" + std::to_string(name.size()) +
+                                              " bytes; the file system takes at most " +
+                                              std::to_string(maxName) +
+                                              "): the output files are named after the song; set a shorter "
+                                              "name with --set song=NAME");
+        plan.outputs.push_back(wouldWrite(name));
+    }
+    plan.outputs.push_back(wouldWrite("report.json"));
+    return plan;
+}
+
 RenderReport renderSession(const Session& s, const std::string& outDir, const RenderControl& control) {
     RenderPlan plan = planRender(s);
+    checkWritePlan(renderWritePlan(s, outDir));
     RenderReport report;
     report.song = s.song;
     report.folder = s.folder;
@@ -765,6 +809,7 @@ RenderReport renderSession(const Session& s, const std::string& outDir, const Re
     fs::create_directories(outDir, ec);
     if (ec || !fs::is_directory(outDir))
         throw Error(outDir, "cannot create the output folder: " + (ec ? ec.message() : "not a folder"));
+    removeStaleTemporaries(outDir);
 
     std::vector<Job> jobs;
     if (plan.stereo) jobs.push_back({"stereo_master", false, static_cast<int>(jobs.size())});

@@ -1,6 +1,9 @@
 #pragma once
 
+#include "OutputGuard.h"
 #include "Session.h"
+
+#include "dsp/PlaybackSimulation.h"
 
 #include <nlohmann/json.hpp>
 
@@ -67,11 +70,21 @@ public:
 };
 
 // Renders the session's deliverables into outDir (created if needed): <song>_stereo_master.wav and/or
-// <song>_stem_master.wav, matching .mp3 files and report.json. Every file is written under a temporary name
-// and renamed only when complete; sources are only read. Throws core::Error naming the file on bad input or a
-// failed write, RenderCancelled on cancel; in both cases no file appears under a final name.
+// <song>_stem_master.wav, matching .mp3 files and report.json. Before anything is written (the folder
+// included) it runs checkWritePlan(renderWritePlan(session, outDir)), then removes stale temporaries a killed
+// render left in outDir. Every file is written under a temporary name and renamed only when complete; sources
+// are only read. Throws core::Error naming the file on bad input, a refused output or a failed write,
+// RenderCancelled on cancel; in all cases no file appears under a final name.
 RenderReport renderSession(const Session& session, const std::string& outDir,
                            const RenderControl& control = {});
+
+// What renderSession writes into outDir (the masters, their MP3s, report.json) plus, for each of `previews`,
+// the playback previews writePlaybackPreviews makes beside the masters; and what it must leave alone (the
+// session's folder and sources). Callers that also read a session file or write beside the render add those
+// and run checkWritePlan before rendering. Throws Error when the song cannot name the files: not one plain
+// file name, or a name too long for the file system (the message says to use --set song=NAME).
+WritePlan renderWritePlan(const Session& session, const std::string& outDir,
+                          const std::vector<dsp::PlaybackSystem>& previews = {});
 
 nlohmann::json toJson(const RenderReport& report);
 

@@ -26,18 +26,31 @@ Session openSessionOrFolder(const std::string& input) {
     return makeDefaultSession(scan);
 }
 
-void ensureOutsideClientFolder(const Session& session, const std::string& outPath) {
-    if (session.folder.empty()) return;
+void addSessionSources(ProtectedSources& sources, const Session& session) {
+    if (!session.folder.empty()) sources.folders.push_back(session.folder);
+    const fs::path base = session.folder.empty() ? fs::path() : fs::path(session.folder);
+    const auto addFile = [&](const std::string& path) {
+        if (!path.empty())
+            sources.files.push_back(fs::path(path).is_absolute() ? path : (base / path).string());
+    };
+    addFile(session.mix);
+    addFile(session.reference);
+    for (const auto& stem : session.stems)
+        addFile(stem.path);
+}
+
+void addInputSources(ProtectedSources& sources, const std::string& input) {
     std::error_code ec;
-    const fs::path folder = fs::weakly_canonical(session.folder, ec);
-    const fs::path out = fs::weakly_canonical(fs::absolute(outPath), ec);
-    auto f = folder.begin();
-    auto o = out.begin();
-    for (; f != folder.end() && o != out.end(); ++f, ++o)
-        if (*f != *o) return;
-    if (f == folder.end() || (f != folder.end() && f->empty()))
-        throw Error(outPath, "is inside the client folder " + session.folder +
-                                 "; Lathe never writes there. Choose an output folder elsewhere");
+    if (fs::is_directory(input, ec)) {
+        sources.folders.push_back(input);
+        return;
+    }
+    sources.files.push_back(input);
+    try {
+        addSessionSources(sources, loadSession(input));
+    } catch (const std::exception&) {
+        // Not a session Lathe can read: nothing it names can be written to by it either.
+    }
 }
 
 } // namespace lathe::core

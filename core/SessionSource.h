@@ -1,5 +1,6 @@
 #pragma once
 
+#include "OutputGuard.h"
 #include "Session.h"
 
 #include <string>
@@ -11,8 +12,13 @@ namespace lathe::core {
 // corrupt or truncated WAV is never silently left out of a master) or the session is invalid.
 Session openSessionOrFolder(const std::string& input);
 
-// Refuses to write into the client's folder (or below it): the client's delivery stays exactly as sent.
-// Throws Error naming outPath.
-void ensureOutsideClientFolder(const Session& session, const std::string& outPath);
+// What a session's writers must leave alone: its client folder (when it names one) and every source it reads
+// (mix, reference, stems; relative paths taken from the folder).
+void addSessionSources(ProtectedSources& sources, const Session& session);
+
+// The same for an input of render, batch or play as the user gave it: a client folder is protected whole; a
+// session file is protected itself, with what addSessionSources adds when it loads (a session that does not
+// load protects only itself: its own job will fail with the reason).
+void addInputSources(ProtectedSources& sources, const std::string& input);
 
 } // namespace lathe::core

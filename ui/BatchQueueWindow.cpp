@@ -445,6 +445,7 @@ void BatchQueueWindow::start() {
         inputs.push_back(input.toStdString());
     try {
         jobs_ = core::planBatch(inputs, QDir(out).absolutePath().toStdString());
+        core::checkWritePlan(core::batchWritePlan(inputs, out.toStdString()));
     } catch (const std::exception& e) {
         status_->setText(QString::fromStdString(e.what()));
         return;

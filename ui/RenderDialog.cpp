@@ -1,6 +1,7 @@
 #include "RenderDialog.h"
 
 #include "core/Error.h"
+#include "core/Renderer.h"
 #include "core/SessionSource.h"
 
 #include <QCheckBox>
@@ -215,7 +216,7 @@ void RenderDialog::startRender() {
         return;
     }
     try {
-        core::ensureOutsideClientFolder(session, folder.toStdString());
+        core::checkWritePlan(core::renderWritePlan(session, folder.toStdString()));
     } catch (const std::exception& e) {
         error_ = QString::fromStdString(e.what());
         status_->setText(error_);

@@ -2,6 +2,7 @@
 
 #include "core/AtomicFile.h"
 #include "core/Error.h"
+#include "core/SessionSource.h"
 
 #include <QAbstractButton>
 #include <QComboBox>
@@ -138,6 +139,11 @@ bool SessionDocument::save(QString* error) {
 
 bool SessionDocument::saveAs(const QString& path, QString* error) {
     try {
+        // The rule every writer follows: never inside the client folder, never over a source.
+        core::WritePlan plan;
+        plan.outputs.push_back(path.toStdString());
+        core::addSessionSources(plan.sources, session_);
+        core::checkWritePlan(plan);
         core::saveSession(session_, path.toStdString());
     } catch (const std::exception& e) {
         if (error) *error = QString::fromStdString(e.what());

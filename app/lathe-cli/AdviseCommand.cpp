@@ -5,6 +5,7 @@
 #include "core/ElementAnalysis.h"
 #include "core/Error.h"
 #include "core/HtmlReport.h"
+#include "core/OutputGuard.h"
 #include "core/PlaybackTranslation.h"
 #include "core/Session.h"
 #include "core/StemValidation.h"
@@ -46,6 +47,13 @@ void applyNudges(const core::Advice& advice, const core::FolderScan& scan, const
 
 int runAdvise(const AdviseOptions& o) {
     try {
+        // The rule every writer follows, checked before the analysis: the report and the session go neither
+        // into the client folder nor over each other.
+        core::WritePlan plan;
+        for (const auto* output : {&o.html, &o.applyTo})
+            if (!output->empty()) plan.outputs.push_back(*output);
+        plan.sources.folders.push_back(o.folder);
+        core::checkWritePlan(plan);
         const core::FolderScan scan = core::scanClientFolder(o.folder);
         // Validation reads the folder on its own: it runs beside the element and translation analyses
         // (which need the sections the former finds), and its errors surface from get().

@@ -149,6 +149,19 @@ int runBatch(const BatchCliOptions& o) {
         return kExitUsage;
     }
 
+    // Sharded runs on a shared OUTDIR each keep their own summary.
+    const std::string summaryName = shard.count == 1 ? std::string("batch-summary.json")
+                                                     : "batch-summary-" + std::to_string(shard.index) +
+                                                           "-of-" + std::to_string(shard.count) + ".json";
+    // OUTDIR is refused before it is made when it lies in any input's client folder, whichever shard renders
+    // it.
+    try {
+        core::checkWritePlan(core::batchWritePlan(inputs, o.outDir, summaryName));
+    } catch (const std::exception& e) {
+        printError(e.what());
+        return kExitFailed;
+    }
+
     std::error_code ec;
     fs::create_directories(o.outDir, ec);
     if (ec || !fs::is_directory(o.outDir)) {
@@ -161,6 +174,7 @@ int runBatch(const BatchCliOptions& o) {
     options.render = o.render;
     options.parallelJobs = o.jobs;
     options.resume = o.resume;
+    options.batchInputs = inputs;
     core::BatchRunner runner(core::planBatch(inputs, outDir, shard), options);
 
     std::signal(SIGINT, onSignal);
@@ -182,10 +196,6 @@ int runBatch(const BatchCliOptions& o) {
     progress.finish();
 
     const nlohmann::json json = core::toJson(summary);
-    // Sharded runs on a shared OUTDIR each keep their own summary.
-    const std::string summaryName = shard.count == 1 ? std::string("batch-summary.json")
-                                                     : "batch-summary-" + std::to_string(shard.index) +
-                                                           "-of-" + std::to_string(shard.count) + ".json";
     if (fs::is_directory(outDir, ec)) {
         try {
             core::writeFileAtomically((fs::path(outDir) / summaryName).string(), json.dump(2) + "\n");

@@ -16,6 +16,7 @@ struct DemoCommandOptions {
     double seconds = 30.0;
     int sampleRate = 48000;
     unsigned seed = 1;
+    bool force = false;
 };
 
 int runDemo(const DemoCommandOptions& o) {
@@ -24,6 +25,7 @@ int runDemo(const DemoCommandOptions& o) {
         options.seconds = o.seconds;
         options.sampleRate = o.sampleRate;
         options.seed = o.seed;
+        options.force = o.force;
         const core::DemoResult result = core::writeDemoFolder(o.outDir, options);
         std::printf("Demo client folder written to %s:\n", result.folder.c_str());
         for (const auto& f : result.files)
@@ -41,11 +43,13 @@ void addDemoCommand(CLI::App& app) {
     CLI::App* cmd =
         app.add_subcommand("demo", "Write a synthesized client folder (6 stems, the printed mix and a "
                                    "rough master reference) to try Lathe with");
-    cmd->add_option("OUTDIR", options->outDir, "Folder to create")->required();
+    cmd->add_option("OUTDIR", options->outDir, "Folder to create (must be missing or empty)")->required();
     cmd->add_option("--seconds", options->seconds, "Song length in seconds")->check(CLI::Range(5.0, 600.0));
     cmd->add_option("--rate", options->sampleRate, "Sample rate in Hz")
         ->check(CLI::IsMember({44100, 48000, 88200, 96000}));
     cmd->add_option("--seed", options->seed, "Random seed (same seed, same files)");
+    cmd->add_flag("--force", options->force,
+                  "Write into a folder that is not empty (replacing only files of the demo's names)");
     cmd->callback([options] { exitCode() = runDemo(*options); });
 }
 

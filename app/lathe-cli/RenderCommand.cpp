@@ -60,7 +60,16 @@ int runRender(const RenderOptions& o) {
     try {
         core::Session session = core::openSessionOrFolder(o.input);
         core::applyRenderOverrides(session, o.overrides);
-        core::ensureOutsideClientFolder(session, o.outDir);
+        std::vector<dsp::PlaybackSystem> systems;
+        for (const auto& name : o.simulate) {
+            dsp::PlaybackSystem s{};
+            if (dsp::playbackSystemFromName(name, s)) systems.push_back(s);
+        }
+        // Everything this command writes, previews included, is checked before the first byte: a preview
+        // refused after the masters were written would already have changed the output folder.
+        core::WritePlan plan = core::renderWritePlan(session, o.outDir, systems);
+        if (!std::filesystem::is_directory(o.input)) plan.sources.files.push_back(o.input);
+        core::checkWritePlan(plan);
 
         std::signal(SIGINT, onSignal);
         std::signal(SIGTERM, onSignal);
@@ -70,12 +79,7 @@ int runRender(const RenderOptions& o) {
         control.cancel = &gCancel;
         const core::RenderReport report = core::renderSession(session, o.outDir, control);
         bar.finish();
-        if (!o.simulate.empty()) {
-            std::vector<dsp::PlaybackSystem> systems;
-            for (const auto& name : o.simulate) {
-                dsp::PlaybackSystem s{};
-                if (dsp::playbackSystemFromName(name, s)) systems.push_back(s);
-            }
+        if (!systems.empty()) {
             for (const auto& d : report.deliverables)
                 for (const auto& p : core::writePlaybackPreviews(d.wavPath, systems))
                     if (!o.json)

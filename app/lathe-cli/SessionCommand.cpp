@@ -24,7 +24,10 @@ int runSessionNew(const SessionNewOptions& o) {
         core::Session session = core::openSessionOrFolder(o.folder);
         for (const auto& assignment : o.sets)
             core::applyOverride(session, assignment);
-        core::ensureOutsideClientFolder(session, o.output);
+        core::WritePlan plan;
+        plan.outputs.push_back(o.output);
+        core::addSessionSources(plan.sources, session);
+        core::checkWritePlan(plan);
         core::saveSession(session, o.output);
         std::printf("Session written to %s (%zu stems%s%s)\n", o.output.c_str(), session.stems.size(),
                     session.mix.empty() ? "" : ", mix", session.reference.empty() ? "" : ", reference");

@@ -237,9 +237,9 @@ TEST(AudioFileWriter, UncommittedWriterLeavesNothing) {
         // Work in progress lives under a hidden temporary name in the same folder, never under the final
         // name.
         EXPECT_EQ(std::filesystem::path(writer.tempPath()).parent_path(), std::filesystem::path(dir.path()));
-        EXPECT_EQ(
-            std::filesystem::path(writer.tempPath()).filename().string().rfind(".master.wav.partial-", 0),
-            0u);
+        const std::string tempName = std::filesystem::path(writer.tempPath()).filename().string();
+        EXPECT_EQ(tempName.rfind(".lathe-", 0), 0u) << tempName;
+        EXPECT_EQ(tempName.substr(tempName.size() - 8), ".partial") << tempName;
         EXPECT_TRUE(std::filesystem::exists(writer.tempPath()));
         EXPECT_FALSE(std::filesystem::exists(path));
     }
