@@ -291,7 +291,7 @@ BatchRunner::FolderId BatchRunner::folderId(const std::string& path) {
 }
 
 BatchJobResult BatchRunner::runJob(const BatchJob& job, const RenderControl& control,
-                                   const FolderId& outRootId, const ProtectedSources& batchSources) const {
+                                   const FolderId& outRootId, const ResolvedSources& batchSources) const {
     BatchJobResult result;
     result.job = job;
     result.song = job.name;
@@ -300,8 +300,7 @@ BatchJobResult BatchRunner::runJob(const BatchJob& job, const RenderControl& con
         // First, so a refused OUTDIR (never made) is reported as refused rather than as gone.
         WritePlan folderPlan;
         folderPlan.outDir = job.outDir;
-        folderPlan.sources = batchSources;
-        checkWritePlan(folderPlan);
+        checkWritePlan(folderPlan, batchSources);
 
         // Never recreate a batch's output folder that vanished mid-batch: it may have been an unmounted disk,
         // and the renders would land on whatever is mounted below it.
@@ -318,9 +317,8 @@ BatchJobResult BatchRunner::runJob(const BatchJob& job, const RenderControl& con
         applyRenderOverrides(session, options_.render);
         WritePlan plan = renderWritePlan(session, job.outDir);
         plan.outputs.push_back((fs::path(job.outDir) / kBatchMarkerName).string());
-        plan.sources.add(batchSources);
         if (!fs::is_directory(job.input, ec)) plan.sources.files.push_back(job.input);
-        checkWritePlan(plan);
+        checkWritePlan(plan, batchSources);
         const json marker = batchMarker(job.input, session);
 
         if (fs::is_directory(job.outDir, ec)) removeStaleTemporaries(job.outDir);
@@ -377,11 +375,13 @@ BatchSummary BatchRunner::run(const Callbacks& callbacks, const std::atomic<bool
     std::vector<std::string> inputs = options_.batchInputs;
     for (const auto& job : jobs_)
         inputs.push_back(job.input);
-    const WritePlan rootPlan = batchWritePlan(inputs, summary.outDir);
-    const ProtectedSources& batchSources = rootPlan.sources;
+    WritePlan rootPlan = batchWritePlan(inputs, summary.outDir);
+    // Resolved once: every job is checked against the whole batch's folders and files.
+    const ResolvedSources batchSources(rootPlan.sources);
+    rootPlan.sources = {};
     if (!summary.outDir.empty()) {
         try {
-            checkWritePlan(rootPlan);
+            checkWritePlan(rootPlan, batchSources);
             std::error_code ec;
             fs::create_directories(summary.outDir,
                                    ec); // a failure shows as every job's "output folder is gone"

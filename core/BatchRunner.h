@@ -124,7 +124,7 @@ private:
     };
     static FolderId folderId(const std::string& path);
     BatchJobResult runJob(const BatchJob& job, const RenderControl& control, const FolderId& outRoot,
-                          const ProtectedSources& batchSources) const;
+                          const ResolvedSources& batchSources) const;
 
     std::vector<BatchJob> jobs_;
     BatchOptions options_;

@@ -133,29 +133,54 @@ bool isSameFile(const std::string& output, const std::string& input) {
            sameInode(output, input);
 }
 
-void ProtectedSources::add(const ProtectedSources& other) {
-    folders.insert(folders.end(), other.folders.begin(), other.folders.end());
-    files.insert(files.end(), other.files.begin(), other.files.end());
+ResolvedSources::ResolvedSources(const ProtectedSources& sources) {
+    for (const auto& folder : sources.folders)
+        if (!folder.empty()) folders_.emplace(resolvedPath(folder).string(), folder);
+    for (const auto& file : sources.files) {
+        if (file.empty()) continue;
+        // The file's own entry and, for a symlink, the file it names: replacing either changes what is read.
+        paths_.emplace(resolvedPath(file, true).string(), file);
+        paths_.emplace(resolvedPath(file, false).string(), file);
+        struct stat st {};
+        if (entryStat(file, st, true)) inodes_.emplace(std::make_pair(st.st_dev, st.st_ino), file);
+    }
 }
 
-void checkWritePlan(const WritePlan& plan) {
-    std::vector<std::pair<std::string, fs::path>> folders;
-    for (const auto& folder : plan.sources.folders)
-        if (!folder.empty()) folders.emplace_back(folder, resolvedPath(folder));
+const std::string* ResolvedSources::folderHolding(const fs::path& resolved) const {
+    if (folders_.empty()) return nullptr;
+    for (fs::path p = resolved;; p = p.parent_path()) {
+        if (const auto it = folders_.find(p.string()); it != folders_.end()) return &it->second;
+        if (p == p.parent_path() || p.empty()) return nullptr;
+    }
+}
+
+const std::string* ResolvedSources::inputAt(const fs::path& entry, const std::string& path) const {
+    if (const auto it = paths_.find(entry.string()); it != paths_.end()) return &it->second;
+    struct stat st {};
+    if (!inodes_.empty() && entryStat(path, st, true))
+        if (const auto it = inodes_.find({st.st_dev, st.st_ino}); it != inodes_.end()) return &it->second;
+    return nullptr;
+}
+
+void checkWritePlan(const WritePlan& plan, const ResolvedSources& alsoProtected) {
+    const ResolvedSources own(plan.sources);
     const auto insideClientFolder = [&](const std::string& what, const fs::path& resolved) {
-        for (const auto& [folder, real] : folders)
-            if (isInsideFolder(resolved, real))
-                throw Error(what, "is inside the client folder " + folder +
-                                      "; Lathe never writes there. Choose an output folder elsewhere");
+        for (const ResolvedSources* sources : {&own, &alsoProtected})
+            if (const std::string* folder = sources->folderHolding(resolved))
+                throw Error(what, "is inside the client folder " + *folder +
+                                      "; Lathe never writes there. Choose a place outside it");
+    };
+    const auto input = [&](const fs::path& entry, const std::string& path) -> const std::string* {
+        const std::string* found = own.inputAt(entry, path);
+        return found ? found : alsoProtected.inputAt(entry, path);
     };
 
     fs::path outDir;
     if (!plan.outDir.empty()) {
         outDir = resolvedPath(plan.outDir);
         insideClientFolder(plan.outDir, outDir);
-        for (const auto& file : plan.sources.files)
-            if (!file.empty() && isSameFile(plan.outDir, file))
-                throw Error(plan.outDir, "is the input " + file + ", not a folder to write into");
+        if (const std::string* file = input(outDir, plan.outDir))
+            throw Error(plan.outDir, "is the input " + *file + ", not a folder to write into");
     }
 
     for (size_t i = 0; i < plan.outputs.size(); ++i) {
@@ -173,15 +198,18 @@ void checkWritePlan(const WritePlan& plan) {
             throw Error(output, "would be written outside the output folder " + plan.outDir +
                                     " (it resolves to " + entry.string() + ")");
         insideClientFolder(output, entry);
-        for (const auto& input : plan.sources.files)
-            if (!input.empty() && isSameFile(output, input))
-                throw Error(output, "would replace the input " + input + describeLink(output, input) +
-                                        "; Lathe never writes over a source. Choose another output folder");
+        if (const std::string* file = input(entry, output))
+            throw Error(output, "would replace the input " + *file + describeLink(output, *file) +
+                                    "; Lathe never writes over a source. Choose another output folder");
         for (size_t j = 0; j < i; ++j)
             if (isSameFile(output, plan.outputs[j]))
                 throw Error(output, "is the same file as the output " + plan.outputs[j] +
                                         "; each output needs its own file");
     }
+}
+
+void checkWritePlan(const WritePlan& plan) {
+    checkWritePlan(plan, ResolvedSources());
 }
 
 } // namespace lathe::core

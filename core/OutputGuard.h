@@ -2,8 +2,10 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace lathe::core {
@@ -42,7 +44,6 @@ bool isSameFile(const std::string& output, const std::string& input);
 struct ProtectedSources {
     std::vector<std::string> folders; // client folders: nothing is created or replaced inside them
     std::vector<std::string> files;   // inputs, wherever they are: none is replaced
-    void add(const ProtectedSources& other);
 };
 
 // What a command is about to write.
@@ -52,8 +53,28 @@ struct WritePlan {
     ProtectedSources sources;
 };
 
+// ProtectedSources with every path resolved once (and each existing file's device and inode), so many plans
+// can be checked against one large set (a batch of thousands of songs) without resolving it again each time.
+class ResolvedSources {
+public:
+    ResolvedSources() = default;
+    explicit ResolvedSources(const ProtectedSources& sources);
+
+    // The client folder (as given) that `resolved` is or lies in, or nullptr.
+    const std::string* folderHolding(const std::filesystem::path& resolved) const;
+    // The input (as given) that writing `path`, whose entry resolves to `entry`, would replace, or nullptr.
+    const std::string* inputAt(const std::filesystem::path& entry, const std::string& path) const;
+
+private:
+    std::map<std::string, std::string> folders_; // resolved -> as given
+    std::map<std::string, std::string> paths_;   // resolved entry or symlink target -> as given
+    std::map<std::pair<unsigned long long, unsigned long long>, std::string> inodes_;
+};
+
 // Throws Error naming the output (and the input or folder it would hit) on the first breach of the rule
-// above. Paths in messages are as the caller gave them. Not real-time safe (stats the file system).
+// above, against plan.sources and alsoProtected. Paths in messages are as the caller gave them. Not real-time
+// safe (stats the file system).
+void checkWritePlan(const WritePlan& plan, const ResolvedSources& alsoProtected);
 void checkWritePlan(const WritePlan& plan);
 
 } // namespace lathe::core

@@ -322,6 +322,27 @@ TEST_F(MainWindowTest, SaveAsWritesTheSessionAndClearsTheDirtyFlag) {
     EXPECT_EQ(window_->document()->filePath(), path);
 }
 
+TEST_F(MainWindowTest, SaveAsNeverWritesIntoTheClientFolderOrOverASource) {
+    // Issue 14: the GUI's session writer follows the rule of every lathe-cli writer.
+    openDemo();
+    const std::string stemPath = demo_.files.at(2); // 03_Music.wav
+    const auto bytes = [](const std::string& path) {
+        QFile file(QString::fromStdString(path));
+        return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+    };
+    const QByteArray stemBytes = bytes(stemPath);
+    for (const QString& path :
+         {QString::fromStdString(stemPath), QDir(QString::fromStdString(demo_.folder)).filePath("song.lathe"),
+          QDir(QString::fromStdString(demo_.folder)).filePath("sub/../song.lathe")}) {
+        QString error;
+        EXPECT_FALSE(window_->document()->saveAs(path, &error)) << path.toStdString();
+        EXPECT_TRUE(error.contains("client folder")) << error.toStdString();
+    }
+    EXPECT_EQ(bytes(stemPath), stemBytes);
+    EXPECT_FALSE(QFile::exists(QDir(QString::fromStdString(demo_.folder)).filePath("song.lathe")));
+    EXPECT_TRUE(window_->document()->filePath().isEmpty());
+}
+
 TEST_F(MainWindowTest, AutosaveWritesARecoveryFileThatALaterWindowRecovers) {
     openDemo();
     strip("bass")->fader()->setValue(15);
