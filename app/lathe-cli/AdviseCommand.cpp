@@ -6,6 +6,7 @@
 #include "core/Error.h"
 #include "core/HtmlReport.h"
 #include "core/PlaybackTranslation.h"
+#include "core/RenderRefusal.h"
 #include "core/Session.h"
 #include "core/StemValidation.h"
 
@@ -47,6 +48,8 @@ void applyNudges(const core::Advice& advice, const core::FolderScan& scan, const
 int runAdvise(const AdviseOptions& o) {
     try {
         const core::FolderScan scan = core::scanClientFolder(o.folder);
+        // A file left out would be judged as a missing part of the mix: name it and stop, as render does.
+        core::refuseUnusableFiles(scan);
         // Validation reads the folder on its own: it runs beside the element and translation analyses
         // (which need the sections the former finds), and its errors surface from get().
         auto pendingValidation =
