@@ -118,11 +118,15 @@ ValidationCheck loudnessCheck(const LoadedAudio* mix, const std::vector<LoadedAu
         return check;
     }
     double lowest = programmes.front().lufs;
-    std::string figure;
+    std::string figure, measured;
+    bool anyLoudness = false;
     for (const auto& p : programmes) {
         lowest = std::min(lowest, p.lufs);
-        figure += (figure.empty() ? "" : ", ") +
-                  (p.lufs <= -199.0 ? std::string("silent") : format("%.1f LUFS", p.lufs));
+        const bool silent = p.lufs <= -199.0;
+        anyLoudness = anyLoudness || !silent;
+        figure += (figure.empty() ? "" : " / ") + (silent ? std::string("silent") : format("%.1f", p.lufs));
+        measured += (measured.empty() ? "" : ", ") + p.name + " " +
+                    (silent ? std::string("silent") : format("%.1f LUFS", p.lufs));
         if (auto refusal = loudnessRefusal(p.name, p.deliverable, p.lufs, target)) {
             check.status = CheckStatus::Fail;
             std::string sentence = *refusal;
@@ -131,11 +135,10 @@ ValidationCheck loudnessCheck(const LoadedAudio* mix, const std::vector<LoadedAu
             if (!p.file.empty()) check.files.push_back(p.file);
         }
     }
-    check.figure = figure;
+    check.figure = anyLoudness ? figure + " LUFS" : figure;
     check.value = lowest;
     if (check.status == CheckStatus::Pass)
-        check.message = "There is programme to master: " + figure + " (" +
-                        (programmes.size() == 2 ? "the mix, the stems sum" : programmes.front().name) + ").";
+        check.message = "There is programme to master: " + measured + ".";
     else
         check.message += " Lathe will not master it.";
     return check;
@@ -310,7 +313,7 @@ ValidationReport validateFolder(const FolderScan& scan) {
         for (size_t i = 0; i < scan.problems.size(); ++i)
             message += (i ? "; " : "") + fileName(scan.problems[i].path) + ": " + scan.problems[i].problem;
         add("unusable_files", CheckStatus::Fail, format("%.0f files", static_cast<double>(files.size())),
-            static_cast<double>(files.size()), message + ".", files);
+            static_cast<double>(files.size()), message, files);
     }
     add("mix_present", scan.mix ? CheckStatus::Pass : CheckStatus::Warn, scan.mix ? "yes" : "no",
         std::nullopt,

@@ -1,7 +1,7 @@
 // The rules on which a render refuses, at their boundaries: the figures in core/RenderRefusal.h and README's
 // render section are the ones applied.
-#include "core/Error.h"
 #include "core/RenderRefusal.h"
+#include "core/Error.h"
 
 #include <gtest/gtest.h>
 
