@@ -10,8 +10,10 @@
 #include <chrono>
 #include <cmath>
 #include <csignal>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <mutex>
 #include <set>
 #include <sstream>
@@ -147,6 +149,32 @@ std::vector<BatchJob> planBatch(const std::vector<std::string>& inputs, const st
         sorted.push_back(absoluteInput(input));
     std::sort(sorted.begin(), sorted.end());
     sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
+    // Two spellings of one folder or session (a link, a hard link, a bind mount) are one job: rendered twice
+    // they would race for the same outputs. The spelling kept is the real path where it was given (so the
+    // output folder is named after the folder, not after a link to it), else the first in sorted order.
+    struct Spelling {
+        std::string input;
+        bool real = false;
+    };
+    std::map<std::pair<std::uintmax_t, std::uintmax_t>, Spelling> byIdentity;
+    std::vector<std::string> distinct;
+    for (const std::string& input : sorted) {
+        struct stat st {};
+        if (::stat(input.c_str(), &st) != 0) {
+            distinct.push_back(input); // left for the job to report
+            continue;
+        }
+        std::error_code ec;
+        const bool real = fs::canonical(input, ec).string() == input && !ec;
+        const auto [it, added] = byIdentity.try_emplace(
+            {static_cast<std::uintmax_t>(st.st_dev), static_cast<std::uintmax_t>(st.st_ino)},
+            Spelling{input, real});
+        if (!added && real && !it->second.real) it->second = {input, true};
+    }
+    for (const auto& [identity, spelling] : byIdentity)
+        distinct.push_back(spelling.input);
+    std::sort(distinct.begin(), distinct.end());
+    sorted = std::move(distinct);
 
     std::set<std::string> used;
     std::vector<BatchJob> jobs;

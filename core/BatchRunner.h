@@ -37,8 +37,10 @@ struct BatchJob {
     size_t position = 0; // in the sorted list of all inputs, before sharding
 };
 
-// Sorts the inputs by absolute path (byte order), drops duplicates, names the output folders, then keeps the
-// shard's slice (Shard::contains). Names are given before sharding, so every machine agrees on them.
+// Sorts the inputs by absolute path (byte order), drops duplicates (the same path, or another path to the
+// same folder or file: a link, a hard link, a bind mount; the real path stays, else the first), names the
+// output folders, then keeps the shard's slice (Shard::contains). Names are given before sharding, so every
+// machine agrees on them.
 std::vector<BatchJob> planBatch(const std::vector<std::string>& inputs, const std::string& outDir,
                                 Shard shard = {});
 

@@ -5,8 +5,15 @@
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <cerrno>
+#include <compare>
+#include <cstdint>
+#include <deque>
 #include <filesystem>
+#include <map>
+#include <set>
 #include <span>
+#include <sys/stat.h>
 #include <system_error>
 #include <tuple>
 
@@ -228,10 +235,68 @@ bool isLatheOutput(const std::string& lowerName) {
     return ext == "lathe" || stem.ends_with("_stereo_master") || stem.ends_with("_stem_master");
 }
 
+// A file's or folder's identity, whatever name leads to it.
+struct Identity {
+    std::uintmax_t device = 0, inode = 0;
+    auto operator<=>(const Identity&) const = default;
+};
+
+Identity identityOf(const struct stat& st) {
+    return {static_cast<std::uintmax_t>(st.st_dev), static_cast<std::uintmax_t>(st.st_ino)};
+}
+
+std::string describeNonFile(mode_t mode) {
+    if (S_ISFIFO(mode)) return "a named pipe (FIFO)";
+    if (S_ISSOCK(mode)) return "a socket";
+    if (S_ISCHR(mode)) return "a character device";
+    if (S_ISBLK(mode)) return "a block device";
+    return "not a regular file";
+}
+
+bool hasAudioExtension(const fs::path& p) {
+    const std::string ext = p.extension().string();
+    return ext.size() > 1 && isAudioExtension(std::string_view(ext).substr(1));
+}
+
+// Walks the real folders first and follows links after them, so every file and folder is taken once, under
+// its own name where it has one; see scanClientFolder.
 struct Walk {
     fs::path folder;
     std::vector<std::string> audio;
     FolderScan* scan = nullptr;
+    std::map<Identity, std::string> audioFiles; // identity -> the name it was taken under
+    std::map<Identity, std::string> folders;    // likewise, for folders scanned
+    std::set<Identity> ancestors;               // the client folder's parents, up to "/"
+    std::deque<std::pair<fs::path, int>> links; // a link and the depth of the folder it is in
+
+    void run() {
+        struct stat st {};
+        if (::stat(folder.c_str(), &st) == 0) folders[identityOf(st)] = folder.string();
+        std::error_code ec;
+        for (fs::path p = fs::canonical(folder, ec); !ec && p.has_relative_path();) {
+            p = p.parent_path();
+            if (::stat(p.c_str(), &st) == 0) ancestors.insert(identityOf(st));
+        }
+        visit(folder, 0);
+        while (!links.empty()) {
+            const auto [link, depth] = links.front();
+            links.pop_front();
+            follow(link, depth);
+        }
+    }
+
+    std::string relative(const std::string& path) const {
+        const fs::path rel = fs::path(path).lexically_relative(folder);
+        return rel.empty() || rel == "." ? std::string(".") : rel.string();
+    }
+
+    // Something that cannot be read as a file: a problem where the name says it is part of the song.
+    void notAFile(const fs::path& p, const std::string& reason) {
+        if (hasAudioExtension(p))
+            scan->problems.push_back({p.string(), reason});
+        else
+            scan->skipped.push_back({p.string(), reason});
+    }
 
     void visit(const fs::path& dir, int depth) {
         std::error_code ec;
@@ -240,28 +305,84 @@ struct Walk {
             scan->problems.push_back({dir.string(), "cannot read this folder (" + ec.message() + ")"});
             return;
         }
+        std::vector<fs::path> entries;
         for (const fs::directory_iterator end; it != end; it.increment(ec)) {
             if (ec) {
                 scan->problems.push_back({dir.string(), "cannot list this folder (" + ec.message() + ")"});
                 return;
             }
-            const fs::path& p = it->path();
+            entries.push_back(it->path());
+        }
+        // Sorted, so which of two names of one file is kept does not depend on the file system's order.
+        std::sort(entries.begin(), entries.end());
+        for (const fs::path& p : entries) {
             const std::string name = p.filename().string();
             if (name.empty() || name.front() == '.' || name == "__MACOSX") continue;
-            std::error_code typeEc;
-            if (it->is_directory(typeEc)) {
-                if (depth < kMaxScanDepth) visit(p, depth + 1);
-                continue;
+            struct stat st {};
+            if (::lstat(p.c_str(), &st) != 0) {
+                const int err = errno;
+                if (err != ENOENT) notAFile(p, "cannot read (" + describeSystemError(err) + ")");
+                continue; // gone since it was listed
             }
-            if (!it->is_regular_file(typeEc))
-                continue; // sockets, fifos, dangling links: nothing a client meant to send
-            if (isLatheOutput(toLower(name))) continue;
-            const std::string ext = p.extension().string();
-            if (ext.size() > 1 && isAudioExtension(std::string_view(ext).substr(1)))
-                audio.push_back(p.string());
+            if (S_ISLNK(st.st_mode))
+                links.emplace_back(p, depth);
             else
-                scan->ignored.push_back(p.string());
+                take(p, st, depth, false);
         }
+    }
+
+    void follow(const fs::path& link, int depth) {
+        struct stat st {};
+        if (::stat(link.c_str(), &st) != 0) {
+            const int err = errno;
+            std::error_code ec;
+            const fs::path target = fs::read_symlink(link, ec);
+            notAFile(link, err == ENOENT
+                               ? "a link to something that does not exist (" + target.string() + ")"
+                               : "a link that cannot be followed (" + describeSystemError(err) + ")");
+            return;
+        }
+        take(link, st, depth, true);
+    }
+
+    void take(const fs::path& p, const struct stat& st, int depth, bool throughLink) {
+        const Identity id = identityOf(st);
+        if (S_ISDIR(st.st_mode)) {
+            if (const auto seen = folders.find(id); seen != folders.end()) {
+                scan->skipped.push_back(
+                    {p.string(), std::string(throughLink ? "a link to" : "another name of") +
+                                     " a folder already scanned (" + relative(seen->second) +
+                                     "): its files are counted once"});
+                return;
+            }
+            if (ancestors.count(id) != 0) {
+                scan->skipped.push_back({p.string(), "a link to a folder that holds the client folder: not "
+                                                     "followed, it would bring in other songs' files"});
+                return;
+            }
+            if (depth >= kMaxScanDepth) return;
+            folders[id] = p.string();
+            visit(p, depth + 1);
+            return;
+        }
+        const std::string name = p.filename().string();
+        if (isLatheOutput(toLower(name))) return;
+        if (!S_ISREG(st.st_mode)) {
+            notAFile(p, describeNonFile(st.st_mode) + ", not a file: Lathe does not open it");
+            return;
+        }
+        if (!hasAudioExtension(p)) {
+            scan->ignored.push_back(p.string());
+            return;
+        }
+        if (const auto seen = audioFiles.find(id); seen != audioFiles.end()) {
+            scan->skipped.push_back({p.string(), "the same file as " + relative(seen->second) +
+                                                     (throughLink ? " (a link to it)" : " (a hard link)") +
+                                                     ": used once"});
+            return;
+        }
+        audioFiles[id] = p.string();
+        audio.push_back(p.string());
     }
 };
 
@@ -340,7 +461,7 @@ FolderScan scanClientFolder(const std::string& dir) {
     Walk walk;
     walk.folder = folder;
     walk.scan = &scan;
-    walk.visit(folder, 0);
+    walk.run();
     std::sort(walk.audio.begin(), walk.audio.end());
 
     std::vector<ScannedFile> mixes, references;
@@ -386,6 +507,8 @@ FolderScan scanClientFolder(const std::string& dir) {
     pickBest(references, scan.reference, "reference");
 
     std::sort(scan.ignored.begin(), scan.ignored.end());
+    std::sort(scan.skipped.begin(), scan.skipped.end(),
+              [](const SkippedEntry& a, const SkippedEntry& b) { return a.path < b.path; });
     std::stable_sort(scan.problems.begin(), scan.problems.end(),
                      [](const FileProblem& a, const FileProblem& b) { return a.path < b.path; });
     return scan;
@@ -402,6 +525,9 @@ nlohmann::json toJson(const FolderScan& scan) {
     nlohmann::json problems = nlohmann::json::array();
     for (const FileProblem& p : scan.problems)
         problems.push_back({{"path", p.path}, {"problem", p.problem}});
+    nlohmann::json skipped = nlohmann::json::array();
+    for (const SkippedEntry& s : scan.skipped)
+        skipped.push_back({{"path", s.path}, {"reason", s.reason}});
     const nlohmann::json json = {
         {"folder", scan.folder},
         {"song", scan.songName},
@@ -409,7 +535,8 @@ nlohmann::json toJson(const FolderScan& scan) {
         {"reference", scan.reference ? fileJson(*scan.reference) : nlohmann::json(nullptr)},
         {"stems", std::move(stems)},
         {"ignored", scan.ignored},
-        {"problems", std::move(problems)}};
+        {"problems", std::move(problems)},
+        {"skipped", std::move(skipped)}};
     // File names on Linux are bytes, not necessarily UTF-8 (Latin-1 names from old zip archives), and
     // nlohmann::json refuses to dump invalid UTF-8 (found by tests/fuzz: `scan --json` aborted). Invalid
     // bytes become U+FFFD so the listing still prints.

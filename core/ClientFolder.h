@@ -52,6 +52,12 @@ struct FileProblem {
     std::string problem;
 };
 
+// A folder entry the scan passed over on purpose: not a file the client sent twice, or not a file at all.
+struct SkippedEntry {
+    std::string path;
+    std::string reason;
+};
+
 struct FolderScan {
     std::string folder;   // absolute, normalised, no trailing separator
     std::string songName; // the folder's name
@@ -60,6 +66,10 @@ struct FolderScan {
     std::vector<std::string> ignored; // not audio by extension: listed, not used; sorted
     std::vector<FileProblem>
         problems; // audio files (or folders) that cannot be used, with the reason; sorted
+    // Second names of a file or folder already scanned (links, hard links), links that lead out of the folder
+    // through one of its parents, and entries that are not files (named pipes, sockets, devices) without an
+    // audio extension; sorted. Nothing here is used, and nothing here stops a render.
+    std::vector<SkippedEntry> skipped;
 };
 
 // Deepest subfolder level scanned: dir/a/b/c/file.wav is found, dir/a/b/c/d/file.wav is not.
@@ -68,13 +78,21 @@ constexpr int kMaxScanDepth = 3;
 // Lists a client's folder. Audio is recognised by extension (.wav .wave .aif .aiff .flac .mp3 .ogg .oga, any
 // case) and probed (probeAudioFile + validateSource); files that fail go to problems. Other files go to
 // ignored. Hidden entries (".x"), "__MACOSX" and Lathe's own outputs (*_stereo_master.*, *_stem_master.*,
-// report.json, *.lathe) are skipped without mention. When several files look like the mix (or the reference),
+// report.json, *.lathe) are skipped without mention.
+// Every file and folder is taken once, by its identity (device and inode), whatever leads to it: the real
+// folders are walked first and links after them, so a file keeps its own name; a second name (a hard link, a
+// link to a file or folder already scanned, "ln -s . Alt") goes to skipped with the first name, and a link to
+// a folder that holds the client folder ("..", "/") is not followed (it would scan other songs). A named
+// pipe, socket or device is never opened (reading a pipe waits for a writer forever): with an audio extension
+// it is a problem (a part of the song Lathe cannot read), otherwise it is skipped; a link to nothing is
+// treated the same way. When several files look like the mix (or the reference),
 // the best is taken (lossless before lossy, shallower folder, higher bit depth and rate, then the name
 // sorting last in natural order, so "Mix v10" beats "Mix v9") and the rest are listed as problems. Throws
 // Error if dir is missing, unreadable or not a directory. An empty folder gives an empty scan.
 FolderScan scanClientFolder(const std::string& dir);
 
-// CLI contract: {"folder", "song", "mix", "reference", "stems": [...], "ignored": [...], "problems": [...]}.
+// CLI contract: {"folder", "song", "mix", "reference", "stems": [...], "ignored": [...], "problems": [...],
+// "skipped": [{"path", "reason"}]}.
 // Each stem: {"path","role","recognised","sample_rate","channels","frames","bit_depth","format"}; mix and
 // reference: null, or an object with the same keys minus "role"/"recognised". format is the encoding
 // ("pcm_24", "float", "mp3", ...).

@@ -47,6 +47,13 @@ std::optional<int> parseInt(std::string_view s) {
 std::vector<std::string> parseJobManifest(std::string_view text, const std::string& baseDir,
                                           const std::string& sourceName) {
     std::vector<std::string> inputs;
+    // Windows editors (Notepad) start UTF-8 text with a byte order mark; it is not part of the first path.
+    constexpr std::string_view kUtf8Bom = "\xEF\xBB\xBF";
+    if (text.starts_with(kUtf8Bom)) text.remove_prefix(kUtf8Bom.size());
+    // Read as UTF-8, UTF-16 would only be called a NUL byte on line 1.
+    if (text.starts_with("\xFF\xFE") || text.starts_with("\xFE\xFF"))
+        throw Error(sourceName,
+                    "the manifest is UTF-16 text; save it as UTF-8 (plain text), one path per line");
     int lineNumber = 0;
     while (!text.empty()) {
         const size_t eol = text.find('\n');

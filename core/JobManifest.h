@@ -6,11 +6,11 @@
 
 namespace lathe::core {
 
-// A batch manifest lists the inputs of a batch, one per line: a client folder or a .lathe session. Lines are
-// trimmed; blank lines and lines starting with '#' are ignored (a '#' later in a line is part of the path,
-// since folder names may contain it). A relative path is taken from the manifest's own folder, so a manifest
-// can travel with the catalogue it describes. Throws Error naming the manifest when it cannot be read, and
-// naming
+// A batch manifest lists the inputs of a batch, one per line: a client folder or a .lathe session. A UTF-8
+// byte order mark at the start is dropped; UTF-16 text is refused, naming the manifest. Lines are trimmed;
+// blank lines and lines starting with '#' are ignored (a '#' later in a line is part of the path, since
+// folder names may contain it). A relative path is taken from the manifest's own folder, so a manifest can
+// travel with the catalogue it describes. Throws Error naming the manifest when it cannot be read, and naming
 // "<manifest>:<line>" for a line that is not valid UTF-8 text or holds a NUL.
 std::vector<std::string> readJobManifest(const std::string& manifestPath);
 

@@ -7,6 +7,7 @@
 #include "FrameCache.h"
 #include "MasterChain.h"
 #include "PlaybackPreviewWriter.h"
+#include "RenderRefusal.h"
 #include "SessionSource.h"
 #include "SourceStream.h"
 #include "StemChain.h"
@@ -19,6 +20,7 @@
 #include "dsp/IntegratedLoudness.h"
 #include "dsp/LoudnessMeter.h"
 #include "dsp/ScopedFlushDenormals.h"
+#include "dsp/SubAudibleMeter.h"
 #include "dsp/TruePeakLimiter.h"
 #include "dsp/TruePeakMeter.h"
 
@@ -43,8 +45,6 @@ constexpr int kBlock = 4096;
 constexpr double kDitherMarginDb = 0.005;
 // Acceptance window around the loudness target; the search aims for the session's tighter tolerance.
 constexpr double kTargetWindowLu = 0.2;
-// Below this, BS.1770 gating has left nothing: the programme is silence as far as loudness goes.
-constexpr double kSilentLufs = -69.0;
 
 bool mp3CanEncode(int rate) {
     return rate == 32000 || rate == 44100 || rate == 48000;
@@ -293,10 +293,11 @@ private:
         // the measured (gain, loudness) pairs. The best pass is kept.
         const double target = s_.loudness.target_lufs;
         const bool normalize = s_.loudness.normalize;
-        if (normalize && preLufs < kSilentLufs)
-            throw Error(job_.stem ? s_.folder : resolveSourcePath(s_, s_.mix),
-                        "the " + std::string(job_.stem ? "stems sum" : "mix") +
-                            " is silent (no gated loudness): nothing to master");
+        const std::string where = job_.stem ? s_.folder : resolveSourcePath(s_, s_.mix);
+        if (normalize)
+            if (auto refusal = loudnessRefusal(job_.stem ? "the stems sum" : "the mix", deliverableName(),
+                                               preLufs, target))
+                throw Error(where, *refusal);
         double gain = normalize ? target - preLufs : 0.0;
         const int maxPasses = normalize ? std::max(1, s_.loudness.max_passes) : 1;
         const double tolerance = std::clamp(s_.loudness.tolerance_lu, 0.01, kTargetWindowLu);
@@ -325,10 +326,20 @@ private:
             prevGain = gain;
             prevLufs = lufs;
             gain = std::min(next, gain + 24.0);
+            // The limiter can take away what more gain adds (a target too loud for the programme at this
+            // ceiling, peaks of DC or rumble that loudness does not count), and the search would follow it
+            // towards full-scale garbage: it tries the most gain Lathe applies once, and never goes past it.
+            if (gain > kMaxLoudnessGainDb) {
+                if (prevGain >= kMaxLoudnessGainDb)
+                    throw Error(where, gainRefusal(deliverableName(), target, lufs));
+                gain = kMaxLoudnessGainDb;
+            }
         }
 
         return passes;
     }
+
+    std::string deliverableName() const { return job_.stem ? "the stem master" : "the stereo master"; }
 
     std::string finalPath(const char* extension) const {
         return (fs::path(outDir_) / (s_.song + "_" + job_.kind + extension)).string();
@@ -340,6 +351,7 @@ private:
         const int rate = s_.sample_rate;
         std::vector<std::unique_ptr<SourceStream>> streams;
         std::vector<std::unique_ptr<StemChain>> chains;
+        std::vector<const StemSettings*> streamStems; // the stem each stream reads (none for the mix)
         if (job_.stem) {
             const bool anySolo =
                 std::any_of(s_.stems.begin(), s_.stems.end(), [](auto& st) { return st.solo; });
@@ -347,6 +359,7 @@ private:
                 const bool audible = !stem.mute && (!anySolo || stem.solo);
                 if (!audible) continue; // a silent stem adds nothing to the sum; skip reading it
                 streams.push_back(std::make_unique<SourceStream>(resolveSourcePath(s_, stem.path), rate));
+                streamStems.push_back(&stem);
                 auto chain = std::make_unique<StemChain>();
                 chain->prepare(rate, kBlock);
                 chain->configure(stem, true);
@@ -355,7 +368,13 @@ private:
             }
         } else {
             streams.push_back(std::make_unique<SourceStream>(resolveSourcePath(s_, s_.mix), rate));
+            streamStems.push_back(nullptr);
         }
+        // Each source as read, beside the signal path (it never changes the audio): a DC-only or sub-audible
+        // source is refused by name before any limiter pass.
+        std::vector<dsp::SubAudibleMeter> subAudible(streams.size());
+        for (auto& meter : subAudible)
+            meter.prepare(rate, 2);
         int64_t length = 0;
         for (const auto& stream : streams)
             length = std::max(length, stream->lengthFrames());
@@ -417,6 +436,8 @@ private:
             for (int done = 0; done < n; done += kBlock) {
                 const int k = std::min(kBlock, n - done);
                 streams[stem]->read(l + done, r + done, k);
+                const float* source[2] = {l + done, r + done};
+                subAudible[stem].process(source, k);
                 chains[stem]->process(stereoBlock(l + done, r + done, k));
             }
         };
@@ -440,6 +461,8 @@ private:
             } else {
                 for (int done = 0; done < n; done += kBlock)
                     streams[0]->read(sumL.data() + done, sumR.data() + done, std::min(kBlock, n - done));
+                const float* source[2] = {sumL.data(), sumR.data()};
+                subAudible[0].process(source, n);
             }
             for (int done = 0; done < n; done += kBlock) {
                 const int k = std::min(kBlock, n - done);
@@ -477,6 +500,13 @@ private:
             emit(sumL.data(), sumR.data(), n);
             remaining -= n;
         }
+        for (size_t i = 0; i < streams.size(); ++i)
+            if (auto refusal = subAudibleRefusal(subAudible[i].levelDb(), subAudible[i].audibleShareDb()))
+                throw Error(streams[i]->info().path,
+                            *refusal + (streamStems[i]
+                                            ? "; ask for a new bounce, or mute the stem (--set stems." +
+                                                  streamStems[i]->id + ".mute=true)"
+                                            : "; ask for a new bounce of the mix"));
         if (resampler) resampler->finish(toCache);
         std::fill(sumL.begin(), sumL.end(), 0.0f);
         std::fill(sumR.begin(), sumR.end(), 0.0f);

@@ -2,6 +2,7 @@
 
 #include "ClientFolder.h"
 #include "Error.h"
+#include "RenderRefusal.h"
 
 #include <filesystem>
 
@@ -15,12 +16,7 @@ Session openSessionOrFolder(const std::string& input) {
     if (ec || !fs::exists(status)) throw Error(input, "no such file or folder");
     if (fs::is_regular_file(status)) return loadSession(input);
     const FolderScan scan = scanClientFolder(input);
-    if (!scan.problems.empty()) {
-        std::string message = "cannot master this folder: ";
-        for (size_t i = 0; i < scan.problems.size(); ++i)
-            message += (i ? "; " : "") + scan.problems[i].path + ": " + scan.problems[i].problem;
-        throw Error(scan.folder, message);
-    }
+    refuseUnusableFiles(scan);
     if (!scan.mix && scan.stems.empty())
         throw Error(scan.folder, "no audio found (no stereo mix and no stems): nothing to master");
     return makeDefaultSession(scan);

@@ -1,8 +1,15 @@
 #include "StemValidation.h"
 
+#include "RenderRefusal.h"
+#include "Session.h"
+
+#include "dsp/IntegratedLoudness.h"
+#include "dsp/SubAudibleMeter.h"
+
 #include <fftw3.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <map>
@@ -45,6 +52,96 @@ std::string joinNames(const std::vector<std::string>& paths) {
 
 double db20(double x) {
     return x > 1e-10 ? 20.0 * std::log10(x) : -200.0;
+}
+
+// Integrated loudness of a stereo programme held in memory (a mono file counts as both sides, as a render
+// plays it).
+double programmeLufs(const LoadedAudio& audio) {
+    dsp::IntegratedLoudness meter;
+    meter.prepare(audio.info.sampleRate);
+    const auto& left = audio.channels.at(0);
+    const auto& right = audio.channels.size() > 1 ? audio.channels[1] : left;
+    meter.process(left.data(), right.data(), static_cast<int>(left.size()));
+    return meter.integratedLufs();
+}
+
+// The stems summed at unity gain, shorter ones padded with silence, as the default session's render sums
+// them.
+double stemsSumLufs(const std::vector<LoadedAudio>& stems) {
+    constexpr int64_t kBlock = 4096;
+    int64_t length = 0;
+    for (const auto& s : stems)
+        length = std::max(length, s.frames());
+    dsp::IntegratedLoudness meter;
+    meter.prepare(stems.front().info.sampleRate);
+    std::vector<float> sumL(kBlock), sumR(kBlock);
+    for (int64_t pos = 0; pos < length; pos += kBlock) {
+        const int64_t n = std::min(kBlock, length - pos);
+        std::fill(sumL.begin(), sumL.end(), 0.0f);
+        std::fill(sumR.begin(), sumR.end(), 0.0f);
+        for (const auto& s : stems) {
+            const auto& l = s.channels.at(0);
+            const auto& r = s.channels.size() > 1 ? s.channels[1] : l;
+            const int64_t have = std::clamp<int64_t>(s.frames() - pos, 0, n);
+            for (int64_t i = 0; i < have; ++i) {
+                sumL[static_cast<size_t>(i)] += l[static_cast<size_t>(pos + i)];
+                sumR[static_cast<size_t>(i)] += r[static_cast<size_t>(pos + i)];
+            }
+        }
+        meter.process(sumL.data(), sumR.data(), static_cast<int>(n));
+    }
+    return meter.integratedLufs();
+}
+
+// What the default session's render would master, the mix and the stems' sum, measured and put to the rule
+// the render applies before its first limiter pass (RenderRefusal's loudnessRefusal, at the default target).
+ValidationCheck loudnessCheck(const LoadedAudio* mix, const std::vector<LoadedAudio>& stems, bool oneRate) {
+    const double target = Session{}.loudness.target_lufs;
+    struct Programme {
+        std::string name, deliverable;
+        double lufs = 0;
+        std::string file;
+    };
+    std::vector<Programme> programmes;
+    if (mix && !mix->channels.empty())
+        programmes.push_back({"the mix", "a stereo master", programmeLufs(*mix), mix->info.path});
+    // At mixed rates the sum needs the render's resampling; the sample-rate check fails that delivery
+    // already.
+    if (!stems.empty() && oneRate)
+        programmes.push_back({"the stems sum", "a stem master", stemsSumLufs(stems), std::string()});
+
+    ValidationCheck check;
+    check.name = "loudness";
+    if (programmes.empty()) {
+        check.figure = "not measured";
+        check.message = "There is nothing to measure at one sample rate.";
+        return check;
+    }
+    double lowest = programmes.front().lufs;
+    std::string figure, measured;
+    bool anyLoudness = false;
+    for (const auto& p : programmes) {
+        lowest = std::min(lowest, p.lufs);
+        const bool silent = p.lufs <= -199.0;
+        anyLoudness = anyLoudness || !silent;
+        figure += (figure.empty() ? "" : " / ") + (silent ? std::string("silent") : format("%.1f", p.lufs));
+        measured += (measured.empty() ? "" : ", ") + p.name + " " +
+                    (silent ? std::string("silent") : format("%.1f LUFS", p.lufs));
+        if (auto refusal = loudnessRefusal(p.name, p.deliverable, p.lufs, target)) {
+            check.status = CheckStatus::Fail;
+            std::string sentence = *refusal;
+            sentence[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(sentence[0])));
+            check.message += (check.message.empty() ? "" : " ") + sentence + ".";
+            if (!p.file.empty()) check.files.push_back(p.file);
+        }
+    }
+    check.figure = anyLoudness ? figure + " LUFS" : figure;
+    check.value = lowest;
+    if (check.status == CheckStatus::Pass)
+        check.message = "There is programme to master: " + measured + ".";
+    else
+        check.message += " Lathe will not master it.";
+    return check;
 }
 
 } // namespace
@@ -147,6 +244,16 @@ AudioFacts measureFacts(const LoadedAudio& audio) {
             stereo > 1e-20 ? std::max(0.0, -10.0 * std::log10(std::max(mono, 1e-30) / stereo)) : 0.0;
     }
     f.bandLimitHz = detectBandLimitHz(audio.mono(), audio.info.sampleRate);
+    if (!audio.channels.empty() && audio.channels.size() <= dsp::SubAudibleMeter::kMaxChannels) {
+        dsp::SubAudibleMeter subAudible;
+        subAudible.prepare(audio.info.sampleRate, static_cast<int>(audio.channels.size()));
+        std::vector<const float*> channels;
+        for (const auto& c : audio.channels)
+            channels.push_back(c.data());
+        subAudible.process(channels.data(), static_cast<int>(audio.frames()));
+        f.subAudibleLevelDb = subAudible.levelDb();
+        f.audibleShareDb = subAudible.audibleShareDb();
+    }
     return f;
 }
 
@@ -196,13 +303,17 @@ ValidationReport validateFolder(const FolderScan& scan) {
             ? "Every stem's name says what it is."
             : "Lathe cannot tell what these stems are from their names: " + joinNames(unlabelled) + ".",
         unlabelled);
-    if (!scan.problems.empty()) {
+    // What a render refuses, this check fails (RenderRefusal), naming each file and its problem.
+    if (unusableFilesRefusal(scan)) {
         std::vector<std::string> files;
         for (const auto& p : scan.problems)
             files.push_back(p.path);
-        add("unusable_files", CheckStatus::Warn, format("%.0f files", static_cast<double>(files.size())),
-            static_cast<double>(files.size()),
-            "Some audio files cannot be used: " + scan.problems.front().problem, files);
+        std::string message =
+            "Some files cannot be used, and Lathe will not master the folder without them: ";
+        for (size_t i = 0; i < scan.problems.size(); ++i)
+            message += (i ? "; " : "") + fileName(scan.problems[i].path) + ": " + scan.problems[i].problem;
+        add("unusable_files", CheckStatus::Fail, format("%.0f files", static_cast<double>(files.size())),
+            static_cast<double>(files.size()), message, files);
     }
     add("mix_present", scan.mix ? CheckStatus::Pass : CheckStatus::Warn, scan.mix ? "yes" : "no",
         std::nullopt,
@@ -339,6 +450,26 @@ ValidationReport validateFolder(const FolderScan& scan) {
                                         "lossy file; ask for the original WAV.",
                                         worstBand / 1000.0),
         lossy);
+    // Render refuses a DC-only or sub-audible source, and the loudness it cannot master (RenderRefusal).
+    std::vector<std::string> subAudible;
+    std::string subAudibleProblem;
+    double worstShare = 0.0;
+    for (const auto* f : facts)
+        if (auto refusal = subAudibleRefusal(f->subAudibleLevelDb, f->audibleShareDb)) {
+            subAudible.push_back(f->path);
+            if (subAudibleProblem.empty()) subAudibleProblem = *refusal;
+            worstShare = std::min(worstShare, f->audibleShareDb);
+        }
+    add("sub_audible", subAudible.empty() ? CheckStatus::Pass : CheckStatus::Fail,
+        subAudible.empty()    ? "none"
+        : worstShare < -120.0 ? std::string("nothing audible")
+                              : format("%.1f dB audible", worstShare),
+        subAudible.empty() ? std::nullopt : std::optional(worstShare),
+        subAudible.empty() ? "Every file's level is in what the ear hears (none is only DC or rumble)."
+                           : joinNames(subAudible) + " " + subAudibleProblem +
+                                 "; Lathe will not master it: ask for a new bounce.",
+        subAudible);
+    checks.push_back(loudnessCheck(mix ? &*mix : nullptr, stems, byRate.size() == 1));
     add("dc_offset", dc.empty() ? CheckStatus::Pass : CheckStatus::Warn, format("%.1f dBFS", worstDc),
         worstDc, dc.empty() ? "No DC offset." : joinNames(dc) + " has a DC offset, which wastes headroom.",
         dc);
@@ -434,7 +565,8 @@ nlohmann::json toJson(const ValidationReport& report) {
                               {"clipped_samples", f.clippedSamples},
                               {"correlation", f.correlation},
                               {"mono_fold_loss_db", f.monoFoldLossDb},
-                              {"band_limit_hz", f.bandLimitHz}};
+                              {"band_limit_hz", f.bandLimitHz},
+                              {"audible_share_db", f.audibleShareDb}};
     };
     nlohmann::json stems = nlohmann::json::array();
     for (const auto& f : report.stemFacts)

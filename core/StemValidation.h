@@ -30,12 +30,14 @@ struct AudioFacts {
     std::string path;
     double peakDbfs = -200;
     double rmsDb = -200;
-    double crestDb = 0;         // peak - RMS
-    double dcOffsetDb = -200;   // |mean| of the worse channel, dBFS
-    int64_t clippedSamples = 0; // samples in flat-topped runs (>= 3 equal samples at the file's peak)
-    double correlation = 1;     // left/right, 1 for mono
-    double monoFoldLossDb = 0;  // level lost when L and R are summed to mono, dB (>= 0)
-    double bandLimitHz = 0;     // a steep cut below 20 kHz, as MP3 encoders leave; 0 = none found
+    double crestDb = 0;              // peak - RMS
+    double dcOffsetDb = -200;        // |mean| of the worse channel, dBFS
+    int64_t clippedSamples = 0;      // samples in flat-topped runs (>= 3 equal samples at the file's peak)
+    double correlation = 1;          // left/right, 1 for mono
+    double monoFoldLossDb = 0;       // level lost when L and R are summed to mono, dB (>= 0)
+    double bandLimitHz = 0;          // a steep cut below 20 kHz, as MP3 encoders leave; 0 = none found
+    double subAudibleLevelDb = -200; // dsp::SubAudibleMeter: mean square, dBFS...
+    double audibleShareDb = 0;       // ...and how far what is above the sub-audible band lies below it, dB
 };
 AudioFacts measureFacts(const LoadedAudio& audio);
 

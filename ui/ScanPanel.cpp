@@ -170,6 +170,13 @@ void ScanPanel::rebuild() {
             for (int c = 0; c < ColumnCount; ++c)
                 if (auto* item = table_->item(row, c)) item->setForeground(QColor(0x8f, 0x95, 0x9e));
         }
+        for (const auto& skipped : scan->skipped) {
+            const int row = addRow(relativeName(document_, skipped.path),
+                                   QString::fromStdString(skipped.path + "\n" + skipped.reason), nullptr,
+                                   tr("Skipped"), {});
+            for (int c = 0; c < ColumnCount; ++c)
+                if (auto* item = table_->item(row, c)) item->setForeground(QColor(0x8f, 0x95, 0x9e));
+        }
         for (const auto& problem : scan->problems) {
             const QString name = relativeName(document_, problem.path);
             problems_ << QStringLiteral("%1: %2").arg(name, QString::fromStdString(problem.problem));

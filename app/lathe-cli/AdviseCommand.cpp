@@ -7,6 +7,7 @@
 #include "core/HtmlReport.h"
 #include "core/OutputGuard.h"
 #include "core/PlaybackTranslation.h"
+#include "core/RenderRefusal.h"
 #include "core/Session.h"
 #include "core/StemValidation.h"
 
@@ -55,6 +56,8 @@ int runAdvise(const AdviseOptions& o) {
         plan.sources.folders.push_back(o.folder);
         core::checkWritePlan(plan);
         const core::FolderScan scan = core::scanClientFolder(o.folder);
+        // A file left out would be judged as a missing part of the mix: name it and stop, as render does.
+        core::refuseUnusableFiles(scan);
         // Validation reads the folder on its own: it runs beside the element and translation analyses
         // (which need the sections the former finds), and its errors surface from get().
         auto pendingValidation =

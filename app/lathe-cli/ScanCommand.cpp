@@ -39,7 +39,9 @@ int runScan(const ScanOptions& o) {
         std::printf("%s\n", core::toJson(scan).dump(2).c_str());
     } else {
         namespace fs = std::filesystem;
-        auto rel = [&](const std::string& p) { return fs::relative(p, scan.folder).string(); };
+        // Lexical: the scan's paths are the folder joined with the names found, and a link's own name must
+        // show (fs::relative would resolve "Alt -> ." to ".").
+        auto rel = [&](const std::string& p) { return fs::path(p).lexically_relative(scan.folder).string(); };
         std::printf("Folder: %s\nSong:   %s\n", scan.folder.c_str(), scan.songName.c_str());
         std::printf("Mix:       %s\n",
                     scan.mix ? (rel(scan.mix->path) + "  (" + describe(scan.mix->info) + ")").c_str()
@@ -55,6 +57,8 @@ int runScan(const ScanOptions& o) {
                         s.roleRecognised ? "" : "  [role not recognised from the name]");
         for (const auto& i : scan.ignored)
             std::printf("Ignored (not audio): %s\n", rel(i).c_str());
+        for (const auto& s : scan.skipped)
+            std::printf("Skipped: %s: %s\n", rel(s.path).c_str(), s.reason.c_str());
         for (const auto& p : scan.problems)
             std::printf("Problem: %s: %s\n", rel(p.path).c_str(), p.problem.c_str());
     }

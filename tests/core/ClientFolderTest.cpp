@@ -357,8 +357,8 @@ TEST(ClientFolderScan, JsonHasExactlyTheContractKeys) {
             keys.insert(k);
         return keys;
     };
-    EXPECT_EQ(keysOf(j),
-              (std::set<std::string>{"folder", "song", "mix", "reference", "stems", "ignored", "problems"}));
+    EXPECT_EQ(keysOf(j), (std::set<std::string>{"folder", "song", "mix", "reference", "stems", "ignored",
+                                                "problems", "skipped"}));
     EXPECT_EQ(j["folder"], dir.path().string());
     EXPECT_EQ(j["song"], "My Song");
     EXPECT_TRUE(j["reference"].is_null());
@@ -383,4 +383,5 @@ TEST(ClientFolderScan, JsonHasExactlyTheContractKeys) {
     EXPECT_EQ(j["ignored"], nlohmann::json::array({(dir.path() / "notes.txt").string()}));
     EXPECT_TRUE(j["problems"].is_array());
     EXPECT_TRUE(j["problems"].empty());
+    EXPECT_EQ(j["skipped"], nlohmann::json::array());
 }
