@@ -8,7 +8,10 @@
 // added later is covered without editing this test; the list below is only the floor that proves the
 // discovery found something.
 
+#include "core/DecimalNumber.h"
 #include "core/DemoFolder.h"
+#include "core/Error.h"
+#include "core/Session.h"
 #include "core/support/CliRunner.h"
 #include "core/support/PrivateAudioSystem.h"
 #include "core/support/TestAudio.h"
@@ -19,10 +22,12 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
 #include <regex>
 #include <set>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace lathe {
@@ -232,6 +237,60 @@ TEST_F(OptionSafety, OutOfRangeNumbersAreUsageErrorsForEveryCommand) {
         for (const auto& c : cases)
             for (const auto& value : c.refused)
                 expectUsageError(command, c.option, value, c.option);
+}
+
+// --shard K/N holds numbers too (read by core::parseShard before any work).
+TEST_F(OptionSafety, ShardNumbersAreUsageErrors) {
+    for (const char* value : {"nan/2", "1/inf", "1/1e400", "0x1/2", "1.5/2", "0/2", "3/2"})
+        expectUsageError("batch", "--shard", value, "--shard");
+}
+
+// The one rule every number goes through, on its own.
+TEST(OptionSafetyRules, DecimalNumbersAreFiniteAndDecimalOnly) {
+    const std::vector<std::pair<std::string, double>> accepted = {
+        {"-0.5", -0.5},   {"+3", 3},
+        {"1e-1", 0.1},    {"48000", 48000},
+        {"4.8e4", 48000}, {"0256", 256},
+        {"-14.0", -14.0}, {"1.7976931348623157e308", 1.7976931348623157e308}};
+    for (const auto& [text, value] : accepted) {
+        const std::optional<double> read = core::parseDecimalNumber(text);
+        ASSERT_TRUE(read.has_value()) << text;
+        EXPECT_EQ(*read, value) << text;
+    }
+    for (const char* text : {"",     "+",        "-",     "nan",    "-nan",    "NaN",  "nan(1)",   "inf",
+                             "-inf", "infinity", "1e400", "-1e400", "1.8e308", "0x10", "0x1p2000", "1,5",
+                             " 1",   "1 ",       "+-1",   "++1",    "1e",      "e5",   "1.2.3",    "--1"})
+        EXPECT_FALSE(core::parseDecimalNumber(text).has_value()) << "\"" << text << "\" was read as a number";
+}
+
+// checkOverride names the key as the user wrote it, not as it sits in the stand-in session it checks
+// against, and leaves to applyOverride only what a session can tell.
+TEST(OptionSafetyRules, SetChecksNameTheKeyAsWritten) {
+    const auto problem = [](const std::string& assignment) -> std::string {
+        try {
+            core::checkOverride(assignment);
+        } catch (const core::Error& e) {
+            return e.what();
+        }
+        return {};
+    };
+    EXPECT_EQ(problem("stems.lead_vocal.gain_db=nan"),
+              "--set: stems.lead_vocal.gain_db: expected a number, found \"nan\"");
+    EXPECT_EQ(problem("stems.3.gain_db=25"), "--set: stems.3.gain_db: 25 is out of range; use -120 to 24 dB");
+    EXPECT_EQ(problem("master.eq.5.q=0"),
+              "--set: master.eq.5.q: 0 is out of range; use more than 0, up to 100");
+    EXPECT_EQ(problem("master.multiband.bands.3.ratio=1e400"),
+              "--set: master.multiband.bands.3.ratio: expected a number, found \"1e400\"");
+    EXPECT_EQ(problem("output.bit_depth=24.5"),
+              "--set: output.bit_depth: expected a whole number, found \"24.5\"");
+    EXPECT_NE(problem("master.limiter.ceilng_dbtp=-1").find("did you mean \"ceiling_dbtp\""),
+              std::string::npos);
+    // Valid in the format: whether this session has such a stem, band or crossover is for applyOverride.
+    for (const char* fine :
+         {"stems.drums_2.mute=on", "stems.7.eq.3.frequency_hz=3200", "master.eq.7.gain_db=-2",
+          "master.multiband.crossovers_hz.2=8000", "master.multiband.bands.3.ratio=2", "output.title=nan",
+          "song=inf", "loudness.target_lufs=+0", "output.bit_depth=16.0"})
+        EXPECT_EQ(problem(fine), "") << fine;
 }
 
 // --set values are read by the type and range of the session key they name, before any session is opened,
