@@ -16,10 +16,12 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
+#include <sched.h>
 #include <spawn.h>
 #include <sstream>
 #include <string>
@@ -87,6 +89,9 @@ TEST(DeviceIsolation, DeviceTestsPassWhileAMachineJackServerRuns) {
     };
     const test::IsolatedResult result =
         test::runOnTinyTmpfs("/dev/shm", 256u << 20, false, [&]() -> std::string {
+            // JACK locks its server registry with a System V semaphore: give this "machine" its own IPC too.
+            if (::unshare(CLONE_NEWIPC) != 0)
+                return std::string("unshare(CLONE_NEWIPC): ") + std::strerror(errno);
             // The machine's audio setup, as a user's session has it: no private names anywhere.
             for (const char* name : {"JACK_DEFAULT_SERVER", "JACK_NO_START_SERVER", "ALSA_CONFIG_PATH"})
                 ::unsetenv(name);
