@@ -895,9 +895,7 @@ void assignOverride(json& node, const std::string& keyPath, const std::string& t
                                              text + "\"");
     } else if (node.is_number()) {
         const std::optional<double> value = parseDecimalNumber(text);
-        if (!value)
-            throw Error(kOverrideSource,
-                        keyPath + ": expected a number, found \"" + text + "\"");
+        if (!value) throw Error(kOverrideSource, keyPath + ": expected a number, found \"" + text + "\"");
         if (node.is_number_integer() || node.is_number_unsigned()) {
             if (std::floor(*value) != *value || std::fabs(*value) > 2e9)
                 throw Error(kOverrideSource, keyPath + ": expected a whole number, found \"" + text + "\"");
