@@ -1,17 +1,19 @@
 #include "Session.h"
 
 #include "AtomicFile.h"
+#include "DecimalNumber.h"
 #include "Error.h"
+#include "NearestName.h"
 #include "StemRole.h"
 
 #include "dsp/BiquadCoefficients.h"
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <set>
 #include <sstream>
@@ -56,49 +58,10 @@ std::string joinPath(const std::string& base, std::string_view key) {
     return base.empty() ? std::string(key) : base + "." + std::string(key);
 }
 
-std::size_t editDistance(std::string_view a, std::string_view b) {
-    std::vector<std::size_t> row(b.size() + 1);
-    for (std::size_t j = 0; j <= b.size(); ++j)
-        row[j] = j;
-    for (std::size_t i = 1; i <= a.size(); ++i) {
-        std::size_t diagonal = row[0];
-        row[0] = i;
-        for (std::size_t j = 1; j <= b.size(); ++j) {
-            const std::size_t above = row[j];
-            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-            diagonal = above;
-        }
-    }
-    return row[b.size()];
-}
-
-// " (did you mean "gain_db"?)" when a valid key is a likely typo of key, else "".
-std::string suggestion(std::string_view key, const std::vector<std::string>& valid) {
-    const std::string* best = nullptr;
-    std::size_t bestDistance = 0;
-    for (const auto& v : valid) {
-        const std::size_t d = editDistance(key, v);
-        if (!best || d < bestDistance) {
-            best = &v;
-            bestDistance = d;
-        }
-    }
-    if (best && bestDistance <= std::max<std::size_t>(2, key.size() / 3))
-        return " (did you mean \"" + *best + "\"?)";
-    return {};
-}
-
-std::string joinList(const std::vector<std::string>& items) {
-    std::string list;
-    for (const auto& item : items)
-        list += (list.empty() ? "" : ", ") + item;
-    return list;
-}
-
 // "unknown key "gain_bd" (did you mean "gain_db"?); keys here: gain_db, mute, ..."
 std::string unknownKeyProblem(std::string_view key, const std::vector<std::string>& valid) {
-    std::string message = "unknown key \"" + std::string(key) + "\"" + suggestion(key, valid);
-    if (!valid.empty()) message += "; keys here: " + joinList(valid);
+    std::string message = "unknown key \"" + std::string(key) + "\"" + didYouMean(key, valid);
+    if (!valid.empty()) message += "; keys here: " + joinNames(valid);
     return message;
 }
 
@@ -566,6 +529,77 @@ std::vector<std::string> objectKeys(const json& j, bool topLevel) {
     return keys;
 }
 
+// Follows the JSON parser (as its callback) to know the key path of the value it is reading, in --set syntax:
+// "master.eq.1.q", "stems.bass.gain_db" (a stem by its id once read, else by its index).
+class ParsePosition {
+public:
+    bool operator()(int /*depth*/, json::parse_event_t event, json& parsed) {
+        switch (event) {
+        case json::parse_event_t::object_start:
+            levels_.push_back(Level{});
+            break;
+        case json::parse_event_t::array_start:
+            levels_.emplace_back().isArray = true;
+            break;
+        case json::parse_event_t::key:
+            if (!levels_.empty()) levels_.back().key = parsed.get<std::string>();
+            break;
+        case json::parse_event_t::value:
+            if (levels_.size() == 3 && levels_[0].key == "stems" && levels_[1].isArray &&
+                levels_[2].key == "id" && parsed.is_string())
+                levels_[2].stemId = parsed.get<std::string>();
+            elementDone();
+            break;
+        case json::parse_event_t::object_end:
+        case json::parse_event_t::array_end:
+            if (!levels_.empty()) levels_.pop_back();
+            elementDone();
+            break;
+        }
+        return true; // keep everything: the callback only watches
+    }
+
+    std::string keyPath() const {
+        std::string path;
+        for (std::size_t i = 0; i < levels_.size(); ++i) {
+            const Level& l = levels_[i];
+            std::string element = l.key;
+            if (l.isArray) {
+                element = std::to_string(l.done);
+                const bool isStems = i == 1 && levels_[0].key == "stems";
+                if (isStems && i + 1 < levels_.size() && !levels_[i + 1].stemId.empty())
+                    element = levels_[i + 1].stemId;
+            }
+            path = joinPath(path, element);
+        }
+        return path.empty() ? "session" : path;
+    }
+
+private:
+    struct Level {
+        bool isArray = false;
+        std::string key;      // in an object: the key whose value is being read
+        std::size_t done = 0; // in a list: the entries read so far, so the index of the one being read
+        std::string stemId;   // in an entry of "stems": its id, once read
+    };
+
+    void elementDone() {
+        if (!levels_.empty() && levels_.back().isArray) ++levels_.back().done;
+    }
+
+    std::vector<Level> levels_;
+};
+
+// "-1e400" from the parser's "... number overflow parsing '-1e400'", else "a number".
+std::string overflowingNumber(const std::string& message) {
+    const auto open = message.find("parsing '");
+    if (open == std::string::npos) return "a number";
+    const auto begin = open + 9;
+    const auto close = message.find('\'', begin);
+    if (close == std::string::npos || close - begin > 40) return "a number";
+    return message.substr(begin, close - begin);
+}
+
 } // namespace
 
 json toJson(const Session& s) {
@@ -667,8 +701,14 @@ Session loadSession(const std::string& path) {
     if (trim(text).empty()) throw Error(path, "the session file is empty");
 
     json j;
+    ParsePosition position;
     try {
-        j = json::parse(text);
+        j = json::parse(text, std::ref(position));
+    } catch (const json::out_of_range& e) {
+        // The parser refuses a number beyond a double's range (406 "number overflow parsing '-1e400'")
+        // without saying where; name the key, as every other session error does.
+        throw Error(path, position.keyPath() + ": expected a finite number, found " +
+                              overflowingNumber(e.what()) + " (beyond the range of numbers, about 1.8e308)");
     } catch (const json::parse_error& e) {
         if (e.byte >= text.size())
             throw Error(path,
@@ -753,18 +793,30 @@ Session makeDefaultSession(const FolderScan& scan) {
     return s;
 }
 
-void applyOverride(Session& session, std::string_view assignment) {
-    const std::string source = "--set";
+namespace {
+
+const std::string kOverrideSource = "--set";
+
+struct Assignment {
+    std::string keyPath;
+    std::string text;
+};
+
+Assignment splitAssignment(std::string_view assignment) {
     const auto equals = assignment.find('=');
     if (equals == std::string_view::npos)
-        throw Error(source,
+        throw Error(kOverrideSource,
                     "\"" + std::string(assignment) +
                         "\" is not an assignment; write key.path=value, e.g. master.limiter.ceiling_dbtp=-1");
-    const std::string keyPath = trim(assignment.substr(0, equals));
-    const std::string text = trim(assignment.substr(equals + 1));
-    if (keyPath.empty())
-        throw Error(source, "\"" + std::string(assignment) + "\" has no key path before '='");
+    Assignment a{trim(assignment.substr(0, equals)), trim(assignment.substr(equals + 1))};
+    if (a.keyPath.empty())
+        throw Error(kOverrideSource, "\"" + std::string(assignment) + "\" has no key path before '='");
+    return a;
+}
 
+// The value keyPath names in root (a session's JSON). With anyEntry (checking against the format alone), any
+// stem id or list index stands for the list's first entry.
+json& overrideTarget(json& root, const std::string& keyPath, bool anyEntry) {
     std::vector<std::string> elements;
     for (std::size_t start = 0;;) {
         const auto dot = keyPath.find('.', start);
@@ -773,23 +825,24 @@ void applyOverride(Session& session, std::string_view assignment) {
         start = dot + 1;
     }
 
-    json root = toJson(session);
     json* node = &root;
     std::string walked;
     for (const std::string& element : elements) {
         const std::string here = joinPath(walked, element);
         if (element.empty())
-            throw Error(source, keyPath + ": empty key (two dots in a row, or a dot at an end)");
+            throw Error(kOverrideSource, keyPath + ": empty key (two dots in a row, or a dot at an end)");
         if (node->is_object()) {
             const std::vector<std::string> keys = objectKeys(*node, node == &root);
             if (std::find(keys.begin(), keys.end(), element) == keys.end())
-                throw Error(source, here + ": " + unknownKeyProblem(element, keys));
+                throw Error(kOverrideSource, here + ": " + unknownKeyProblem(element, keys));
             node = &(*node)[element];
         } else if (node->is_array()) {
             json* next = nullptr;
+            if (anyEntry && !node->empty() && (walked == "stems" || isAllDigits(element)))
+                next = &node->front();
             if (walked == "stems")
                 for (auto& stem : *node)
-                    if (stem["id"] == element) next = &stem;
+                    if (!next && stem["id"] == element) next = &stem;
             if (!next && isAllDigits(element) && element.size() < 6 && std::stoul(element) < node->size())
                 next = &(*node)[std::stoul(element)];
             if (!next) {
@@ -798,64 +851,101 @@ void applyOverride(Session& session, std::string_view assignment) {
                     std::vector<std::string> ids;
                     for (const auto& stem : *node)
                         ids.push_back(stem["id"].get<std::string>());
-                    problem = "no stem with id \"" + element + "\"" + suggestion(element, ids) +
+                    problem = "no stem with id \"" + element + "\"" + didYouMean(element, ids) +
                               (ids.empty() ? "; this session has no stems"
-                                           : "; stems: " + joinList(ids) + " (or an index from 0 to " +
+                                           : "; stems: " + joinNames(ids) + " (or an index from 0 to " +
                                                  std::to_string(ids.size() - 1) + ")");
                 } else {
                     problem = node->empty() ? "this list is empty"
                                             : "no entry " + element + "; use an index from 0 to " +
                                                   std::to_string(node->size() - 1);
                 }
-                throw Error(source, here + ": " + problem);
+                throw Error(kOverrideSource, here + ": " + problem);
             }
             node = next;
         } else {
-            throw Error(source,
+            throw Error(kOverrideSource,
                         here + ": " + walked + " is a single value and has no key \"" + element + "\"");
         }
         walked = here;
     }
 
     if (node->is_object())
-        throw Error(source, keyPath + ": this is a group of settings; set one of its keys: " +
-                                joinList(objectKeys(*node, node == &root)));
+        throw Error(kOverrideSource, keyPath + ": this is a group of settings; set one of its keys: " +
+                                         joinNames(objectKeys(*node, node == &root)));
     if (node->is_array())
-        throw Error(source,
+        throw Error(kOverrideSource,
                     keyPath + ": this is a list; set one entry by its index, e.g. " + keyPath + ".0.<key>");
+    return *node;
+}
 
-    if (node->is_boolean()) {
+// Parses text by the type of the value it replaces.
+void assignOverride(json& node, const std::string& keyPath, const std::string& text) {
+    if (node.is_boolean()) {
         std::string lower = text;
         for (char& c : lower)
             c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
         if (lower == "true" || lower == "1" || lower == "on" || lower == "yes")
-            *node = true;
+            node = true;
         else if (lower == "false" || lower == "0" || lower == "off" || lower == "no")
-            *node = false;
+            node = false;
         else
-            throw Error(source, keyPath + ": expected true or false (or on/off, yes/no, 1/0), found \"" +
-                                    text + "\"");
-    } else if (node->is_number()) {
-        std::string number = text;
-        if (!number.empty() && number.front() == '+') number.erase(0, 1);
-        // from_chars, not stod: the decimal point must not depend on the user's locale.
-        double value = 0;
-        const auto [end, error] = std::from_chars(number.data(), number.data() + number.size(), value);
-        if (number.empty() || error != std::errc() || end != number.data() + number.size() ||
-            !std::isfinite(value))
-            throw Error(source, keyPath + ": expected a number, found \"" + text + "\"");
-        if (node->is_number_integer() || node->is_number_unsigned()) {
-            if (std::floor(value) != value || std::fabs(value) > 2e9)
-                throw Error(source, keyPath + ": expected a whole number, found \"" + text + "\"");
-            *node = static_cast<int64_t>(value);
+            throw Error(kOverrideSource, keyPath +
+                                             ": expected true or false (or on/off, yes/no, 1/0), found \"" +
+                                             text + "\"");
+    } else if (node.is_number()) {
+        const std::optional<double> value = parseDecimalNumber(text);
+        if (!value) throw Error(kOverrideSource, keyPath + ": expected a number, found \"" + text + "\"");
+        if (node.is_number_integer() || node.is_number_unsigned()) {
+            if (std::floor(*value) != *value || std::fabs(*value) > 2e9)
+                throw Error(kOverrideSource, keyPath + ": expected a whole number, found \"" + text + "\"");
+            node = static_cast<int64_t>(*value);
         } else {
-            *node = value;
+            node = *value;
         }
-    } else if (node->is_string()) {
-        *node = text;
+    } else if (node.is_string()) {
+        node = text;
     }
+}
 
-    session = sessionFromJson(root, source);
+// A session holding one entry in every list, each valid on its own (a single crossover can take any allowed
+// frequency), for checking an assignment against the format alone.
+Session overrideFormatSession() {
+    Session s;
+    StemSettings stem;
+    stem.id = "stem";
+    stem.path = "stem.wav";
+    stem.eq.emplace_back();
+    s.stems.push_back(stem);
+    s.master.eq.emplace_back();
+    s.master.multiband.crossovers_hz = {1000};
+    s.master.multiband.bands = defaultMultibandBands(2);
+    return s;
+}
+
+} // namespace
+
+void applyOverride(Session& session, std::string_view assignment) {
+    const Assignment a = splitAssignment(assignment);
+    json root = toJson(session);
+    assignOverride(overrideTarget(root, a.keyPath, false), a.keyPath, a.text);
+    session = sessionFromJson(root, kOverrideSource);
+}
+
+void checkOverride(std::string_view assignment) {
+    const Assignment a = splitAssignment(assignment);
+    json root = toJson(overrideFormatSession());
+    assignOverride(overrideTarget(root, a.keyPath, true), a.keyPath, a.text);
+    try {
+        sessionFromJson(root, kOverrideSource);
+    } catch (const Error& e) {
+        // Only the assigned value changed, so the problem is about it; the message names the key as the user
+        // wrote it, not as it sits in the stand-in session ("stems.stem.gain_db", "master.eq.0.q").
+        const std::string& problem = e.problem();
+        const auto colon = problem.find(": ");
+        throw Error(kOverrideSource,
+                    a.keyPath + (colon == std::string::npos ? ": " + problem : problem.substr(colon)));
+    }
 }
 
 } // namespace lathe::core

@@ -160,4 +160,10 @@ std::vector<CompressorSettings> defaultMultibandBands(int count);
 // keys at that level), a value of the wrong type, or an out-of-range result.
 void applyOverride(Session& session, std::string_view assignment);
 
+// Checks an assignment against the session format alone, before any session is open (the CLI's --set, at
+// parse time): the key path names a value (any stem id or list index stands for an entry), the value has
+// that key's type (a finite decimal number for a number) and lies in its range. Throws what applyOverride
+// would for those; what only a session can tell (a stem or an EQ band it lacks) is left to applyOverride.
+void checkOverride(std::string_view assignment);
+
 } // namespace lathe::core

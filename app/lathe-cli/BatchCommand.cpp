@@ -1,4 +1,5 @@
 #include "Commands.h"
+#include "NumberOptions.h"
 
 #include "core/AtomicFile.h"
 #include "core/BatchRunner.h"
@@ -227,7 +228,7 @@ void addBatchCommand(CLI::App& app) {
                     "taken from the manifest's folder)");
     cmd->add_option("--out", o->outDir, "Output folder; each job writes into OUTDIR/<name>/")->required();
     cmd->add_option("--jobs", o->jobs, "Jobs rendered at once (default: the number of cores)")
-        ->check(CLI::Range(1, 1024));
+        ->transform(wholeNumberIn(1, 1024));
     cmd->add_option("--shard", o->shard,
                     "K/N: render only jobs i (0-based, inputs sorted by absolute path) with i % N == K-1, to "
                     "split a catalogue over N machines");
@@ -238,13 +239,14 @@ void addBatchCommand(CLI::App& app) {
                     "What to master: stereo (the mix), stem (from the stems) or both")
         ->check(CLI::IsMember({"stereo", "stem", "both"}));
     cmd->add_option("--target-lufs", o->render.targetLufs, "Integrated loudness target in LUFS (default -14)")
-        ->check(CLI::Range(-40.0, -3.0));
+        ->transform(numberIn(-40, -3, "LUFS"));
     cmd->add_option("--ceiling-dbtp", o->render.ceilingDbtp, "True-peak ceiling in dBTP (default -1.0)")
-        ->check(CLI::Range(-20.0, 0.0));
+        ->transform(numberIn(-20, 0, "dBTP"));
     cmd->add_option("--rate", o->render.sampleRate, "Output sample rate in Hz (default: each session's)")
-        ->check(CLI::Range(8000, 384000));
+        ->transform(wholeNumberIn(8000, 384000, "Hz"));
     cmd->add_flag("--no-mp3", o->render.noMp3, "Do not write MP3 references");
     cmd->add_option("--set", o->render.sets, "Override any session value in every job: PATH=VALUE")
+        ->check(sessionAssignment())
         ->allow_extra_args(false);
     cmd->add_flag("--json", o->json, "Print the summary as JSON (the same as OUTDIR/batch-summary.json)");
     cmd->add_flag("--quiet", o->quiet, "No progress bar and no per-job lines");

@@ -1,4 +1,5 @@
 #include "Commands.h"
+#include "NumberOptions.h"
 
 #include "core/DemoFolder.h"
 #include "core/Error.h"
@@ -44,10 +45,12 @@ void addDemoCommand(CLI::App& app) {
         app.add_subcommand("demo", "Write a synthesized client folder (6 stems, the printed mix and a "
                                    "rough master reference) to try Lathe with");
     cmd->add_option("OUTDIR", options->outDir, "Folder to create (must be missing or empty)")->required();
-    cmd->add_option("--seconds", options->seconds, "Song length in seconds")->check(CLI::Range(5.0, 600.0));
+    cmd->add_option("--seconds", options->seconds, "Song length in seconds")
+        ->transform(numberIn(5, 600, "s"));
     cmd->add_option("--rate", options->sampleRate, "Sample rate in Hz")
-        ->check(CLI::IsMember({44100, 48000, 88200, 96000}));
-    cmd->add_option("--seed", options->seed, "Random seed (same seed, same files)");
+        ->transform(wholeNumberOneOf({44100, 48000, 88200, 96000}, "Hz"));
+    cmd->add_option("--seed", options->seed, "Random seed (same seed, same files)")
+        ->transform(wholeNumberIn(0, 4294967295LL));
     cmd->add_flag("--force", options->force,
                   "Write into a folder that is not empty (replacing only files of the demo's names)");
     cmd->callback([options] { exitCode() = runDemo(*options); });

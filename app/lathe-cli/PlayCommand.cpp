@@ -1,4 +1,5 @@
 #include "Commands.h"
+#include "NumberOptions.h"
 #include "StdoutToStderr.h"
 
 #include "core/AudioEngine.h"
@@ -137,7 +138,7 @@ void addPlayCommand(CLI::App& app) {
     cmd->add_option("INPUT", o->input, "Client folder or SESSION.lathe")->required();
     cmd->add_option("--device", o->device, "Output device name (see `devices`; default: the default device)");
     cmd->add_option("--buffer", o->buffer, "Buffer size in frames (32..2048, default 256)")
-        ->check(CLI::Range(32, 2048));
+        ->transform(wholeNumberIn(32, 2048, "frames"));
     cmd->add_option(
            "--source", o->source,
            "What to play: mix, stereo, stem, reference, delta or codec (the stereo master after an MP3 "
@@ -146,14 +147,17 @@ void addPlayCommand(CLI::App& app) {
     cmd->add_option("--simulate", o->simulate,
                     "Hear it as on a playback system: flat (default), phone, laptop, earbuds or car")
         ->check(CLI::IsMember({"flat", "phone", "laptop", "earbuds", "car"}));
+    // At most a week: far beyond any listening or soak test, and small enough to stay exact as a clock
+    // duration (1e300 s would overflow the nanosecond clock).
     cmd->add_option("--seconds", o->seconds, "Stop after this many seconds (default: the whole song)")
-        ->check(CLI::PositiveNumber);
+        ->transform(numberAbove(0, 604800, "s"));
     cmd->add_option("--switch-every", o->switchEvery, "Cycle through the available sources every S seconds")
-        ->check(CLI::PositiveNumber);
+        ->transform(numberAbove(0, 3600, "s"));
     cmd->add_flag("--match", o->match, "Loudness-matched monitoring");
     cmd->add_flag("--loop", o->loop, "Loop the whole song (until --seconds or Ctrl-C)");
     cmd->add_flag("--stats", o->stats, "Print xruns, callbacks and callback time as % of the buffer period");
     cmd->add_option("--set", o->sets, "Override any session value: PATH=VALUE (see core/SESSION.md)")
+        ->check(sessionAssignment())
         ->allow_extra_args(false);
     cmd->callback([o] { exitCode() = runPlay(*o); });
 }

@@ -1,4 +1,5 @@
 #include "Commands.h"
+#include "NumberOptions.h"
 #include "ProgressBar.h"
 
 #include "core/BatchRunner.h"
@@ -129,15 +130,16 @@ void addRenderCommand(CLI::App& app) {
         ->check(CLI::IsMember({"stereo", "stem", "both"}));
     cmd->add_option("--target-lufs", o->overrides.targetLufs,
                     "Integrated loudness target in LUFS (default -14)")
-        ->check(CLI::Range(-40.0, -3.0));
+        ->transform(numberIn(-40, -3, "LUFS"));
     cmd->add_option("--ceiling-dbtp", o->overrides.ceilingDbtp, "True-peak ceiling in dBTP (default -1.0)")
-        ->check(CLI::Range(-20.0, 0.0));
+        ->transform(numberIn(-20, 0, "dBTP"));
     cmd->add_option("--rate", o->overrides.sampleRate, "Output sample rate in Hz (default: the session's)")
-        ->check(CLI::Range(8000, 384000));
+        ->transform(wholeNumberIn(8000, 384000, "Hz"));
     cmd->add_flag("--no-mp3", o->overrides.noMp3, "Do not write MP3 references");
     cmd->add_option("--set", o->overrides.sets,
                     "Override any session value: PATH=VALUE, e.g. stems.lead_vocal.gain_db=1.5 "
                     "(see core/SESSION.md)")
+        ->check(sessionAssignment())
         ->allow_extra_args(false);
     cmd->add_option("--simulate", o->simulate,
                     "Also write <song>_<mode>_master_<SYSTEM>.wav: the master through a playback-system "

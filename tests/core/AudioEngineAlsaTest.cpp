@@ -1,5 +1,6 @@
 #include "core/DemoFolder.h"
 #include "support/CliRunner.h"
+#include "support/PrivateAudioSystem.h"
 #include "support/TestAudio.h"
 
 #include <gtest/gtest.h>
@@ -10,10 +11,10 @@
 #include <iterator>
 #include <vector>
 
-// End to end through real PortAudio without a sound card: a test-local ALSA config (a temporary HOME's
-// .asoundrc) defines a `file` PCM whose slave is `null`, so whatever `lathe-cli play` sends to that device is
-// written to a file. The captured stem master must equal the offline render of the same session before
-// dither.
+// End to end through real PortAudio without a sound card: the test's private ALSA configuration
+// (test::PrivateAudioSystem) defines a `file` PCM whose slave is `null`, so whatever `lathe-cli play` sends
+// to that device is written to a file. The captured stem master must equal the offline render of the same
+// session before dither.
 namespace lathe::core {
 namespace {
 
@@ -35,6 +36,7 @@ class AudioEngineAlsaTest : public ::testing::TestWithParam<int> {};
 
 TEST_P(AudioEngineAlsaTest, CapturedStemMasterEqualsTheOfflineRenderBeforeDither) {
     const int buffer = GetParam();
+    test::PrivateAudioSystem audio;
     test::TempDir dir;
     DemoOptions demo;
     demo.seconds = 5;
@@ -50,20 +52,21 @@ TEST_P(AudioEngineAlsaTest, CapturedStemMasterEqualsTheOfflineRenderBeforeDither
     ASSERT_EQ(reference.size(), 2u);
     const int64_t frames = static_cast<int64_t>(reference[0].size());
 
-    // PortAudio's ALSA host lists PCMs defined in the user's config as devices.
-    std::ofstream(dir.file(".asoundrc")) << "pcm.lathecap {\n  type file\n  slave.pcm \"null\"\n  file \""
-                                         << dir.file("capture.raw") << "\"\n  format \"raw\"\n}\n";
-    std::vector<std::string> play = {"play",     dir.file("song"), "--device",
-                                     "lathecap", "--buffer",       std::to_string(buffer),
-                                     "--source", "stem",           "--stats"};
+    // PortAudio's ALSA host lists the PCMs the configuration defines as devices.
+    std::vector<std::string> play = {
+        "play",     dir.file("song"),       "--device", test::PrivateAudioSystem::kCaptureDevice,
+        "--buffer", std::to_string(buffer), "--source", "stem",
+        "--stats"};
     play.insert(play.end(), exact.begin(), exact.end());
-    const auto played = test::runCli(play, "env HOME=" + test::shellQuote(dir.path()) + " ");
+    const auto played = test::runCli(play);
     ASSERT_EQ(played.exitCode, 0) << played.err;
-    ASSERT_NE(played.err.find("on lathecap, " + std::to_string(buffer) + " frames"), std::string::npos)
+    ASSERT_NE(played.err.find(std::string("on ") + test::PrivateAudioSystem::kCaptureDevice + ", " +
+                              std::to_string(buffer) + " frames"),
+              std::string::npos)
         << played.err;
 
     // The device gets float32 interleaved stereo (PortAudio asks for float first and null accepts it).
-    const std::vector<float> capture = readRawFloat(dir.file("capture.raw"));
+    const std::vector<float> capture = readRawFloat(audio.captureFile());
     const int64_t captured = static_cast<int64_t>(capture.size() / 2);
     ASSERT_GT(captured, frames);
 

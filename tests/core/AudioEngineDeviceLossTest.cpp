@@ -2,6 +2,7 @@
 #include "core/DemoFolder.h"
 #include "core/SessionSource.h"
 #include "support/CliRunner.h"
+#include "support/PrivateAudioSystem.h"
 #include "support/TestAudio.h"
 
 #include <gtest/gtest.h>
@@ -85,19 +86,16 @@ bool playsFor(AudioEngine& engine, std::chrono::milliseconds span) {
 }
 
 TEST(AudioEngineDeviceLossTest, KilledJackServerStopsPlaybackWithAMessageAndTheEngineReopens) {
+    // A second device to reopen on after the loss: the `file` PCM (slave `null`) of the private ALSA
+    // configuration, read by PortAudio's ALSA host when it starts (PortAudio enumerates devices once).
+    test::PrivateAudioSystem audio;
     // A private server name, so a JACK server the user runs is never touched; libjack reads it from the
     // environment when PortAudio connects. Fixed, not per process: JACK's registry holds 8 server names and a
     // killed server's entry is reclaimed only by a server of the same name.
     const std::string server = "lathe-device-loss-test";
     setenv("JACK_DEFAULT_SERVER", server.c_str(), 1);
-    setenv("JACK_NO_AUDIO_RESERVATION", "1", 1);
 
     test::TempDir dir;
-    // A second device to reopen on after the loss: an ALSA `file` PCM (slave `null`) in a test-local config,
-    // read by PortAudio's ALSA host when it starts (PortAudio enumerates devices once).
-    std::ofstream(dir.file(".asoundrc")) << "pcm.lathecap {\n  type file\n  slave.pcm \"null\"\n  file \""
-                                         << dir.file("capture.raw") << "\"\n  format \"raw\"\n}\n";
-    setenv("HOME", dir.path().c_str(), 1);
     DemoOptions demo;
     demo.seconds = 5;
     writeDemoFolder(dir.file("song"), demo);
@@ -132,23 +130,23 @@ TEST(AudioEngineDeviceLossTest, KilledJackServerStopsPlaybackWithAMessageAndTheE
     EXPECT_EQ(engine.takeError(), "") << "the message is given once";
 
     // The app keeps running and opens a device again: the ALSA capture device of the test's own config.
-    ASSERT_TRUE(engine.open("lathecap", 256, 0, error)) << error;
-    EXPECT_EQ(engine.deviceName(), "lathecap");
+    ASSERT_TRUE(engine.open(test::PrivateAudioSystem::kCaptureDevice, 256, 0, error)) << error;
+    EXPECT_EQ(engine.deviceName(), test::PrivateAudioSystem::kCaptureDevice);
     engine.seek(0);
     engine.play();
     EXPECT_TRUE(playsFor(engine, std::chrono::milliseconds(400))) << "plays again after reopening";
     engine.close();
     EXPECT_EQ(engine.takeError(), "");
-    std::ifstream captured(dir.file("capture.raw"), std::ios::binary | std::ios::ate);
+    std::ifstream captured(audio.captureFile(), std::ios::binary | std::ios::ate);
     EXPECT_GT(static_cast<long long>(captured.tellg()), 0) << "the reopened device received audio";
 }
 
 // libjack prints its diagnostics to stdout whenever its server runs verbose; `devices --json` must still
 // print nothing but the JSON there, or every script reading it breaks.
 TEST(AudioEngineDeviceLossTest, DevicesJsonStaysParseableWithAVerboseJackServer) {
+    test::PrivateAudioSystem audio;
     const std::string server = "lathe-test-verbose";  // fixed, like the one above: see there
     setenv("JACK_DEFAULT_SERVER", server.c_str(), 1); // for this process and the lathe-cli it runs
-    setenv("JACK_NO_AUDIO_RESERVATION", "1", 1);
     JackServer jack(server, true);
     std::string why;
     ASSERT_TRUE(jack.start(why)) << why;

@@ -1,6 +1,9 @@
 // The audio settings dialog: it lists what PortAudio reports, and the choice made with OK is remembered in
-// QSettings (a test organisation in a throw-away home) and shown again by the next dialog.
+// QSettings (a test organisation in a throw-away home) and shown again by the next dialog. PortAudio sees
+// only the test's private audio system (set up by runWithPrivateHome), so what the machine's audio does (a
+// JACK server started during the suite, a card plugged in) never changes the list.
 #include "ui/AudioSettingsDialog.h"
+#include "core/support/PrivateAudioSystem.h"
 #include "support/PrivateHomeTestMain.h"
 
 #include "core/AudioEngine.h"
@@ -12,16 +15,24 @@
 #include <QPushButton>
 #include <QSettings>
 
+#include <set>
+#include <string>
+
 using lathe::ui::AudioSettingsDialog;
 
 TEST(AudioSettingsDialog, ListsTheSystemDefaultAndEveryOutputDevice) {
     QSettings().clear();
-    std::vector<lathe::core::OutputDevice> devices;
-    try {
-        devices = lathe::core::AudioEngine::outputDevices();
-    } catch (const std::exception&) {
-        // No audio system on this machine: the dialog must still offer the default.
+    using lathe::test::PrivateAudioSystem;
+    const std::vector<lathe::core::OutputDevice> devices = lathe::core::AudioEngine::outputDevices();
+    // Exactly the private configuration's devices, whatever the machine has.
+    std::set<std::string> names;
+    for (const auto& d : devices) {
+        names.insert(d.name);
+        EXPECT_EQ(d.hostApi, "ALSA") << d.name;
     }
+    EXPECT_EQ(names,
+              (std::set<std::string>{PrivateAudioSystem::kDefaultDevice, PrivateAudioSystem::kOutputDevice,
+                                     PrivateAudioSystem::kCaptureDevice}));
     AudioSettingsDialog dialog("status");
     QComboBox* box = dialog.deviceBox();
     ASSERT_EQ(box->count(), 1 + int(devices.size()));

@@ -1,5 +1,7 @@
 #include "PrivateHomeTestMain.h"
 
+#include "core/support/PrivateAudioSystem.h"
+
 #include <QApplication>
 #include <QDir>
 #include <QStandardPaths>
@@ -18,6 +20,8 @@ int runWithPrivateHome(int argc, char** argv, const char* applicationName) {
         qputenv("HOME", home);
         qputenv("XDG_CONFIG_HOME", QByteArray(home) + "/config");
     }
+    // Before anything can start PortAudio: the window and the audio settings dialog list and open devices.
+    lathe::test::PrivateAudioSystem audio;
     QApplication app(argc, argv);
     QApplication::setOrganizationName(QStringLiteral("LatheTests"));
     QApplication::setApplicationName(QString::fromUtf8(applicationName));
