@@ -58,9 +58,11 @@ void DynamicEq::prepare(double sampleRate, int maxBlockFrames, int numChannels, 
     bands_.assign(static_cast<std::size_t>(std::max(numBands, 0)), Band{});
     maxHoldFrames_ = std::max(1, static_cast<int>(std::ceil(kMaxHoldSeconds * sampleRate)));
     for (Band& b : bands_)
-        b.hold.prepare(1, 0.0, maxHoldFrames_);
-    for (auto& l : listen_)
-        l.assign(static_cast<std::size_t>(maxBlockFrames_), 0.0);
+        b.hold.prepare(maxHoldFrames_);
+    const auto frames = static_cast<std::size_t>(maxBlockFrames_);
+    for (auto* v : {&work_.signal[0], &work_.signal[1], &work_.band[0], &work_.band[1], &work_.listen[0],
+                    &work_.listen[1], &work_.part, &work_.level, &work_.gainDb, &work_.gainMinusOne})
+        v->assign(frames, 0.0);
     for (int i = 0; i < numBands; ++i)
         setBand(i, DynamicEqBand{});
     reset();
@@ -72,7 +74,6 @@ void DynamicEq::reset() {
         b.keyState = {};
         b.hold.reset();
         b.gainDb = 0.0;
-        b.gainMinusOne = 0.0;
     }
     resetMeters();
 }
@@ -110,7 +111,6 @@ void DynamicEq::setBand(int index, const DynamicEqBand& settings) {
         b.filterState = {};
         b.keyState = {};
         b.gainDb = 0.0;
-        b.gainMinusOne = 0.0;
     }
     // One period of the band's frequency: long enough to hold a steady note's peak through its cycle.
     const int holdFrames = std::clamp(
@@ -118,27 +118,71 @@ void DynamicEq::setBand(int index, const DynamicEqBand& settings) {
     if (restart || holdFrames != b.hold.window()) b.hold.setWindow(holdFrames);
 }
 
-double DynamicEq::follow(Band& b, double instantLevel) {
+bool DynamicEq::gains(Band& b, int frames) {
     const DynamicEqBand& s = b.settings;
-    const double level = -b.hold.push(-instantLevel);
-    double target = 0.0;
-    // The level's only use is the static curve: where the curve is flat (below the threshold when cutting,
-    // above it when boosting) the logarithm is skipped.
-    if (s.mode == DynamicEqMode::CutAbove) {
-        if (level > b.thresholdLinear)
-            target = -std::min(b.range, b.slope * (fastGainToDb(level) - s.thresholdDb));
-    } else if (level < b.thresholdLinear) {
-        target = std::min(b.range, b.slope * (s.thresholdDb - fastGainToDb(std::max(level, kLevelFloor))));
+    const bool cut = s.mode == DynamicEqMode::CutAbove;
+    double* level = work_.level.data();
+    double* gainDb = work_.gainDb.data();
+    double* gainMinusOne = work_.gainMinusOne.data();
+
+    // At rest with every level on the flat side of the curve (below the threshold when cutting, above it
+    // when boosting), the band stays at exactly 0 dB and adds nothing.
+    if (b.gainDb == 0.0) {
+        bool flat = true;
+        for (int i = 0; i < frames && flat; ++i)
+            flat = cut ? level[i] <= b.thresholdLinear : level[i] >= b.thresholdLinear;
+        if (flat) return false;
     }
-    const double previous = b.gainDb;
-    double gain = target + (target < previous ? b.attackCoeff : b.releaseCoeff) * (previous - target);
-    if (std::abs(gain) < kGainFloorDb) gain = 0.0;
+
+    // Static curve, branch-free: overshoot o = level dB - threshold; cut -min(range, slope max(o, 0)),
+    // boost min(range, slope max(-o, 0)). The level is floored so silence has a finite log (a boost then
+    // sits at its range).
+    const double sign = cut ? 1.0 : -1.0, range = b.range, slope = b.slope, threshold = s.thresholdDb;
+    constexpr double kDbPerLog2 = 6.0205999132796239; // 20 log10(2)
+    int i = 0;
+#if defined(__SSE2__)
+    for (; i + 2 <= frames; i += 2) {
+        const __m128d l = _mm_max_pd(_mm_loadu_pd(level + i), _mm_set1_pd(kLevelFloor));
+        const __m128d over =
+            _mm_mul_pd(_mm_set1_pd(sign),
+                       _mm_sub_pd(_mm_mul_pd(_mm_set1_pd(kDbPerLog2), fastLog2(l)), _mm_set1_pd(threshold)));
+        const __m128d moved = _mm_min_pd(_mm_set1_pd(range),
+                                         _mm_mul_pd(_mm_set1_pd(slope), _mm_max_pd(over, _mm_setzero_pd())));
+        _mm_storeu_pd(gainDb + i, _mm_mul_pd(_mm_set1_pd(-sign), moved));
+    }
+#endif
+    for (; i < frames; ++i) {
+        const double over = sign * (kDbPerLog2 * fastLog2(maxNoBranch(level[i], kLevelFloor)) - threshold);
+        gainDb[i] = -sign * minNoBranch(range, slope * maxNoBranch(over, 0.0));
+    }
+
+    // Smoothing in dB: the only recursion.
+    double gain = b.gainDb, lowest = b.lowest, highest = b.highest;
+    for (i = 0; i < frames; ++i) {
+        const double target = gainDb[i];
+        gain = target + selectGreater(gain, target, b.attackCoeff, b.releaseCoeff) * (gain - target);
+        gain = selectGreater(kGainFloorDb, std::abs(gain), 0.0, gain);
+        lowest = minNoBranch(lowest, gain);
+        highest = maxNoBranch(highest, gain);
+        gainDb[i] = gain;
+    }
     b.gainDb = gain;
-    b.lowest = std::min(b.lowest, gain);
-    b.highest = std::max(b.highest, gain);
-    // fastDbToGain(0) is exactly 1, so a band at rest adds exactly 0.
-    if (gain != previous) b.gainMinusOne = gain == 0.0 ? 0.0 : fastDbToGain(gain) - 1.0;
-    return b.gainMinusOne;
+    b.lowest = lowest;
+    b.highest = highest;
+
+    // G - 1, exactly 0 at 0 dB (fastExp2(0) is exactly 1 as well; the select keeps it so whatever the lane).
+    i = 0;
+#if defined(__SSE2__)
+    for (; i + 2 <= frames; i += 2) {
+        const __m128d g = _mm_loadu_pd(gainDb + i);
+        const __m128d linear = fastExp2(_mm_mul_pd(g, _mm_set1_pd(0.16609640474436813))); // log2(10) / 20
+        const __m128d atRest = _mm_cmpeq_pd(g, _mm_setzero_pd());
+        _mm_storeu_pd(gainMinusOne + i, _mm_andnot_pd(atRest, _mm_sub_pd(linear, _mm_set1_pd(1.0))));
+    }
+#endif
+    for (; i < frames; ++i)
+        gainMinusOne[i] = gainDb[i] == 0.0 ? 0.0 : fastDbToGain(gainDb[i]) - 1.0;
+    return true;
 }
 
 void DynamicEq::process(const AudioBlock& block) {
@@ -153,14 +197,92 @@ void DynamicEq::process(const AudioBlock& block, const AudioBlock& key) {
     }
 }
 
+void DynamicEq::processBand(Band& b, const AudioBlock& key, int frames, bool stereo, bool listening) {
+    const DynamicEqBand& s = b.settings;
+    const BandFilter& f = b.filter;
+    double* yL = work_.signal[0].data();
+    double* yR = work_.signal[1].data();
+    double* bandL = work_.band[0].data();
+    double* bandR = work_.band[1].data();
+    double* part = work_.part.data();
+    double* level = work_.level.data();
+    double* listenL = s.listen && listening ? work_.listen[0].data() : nullptr;
+    double* listenR = s.listen && listening ? work_.listen[1].data() : nullptr;
+    const bool stereoKey = key.numChannels() >= 2;
+    const float* keyL = key.channel(0);
+    const float* keyR = key.channel(stereoKey ? 1 : 0);
+    const bool midSide = s.channels != BandChannels::Stereo;
+    const bool mid = s.channels == BandChannels::Mid;
+    if (midSide && !stereo && !mid) return; // a mono block has no side
+
+    // Filters and detector: the band's part of the signal through F, the detector's level (the band's own
+    // signal, or the key's part through F), held over the band's period.
+    for (int i = 0; i < frames; ++i) {
+        double heardL, heardR;
+        if (!midSide) {
+            bandL[i] = f.process(b.filterState[0], yL[i]);
+            bandR[i] = stereo ? f.process(b.filterState[1], yR[i]) : bandL[i];
+            if (s.keyed) {
+                heardL = f.process(b.keyState[0], keyL[i]);
+                heardR = stereo ? f.process(b.keyState[1], keyR[i]) : heardL;
+            } else {
+                heardL = bandL[i];
+                heardR = bandR[i];
+            }
+            level[i] = maxNoBranch(std::abs(heardL), std::abs(heardR));
+        } else {
+            part[i] = !stereo ? yL[i] : mid ? 0.5 * (yL[i] + yR[i]) : 0.5 * (yL[i] - yR[i]);
+            bandL[i] = f.process(b.filterState[0], part[i]);
+            heardL = bandL[i];
+            if (s.keyed) {
+                // A mono key is its own mid and has no side.
+                const double k = mid ? (stereoKey ? 0.5 * (static_cast<double>(keyL[i]) + keyR[i]) : keyL[i])
+                                     : (stereoKey ? 0.5 * (static_cast<double>(keyL[i]) - keyR[i]) : 0.0);
+                heardL = f.process(b.keyState[0], k);
+            }
+            heardR = mid ? heardL : -heardL;
+            level[i] = std::abs(heardL);
+        }
+        level[i] = b.hold.push(level[i]);
+        if (listenL) {
+            listenL[i] += heardL;
+            listenR[i] += heardR;
+        }
+    }
+
+    if (!gains(b, frames)) return;
+    const double* g = work_.gainMinusOne.data();
+    if (!midSide) {
+        for (int i = 0; i < frames; ++i) {
+            yL[i] += g[i] * bandL[i];
+            yR[i] += g[i] * bandR[i];
+        }
+    } else if (!stereo) {
+        for (int i = 0; i < frames; ++i)
+            yL[i] += g[i] * bandL[i];
+    } else {
+        for (int i = 0; i < frames; ++i) {
+            // A frame the band does not change is left as it is rather than rebuilt from mid and side.
+            if (g[i] == 0.0) continue;
+            const double newPart = part[i] + g[i] * bandL[i];
+            const double other = mid ? 0.5 * (yL[i] - yR[i]) : 0.5 * (yL[i] + yR[i]);
+            yL[i] = mid ? newPart + other : other + newPart;
+            yR[i] = mid ? newPart - other : other - newPart;
+        }
+    }
+}
+
 void DynamicEq::processChunk(const AudioBlock& block, const AudioBlock& key) {
     const int frames = block.numFrames();
     const bool stereo = block.numChannels() >= 2;
-    const bool stereoKey = key.numChannels() >= 2;
     float* outL = block.channel(0);
     float* outR = stereo ? block.channel(1) : nullptr;
-    const float* keyL = key.channel(0);
-    const float* keyR = key.channel(stereoKey ? 1 : 0);
+    double* yL = work_.signal[0].data();
+    double* yR = work_.signal[1].data();
+    for (int i = 0; i < frames; ++i) {
+        yL[i] = outL[i];
+        yR[i] = stereo ? outR[i] : 0.0;
+    }
 
     bool listening = false;
     for (Band& b : bands_) {
@@ -168,87 +290,21 @@ void DynamicEq::processChunk(const AudioBlock& block, const AudioBlock& key) {
         listening = listening || (b.settings.enabled && b.settings.listen);
     }
     if (listening) {
-        std::fill_n(listen_[0].begin(), frames, 0.0);
-        std::fill_n(listen_[1].begin(), frames, 0.0);
+        std::fill_n(work_.listen[0].begin(), frames, 0.0);
+        std::fill_n(work_.listen[1].begin(), frames, 0.0);
     }
 
-    for (int i = 0; i < frames; ++i) {
-        // The key's frame is read before the block's frame is written, so key may alias block.
-        const double kl = keyL[i], kr = keyR[i];
-        double l = outL[i], r = stereo ? outR[i] : 0.0;
-        for (Band& b : bands_) {
-            const DynamicEqBand& s = b.settings;
-            if (!s.enabled) continue;
-            const BandFilter& f = b.filter;
-            double heardL = 0.0, heardR = 0.0; // the detector signal, for listening
-            switch (s.channels) {
-            case BandChannels::Stereo: {
-                const double bandL = f.process(b.filterState[0], l);
-                const double bandR = stereo ? f.process(b.filterState[1], r) : bandL;
-                if (s.keyed) {
-                    heardL = f.process(b.keyState[0], kl);
-                    heardR = stereo ? f.process(b.keyState[1], kr) : heardL;
-                } else {
-                    heardL = bandL;
-                    heardR = bandR;
-                }
-                const double g = follow(b, std::max(std::abs(heardL), std::abs(heardR)));
-                l += g * bandL;
-                r += g * bandR;
-                break;
-            }
-            case BandChannels::Mid:
-            case BandChannels::Side: {
-                const bool mid = s.channels == BandChannels::Mid;
-                if (!stereo && !mid) {
-                    heardL = heardR = 0.0; // a mono block has no side
-                    break;
-                }
-                const double m = stereo ? 0.5 * (l + r) : l, side = stereo ? 0.5 * (l - r) : 0.0;
-                const double band = f.process(b.filterState[0], mid ? m : side);
-                double heard = band;
-                if (s.keyed) {
-                    // A mono key is its own mid and has no side.
-                    const double keyPart =
-                        mid ? (stereoKey ? 0.5 * (kl + kr) : kl) : (stereoKey ? 0.5 * (kl - kr) : 0.0);
-                    heard = f.process(b.keyState[0], keyPart);
-                }
-                heardL = heard;
-                heardR = mid ? heard : -heard;
-                const double g = follow(b, std::abs(heard));
-                // A band at rest adds exactly 0: leave the frame as it is rather than rebuild it.
-                if (g != 0.0) {
-                    if (!stereo) {
-                        l += g * band;
-                    } else if (mid) {
-                        const double newMid = m + g * band;
-                        l = newMid + side;
-                        r = newMid - side;
-                    } else {
-                        const double newSide = side + g * band;
-                        l = m + newSide;
-                        r = m - newSide;
-                    }
-                }
-                break;
-            }
-            }
-            if (listening && s.listen) {
-                listen_[0][static_cast<std::size_t>(i)] += heardL;
-                listen_[1][static_cast<std::size_t>(i)] += heardR;
-            }
-        }
-        outL[i] = static_cast<float>(l);
-        if (stereo) outR[i] = static_cast<float>(r);
-    }
+    // The key is only read, and block only written at the end: key may alias block.
+    for (Band& b : bands_)
+        if (b.settings.enabled) processBand(b, key, frames, stereo, listening);
 
-    if (listening) {
+    const double* outputL = listening ? work_.listen[0].data() : yL;
+    const double* outputR = listening ? work_.listen[1].data() : yR;
+    for (int i = 0; i < frames; ++i)
+        outL[i] = static_cast<float>(outputL[i]);
+    if (stereo)
         for (int i = 0; i < frames; ++i)
-            outL[i] = static_cast<float>(listen_[0][static_cast<std::size_t>(i)]);
-        if (stereo)
-            for (int i = 0; i < frames; ++i)
-                outR[i] = static_cast<float>(listen_[1][static_cast<std::size_t>(i)]);
-    }
+            outR[i] = static_cast<float>(outputR[i]);
 
     for (Band& b : bands_) {
         if (!b.settings.enabled) continue;

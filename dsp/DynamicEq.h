@@ -4,7 +4,7 @@
 #include "BiquadCoefficients.h"
 #include "MeterValue.h"
 #include "MidSide.h"
-#include "SlidingMinimum.h"
+#include "PeakHold.h"
 #include "StateVariableFilter.h"
 
 #include <array>
@@ -62,8 +62,11 @@ std::complex<double> dynamicEqBandResponse(const DynamicEqBand& band, double sam
 //               while the gain falls and the release coefficient while it rises (as Compressor: the times
 //               are exact time constants of the gain, whatever the ratio);
 //   output    - x + (G - 1) F(x), G = 10^(gain / 20).
-// Bands run in series in band order, per frame, in double; a band hears (and shapes) the previous bands'
-// output, as a chain of single-band processors would.
+// Bands run in series in band order, in double; a band hears (and shapes) the previous bands' output, as a
+// chain of single-band processors would. Each band runs over a chunk at a time in passes (filters and
+// detector, levels to the curve, smoothing, gains, mix), so the logarithms and exponentials of many frames
+// run side by side, and a band whose level stays on the flat side of its curve while it is at rest skips
+// all but its filters. Every frame goes through the same arithmetic wherever the chunk boundaries fall.
 //
 // Why the parallel form (the filter never changes, the gain only scales its output) rather than a bell or
 // shelf whose coefficients follow the gain: its output is exactly the static response at the gain of that
@@ -148,22 +151,31 @@ private:
         // State.
         std::array<SvfState, 2> filterState{}; // F on the audio (left / right, or the M/S part in [0])
         std::array<SvfState, 2> keyState{};    // F on the key, for a keyed band
-        SlidingMinimum hold;                   // of minus the detector level: its maximum over a period
+        PeakHold hold;                         // the detector level's maximum over the band's period
         double gainDb = 0.0;                   // smoothed
-        double gainMinusOne = 0.0;             // G - 1 for gainDb
         double lowest = 0.0, highest = 0.0;    // of gainDb over the current block, for the meters
         MeterValue meterGainDb, maxCutDb, maxBoostDb;
     };
 
     void processChunk(const AudioBlock& block, const AudioBlock& key);
-    // The gain for a detector level: static curve, smoothing, meters' extremes. Returns G - 1.
-    static double follow(Band& band, double instantLevel);
+    // One band over the chunk held in work_, in place.
+    void processBand(Band& band, const AudioBlock& key, int frames, bool stereo, bool listening);
+    // The detector level per frame (held) -> the band's G - 1 per frame, into work_.gainMinusOne. Returns
+    // false (and leaves the band's gain at 0 dB) when the band stays at rest over the chunk: it adds nothing.
+    bool gains(Band& band, int frames);
+
+    // Scratch for a chunk, [frame]: the signal in double between bands, a band's input part, its filter's
+    // output, its detector level, gain and G - 1; and the sum of the listening bands' detector signals.
+    struct Work {
+        std::array<std::vector<double>, 2> signal, band, listen;
+        std::vector<double> part, level, gainDb, gainMinusOne;
+    };
 
     std::vector<Band> bands_;
     int maxBlockFrames_ = 0;
     int maxHoldFrames_ = 1;
     double sampleRate_ = 48000.0;
-    std::array<std::vector<double>, 2> listen_; // sum of the listening bands' detector signals
+    Work work_;
 };
 
 } // namespace lathe::dsp

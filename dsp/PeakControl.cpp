@@ -1,6 +1,7 @@
 #include "PeakControl.h"
 
 #include "Decibels.h"
+#include "FastMath.h"
 
 #include <algorithm>
 #include <cassert>
@@ -40,6 +41,7 @@ void PeakControl::reset() {
     for (auto& line : dryDelay_)
         std::fill(line.begin(), line.end(), 0.0f);
     dryIndex_ = 0;
+    zeroFrames_ = 0;
     reductionDb_.store(0.0);
     resetMeters();
 }
@@ -100,35 +102,99 @@ double PeakControl::processChunk(const AudioBlock& block) {
 
     // The clipper's correction at the oversampled rate: exactly 0 where the curve is the identity.
     const AudioBlock up = oversampler_.upsample(io);
-    double smallestRatio = 1.0; // of |curve(x)| / |x| where the curve acts
-    const auto kneeStart = static_cast<float>(kneeStart_);
-    for (int c = 0; c < channels; ++c) {
-        float* u = up.channel(c);
-        for (int i = 0; i < up.numFrames(); ++i) {
-            const float x = u[i];
-            if (std::abs(x) <= kneeStart) {
-                u[i] = 0.0f;
-                continue;
-            }
-            const double shaped = peakControlCurve(x, clip_, kneeStart_);
-            smallestRatio = std::min(smallestRatio, shaped / x);
-            u[i] = static_cast<float>(shaped - x);
+    float loudest = 0.0f;
+    for (int c = 0; c < channels; ++c)
+        loudest = std::max(loudest, shapeCorrection(up.channel(c), up.numFrames()));
+
+    // A run of zero corrections longer than the downsampler's memory (which is within its round trip, the
+    // latency) leaves that memory all zeros: downsampling more zeros would only give zeros, so it is
+    // skipped, and the output is the delayed dry signal itself.
+    const bool quiet = loudest <= static_cast<float>(kneeStart_);
+    if (quiet && zeroFrames_ > 2 * latency + 8) {
+        for (int c = 0; c < channels; ++c)
+            std::copy(dry_[static_cast<std::size_t>(c)].data(),
+                      dry_[static_cast<std::size_t>(c)].data() + frames, io.channel(c));
+    } else {
+        std::array<float*, AudioBlock::kMaxChannels> correction{};
+        for (int c = 0; c < channels; ++c)
+            correction[static_cast<std::size_t>(c)] = correction_[static_cast<std::size_t>(c)].data();
+        oversampler_.downsample(AudioBlock(correction.data(), channels, frames));
+        for (int c = 0; c < channels; ++c) {
+            float* out = io.channel(c);
+            const float* dry = dry_[static_cast<std::size_t>(c)].data();
+            const float* fix = correction[static_cast<std::size_t>(c)];
+            for (int i = 0; i < frames; ++i)
+                out[i] = dry[i] + fix[i];
         }
     }
-    std::array<float*, AudioBlock::kMaxChannels> correction{};
-    for (int c = 0; c < channels; ++c)
-        correction[static_cast<std::size_t>(c)] = correction_[static_cast<std::size_t>(c)].data();
-    oversampler_.downsample(AudioBlock(correction.data(), channels, frames));
-
-    for (int c = 0; c < channels; ++c) {
-        float* out = io.channel(c);
-        const float* dry = dry_[static_cast<std::size_t>(c)].data();
-        const float* fix = correction[static_cast<std::size_t>(c)];
-        for (int i = 0; i < frames; ++i)
-            out[i] = dry[i] + fix[i];
-    }
+    zeroFrames_ = quiet ? std::min(zeroFrames_ + frames, 1 << 30) : 0;
     limiter_.process(io);
-    return -gainToDb(smallestRatio);
+    // curve(x) / x falls as |x| grows: the loudest sample had the largest reduction.
+    return quiet ? 0.0 : -gainToDb(peakControlCurve(loudest, clip_, kneeStart_) / loudest);
+}
+
+// curve(x) - x in place over n oversampled samples, four at a time (fastTanh, 5e-7 relative: far below the
+// oversampler's own 110 dB rejection); a ragged tail runs through the same lanes, padded, so no sample's
+// result depends on where a block ends. Returns the largest |x|.
+float PeakControl::shapeCorrection(float* x, int n) const {
+    const float kneeStart = static_cast<float>(kneeStart_);
+    const float span = static_cast<float>(clip_ - kneeStart_);
+    const float clip = static_cast<float>(clip_);
+#if defined(__SSE2__)
+    const __m128 signBit = _mm_set1_ps(-0.0f);
+    __m128 loudest = _mm_setzero_ps();
+    const auto lanes = [&](float* v) {
+        const __m128 in = _mm_loadu_ps(v);
+        const __m128 magnitude = _mm_andnot_ps(signBit, in);
+        loudest = _mm_max_ps(loudest, magnitude);
+        const __m128 over = _mm_cmpgt_ps(magnitude, _mm_set1_ps(kneeStart));
+        if (_mm_movemask_ps(over) == 0) {
+            _mm_storeu_ps(v, _mm_setzero_ps());
+            return;
+        }
+        __m128 shaped;
+        if (span > 0.0f) {
+            const __m128 z = _mm_div_ps(_mm_sub_ps(magnitude, _mm_set1_ps(kneeStart)), _mm_set1_ps(span));
+            shaped = _mm_add_ps(_mm_set1_ps(kneeStart), _mm_mul_ps(_mm_set1_ps(span), fastTanh(z)));
+        } else {
+            shaped = _mm_set1_ps(clip);
+        }
+        // (shaped - |x|) with the sign of x, where the curve acts.
+        const __m128 correction = _mm_xor_ps(_mm_sub_ps(shaped, magnitude), _mm_and_ps(signBit, in));
+        _mm_storeu_ps(v, _mm_and_ps(over, correction));
+    };
+#else
+    float loudest = 0.0f;
+    const auto lanes = [&](float* v) {
+        for (int j = 0; j < 4; ++j) {
+            const float magnitude = std::abs(v[j]);
+            loudest = std::max(loudest, magnitude);
+            if (magnitude <= kneeStart) {
+                v[j] = 0.0f;
+                continue;
+            }
+            const float shaped =
+                span > 0.0f ? kneeStart + span * std::tanh((magnitude - kneeStart) / span) : clip;
+            v[j] = std::copysign(shaped - magnitude, v[j]);
+        }
+    };
+#endif
+    int i = 0;
+    for (; i + 4 <= n; i += 4)
+        lanes(x + i);
+    if (i < n) {
+        alignas(16) float tail[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+        std::copy(x + i, x + n, tail);
+        lanes(tail);
+        std::copy(tail, tail + (n - i), x + i);
+    }
+#if defined(__SSE2__)
+    alignas(16) float m[4];
+    _mm_store_ps(m, loudest);
+    return std::max(std::max(m[0], m[1]), std::max(m[2], m[3]));
+#else
+    return loudest;
+#endif
 }
 
 } // namespace lathe::dsp

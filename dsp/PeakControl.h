@@ -67,6 +67,7 @@ private:
     void updateCurve();
     // Returns the clipper's largest reduction in the chunk (dB).
     double processChunk(const AudioBlock& block);
+    float shapeCorrection(float* x, int n) const;
 
     PeakControlParameters params_;
     int numChannels_ = 0;
@@ -79,6 +80,7 @@ private:
     std::vector<std::vector<float>> dry_;
     std::vector<std::vector<float>> correction_;
     int dryIndex_ = 0;
+    int zeroFrames_ = 0; // consecutive frames whose correction was exactly 0
     MeterValue reductionDb_, maxReductionDb_;
 };
 
