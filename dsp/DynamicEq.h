@@ -23,12 +23,11 @@ struct DynamicEqBand {
     FilterType type = FilterType::Bell; // Bell, LowShelf or HighShelf; any other type acts as Bell
     double frequencyHz = 1000.0;        // a bell's centre, a shelf's corner
     double q = 1.0;                     // a bell's bandwidth (shelves are first order and have none)
-    double thresholdDb =
-        -24.0;                // peak level of the band's detector signal (dBFS) where the band starts acting
-    double ratio = 2.0;       // >= 1: past the threshold the gain moves (1 - 1/ratio) dB per dB
-    double attackMs = 5.0;    // time constant of the gain falling (the band answering a rising level)
-    double releaseMs = 120.0; // time constant of the gain rising
-    double rangeDb = 6.0;     // most cut (CutAbove) or boost (BoostBelow), dB >= 0
+    double thresholdDb = -24.0; // dBFS peak of the band's detector signal where the band starts acting
+    double ratio = 2.0;         // >= 1: past the threshold the gain moves (1 - 1/ratio) dB per dB
+    double attackMs = 5.0;      // time constant of the gain falling (the band answering a rising level)
+    double releaseMs = 120.0;   // time constant of the gain rising
+    double rangeDb = 6.0;       // most cut (CutAbove) or boost (BoostBelow), dB >= 0
     DynamicEqMode mode = DynamicEqMode::CutAbove;
     BandChannels channels = BandChannels::Stereo;
     bool listen = false; // output the band's detector signal instead of the audio (solo what it hears)
