@@ -358,7 +358,12 @@ TEST(ParametricEq, MixedStereoMidSideCascade) {
     configure(eq, bands);
     const auto source = stereoNoise(30000, 4);
     auto x = source;
+    gAllocations = 0;
+    gCountAllocations = true;
     runBlocks(eq, x, 100);
+    eq.setBand(3, bands[3]);
+    gCountAllocations = false;
+    EXPECT_EQ(gAllocations.load(), 0); // the M/S path and setBand are real-time safe too
 
     std::vector<Biquad> sections(bands.size());
     for (size_t b = 0; b < bands.size(); ++b)
