@@ -2,9 +2,9 @@
 
 #include "AudioBlock.h"
 #include "Biquad.h"
+#include "MeterValue.h"
 
 #include <array>
-#include <atomic>
 
 namespace lathe::dsp {
 
@@ -54,22 +54,6 @@ public:
     void resetGainReductionStats() { maxReductionDb_.store(0.0); }
 
 private:
-    // A relaxed atomic that copies by value, so the compressor stays copyable (chains hold units by value).
-    class MeterValue {
-    public:
-        MeterValue() = default;
-        MeterValue(const MeterValue& other) : value_(other.load()) {}
-        MeterValue& operator=(const MeterValue& other) {
-            store(other.load());
-            return *this;
-        }
-        double load() const { return value_.load(std::memory_order_relaxed); }
-        void store(double v) { value_.store(v, std::memory_order_relaxed); }
-
-    private:
-        std::atomic<double> value_{0.0};
-    };
-
     void updateCoefficients();
 
     CompressorParameters params_;

@@ -43,8 +43,10 @@ void ParametricEq::setBand(int index, const EqBand& band) {
     // type change, or more than two octaves at once) the stale state rings out as a transient of up to ~+48
     // dB (measured: 20 kHz -> 20 Hz bell jump, 0.5 peak noise in, 138 peak out); a cleared state costs at
     // most a click of the order of the signal itself.
+    // A band moved between stereo, mid and side had its state built on another signal.
     const double ratio = band.frequencyHz / previous.frequencyHz;
-    if (band.type != previous.type || !(ratio < kMaxFrequencyJump && ratio > 1.0 / kMaxFrequencyJump))
+    if (band.type != previous.type || band.channels != previous.channels ||
+        !(ratio < kMaxFrequencyJump && ratio > 1.0 / kMaxFrequencyJump))
         sections_[static_cast<std::size_t>(index)].reset();
     rebuildActiveList();
 }
@@ -66,6 +68,7 @@ void ParametricEq::updateBand(int index) {
 
 void ParametricEq::rebuildActiveList() {
     numActive_ = 0;
+    anyMidSideActive_ = false;
     for (int i = 0; i < kMaxBands; ++i) {
         const auto iu = static_cast<std::size_t>(i);
         const bool active = isBandActive(i);
@@ -73,7 +76,10 @@ void ParametricEq::rebuildActiveList() {
         // which no longer matches the signal: start it from rest instead.
         if (active && !wasActive_[iu]) sections_[iu].reset();
         wasActive_[iu] = active;
-        if (active) active_[static_cast<std::size_t>(numActive_++)] = i;
+        if (active) {
+            active_[static_cast<std::size_t>(numActive_++)] = i;
+            if (bands_[iu].channels != BandChannels::Stereo) anyMidSideActive_ = true;
+        }
     }
 }
 
@@ -123,9 +129,48 @@ void ParametricEq::processStereo(float* left, float* right, int frames, int sect
 }
 #endif
 
+// Per frame in double: a Stereo band runs on left and right (section channels 0 and 1), a Mid or Side band
+// on that part alone (section channel 0) and the frame is put back together from the new part and the
+// untouched other one.
+void ParametricEq::processMidSide(float* left, float* right, int frames) {
+    for (int i = 0; i < frames; ++i) {
+        double l = left[i], r = right[i];
+        for (int a = 0; a < numActive_; ++a) {
+            const auto index = static_cast<std::size_t>(active_[static_cast<std::size_t>(a)]);
+            Biquad& section = sections_[index];
+            switch (bands_[index].channels) {
+            case BandChannels::Stereo:
+                l = section.processSample(0, l);
+                r = section.processSample(1, r);
+                break;
+            case BandChannels::Mid: {
+                const double side = 0.5 * (l - r);
+                const double mid = section.processSample(0, 0.5 * (l + r));
+                l = mid + side;
+                r = mid - side;
+                break;
+            }
+            case BandChannels::Side: {
+                const double mid = 0.5 * (l + r);
+                const double side = section.processSample(0, 0.5 * (l - r));
+                l = mid + side;
+                r = mid - side;
+                break;
+            }
+            }
+        }
+        left[i] = static_cast<float>(l);
+        right[i] = static_cast<float>(r);
+    }
+}
+
 void ParametricEq::process(const AudioBlock& block) {
     if (numActive_ == 0) return;
     const int n = block.numFrames();
+    if (anyMidSideActive_ && block.numChannels() == 2) {
+        processMidSide(block.channel(0), block.channel(1), n);
+        return;
+    }
 #if defined(__SSE2__)
     if (block.numChannels() == 2) {
         float* left = block.channel(0);
@@ -162,6 +207,18 @@ void ParametricEq::process(const AudioBlock& block) {
             x[i] = static_cast<float>(y);
         }
     }
+}
+
+double ParametricEq::magnitudeDb(double frequencyHz, BandChannels part) const {
+    if (part == BandChannels::Stereo) return magnitudeDb(frequencyHz);
+    double sum = 0.0;
+    for (int a = 0; a < numActive_; ++a) {
+        const auto index = static_cast<std::size_t>(active_[static_cast<std::size_t>(a)]);
+        const BandChannels channels = bands_[index].channels;
+        if (channels == BandChannels::Stereo || channels == part)
+            sum += lathe::dsp::magnitudeDb(sections_[index].coefficients(), sampleRate_, frequencyHz);
+    }
+    return sum;
 }
 
 double ParametricEq::magnitudeDb(double frequencyHz) const {

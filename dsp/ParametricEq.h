@@ -3,6 +3,7 @@
 #include "AudioBlock.h"
 #include "Biquad.h"
 #include "BiquadCoefficients.h"
+#include "MidSide.h"
 
 #include <array>
 
@@ -14,6 +15,9 @@ struct EqBand {
     double frequencyHz = 1000.0;
     double q = 0.707;
     double gainDb = 0.0;
+    // Stereo filters left and right alike; Mid or Side filters only that part of a stereo block (a band on
+    // a block that is not stereo filters every channel, as Stereo).
+    BandChannels channels = BandChannels::Stereo;
 };
 
 // Up to kMaxBands RBJ sections in series, run per sample in double so the cascade adds no float rounding
@@ -23,6 +27,11 @@ struct EqBand {
 // setBand keeps the section's state when it was already running, so a moderate change while audio runs does
 // not click or blow up; the engine should apply changes between blocks (never from another thread during
 // process()). A band that starts running again after being skipped starts from cleared state.
+//
+// Mid/side bands: while every active band is Stereo, processing is exactly what it was before bands had a
+// channel choice (same code, same bits). Once one is Mid or Side, a stereo block runs the whole cascade per
+// frame in double, converting to mid/side and back around each M/S band, so the bands still run in their
+// order with no float rounding between them.
 class ParametricEq {
 public:
     static constexpr int kMaxBands = 8;
@@ -44,10 +53,14 @@ public:
 
     // Analytic magnitude of the whole EQ (sum of the active bands' dB), for the UI curve.
     double magnitudeDb(double frequencyHz) const;
+    // The magnitude the mid (part = Mid) or side (part = Side) signal sees: the Stereo bands and that part's
+    // own bands. part = Stereo gives magnitudeDb(frequencyHz).
+    double magnitudeDb(double frequencyHz, BandChannels part) const;
 
 private:
     template <int N>
     void processStereo(float* left, float* right, int frames, int sections);
+    void processMidSide(float* left, float* right, int frames);
     void updateBand(int index);
     void rebuildActiveList();
 
@@ -59,6 +72,7 @@ private:
     // Indices of the active bands in processing order, so process() does not test every band per sample.
     std::array<int, kMaxBands> active_{};
     int numActive_ = 0;
+    bool anyMidSideActive_ = false;
 };
 
 } // namespace lathe::dsp

@@ -372,6 +372,76 @@ TEST(Compressor, ExternalSidechainDrivesGain) {
     EXPECT_NEAR(gainToDb(std::abs(main.back())) + 40.0, compressorGainDb(-8.0, -20.0, 4.0, 0.0), 0.01);
 }
 
+// Cross-stem sidechain (a stem's compressor keyed by another stem): a silent key means no reduction at all,
+// however loud the compressed stem is: the output is the input bit for bit, on the linked stereo fast path,
+// unlinked, with RMS detection and with the key's high-pass.
+TEST(Compressor, SilentKeyLeavesALoudStemUntouched) {
+    const std::vector<std::vector<float>> loud{sine(0.9, 100.0, 9600), sine(0.8, 150.0, 9600)};
+    std::vector<float> silence(9600, 0.0f);
+    for (const auto detection : {DetectionMode::Peak, DetectionMode::Rms})
+        for (const double link : {1.0, 0.0})
+            for (const double hpf : {0.0, 80.0}) {
+                CompressorParameters p;
+                p.thresholdDb = -30.0;
+                p.ratio = 8.0;
+                p.detection = detection;
+                p.stereoLink = link;
+                p.sidechainHighPassHz = hpf;
+                Compressor comp = prepared(p, 2);
+                auto x = loud;
+                for (int start = 0; start < 9600; start += 480) {
+                    float* m[2] = {x[0].data() + start, x[1].data() + start};
+                    float* k[2] = {silence.data() + start, silence.data() + start};
+                    comp.process(AudioBlock(m, 2, 480), AudioBlock(k, 2, 480));
+                }
+                EXPECT_EQ(x, loud) << "link " << link << " hpf " << hpf;
+                EXPECT_EQ(comp.maxGainReductionDb(), 0.0);
+            }
+}
+
+// The reduction follows the key's level, not the compressed stem's: a stem at -6 dBFS keyed at -30, -20 and
+// -10 dBFS is reduced by the static curve at the key's level (stereo key, and a mono key for a stereo stem).
+// When the key stops, the reduction releases although the stem stays loud.
+TEST(Compressor, ReductionFollowsTheKeyLevelNotTheStem) {
+    CompressorParameters p;
+    p.thresholdDb = -24.0;
+    p.ratio = 4.0;
+    p.kneeDb = 0.0;
+    p.attackMs = 1.0;
+    p.releaseMs = 20.0;
+    const int n = samples(0.3);
+    for (const int keyChannels : {2, 1})
+        for (const double keyDb : {-30.0, -20.0, -10.0}) {
+            Compressor comp = prepared(p, 2);
+            std::vector<std::vector<float>> stem{square(dbToGain(-6.0), n), square(dbToGain(-6.0), n)};
+            std::vector<std::vector<float>> key(static_cast<std::size_t>(keyChannels),
+                                                square(dbToGain(keyDb), n));
+            for (int start = 0; start < n; start += 256) {
+                const int len = std::min(256, n - start);
+                float* m[2] = {stem[0].data() + start, stem[1].data() + start};
+                float* k[2] = {key[0].data() + start, key.back().data() + start};
+                comp.process(AudioBlock(m, 2, len), AudioBlock(k, keyChannels, len));
+            }
+            const double reduction = -gainToDb(std::abs(stem[1].back()) / dbToGain(-6.0));
+            EXPECT_NEAR(reduction, -compressorGainDb(keyDb, -24.0, 4.0, 0.0), 0.01)
+                << keyChannels << " key channels at " << keyDb << " dBFS";
+            EXPECT_NEAR(comp.gainReductionDb(), reduction, 0.01);
+        }
+
+    // The key stops after 100 ms; 200 ms of release (10 time constants) later the loud stem is untouched.
+    Compressor comp = prepared(p, 2);
+    std::vector<std::vector<float>> stem{square(dbToGain(-6.0), n), square(dbToGain(-6.0), n)};
+    std::vector<float> key = square(dbToGain(-10.0), n);
+    std::fill(key.begin() + samples(0.1), key.end(), 0.0f);
+    float* m[2] = {stem[0].data(), stem[1].data()};
+    float* k[1] = {key.data()};
+    comp.process(AudioBlock(m, 2, n), AudioBlock(k, 1, n));
+    EXPECT_NEAR(-gainToDb(std::abs(stem[0][static_cast<std::size_t>(samples(0.1) - 1)]) / dbToGain(-6.0)),
+                10.5, 0.01);
+    EXPECT_LT(comp.gainReductionDb(), 1e-3);
+    EXPECT_NEAR(std::abs(stem[0].back()), dbToGain(-6.0), dbToGain(-6.0) * 1e-4);
+}
+
 // Per-sample state: the block size must not change a single output sample.
 TEST(Compressor, OutputIndependentOfBlockSize) {
     CompressorParameters p;
