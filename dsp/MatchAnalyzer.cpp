@@ -101,7 +101,6 @@ MatchAnalyzer& MatchAnalyzer::operator=(MatchAnalyzer&&) noexcept = default;
 void MatchAnalyzer::prepare(double sampleRate, int maxBlockFrames, const Settings& settings) {
     settings_ = settings;
     sampleRate_ = sampleRate;
-    maxBlockFrames_ = maxBlockFrames;
     const int n = fftSizeFor(sampleRate);
     if (!fft_ || n != fftSize_) {
         fft_.reset();
@@ -187,14 +186,8 @@ void MatchAnalyzer::process(const float* left, const float* right, int frames) {
     // Meters first, on the whole block: a window is closed only once a later frame completes, by when its
     // loudness segments are all in.
     loudness_.process(left, right, frames);
-    {
-        float* channels[2] = {const_cast<float*>(left), const_cast<float*>(right)};
-        const AudioBlock both(channels, left == right ? 1 : 2, frames);
-        for (int start = 0; start < frames; start += std::max(1, maxBlockFrames_)) {
-            const int n = std::min(frames - start, std::max(1, maxBlockFrames_));
-            truePeak_.process(both.subBlock(start, n));
-        }
-    }
+    float* channels[2] = {const_cast<float*>(left), const_cast<float*>(right)}; // read only
+    truePeak_.process(AudioBlock(channels, left == right ? 1 : 2, frames));
     float peak = samplePeak_;
     for (int i = 0; i < frames; ++i)
         peak = std::max(peak, std::max(std::abs(left[i]), std::abs(right[i])));

@@ -113,7 +113,6 @@ private:
     IntegratedLoudness loudness_;
     TruePeakMeter truePeak_;
     float samplePeak_ = 0.0f;
-    int maxBlockFrames_ = 0;
 };
 
 } // namespace lathe::dsp

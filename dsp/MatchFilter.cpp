@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <memory>
 
 namespace lathe::dsp {
 
@@ -22,14 +23,29 @@ MatchFirs designMatchFirs(const MatchCurve& curve, double sampleRate, FirPhase p
     return firs;
 }
 
-void MatchFilter::prepare(int maxBlockFrames, int partitionSize, const MatchFirs& firs) {
-    assert(firs.mid.size() == firs.side.size() && !firs.mid.empty());
-    mid_.prepare(firs.mid, partitionSize);
-    side_.prepare(firs.side, partitionSize);
-    delayFrames_ = firs.delayFrames;
+void MatchFilter::prepare(int maxBlockFrames, int partitionSize, int maxTaps, int delayFrames) {
+    const int partitions = (maxTaps + partitionSize - 1) / partitionSize;
+    mid_.prepare(partitionSize, partitions);
+    side_.prepare(partitionSize, partitions);
+    ownKernels_.reset();
+    delayFrames_ = delayFrames;
     maxBlockFrames_ = std::max(1, maxBlockFrames);
     midBuffer_.assign(static_cast<std::size_t>(maxBlockFrames_), 0.0f);
     sideBuffer_.assign(static_cast<std::size_t>(maxBlockFrames_), 0.0f);
+}
+
+void MatchFilter::prepare(int maxBlockFrames, int partitionSize, const MatchFirs& firs) {
+    assert(firs.mid.size() == firs.side.size() && !firs.mid.empty());
+    auto kernels = std::make_unique<MatchKernels>(firs, partitionSize);
+    prepare(maxBlockFrames, partitionSize, static_cast<int>(firs.mid.size()), firs.delayFrames);
+    ownKernels_ = std::move(kernels);
+    setKernels(ownKernels_.get());
+}
+
+void MatchFilter::setKernels(const MatchKernels* kernels) {
+    assert(!kernels || kernels->delayFrames == delayFrames_);
+    mid_.setFilter(kernels ? &kernels->mid : nullptr);
+    side_.setFilter(kernels ? &kernels->side : nullptr);
 }
 
 void MatchFilter::reset() {

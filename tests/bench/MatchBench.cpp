@@ -1,6 +1,7 @@
 // Matching (issue 18): analysis + curve + filter of a 4-minute stereo file at 48 kHz as a multiple of real
 // time (counter x_realtime), and the live match filter's cost per callback as a share of the callback's
-// period (counter load_pct, one core).
+// period (counter load_pct, one core; Google Benchmark prints this inverted rate with an "s" after it). Both
+// from CPU time, so other work on a shared machine does not count against them.
 #include "dsp/MatchAnalyzer.h"
 #include "dsp/MatchCurve.h"
 #include "dsp/MatchFilter.h"

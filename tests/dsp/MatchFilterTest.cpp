@@ -91,6 +91,43 @@ TEST(MatchFilter, SideFirActsOnTheSideOnly) {
     }
 }
 
+// Kernels swapped while playing: the gain moves from the old kernels' to the new ones' over one partition,
+// smoothly (monotonic), without allocating, and the old kernels are released after it.
+TEST(MatchFilter, KernelsSwapWithoutAClick) {
+    MatchCurve quiet = flatCurve(), loud = flatCurve();
+    quiet.tone.gainDb = quiet.side.gainDb = {-6.0};
+    loud.tone.gainDb = loud.side.gainDb = {6.0};
+    const MatchKernels a(designMatchFirs(quiet, 48000.0, FirPhase::Linear), 256);
+    const MatchKernels b(designMatchFirs(loud, 48000.0, FirPhase::Linear), 256);
+    MatchFilter f;
+    f.prepare(256, 256, 16383, 8191);
+    f.setKernels(&a);
+    // A constant signal shows the gain directly.
+    Stereo dc{std::vector<float>(40000, 0.25f), std::vector<float>(40000, 0.25f)};
+    float* p[2] = {dc.left.data(), dc.right.data()};
+    const AudioBlock all(p, 2, 40000);
+    for (int start = 0; start < 20000; start += 250)
+        f.process(all.subBlock(start, 250));
+    lathe::test::armMallocCounter();
+    f.setKernels(&b);
+    for (int start = 20000; start < 40000; start += 250)
+        f.process(all.subBlock(start, 250));
+    EXPECT_EQ(lathe::test::disarmMallocCounter(), 0);
+    EXPECT_FALSE(f.uses(&a));
+    EXPECT_TRUE(f.uses(&b));
+    const float low = static_cast<float>(0.25 * std::pow(10.0, -6.0 / 20.0));
+    const float high = static_cast<float>(0.25 * std::pow(10.0, 6.0 / 20.0));
+    EXPECT_NEAR(dc.left[19000], low, 1e-5);
+    EXPECT_NEAR(dc.left[39999], high, 1e-5);
+    int rising = 0;
+    for (std::size_t i = 19000; i < 40000; ++i) {
+        ASSERT_GE(dc.left[i], dc.left[i - 1] - 1e-6f) << i;
+        if (dc.left[i] > dc.left[i - 1] + 1e-6f) ++rising;
+    }
+    EXPECT_LE(rising, 256); // the change takes one partition
+    EXPECT_GE(rising, 200);
+}
+
 // The callback's work allocates nothing: process() in blocks of any size, and reset().
 TEST(MatchFilter, ProcessDoesNotAllocate) {
     const MatchFirs firs = designMatchFirs(flatCurve(), 48000.0, FirPhase::Linear);

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <numbers>
 #include <random>
 #include <vector>
 
@@ -80,11 +81,11 @@ TEST(PartitionedConvolver, EqualsDirectConvolution) {
     for (const Case c : {Case{1, 16}, Case{17, 16}, Case{255, 64}, Case{256, 256}, Case{257, 256},
                          Case{1000, 128}, Case{16383, 256}, Case{16383, 4096}, Case{16383, 64}}) {
         const auto h = randomSignal(static_cast<std::size_t>(c.taps), rng);
-        const auto x = randomSignal(static_cast<std::size_t>(3 * c.taps + 5 * c.partition + 333), rng);
+        const auto x = randomSignal(static_cast<std::size_t>(c.taps + 4 * c.partition + 333), rng);
         PartitionedConvolver conv;
         conv.prepare(h, c.partition);
         ASSERT_EQ(conv.latencyFrames(), c.partition);
-        ASSERT_EQ(conv.numPartitions(), (c.taps + c.partition - 1) / c.partition);
+        ASSERT_EQ(conv.maxPartitions(), (c.taps + c.partition - 1) / c.partition);
         const auto exact = directConvolution(x, h);
         for (bool inPlace : {false, true}) {
             conv.reset();
@@ -114,6 +115,57 @@ TEST(PartitionedConvolver, ResetClearsHistory) {
     a.process(x.data(), ya.data(), static_cast<int>(x.size()));
     b.process(x.data(), yb.data(), static_cast<int>(x.size()));
     EXPECT_EQ(ya, yb);
+}
+
+// A new filter set while running: the outputs before the partition that was being gathered are the old
+// filter's, that partition fades from the old filter's output to the new one's (raised cosine), and from then
+// on the output is the new filter's, with its full history (no gap while the new filter "fills up"). The
+// old filter is released (uses() false) once the fade is done; a longer or shorter filter fits as long as it
+// is within the prepared partitions. No allocation in setFilter() or the crossfade.
+TEST(PartitionedConvolver, SwitchingFiltersCrossfades) {
+    std::mt19937 rng(21);
+    constexpr int kB = 128;
+    const auto h1 = randomSignal(1000, rng), h2 = randomSignal(700, rng), h3 = randomSignal(1280, rng);
+    const ConvolverFilter f1(h1, kB), f2(h2, kB), f3(h3, kB);
+    const auto x = randomSignal(20000, rng);
+    const auto y1 = directConvolution(x, h1), y2 = directConvolution(x, h2), y3 = directConvolution(x, h3);
+    PartitionedConvolver conv;
+    conv.prepare(kB, 10);
+    conv.setFilter(&f1);
+    std::vector<float> y(x.size());
+    const std::size_t switchAt = 5000 + 37, secondSwitchAt = 12000 + 100; // not on partition boundaries
+    conv.process(x.data(), y.data(), static_cast<int>(switchAt));
+    lathe::test::armMallocCounter();
+    conv.setFilter(&f2);
+    EXPECT_TRUE(conv.uses(&f1));
+    EXPECT_TRUE(conv.uses(&f2));
+    conv.process(x.data() + switchAt, y.data() + switchAt, static_cast<int>(secondSwitchAt - switchAt));
+    EXPECT_FALSE(conv.uses(&f1));
+    conv.setFilter(&f3);
+    conv.process(x.data() + secondSwitchAt, y.data() + secondSwitchAt,
+                 static_cast<int>(x.size() - secondSwitchAt));
+    EXPECT_EQ(lathe::test::disarmMallocCounter(), 0);
+
+    const auto expected = [&](std::size_t n) { // n: the input sample an output sample belongs to
+        const std::size_t first = switchAt / kB * kB, second = secondSwitchAt / kB * kB;
+        const auto fade = [&](std::size_t i) {
+            constexpr double b = kB;
+            return 0.5 - 0.5 * std::cos(std::numbers::pi * (static_cast<double>(i) + 1.0) / b);
+        };
+        if (n < first) return y1[n];
+        if (n < first + kB) return y1[n] + (y2[n] - y1[n]) * fade(n - first);
+        if (n < second) return y2[n];
+        if (n < second + kB) return y2[n] + (y3[n] - y2[n]) * fade(n - second);
+        return y3[n];
+    };
+    double error = 0.0, signal = 0.0;
+    for (std::size_t n = 0; n + kB < x.size(); ++n) {
+        const double e = y[n + kB] - expected(n);
+        error += e * e;
+        signal += expected(n) * expected(n);
+        ASSERT_NEAR(y[n + kB], expected(n), 1e-4) << n;
+    }
+    EXPECT_LT(std::sqrt(error / signal), 1e-6);
 }
 
 // No allocation in process() or reset(), whatever the block sizes.
