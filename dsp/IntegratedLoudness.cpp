@@ -1,10 +1,10 @@
 #include "IntegratedLoudness.h"
 
 #include "Decibels.h"
+#include "KWeighting.h"
 
 #include <algorithm>
 #include <cmath>
-#include <numbers>
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -26,30 +26,9 @@ double energyToLufs(double energy) {
 } // namespace
 
 void IntegratedLoudness::prepare(double sampleRate) {
-    // The K-weighting design libebur128 uses (after the BS.1770 48 kHz coefficients, re-derived for the rate
-    // through their analogue prototypes), so both meters weight a programme alike.
-    double f0 = 1681.974450955533;
-    const double gainDb = 3.999843853973347;
-    double q = 0.7071752369554196;
-    double k = std::tan(std::numbers::pi * f0 / sampleRate);
-    const double vh = std::pow(10.0, gainDb / 20.0);
-    const double vb = std::pow(vh, 0.4996667741545416);
-    double a0 = 1.0 + k / q + k * k;
-    shelf_.b0 = (vh + vb * k / q + k * k) / a0;
-    shelf_.b1 = 2.0 * (k * k - vh) / a0;
-    shelf_.b2 = (vh - vb * k / q + k * k) / a0;
-    shelf_.a1 = 2.0 * (k * k - 1.0) / a0;
-    shelf_.a2 = (1.0 - k / q + k * k) / a0;
-
-    f0 = 38.13547087602444;
-    q = 0.5003270373238773;
-    k = std::tan(std::numbers::pi * f0 / sampleRate);
-    a0 = 1.0 + k / q + k * k;
-    highPass_.b0 = 1.0;
-    highPass_.b1 = -2.0;
-    highPass_.b2 = 1.0;
-    highPass_.a1 = 2.0 * (k * k - 1.0) / a0;
-    highPass_.a2 = (1.0 - k / q + k * k) / a0;
+    const KWeighting k = makeKWeighting(sampleRate);
+    shelf_ = k.shelf;
+    highPass_ = k.highPass;
 
     // libebur128's rounding of 100 ms, so the block grids coincide.
     segmentFrames_ = static_cast<int>((std::lround(sampleRate) + 5) / 10);
@@ -171,6 +150,16 @@ double IntegratedLoudness::integratedLufs() const {
             ++passed;
         }
     return passed == 0 ? kSilenceDb : energyToLufs(sum / static_cast<double>(passed));
+}
+
+double IntegratedLoudness::windowLufs(std::size_t first, std::size_t count) const {
+    const std::size_t end = std::min(first + count, segments_.size());
+    if (first >= end) return kSilenceDb;
+    double sum = 0.0;
+    for (std::size_t s = first; s < end; ++s)
+        sum += segments_[s];
+    const double frames = static_cast<double>(segmentFrames_) * static_cast<double>(end - first);
+    return sum > 0.0 ? std::max(energyToLufs(sum / frames), kSilenceDb) : kSilenceDb;
 }
 
 double IntegratedLoudness::maxWindowLufs(int window) const {

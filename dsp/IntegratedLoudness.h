@@ -1,7 +1,9 @@
 #pragma once
 
 #include "AudioBlock.h"
+#include "BiquadCoefficients.h"
 
+#include <cstddef>
 #include <vector>
 
 namespace lathe::dsp {
@@ -34,14 +36,19 @@ public:
     double maxMomentaryLufs() const { return maxWindowLufs(4); }
     double maxShortTermLufs() const { return maxWindowLufs(30); }
 
+    // The 100 ms segments completed since reset() (frames per segment: the rate / 10, rounded as libebur128
+    // does), and the ungated loudness of segments [first, first + count) clipped to those completed: the mean
+    // square over that window, as a short-term meter reads a 3 s window. kSilenceDb for silence or no
+    // segment.
+    std::size_t segmentCount() const { return segments_.size(); }
+    int segmentFrames() const { return segmentFrames_; }
+    double windowLufs(std::size_t first, std::size_t count) const;
+
 private:
     void endSegment();
     double maxWindowLufs(int segments) const;
 
-    struct Section {
-        double b0 = 1, b1 = 0, b2 = 0, a1 = 0, a2 = 0;
-    };
-    Section shelf_, highPass_;
+    BiquadCoefficients shelf_, highPass_;
     // TDF-II state, [section][s1/s2][channel].
     double state_[2][2][2] = {};
     int segmentFrames_ = 4800;

@@ -1,6 +1,7 @@
 #include "SpectrumAnalyzer.h"
 
 #include "Decibels.h"
+#include "FftwPlanner.h"
 
 #include <fftw3.h>
 
@@ -12,14 +13,6 @@
 #include <numbers>
 
 namespace lathe::dsp {
-
-namespace {
-// fftwf_plan_* and fftwf_destroy_plan touch FFTW's global planner state; only fftwf_execute* is thread-safe.
-std::mutex& fftwPlannerMutex() {
-    static std::mutex m;
-    return m;
-}
-} // namespace
 
 struct SpectrumAnalyzer::Fft {
     explicit Fft(int n) : size(n) {
