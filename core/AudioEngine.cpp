@@ -719,9 +719,8 @@ struct AudioEngine::Impl {
                     range.prepare(rate, kChunk, 2, dsp::LoudnessMeter::ShortTerm | dsp::LoudnessMeter::Range);
                     truePeak.prepare(rate, kChunk, 2, 8);
                     correlation.prepare(rate, kChunk, 2);
-                    spectrum.setSize(4096);
                     spectrum.setAveraging(0.5);
-                    spectrum.prepare(rate, kChunk, 2);
+                    spectrum.prepare(rate, kChunk, 2, 4096);
                     preparedRate = rate;
                 }
                 loudness.reset();
@@ -783,7 +782,7 @@ struct AudioEngine::Impl {
                     SpectrumFrame s;
                     s.numBins = std::min(spectrum.numBins(), static_cast<int>(s.magnitudesDb.size()));
                     s.binHz = spectrum.binFrequency(1);
-                    std::copy_n(spectrum.magnitudesDb(), s.numBins, s.magnitudesDb.begin());
+                    spectrum.copyMagnitudesDb(s.magnitudesDb.data(), s.numBins);
                     spectrumFrames.push(s);
                 }
             }

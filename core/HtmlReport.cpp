@@ -133,9 +133,8 @@ std::vector<double> thirdOctaveCentres() {
 
 std::vector<double> longTermSpectrumDb(const std::vector<float>& mono, double sampleRate) {
     dsp::SpectrumAnalyzer analyzer;
-    analyzer.setSize(kSpectrumSize);
     analyzer.setAveraging(0.0);
-    analyzer.prepare(sampleRate, kSpectrumSize / 2, 1);
+    analyzer.prepare(sampleRate, kSpectrumSize / 2, 1, kSpectrumSize);
     std::vector<double> power(static_cast<std::size_t>(analyzer.numBins()), 0.0);
     uint64_t frames = 0;
     // Blocks of one hop: at most one frame completes per call, so every frame is summed.
@@ -145,7 +144,7 @@ std::vector<double> longTermSpectrumDb(const std::vector<float>& mono, double sa
         if (analyzer.framesComputed() == frames) continue;
         frames = analyzer.framesComputed();
         for (int b = 0; b < analyzer.numBins(); ++b)
-            power[static_cast<std::size_t>(b)] += std::pow(10.0, analyzer.magnitudesDb()[b] / 10.0);
+            power[static_cast<std::size_t>(b)] += std::pow(10.0, analyzer.magnitudeDb(b) / 10.0);
     }
     std::vector<double> bands;
     for (double centre : thirdOctaveCentres()) {

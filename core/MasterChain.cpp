@@ -11,12 +11,11 @@ void MasterChain::prepare(double sampleRate, int maxBlockFrames, const MasterSet
     maxBlockFrames_ = maxBlockFrames;
     saturationOversampling_ = settings.saturation.oversampling;
     lookaheadMs_ = settings.limiter.lookahead_ms;
-    saturation_.setOversampling(saturationOversampling_);
     limiter_.setLookaheadMs(lookaheadMs_);
     eq_.prepare(sampleRate, maxBlockFrames, 2);
     compressor_.prepare(sampleRate, maxBlockFrames, 2);
     multiband_.prepare(sampleRate, maxBlockFrames, 2);
-    saturation_.prepare(sampleRate, maxBlockFrames, 2);
+    saturation_.prepare(sampleRate, maxBlockFrames, 2, saturationOversampling_);
     width_.prepare(sampleRate, maxBlockFrames, 2);
     limiter_.prepare(sampleRate, maxBlockFrames, 2);
     limiterBypassGain_.prepare(sampleRate, maxBlockFrames, 2);

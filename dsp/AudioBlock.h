@@ -7,7 +7,7 @@
 namespace lathe::dsp {
 
 // A non-owning view of planar (one pointer per channel) float audio. Holds its channel pointers by value so a
-// sub-block can be cut out without allocating, which the audio thread relies on.
+// sub-block can be cut out without allocating, which the audio thread relies on. Every method is RT safe.
 class AudioBlock {
 public:
     static constexpr int kMaxChannels = 8;

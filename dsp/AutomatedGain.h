@@ -20,23 +20,25 @@ namespace lathe::dsp {
 class AutomatedGain {
 public:
     // Allocates (the envelope's points, a block of gains). maxBlockFrames bounds only the internal chunk;
-    // process() takes blocks of any length. Not real-time safe.
+    // process() takes blocks of any length. Not RT safe.
     void prepare(double sampleRate, int maxBlockFrames, int maxPoints);
-    // Nothing to clear: the gain is a function of the frame. Real-time safe.
+    // Nothing to clear: the gain is a function of the frame. RT safe.
     void reset() {}
 
-    // Points in dB. Real-time safe (AutomationEnvelope::setPoints: copies, false when they do not fit or
+    // Points in dB. RT safe (AutomationEnvelope::setPoints: copies, false when they do not fit or
     // are invalid, keeping the previous ones).
     bool setPoints(std::span<const AutomationPoint> points) { return envelope_.setPoints(points); }
-    // No automation. Real-time safe.
+    // No automation. RT safe.
     void clear() { envelope_.clear(); }
+    // Whether there are points. RT safe.
     bool isActive() const { return !envelope_.empty(); }
 
-    // Applies the gain of frames [startFrame, startFrame + block.numFrames()). Real-time safe.
+    // Applies the gain of frames [startFrame, startFrame + block.numFrames()). RT safe.
     void process(const AudioBlock& block, int64_t startFrame);
 
-    // The gain applied at a frame (dB), 0 without automation. Real-time safe.
+    // The gain applied at a frame (dB), 0 without automation. RT safe.
     double gainDbAt(int64_t frame) const { return envelope_.empty() ? 0.0 : envelope_.valueAt(frame); }
+    // The points and their curve (its const methods are RT safe). RT safe.
     const AutomationEnvelope& envelope() const { return envelope_; }
 
 private:

@@ -20,24 +20,26 @@ class AutomatedWidth {
 public:
     static constexpr double kMaxWidth = 2.0;
 
-    // Allocates (the envelope's points, a block of widths); process() takes blocks of any length. Not
-    // real-time safe.
+    // Allocates (the envelope's points, a block of widths); process() takes blocks of any length.
+    // Not RT safe.
     void prepare(double sampleRate, int maxBlockFrames, int maxPoints);
-    // Nothing to clear: the width is a function of the frame. Real-time safe.
+    // Nothing to clear: the width is a function of the frame. RT safe.
     void reset() {}
 
-    // Points as width factors. Real-time safe (copies; false when they do not fit or are invalid, keeping
+    // Points as width factors. RT safe (copies; false when they do not fit or are invalid, keeping
     // the previous ones).
     bool setPoints(std::span<const AutomationPoint> points) { return envelope_.setPoints(points); }
-    // No automation. Real-time safe.
+    // No automation. RT safe.
     void clear() { envelope_.clear(); }
+    // Whether there are points. RT safe.
     bool isActive() const { return !envelope_.empty(); }
 
-    // Applies the width of frames [startFrame, startFrame + block.numFrames()). Real-time safe.
+    // Applies the width of frames [startFrame, startFrame + block.numFrames()). RT safe.
     void process(const AudioBlock& block, int64_t startFrame);
 
-    // The width applied at a frame (after clamping), 1 without automation. Real-time safe.
+    // The width applied at a frame (after clamping), 1 without automation. RT safe.
     double widthAt(int64_t frame) const;
+    // The points and their curve (its const methods are RT safe). RT safe.
     const AutomationEnvelope& envelope() const { return envelope_; }
 
 private:

@@ -18,7 +18,7 @@ struct AutomationPoint {
 
 // Why `points` cannot be an automation lane, or nullptr when it can: times within +-kMaxAutomationSeconds,
 // values within +-kMaxAutomationValue (both finite), times in non-decreasing order (two points at one time
-// are a step). For the session reader's error messages; setPoints() applies the same check. Real-time safe.
+// are a step). For the session reader's error messages; setPoints() applies the same check. RT safe.
 const char* automationPointsProblem(std::span<const AutomationPoint> points);
 
 // A breakpoint envelope with the conventions of DAW automation: linear between points, held before the first
@@ -46,32 +46,33 @@ public:
     // frame at 48 kHz.
     static constexpr double kStepRampSeconds = 0.01;
 
-    // Allocates room for maxPoints points and clears the envelope. Not real-time safe.
+    // Allocates room for maxPoints points and clears the envelope. Not RT safe.
     void prepare(double sampleRate, int maxPoints);
 
-    // Replaces the points. Real-time safe (copies into prepared storage, O(points)). Returns false and keeps
+    // Replaces the points. RT safe (copies into prepared storage, O(points)). Returns false and keeps
     // the previous points when automationPointsProblem() finds one or there are more than capacity() points.
     bool setPoints(std::span<const AutomationPoint> points);
-    // No automation. Real-time safe.
+    // No automation. RT safe.
     void clear() { count_ = 0; }
 
+    // The points held, the prepared capacity and rate, the de-zipper's ramp. RT safe.
     bool empty() const { return count_ == 0; }
     int numPoints() const { return count_; }
     int capacity() const { return static_cast<int>(frames_.size()); }
     double sampleRate() const { return sampleRate_; }
     int stepRampFrames() const { return rampFrames_; }
-    // Frame on which point i lands: round(time * sampleRate).
+    // Frame on which point i lands: round(time * sampleRate). RT safe.
     int64_t pointFrame(int i) const { return frames_[static_cast<std::size_t>(i)]; }
 
     // The drawn curve at a frame: linear between points, held at the ends, steps where they were written.
-    // Real-time safe, O(log points). Undefined when empty().
+    // RT safe, O(log points). Undefined when empty().
     double curveValueAt(int64_t frame) const;
-    // The value applied at a frame: the curve with its steps de-zippered. Real-time safe. Undefined when
+    // The value applied at a frame: the curve with its steps de-zippered. RT safe. Undefined when
     // empty().
     double valueAt(int64_t frame) const;
     // values[k] = valueAt(startFrame + k) for k < frames, bit for bit, at a fraction of the cost. When the
     // value cannot change over the block it writes values[0] only and returns true (0 when empty()).
-    // values holds at least `frames` doubles. Real-time safe.
+    // values holds at least `frames` doubles. RT safe.
     bool render(int64_t startFrame, int frames, double* values) const;
 
 private:

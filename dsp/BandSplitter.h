@@ -12,7 +12,7 @@ namespace lathe::dsp {
 // Second-order allpass (RBJ cookbook form, Q = 1/sqrt(2)) with the same poles as the Butterworth sections at
 // the same frequency. It equals LP4 + HP4 of the Linkwitz-Riley 4th-order crossover there ((1 + s^4) factors
 // as (s^2 + sqrt2 s + 1)(s^2 - sqrt2 s + 1)), which is what lower bands are run through to stay phase-aligned
-// with the bands split off above them.
+// with the bands split off above them. RT safe.
 BiquadCoefficients makeLinkwitzRileyAllPass(double sampleRate, double frequency);
 
 // Splits a signal into 2-4 bands with Linkwitz-Riley 4th-order crossovers (each LR4 = two cascaded
@@ -27,12 +27,15 @@ class BandSplitter {
 public:
     static constexpr int kMaxBands = 4;
 
+    // Designs the sections for the rate. Not RT safe.
     void prepare(double sampleRate, int maxBlockFrames, int numChannels);
+    // Clears the filter states. RT safe.
     void reset();
 
     // count = bands - 1, 1..3, ascending. Out-of-range values are clamped to [10 Hz, 0.45 fs] and raised to
-    // at least the previous crossover. No allocation; safe between blocks.
+    // at least the previous crossover. RT safe (no allocation: room for kMaxBands is fixed); between blocks.
     void setCrossoverFrequencies(const double* frequenciesHz, int count);
+    // The band layout. RT safe.
     int numBands() const { return numCrossovers_ + 1; }
     double crossoverFrequency(int index) const { return crossoverHz_[static_cast<std::size_t>(index)]; }
 
@@ -40,9 +43,10 @@ public:
     // caller-owned memory); bands[0] is the lowest. input is not modified unless it aliases a band.
     // Aliasing: input may share memory with any ONE of the band blocks (e.g. bands[0] for in-place use),
     // because each sample is read before any band writes that index. Band blocks must not alias each other.
+    // RT safe.
     void process(const AudioBlock& input, const AudioBlock* bands);
 
-    // Analytic complex response of one band (the product of its crossover and allpass sections).
+    // Analytic complex response of one band (the product of its crossover and allpass sections). RT safe.
     std::complex<double> bandResponse(int band, double frequencyHz) const;
 
 private:

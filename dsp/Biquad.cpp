@@ -2,7 +2,9 @@
 
 namespace lathe::dsp {
 
-void Biquad::prepare(double, int, int) { reset(); }
+void Biquad::prepare(double, int, int) {
+    reset();
+}
 
 void Biquad::reset() {
     for (auto& s : state_)
@@ -10,8 +12,7 @@ void Biquad::reset() {
 }
 
 void Biquad::process(const AudioBlock& block) {
-    if (coeffs_.isIdentity())
-        return;
+    if (coeffs_.isIdentity()) return;
     const int n = block.numFrames();
     for (int c = 0; c < block.numChannels(); ++c) {
         float* x = block.channel(c);

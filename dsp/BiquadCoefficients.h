@@ -8,15 +8,17 @@ namespace lathe::dsp {
 struct BiquadCoefficients {
     double b0 = 1.0, b1 = 0.0, b2 = 0.0, a1 = 0.0, a2 = 0.0;
 
+    // RT safe, as every function in this file.
     static BiquadCoefficients identity() { return {}; }
     bool isIdentity() const { return b0 == 1.0 && b1 == 0.0 && b2 == 0.0 && a1 == 0.0 && a2 == 0.0; }
 };
 
 enum class FilterType { Bell, LowShelf, HighShelf, LowPass, HighPass, BandPass, Notch };
 
-// Robert Bristow-Johnson's "Audio EQ Cookbook" designs. q is the quality factor for every type (for shelves it is
-// the cookbook's Q form, where Q = 1/sqrt(2) gives the steepest shelf without overshoot). gainDb only matters for
-// bell and shelves. Frequencies are clamped below Nyquist so an automation sweep cannot make the filter unstable.
+// Robert Bristow-Johnson's "Audio EQ Cookbook" designs. q is the quality factor for every type (for shelves
+// it is the cookbook's Q form, where Q = 1/sqrt(2) gives the steepest shelf without overshoot). gainDb only
+// matters for bell and shelves. Frequencies are clamped below Nyquist so an automation sweep cannot make the
+// filter unstable.
 BiquadCoefficients makeBell(double sampleRate, double frequency, double q, double gainDb);
 BiquadCoefficients makeLowShelf(double sampleRate, double frequency, double q, double gainDb);
 BiquadCoefficients makeHighShelf(double sampleRate, double frequency, double q, double gainDb);

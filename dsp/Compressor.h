@@ -37,21 +37,27 @@ struct CompressorParameters {
 // stereo image does not shift.
 class Compressor {
 public:
+    // Not RT safe.
     void prepare(double sampleRate, int maxBlockFrames, int numChannels);
+    // Clears the detector, the gain and the meters. RT safe.
     void reset();
+    // In place. RT safe.
     void process(const AudioBlock& block);
     // Key input: the detector listens to `sidechain` (same frames or more; channel c uses sidechain channel
-    // min(c, sidechain channels - 1)) while `block` is compressed. sidechain may alias block.
+    // min(c, sidechain channels - 1)) while `block` is compressed. sidechain may alias block. RT safe.
     void process(const AudioBlock& block, const AudioBlock& sidechain);
 
-    // No allocation; takes effect from the next processed sample.
+    // From the next processed sample. RT safe.
     void setParameters(const CompressorParameters& parameters);
+    // RT safe.
     const CompressorParameters& parameters() const { return params_; }
 
-    // Meters, readable from another thread (relaxed atomics, updated once per block). Positive dB.
+    // Meters, readable from any thread (relaxed atomics, updated once per block): the reduction at the end
+    // of the last block and the largest since resetMeters(), positive dB. RT safe.
     double gainReductionDb() const { return currentReductionDb_.load(); }
     double maxGainReductionDb() const { return maxReductionDb_.load(); }
-    void resetGainReductionStats() { maxReductionDb_.store(0.0); }
+    // Restarts the largest reduction. RT safe; any thread.
+    void resetMeters() { maxReductionDb_.store(0.0); }
 
 private:
     void updateCoefficients();

@@ -18,6 +18,7 @@ void CorrelationMeter::prepare(double sampleRate, int /*maxBlockFrames*/, int /*
 
 void CorrelationMeter::reset() {
     sumLR_ = sumLL_ = sumRR_ = 0.0;
+    correlation_.store(computeCorrelation());
 }
 
 void CorrelationMeter::setTimeConstantMs(double ms) {
@@ -48,9 +49,10 @@ void CorrelationMeter::process(const AudioBlock& block) {
     sumLR_ = lr;
     sumLL_ = ll;
     sumRR_ = rr;
+    correlation_.store(computeCorrelation());
 }
 
-double CorrelationMeter::correlation() const {
+double CorrelationMeter::computeCorrelation() const {
     if (sumLL_ < kSilentPower || sumRR_ < kSilentPower) return 0.0;
     return std::clamp(sumLR_ / std::sqrt(sumLL_ * sumRR_), -1.0, 1.0);
 }

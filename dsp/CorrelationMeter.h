@@ -1,6 +1,7 @@
 #pragma once
 
 #include "AudioBlock.h"
+#include "MeterValue.h"
 
 namespace lathe::dsp {
 
@@ -11,18 +12,25 @@ namespace lathe::dsp {
 // with itself.
 class CorrelationMeter {
 public:
+    // Not RT safe.
     void prepare(double sampleRate, int maxBlockFrames, int numChannels);
+    // Clears the window; the reading goes to 0. RT safe.
     void reset();
-    // Reads the audio, never modifies it.
+    // Reads the audio, never modifies it. RT safe.
     void process(const AudioBlock& block);
 
+    // At least 0.01 ms; from the next processed sample. RT safe.
     void setTimeConstantMs(double ms);
+    // RT safe.
     double timeConstantMs() const { return timeConstantMs_; }
 
-    double correlation() const;
+    // The meter, readable from any thread (a relaxed atomic, updated once per block): r at the end of the
+    // last block. RT safe.
+    double correlation() const { return correlation_.load(); }
 
 private:
     void updateCoefficient();
+    double computeCorrelation() const;
 
     double sampleRate_ = 48000.0;
     double timeConstantMs_ = 300.0;
@@ -30,6 +38,7 @@ private:
     double sumLR_ = 0.0;
     double sumLL_ = 0.0;
     double sumRR_ = 0.0;
+    MeterValue correlation_;
 };
 
 } // namespace lathe::dsp

@@ -39,13 +39,18 @@ void Dither::prepare(double, int, int) {
 }
 
 void Dither::reset() {
+    seedGenerators();
+    for (auto& ch : channels_)
+        ch.error1 = ch.error2 = 0.0;
+}
+
+void Dither::seedGenerators() {
     for (std::size_t c = 0; c < channels_.size(); ++c) {
         // splitmix64 over (seed, channel) gives unrelated 256-bit states: channels must not share a stream
         // shifted by a few samples, or their dither would correlate.
         uint64_t x = seed_ ^ (0xD1B54A32D192ED03ull * (c + 1));
         for (auto& word : channels_[c].rng)
             word = splitmix64(x);
-        channels_[c].error1 = channels_[c].error2 = 0.0;
     }
 }
 
@@ -64,6 +69,7 @@ void Dither::setNoiseShaping(bool enabled) {
 
 void Dither::setSeed(uint64_t seed) {
     seed_ = seed;
+    seedGenerators();
 }
 
 void Dither::process(const AudioBlock& block) {

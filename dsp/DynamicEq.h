@@ -49,6 +49,7 @@ std::complex<double> dynamicEqBandResponse(const DynamicEqBand& band, double sam
 // band hears. Each band is built in parallel form: its filter F (a TPT band-pass at the bell's frequency and
 // Q, or a first-order TPT low- or high-pass at a shelf's corner) takes the band's part of the signal out,
 // and the output is x + (G - 1) F(x) with G the band's gain. Per band and sample:
+// clang-format off
 //   detector  - F(x) itself, or for a keyed band the key (another stem) through a copy of F: its peak level,
 //               linked across the stereo pair (the loudest channel) and held over one period of the band's
 //               frequency (at most kMaxHoldSeconds), in dB; an M/S band hears its part. The hold makes a
@@ -61,6 +62,7 @@ std::complex<double> dynamicEqBandResponse(const DynamicEqBand& band, double sam
 //               while the gain falls and the release coefficient while it rises (as Compressor: the times
 //               are exact time constants of the gain, whatever the ratio);
 //   output    - x + (G - 1) F(x), G = 10^(gain / 20).
+// clang-format on
 // Bands run in series in band order, in double; a band hears (and shapes) the previous bands' output, as a
 // chain of single-band processors would. Each band runs over a chunk at a time in passes (filters and
 // detector, levels to the curve, smoothing, gains, mix), so the logarithms and exponentials of many frames
@@ -96,32 +98,33 @@ public:
     static constexpr double kMaxHoldSeconds = 0.05;
 
     // Allocates: numBands bands (all disabled), scratch for maxBlockFrames (process() takes any length, in
-    // chunks). numChannels <= 2. Not real-time safe.
+    // chunks). numChannels <= 2. Not RT safe.
     void prepare(double sampleRate, int maxBlockFrames, int numChannels, int numBands);
-    // Clears filter states, gains and meters. Real-time safe.
+    // Clears filter states, gains and meters. RT safe.
     void reset();
 
-    // Real-time safe; takes effect from the next processed sample. index < numBands().
+    // RT safe; takes effect from the next processed sample. index < numBands().
     void setBand(int index, const DynamicEqBand& band);
+    // The settings and the band count fixed by prepare(). RT safe.
     const DynamicEqBand& band(int index) const { return bands_[static_cast<std::size_t>(index)].settings; }
     int numBands() const { return static_cast<int>(bands_.size()); }
 
-    // Real-time safe. Keyed bands hear `block` itself here.
+    // RT safe. Keyed bands hear `block` itself here.
     void process(const AudioBlock& block);
-    // Real-time safe. Keyed bands hear `key` (same frames or more; 1 or 2 channels, a mono key is its own
+    // RT safe. Keyed bands hear `key` (same frames or more; 1 or 2 channels, a mono key is its own
     // mid and has no side); the others hear their own input. key may alias block (it is read before the
     // frame is written).
     void process(const AudioBlock& block, const AudioBlock& key);
 
     // Meters, readable from any thread (relaxed atomics, updated once per block): the band's gain at the
     // end of the last block (dB, negative = cut), and its deepest cut and highest boost (dB >= 0) since
-    // resetMeters().
+    // resetMeters(). RT safe.
     double bandGainDb(int index) const { return bands_[static_cast<std::size_t>(index)].meterGainDb.load(); }
     double bandMaxCutDb(int index) const { return bands_[static_cast<std::size_t>(index)].maxCutDb.load(); }
     double bandMaxBoostDb(int index) const {
         return bands_[static_cast<std::size_t>(index)].maxBoostDb.load();
     }
-    // Real-time safe.
+    // Restarts the deepest cut and highest boost; bandGainDb() reads the gain as it is now. RT safe.
     void resetMeters();
 
 private:

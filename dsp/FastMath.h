@@ -43,16 +43,11 @@ inline double fastExp2(double y) {
     constexpr double kRound = 6755399441055744.0;
     const double n = (y + kRound) - kRound;
     const double z = (y - n) * 0.69314718055994531; // ln 2
-    const double p =
-        1.0 +
-        z * (1.0 +
-             z * (1.0 / 2 +
-                  z * (1.0 / 6 +
-                       z * (1.0 / 24 +
-                            z * (1.0 / 120 +
-                                 z * (1.0 / 720 +
-                                      z * (1.0 / 5040 + z * (1.0 / 40320 +
-                                                             z * (1.0 / 362880 + z * (1.0 / 3628800))))))))));
+    // clang-format off
+    const double p = 1.0 + z * (1.0 + z * (1.0 / 2 + z * (1.0 / 6 + z * (1.0 / 24 + z * (1.0 / 120
+                   + z * (1.0 / 720 + z * (1.0 / 5040 + z * (1.0 / 40320 + z * (1.0 / 362880
+                   + z * (1.0 / 3628800))))))))));
+    // clang-format on
     const auto scale = std::bit_cast<double>(static_cast<uint64_t>(static_cast<int64_t>(n) + 1023) << 52);
     return p * scale;
 }

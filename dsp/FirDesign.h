@@ -7,7 +7,7 @@
 namespace lathe::dsp {
 
 // FIR filters with a given magnitude response (a match curve), designed in double precision with FFTW.
-// Not real-time safe: they plan FFTs and allocate; design on a worker thread and hand the taps over.
+// Not RT safe: they plan FFTs and allocate; design on a worker thread and hand the taps over.
 
 // Taps for a linear-phase match FIR: 16383 at 44.1 and 48 kHz (341 ms at 48 kHz), doubled per doubling of
 // the rate. The length is set by the lowest detail it must reproduce: the windowed design smooths the curve

@@ -49,8 +49,7 @@ void Gain::process(const AudioBlock& block) {
     const int channels = block.numChannels();
     if (!gain_.isSmoothing()) {
         const float g = static_cast<float>(gain_.current());
-        if (g == 1.0f)
-            return;
+        if (g == 1.0f) return;
         for (int c = 0; c < channels; ++c) {
             float* x = block.channel(c);
             for (int i = 0; i < n; ++i)

@@ -9,7 +9,7 @@ namespace lathe::dsp {
 // knee. kneeDb = 0 is a hard knee. ratio < 1 is treated as 1; an infinite ratio is a limiter curve.
 //
 // Written as (1/ratio - 1) * (...) rather than the paper's T + (x - T)/R - x so that ratio 1 yields exactly
-// 0.0, which keeps a 1:1 compressor bit-transparent.
+// 0.0, which keeps a 1:1 compressor bit-transparent. RT safe.
 double compressorGainDb(double inputLevelDb, double thresholdDb, double ratio, double kneeDb);
 
 } // namespace lathe::dsp

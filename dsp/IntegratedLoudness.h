@@ -16,30 +16,36 @@ namespace lathe::dsp {
 // through the filters together in the two lanes of an SSE2 register. The block energies are kept exactly (no
 // histogram), so it agrees with libebur128's exact mode to within 0.01 LU (tested). It keeps one double per
 // 100 ms of audio, so process() may allocate: not for the audio thread.
+//
+// An offline analysis, not a live meter: its readings are computed when asked (over every segment), so the
+// thread that processes reads them.
 class IntegratedLoudness {
 public:
+    // Not RT safe.
     void prepare(double sampleRate);
+    // Forgets the audio (keeps the segment list's memory). RT safe.
     void reset();
     // Channels 0 and 1 of the block, weighted 1 each (BS.1770's left and right). A one-channel block is read
-    // as both channels.
+    // as both channels. Not RT safe (the segment list grows).
     void process(const AudioBlock& stereo);
     void process(const float* left, const float* right, int frames);
 
     // Gated integrated loudness of everything processed since reset(); kSilenceDb (-200) when no block passes
-    // the gates.
+    // the gates. Not RT safe (allocates the block list).
     double integratedLufs() const;
 
     // Largest momentary (400 ms) and short-term (3 s) loudness read on the 100 ms grid since reset(), windows
     // reaching back before the start counting silence there: what LoudnessMeter (libebur128, evaluated on the
     // same grid) reports, to within 0.01 LU (tested), without libebur128's re-summing of the whole 3 s window
-    // at every reading (30 sums per sample, most of its cost). kSilenceDb when there is none.
+    // at every reading (30 sums per sample, most of its cost). kSilenceDb when there is none. RT safe
+    // (O(segments)).
     double maxMomentaryLufs() const { return maxWindowLufs(4); }
     double maxShortTermLufs() const { return maxWindowLufs(30); }
 
     // The 100 ms segments completed since reset() (frames per segment: the rate / 10, rounded as libebur128
     // does), and the ungated loudness of segments [first, first + count) clipped to those completed: the mean
     // square over that window, as a short-term meter reads a 3 s window. kSilenceDb for silence or no
-    // segment.
+    // segment. RT safe.
     std::size_t segmentCount() const { return segments_.size(); }
     int segmentFrames() const { return segmentFrames_; }
     double windowLufs(std::size_t first, std::size_t count) const;

@@ -12,9 +12,10 @@ struct KWeighting {
     BiquadCoefficients highPass;
 };
 
+// RT safe.
 KWeighting makeKWeighting(double sampleRate);
 
-// |H(f)|^2 of both sections: how much a component at that frequency counts towards loudness.
+// |H(f)|^2 of both sections: how much a component at that frequency counts towards loudness. RT safe.
 double kWeightingPowerGain(const KWeighting& k, double sampleRate, double frequencyHz);
 
 } // namespace lathe::dsp

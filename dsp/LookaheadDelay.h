@@ -13,6 +13,7 @@ namespace lathe::dsp {
 // bit for bit.
 class LookaheadDelay {
 public:
+    // Allocates the rings. Not RT safe.
     void prepare(int delayFrames, int numChannels) {
         assert(delayFrames >= 0 && numChannels <= AudioBlock::kMaxChannels);
         delay_ = delayFrames;
@@ -25,24 +26,27 @@ public:
         reset();
     }
 
+    // Silence in the rings. RT safe.
     void reset() {
         std::fill(buffer_.begin(), buffer_.end(), 0.0f);
         writePos_ = 0;
     }
 
+    // RT safe.
     int delayFrames() const { return delay_; }
 
-    // Call push for every channel of a frame, then advance().
+    // Call push for every channel of a frame, then advance(). RT safe.
     float push(int channel, float x) {
         float* ring = buffer_.data() + static_cast<std::size_t>(channel * (mask_ + 1));
         ring[writePos_] = x;
         return ring[(writePos_ - delay_) & mask_];
     }
 
+    // RT safe.
     void advance() { writePos_ = (writePos_ + 1) & mask_; }
 
     // Block form: out[k] is in[k] delayed, exactly as `frames` push/advance steps would give. Call for every
-    // channel of the block (in and out must not overlap), then advance(frames).
+    // channel of the block (in and out must not overlap), then advance(frames). RT safe.
     void processBlock(int channel, const float* in, float* out, int frames) {
         float* ring = buffer_.data() + static_cast<std::size_t>(channel * (mask_ + 1));
         for (int k = 0; k < frames; ++k) {
@@ -52,6 +56,7 @@ public:
         }
     }
 
+    // RT safe.
     void advance(int frames) { writePos_ = (writePos_ + frames) & mask_; }
 
 private:

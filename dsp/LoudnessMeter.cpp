@@ -78,9 +78,10 @@ void LoudnessMeter::createState() {
 
 void LoudnessMeter::clearReadings() {
     framesUntilEvaluation_ = framesPerEvaluation_;
-    momentaryLufs_ = shortTermLufs_ = integratedLufs_ = kSilenceDb;
-    maxMomentaryLufs_ = maxShortTermLufs_ = kSilenceDb;
-    loudnessRangeLu_ = 0.0;
+    for (MeterValue* lufs : {&momentaryLufs_, &shortTermLufs_, &integratedLufs_, &maxMomentaryLufs_,
+                             &maxShortTermLufs_, &samplePeakDbfs_, &truePeakDbtp_})
+        lufs->store(kSilenceDb);
+    loudnessRangeLu_.store(0.0);
 }
 
 void LoudnessMeter::process(const AudioBlock& block) {
@@ -97,6 +98,8 @@ void LoudnessMeter::process(const AudioBlock& block) {
             framesUntilEvaluation_ = framesPerEvaluation_;
         }
     }
+    samplePeakDbfs_.store(libraryPeakDb(false));
+    truePeakDbtp_.store(libraryPeakDb(true));
 }
 
 void LoudnessMeter::feed(const AudioBlock& chunk) {
@@ -115,37 +118,30 @@ void LoudnessMeter::evaluate() {
     ebur128_state* st = state_->st;
     double value = 0.0;
     if ((features_ & Momentary) && ebur128_loudness_momentary(st, &value) == EBUR128_SUCCESS) {
-        momentaryLufs_ = finiteLufs(value);
-        maxMomentaryLufs_ = std::max(maxMomentaryLufs_, momentaryLufs_);
+        const double momentary = finiteLufs(value);
+        momentaryLufs_.store(momentary);
+        maxMomentaryLufs_.store(std::max(maxMomentaryLufs_.load(), momentary));
     }
     if ((features_ & ShortTerm) && ebur128_loudness_shortterm(st, &value) == EBUR128_SUCCESS) {
-        shortTermLufs_ = finiteLufs(value);
-        maxShortTermLufs_ = std::max(maxShortTermLufs_, shortTermLufs_);
+        const double shortTerm = finiteLufs(value);
+        shortTermLufs_.store(shortTerm);
+        maxShortTermLufs_.store(std::max(maxShortTermLufs_.load(), shortTerm));
     }
     if ((features_ & Integrated) && ebur128_loudness_global(st, &value) == EBUR128_SUCCESS)
-        integratedLufs_ = finiteLufs(value);
+        integratedLufs_.store(finiteLufs(value));
     if ((features_ & Range) && ebur128_loudness_range(st, &value) == EBUR128_SUCCESS)
-        loudnessRangeLu_ = std::isfinite(value) ? value : 0.0;
+        loudnessRangeLu_.store(std::isfinite(value) ? value : 0.0);
 }
 
-double LoudnessMeter::samplePeakDbfs() const {
-    if (!state_ || !(features_ & (SamplePeak | TruePeak))) return kSilenceDb;
+double LoudnessMeter::libraryPeakDb(bool truePeak) const {
+    const int needed = truePeak ? TruePeak : (SamplePeak | TruePeak);
+    if (!state_ || !(features_ & needed)) return kSilenceDb;
     double peak = 0.0;
     for (int c = 0; c < numChannels_; ++c) {
         double p = 0.0;
-        if (ebur128_sample_peak(state_->st, static_cast<unsigned>(c), &p) == EBUR128_SUCCESS)
-            peak = std::max(peak, p);
-    }
-    return gainToDb(peak);
-}
-
-double LoudnessMeter::truePeakDbtp() const {
-    if (!state_ || !(features_ & TruePeak)) return kSilenceDb;
-    double peak = 0.0;
-    for (int c = 0; c < numChannels_; ++c) {
-        double p = 0.0;
-        if (ebur128_true_peak(state_->st, static_cast<unsigned>(c), &p) == EBUR128_SUCCESS)
-            peak = std::max(peak, p);
+        const int status = truePeak ? ebur128_true_peak(state_->st, static_cast<unsigned>(c), &p)
+                                    : ebur128_sample_peak(state_->st, static_cast<unsigned>(c), &p);
+        if (status == EBUR128_SUCCESS) peak = std::max(peak, p);
     }
     return gainToDb(peak);
 }

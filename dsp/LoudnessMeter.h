@@ -1,6 +1,7 @@
 #pragma once
 
 #include "AudioBlock.h"
+#include "MeterValue.h"
 
 #include <memory>
 #include <vector>
@@ -34,29 +35,32 @@ public:
         All = 63
     };
 
+    // Destruction and move assignment free the libebur128 state: not RT safe.
     LoudnessMeter();
     ~LoudnessMeter();
     LoudnessMeter(LoudnessMeter&&) noexcept;
     LoudnessMeter& operator=(LoudnessMeter&&) noexcept;
 
-    // numChannels 1..5. Allocates the libebur128 state and the interleaving scratch.
+    // numChannels 1..5. Allocates the libebur128 state and the interleaving scratch. Not RT safe.
     void prepare(double sampleRate, int maxBlockFrames, int numChannels, int features = All);
-    // libebur128 (1.2) has no way to clear a state, so reset() builds a fresh one: it allocates. Call it from
-    // the control side (transport stop, "reset meters" button), not inside the audio callback.
+    // libebur128 (1.2) has no way to clear a state, so reset() builds a fresh one: it allocates. Not RT safe:
+    // call it from the control side (transport stop, "reset meters" button) while process() does not run.
     void reset();
-    // Reads the audio, never modifies it. Allocation-free.
+    // Reads the audio, never modifies it. RT safe (no allocation).
     void process(const AudioBlock& block);
 
-    double momentaryLufs() const { return momentaryLufs_; }
-    double shortTermLufs() const { return shortTermLufs_; }
-    double integratedLufs() const { return integratedLufs_; }
-    double loudnessRangeLu() const { return loudnessRangeLu_; }
-    double maxMomentaryLufs() const { return maxMomentaryLufs_; }
-    double maxShortTermLufs() const { return maxShortTermLufs_; }
-    // Maximum over channels since reset().
-    double samplePeakDbfs() const;
-    double truePeakDbtp() const;
+    // Meters, readable from any thread (relaxed atomics): the loudness readings are updated on the 100 ms
+    // grid, the peaks (maximum over channels since reset()) at the end of every process(). RT safe.
+    double momentaryLufs() const { return momentaryLufs_.load(); }
+    double shortTermLufs() const { return shortTermLufs_.load(); }
+    double integratedLufs() const { return integratedLufs_.load(); }
+    double loudnessRangeLu() const { return loudnessRangeLu_.load(); }
+    double maxMomentaryLufs() const { return maxMomentaryLufs_.load(); }
+    double maxShortTermLufs() const { return maxShortTermLufs_.load(); }
+    double samplePeakDbfs() const { return samplePeakDbfs_.load(); }
+    double truePeakDbtp() const { return truePeakDbtp_.load(); }
 
+    // As prepared. RT safe.
     int features() const { return features_; }
     int numChannels() const { return numChannels_; }
 
@@ -67,6 +71,8 @@ private:
     void clearReadings();
     void feed(const AudioBlock& chunk);
     void evaluate();
+    // The library's peak over channels (its true peak when truePeak), in dB.
+    double libraryPeakDb(bool truePeak) const;
 
     std::unique_ptr<State> state_;
     std::vector<float> interleaved_;
@@ -77,12 +83,14 @@ private:
     int framesPerEvaluation_ = 4800;
     int framesUntilEvaluation_ = 4800;
 
-    double momentaryLufs_ = -200.0;
-    double shortTermLufs_ = -200.0;
-    double integratedLufs_ = -200.0;
-    double loudnessRangeLu_ = 0.0;
-    double maxMomentaryLufs_ = -200.0;
-    double maxShortTermLufs_ = -200.0;
+    MeterValue momentaryLufs_{-200.0};
+    MeterValue shortTermLufs_{-200.0};
+    MeterValue integratedLufs_{-200.0};
+    MeterValue loudnessRangeLu_{0.0};
+    MeterValue maxMomentaryLufs_{-200.0};
+    MeterValue maxShortTermLufs_{-200.0};
+    MeterValue samplePeakDbfs_{-200.0};
+    MeterValue truePeakDbtp_{-200.0};
 };
 
 } // namespace lathe::dsp

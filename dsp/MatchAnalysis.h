@@ -55,6 +55,7 @@ struct MatchAnalysis {
     std::vector<MatchWidthBand> widthBands;
 
     // Whether any audio passed the gate (a silent or empty file has none, and matching it does nothing).
+    // RT safe.
     bool hasLoudAudio() const { return loudSeconds > 0.0; }
 };
 

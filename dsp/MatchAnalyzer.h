@@ -15,6 +15,7 @@ namespace lathe::dsp {
 // with the file's length beyond IntegratedLoudness's one double per 100 ms (144 kB for 30 minutes), so a
 // long file needs no more than a short one.
 //
+// clang-format off
 // - Spectrum: mid and side, Hann-windowed FFTs of fftSizeFor(rate) samples (16384 at 44.1/48 kHz: 2.9 Hz
 //   bins, enough to see the 1/6-octave detail at 40 Hz), hop a quarter of that. 75 % overlap because the
 //   squared Hann windows then sum to a constant: every sample counts equally in the average power.
@@ -31,6 +32,7 @@ namespace lathe::dsp {
 //   frequencies reads a smooth curve, not steps), sampled on a 1/48-octave grid from 10 Hz to 24 kHz.
 // - Meters: integrated loudness (IntegratedLoudness), 8x true peak (TruePeakMeter), sample peak, the loud
 //   passages' RMS and crest factor, PLR; width per band from the unsmoothed spectra (kWidthBandEdgesHz).
+// clang-format on
 //
 // A one-channel block is the same signal on both sides (mid = x, side = 0). Nothing here is for the audio
 // thread: prepare() and finish() allocate, and so may process() (IntegratedLoudness's segment list).
@@ -48,25 +50,27 @@ public:
     static constexpr double kGridHighHz = 24000.0;
     static constexpr int kGridPointsPerOctave = 48;
 
-    // 16384 at 44.1/48 kHz, doubled per doubling of the rate, so the bins keep their width in Hz.
+    // 16384 at 44.1/48 kHz, doubled per doubling of the rate, so the bins keep their width in Hz. RT safe.
     static int fftSizeFor(double sampleRate);
     // The grid every MatchAnalysis is sampled on (the same for every rate, so analyses compare directly).
+    // Not RT safe (allocates).
     static std::vector<double> frequencyGrid();
 
+    // Destruction and move assignment free the FFTW plan (under fftwPlannerMutex): not RT safe.
     MatchAnalyzer();
     ~MatchAnalyzer();
     MatchAnalyzer(MatchAnalyzer&&) noexcept;
     MatchAnalyzer& operator=(MatchAnalyzer&&) noexcept;
 
-    // Allocates the FFT (planned under fftwPlannerMutex) and every buffer. Not real-time safe.
+    // Allocates the FFT (planned under fftwPlannerMutex) and every buffer. Not RT safe.
     void prepare(double sampleRate, int maxBlockFrames, const Settings& settings);
     void prepare(double sampleRate, int maxBlockFrames) { prepare(sampleRate, maxBlockFrames, Settings{}); }
-    // Forgets everything processed, keeps the plan. Not real-time safe.
+    // Forgets everything processed, keeps the plan. Not RT safe.
     void reset();
-    // One or two channels, any block size; reads only. Offline (see the class comment).
+    // One or two channels, any block size; reads only. Not RT safe (see the class comment).
     void process(const AudioBlock& block);
     void process(const float* left, const float* right, int frames);
-    // Closes the last window and returns the analysis; reset() before analysing another file.
+    // Closes the last window and returns the analysis; reset() before analysing another file. Not RT safe.
     MatchAnalysis finish();
 
 private:

@@ -57,7 +57,7 @@ struct MatchCurve {
     double loudnessGainDb = 0.0;
 };
 
-// Not real-time safe (allocates); cheap (a few hundred points): call it again whenever a setting changes.
+// Not RT safe (allocates); cheap (a few hundred points): call it again whenever a setting changes.
 MatchCurve computeMatchCurve(const MatchAnalysis& source, const MatchAnalysis& reference,
                              const MatchCurveSettings& settings = {});
 

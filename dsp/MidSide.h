@@ -8,7 +8,7 @@ namespace lathe::dsp {
 // reverb's width, or for the width of a bus without touching its centre.
 enum class BandChannels { Stereo, Mid, Side };
 
-// Names used in sessions: "stereo", "mid", "side".
+// Names used in sessions: "stereo", "mid", "side". RT safe, as the parsing below.
 const char* bandChannelsName(BandChannels channels);
 // False (and `channels` unchanged) for a name that is not one of the above.
 bool bandChannelsFromName(const char* name, BandChannels& channels);

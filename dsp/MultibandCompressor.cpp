@@ -21,10 +21,12 @@ void MultibandCompressor::reset() {
     splitter_.reset();
     for (auto& c : compressors_)
         c.reset();
+    publishMeters();
 }
 
 void MultibandCompressor::setCrossoverFrequencies(const double* hz, int count) {
     splitter_.setCrossoverFrequencies(hz, count);
+    publishMeters();
 }
 
 void MultibandCompressor::setBandParameters(int band, const CompressorParameters& parameters) {
@@ -44,6 +46,7 @@ void MultibandCompressor::setBandEnabled(int band, bool enabled) {
     // bypass switch does.
     if (enabled && !flag) compressors_[static_cast<std::size_t>(band)].reset();
     flag = enabled;
+    publishMeters();
 }
 
 bool MultibandCompressor::bandEnabled(int band) const {
@@ -52,24 +55,36 @@ bool MultibandCompressor::bandEnabled(int band) const {
 }
 
 double MultibandCompressor::bandGainReductionDb(int band) const {
-    if (band < 0 || band >= numBands() || !enabled_[static_cast<std::size_t>(band)]) return 0.0;
-    return compressors_[static_cast<std::size_t>(band)].gainReductionDb();
+    if (band < 0 || band >= kMaxBands) return 0.0;
+    return bandReductionDb_[static_cast<std::size_t>(band)].load();
 }
 
 double MultibandCompressor::bandMaxGainReductionDb(int band) const {
-    if (band < 0 || band >= numBands()) return 0.0;
-    return compressors_[static_cast<std::size_t>(band)].maxGainReductionDb();
+    if (band < 0 || band >= kMaxBands) return 0.0;
+    return bandMaxReductionDb_[static_cast<std::size_t>(band)].load();
 }
 
-void MultibandCompressor::resetGainReductionStats() {
+void MultibandCompressor::resetMeters() {
     for (auto& c : compressors_)
-        c.resetGainReductionStats();
+        c.resetMeters();
+    publishMeters();
+}
+
+void MultibandCompressor::publishMeters() {
+    // Computed on the thread that changes the layout, so a reader on another thread never reads the layout.
+    for (int b = 0; b < kMaxBands; ++b) {
+        const auto i = static_cast<std::size_t>(b);
+        const bool inLayout = b < numBands();
+        bandReductionDb_[i].store(inLayout && enabled_[i] ? compressors_[i].gainReductionDb() : 0.0);
+        bandMaxReductionDb_[i].store(inLayout ? compressors_[i].maxGainReductionDb() : 0.0);
+    }
 }
 
 void MultibandCompressor::process(const AudioBlock& block) {
     assert(block.numChannels() <= numChannels_);
     for (int start = 0; start < block.numFrames(); start += maxBlockFrames_)
         processChunk(block.subBlock(start, std::min(maxBlockFrames_, block.numFrames() - start)));
+    publishMeters();
 }
 
 void MultibandCompressor::processChunk(const AudioBlock& chunk) {

@@ -3,6 +3,7 @@
 #include "AudioBlock.h"
 #include "BandSplitter.h"
 #include "Compressor.h"
+#include "MeterValue.h"
 
 #include <array>
 #include <vector>
@@ -18,28 +19,41 @@ class MultibandCompressor {
 public:
     static constexpr int kMaxBands = BandSplitter::kMaxBands;
 
-    // Allocates the band buffers for maxBlockFrames x numChannels. Larger blocks are processed in chunks.
+    // Allocates the band buffers for maxBlockFrames x numChannels (room for kMaxBands, so the band count
+    // can change while running). Larger blocks are processed in chunks. Not RT safe.
     void prepare(double sampleRate, int maxBlockFrames, int numChannels);
+    // Clears the splitter, the compressors and the meters. RT safe.
     void reset();
+    // In place. RT safe.
     void process(const AudioBlock& block);
 
-    // count = bands - 1 (1..3), ascending Hz; see BandSplitter::setCrossoverFrequencies. No allocation.
+    // count = bands - 1 (1..3), ascending Hz; see BandSplitter::setCrossoverFrequencies (a new band count
+    // clears the splitter's state). RT safe (no allocation).
     void setCrossoverFrequencies(const double* hz, int count);
+    // The band layout. RT safe.
     double crossoverFrequency(int index) const { return splitter_.crossoverFrequency(index); }
     int numBands() const { return splitter_.numBands(); }
 
+    // From the next processed sample. RT safe.
     void setBandParameters(int band, const CompressorParameters& parameters);
+    // RT safe.
     const CompressorParameters& bandParameters(int band) const;
+    // A band enabled again starts from no reduction. RT safe.
     void setBandEnabled(int band, bool enabled);
+    // RT safe.
     bool bandEnabled(int band) const;
 
-    // Current gain reduction of one band (0 when the band is disabled or beyond numBands()), for meters.
+    // Meters, readable from any thread (relaxed atomics, updated once per block and when the layout
+    // changes): a band's reduction at the end of the last block (0 when the band is disabled or beyond
+    // numBands()) and its largest since resetMeters(), positive dB. RT safe.
     double bandGainReductionDb(int band) const;
     double bandMaxGainReductionDb(int band) const;
-    void resetGainReductionStats();
+    // Restarts every band's largest reduction. RT safe.
+    void resetMeters();
 
 private:
     void processChunk(const AudioBlock& chunk);
+    void publishMeters();
 
     BandSplitter splitter_;
     std::array<Compressor, kMaxBands> compressors_{};
@@ -47,6 +61,8 @@ private:
     std::vector<float> bandStorage_; // [band][channel][frame], maxBlockFrames_ frames each
     int maxBlockFrames_ = 0;
     int numChannels_ = 0;
+    std::array<MeterValue, kMaxBands> bandReductionDb_{};
+    std::array<MeterValue, kMaxBands> bandMaxReductionDb_{};
 };
 
 } // namespace lathe::dsp

@@ -30,23 +30,28 @@ public:
     static constexpr double kPassbandRippleDb = 0.0002;
     static constexpr double kStopbandRejectionDb = 110.0;
 
-    // Allocates. factor is 1, 2, 4 or 8. The stage designs are computed once per process and shared.
+    // factor: 1, 2, 4 or 8 (the stage designs are computed once per process and shared). Allocates.
+    // Not RT safe.
     void prepare(double sampleRate, int maxBlockFrames, int numChannels, int factor);
+    // Clears the stages' histories. RT safe.
     void reset();
+    // As prepared. RT safe.
     int factor() const { return factor_; }
 
     // Upsamples input into internal buffers; returns a view of factor * input.numFrames() frames the caller
-    // may modify. input.numFrames() <= maxBlockFrames, input.numChannels() <= numChannels.
+    // may modify. input.numFrames() <= maxBlockFrames, input.numChannels() <= numChannels. RT safe.
     AudioBlock upsample(const AudioBlock& input);
     // Downsamples the internal oversampled buffer (as last returned by upsample, possibly modified) into
-    // output, which has the frame count of the last upsample's input. output may alias that input.
+    // output, which has the frame count of the last upsample's input. output may alias that input. RT safe.
     void downsample(const AudioBlock& output);
-    // Round-trip latency in base-rate frames.
+    // Round-trip latency in base-rate frames, fixed by prepare(). RT safe.
     int latencyFrames() const { return latencyFrames_; }
 
     // The half-band design of stage index (0 = first, base rate to 2x) and its pass band edge as a fraction
-    // of the rate it runs at (its output rate when upsampling), for analysing the response.
+    // of the rate it runs at (its output rate when upsampling), for analysing the response. Not RT safe the
+    // first time (designs and caches the stages), RT safe after.
     static const std::vector<double>& stageTaps(int stageIndex);
+    // RT safe.
     static double stagePassbandEdge(int stageIndex);
 
 private:

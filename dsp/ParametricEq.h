@@ -36,25 +36,32 @@ class ParametricEq {
 public:
     static constexpr int kMaxBands = 8;
 
+    // Designs every band for the rate. Not RT safe.
     void prepare(double sampleRate, int maxBlockFrames, int numChannels);
+    // Clears the sections' states. RT safe.
     void reset();
+    // In place. RT safe.
     void process(const AudioBlock& block);
 
-    // Recomputes that band's coefficients; no allocation; safe between blocks. index in [0, kMaxBands).
+    // Recomputes that band's coefficients; between blocks. index in [0, kMaxBands). RT safe.
     void setBand(int index, const EqBand& band);
+    // RT safe.
     const EqBand& band(int index) const { return bands_[static_cast<std::size_t>(index)]; }
 
-    // Active band count (bands at index >= n are kept but skipped); clamped to [0, kMaxBands].
+    // Active band count (bands at index >= n are kept but skipped); clamped to [0, kMaxBands]. Not a
+    // structural size: room for kMaxBands is always there. RT safe.
     void setNumBands(int n);
+    // RT safe.
     int numBands() const { return numBands_; }
 
     // Whether the band takes part in processing (enabled, within numBands(), and not a 0 dB bell/shelf).
+    // RT safe.
     bool isBandActive(int index) const;
 
-    // Analytic magnitude of the whole EQ (sum of the active bands' dB), for the UI curve.
+    // Analytic magnitude of the whole EQ (sum of the active bands' dB), for the UI curve. RT safe.
     double magnitudeDb(double frequencyHz) const;
     // The magnitude the mid (part = Mid) or side (part = Side) signal sees: the Stereo bands and that part's
-    // own bands. part = Stereo gives magnitudeDb(frequencyHz).
+    // own bands. part = Stereo gives magnitudeDb(frequencyHz). RT safe.
     double magnitudeDb(double frequencyHz, BandChannels part) const;
 
 private:

@@ -10,14 +10,17 @@ namespace lathe::dsp {
 // fftwPlannerMutex), then handed to a convolver with setFilter(), which only reads it.
 class ConvolverFilter {
 public:
-    // partitionSize: a power of two >= 16. Not real-time safe.
+    // partitionSize: a power of two >= 16. Not RT safe.
     ConvolverFilter(const float* impulseResponse, int length, int partitionSize);
+    // Not RT safe.
     ConvolverFilter(const std::vector<float>& impulseResponse, int partitionSize)
         : ConvolverFilter(impulseResponse.data(), static_cast<int>(impulseResponse.size()), partitionSize) {}
+    // Frees the FFTW buffers: not RT safe (retire a filter off the audio thread once uses() is false).
     ~ConvolverFilter();
     ConvolverFilter(const ConvolverFilter&) = delete;
     ConvolverFilter& operator=(const ConvolverFilter&) = delete;
 
+    // RT safe.
     int length() const { return length_; }
     int partitionSize() const { return partitionSize_; }
     int numPartitions() const { return numPartitions_; }
@@ -51,35 +54,39 @@ private:
 // convolution in double: under 4e-7 of the output's RMS (tested against 1e-6).
 class PartitionedConvolver {
 public:
+    // Destruction and move assignment free FFTW plans (under fftwPlannerMutex): not RT safe.
     PartitionedConvolver();
     ~PartitionedConvolver();
     PartitionedConvolver(PartitionedConvolver&&) noexcept;
     PartitionedConvolver& operator=(PartitionedConvolver&&) noexcept;
 
-    // Allocates and plans: not real-time safe. Room for filters of up to maxPartitions partitions of
+    // Allocates and plans: not RT safe. Room for filters of up to maxPartitions partitions of
     // partitionSize (a power of two >= 16); no filter yet (silence out).
     void prepare(int partitionSize, int maxPartitions);
-    // prepare() for this FIR, with a filter of its own set. Not real-time safe.
+    // prepare() for this FIR, with a filter of its own set. Not RT safe.
     void prepare(const float* impulseResponse, int length, int partitionSize);
+    // Not RT safe.
     void prepare(const std::vector<float>& impulseResponse, int partitionSize) {
         prepare(impulseResponse.data(), static_cast<int>(impulseResponse.size()), partitionSize);
     }
 
-    // Real-time safe (a pointer store). From the next partition on, the output is that of `filter`, faded in
+    // RT safe (a pointer store). From the next partition on, the output is that of `filter`, faded in
     // over that partition from the filter heard before (immediately after prepare() or reset()). The filter
     // must have the prepared partition size and at most maxPartitions partitions, and stay alive while
     // uses(filter) is true; so must the one it replaces. nullptr is silence.
     void setFilter(const ConvolverFilter* filter);
     // Whether `filter` is still read by process(): the current filter, or the one a pending crossfade leaves.
+    // RT safe; the thread that processes.
     bool uses(const ConvolverFilter* filter) const {
         return filter != nullptr && (filter == current_ || filter == heard_);
     }
 
-    // Clears the input history and pending output; the current filter is kept. Real-time safe.
+    // Clears the input history and pending output; the current filter is kept. RT safe.
     void reset();
-    // Any number of frames; input and output may be the same buffer. Real-time safe: no allocation, no lock.
+    // Any number of frames; input and output may be the same buffer. RT safe: no allocation, no lock.
     void process(const float* input, float* output, int frames);
 
+    // As prepared. RT safe.
     int latencyFrames() const { return partitionSize_; }
     int partitionSize() const { return partitionSize_; }
     int maxPartitions() const { return maxPartitions_; }

@@ -18,7 +18,7 @@ namespace lathe::dsp {
 // pushes are grouped into blocks.
 class PeakHold {
 public:
-    // Allocates for windows up to maxWindow. Not real-time safe.
+    // Allocates for windows up to maxWindow. Not RT safe.
     void prepare(int maxWindow) {
         maxWindow_ = std::max(maxWindow, 1);
         values_.assign(static_cast<std::size_t>(maxWindow_), 0.0);
@@ -26,22 +26,23 @@ public:
         setWindow(window_);
     }
 
-    // A new window, clamped to [1, maxWindow], and a fresh start. Real-time safe.
+    // A new window, clamped to [1, maxWindow], and a fresh start. RT safe.
     void setWindow(int window) {
         window_ = std::clamp(window, 1, maxWindow_);
         reset();
     }
 
-    // Real-time safe.
+    // RT safe.
     void reset() {
         std::fill(suffix_.begin(), suffix_.end(), 0.0);
         position_ = 0;
         prefix_ = 0.0;
     }
 
+    // RT safe.
     int window() const { return window_; }
 
-    // Real-time safe.
+    // Pushes a value, returns the maximum of the window ending with it. RT safe.
     double push(double value) {
         const auto at = static_cast<std::size_t>(position_);
         values_[at] = value;

@@ -15,7 +15,8 @@ namespace lathe::dsp {
 // vocal and the bass line survive on a phone/laptop/earbuds/car", which depends on the band-limits.
 enum class PlaybackSystem { Flat, PhoneSpeaker, LaptopSpeakers, Earbuds, Car };
 constexpr int kPlaybackSystemCount = 5;
-const char* playbackSystemName(PlaybackSystem system); // "flat","phone","laptop","earbuds","car"
+// "flat", "phone", "laptop", "earbuds", "car", and back. RT safe.
+const char* playbackSystemName(PlaybackSystem system);
 bool playbackSystemFromName(std::string_view name, PlaybackSystem& system);
 
 // The cascade of second-order sections a model runs, and whether it sums to mono first (one speaker).
@@ -25,23 +26,29 @@ struct PlaybackModel {
     int numSections = 0;
     bool monoSum = false;
 };
+// RT safe.
 PlaybackModel makePlaybackModel(PlaybackSystem system, double sampleRate);
 // The model's analytic magnitude at a frequency for a centred (L = R) signal, from the sections' transfer
-// functions; what a test or a report compares a measurement with.
+// functions; what a test or a report compares a measurement with. RT safe.
 double playbackSystemMagnitudeDb(PlaybackSystem system, double sampleRate, double frequency);
 
-// Stereo filter applying one PlaybackSystem model. Flat is bit-transparent. setSystem() is real-time safe
+// Stereo filter applying one PlaybackSystem model. Flat is bit-transparent. setSystem() is RT safe
 // (recomputes coefficients, no allocation) and crossfades ~20 ms from the old model to the new one so a
 // switch while playing does not click. Phone speaker sums to mono (one speaker).
 class PlaybackSimulation {
 public:
+    // Starts on the requested model, without a crossfade. Not RT safe.
     void prepare(double sampleRate, int maxBlockFrames);
+    // Clears the filters and jumps to the requested model, without a crossfade. RT safe.
     void reset();
-    // Safe from any thread: it only stores the request; process() starts the crossfade at the next sample (a
-    // request made during a crossfade waits for it to finish, so the output is always a blend of two models).
+    // Stores the request only: process() starts the crossfade at the next sample (a request made during a
+    // crossfade waits for it to finish, so the output is always a blend of two models); prepare() and
+    // reset() start on it at once. RT safe; any thread.
     void setSystem(PlaybackSystem system);
+    // The model requested last. RT safe; any thread.
     PlaybackSystem system() const;
-    void process(const AudioBlock& block); // 1 or 2 channels, in place
+    // 1 or 2 channels, in place. RT safe.
+    void process(const AudioBlock& block);
 
 private:
     // One model running with its own filter state; two slots so the old model keeps ringing while it fades

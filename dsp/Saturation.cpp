@@ -21,8 +21,10 @@ constexpr double kDcBlockHz = 2.0;
 
 // The curves over one channel's oversampled block, four samples at a time. gain and scale hold one value per
 // base-rate frame, each covering `factor` samples:
+// clang-format off
 //   soft clip: tanh(g x) / g
 //   tape:      (tanh(g x + b) - tanh(b)) / (g (1 - tanh^2 b)), unit slope at x = 0
+// clang-format on
 // Every sample goes through the same lane arithmetic (a ragged tail is padded to four lanes), so the output
 // does not depend on where a block boundary falls.
 template <SaturationMode Mode>
@@ -83,9 +85,10 @@ double tapeCurve(double x, double driveGain) {
     return (std::tanh(x * driveGain + kTapeBias) - t) / (driveGain * (1.0 - t * t));
 }
 
-void Saturation::prepare(double sampleRate, int maxBlockFrames, int numChannels) {
+void Saturation::prepare(double sampleRate, int maxBlockFrames, int numChannels, int oversampling) {
     sampleRate_ = sampleRate;
-    oversampler_.prepare(sampleRate, maxBlockFrames, numChannels, requestedFactor_);
+    const int factor = oversampling <= 1 ? 1 : oversampling <= 2 ? 2 : oversampling <= 4 ? 4 : 8;
+    oversampler_.prepare(sampleRate, maxBlockFrames, numChannels, factor);
     const auto channels = static_cast<std::size_t>(numChannels);
     const auto frames = static_cast<std::size_t>(maxBlockFrames);
     driveRamp_.assign(frames, 1.0);
@@ -134,10 +137,6 @@ void Saturation::setDriveDb(double driveDb) {
 void Saturation::setMix(double mix) {
     mix_ = std::clamp(mix, 0.0, 1.0);
     mixGain_.setTarget(mix_);
-}
-
-void Saturation::setOversampling(int factor) {
-    requestedFactor_ = factor <= 1 ? 1 : factor <= 2 ? 2 : factor <= 4 ? 4 : 8;
 }
 
 void Saturation::process(const AudioBlock& block) {

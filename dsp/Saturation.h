@@ -26,7 +26,7 @@ double tapeCurve(double x, double driveGain);
 // delayed by the oversampler's latency so the two line up sample for sample.
 //
 // Soft clip output never exceeds 1.0: the curve's ceiling is 1 / drive (drive is limited to >= 0 dB), but
-// band- limiting a deeply clipped wave overshoots its ceiling (a square wave's fundamental alone is 4/pi of
+// band-limiting a deeply clipped wave overshoots its ceiling (a square wave's fundamental alone is 4/pi of
 // its peak), so a final clamp at +-1 enforces the bound; it only acts at low drive with input well above full
 // scale. Tape mode produces DC on loud signals (the curve is asymmetric); a 5 Hz high-pass removes it from
 // the wet path.
@@ -34,22 +34,29 @@ class Saturation {
 public:
     static constexpr double kMinDriveDb = 0.0;
     static constexpr double kMaxDriveDb = 36.0;
+    static constexpr int kDefaultOversampling = 4;
 
-    void prepare(double sampleRate, int maxBlockFrames, int numChannels);
+    // Allocates the oversampler and the dry path. oversampling: 1, 2, 4 or 8 (other values round up to the
+    // next of these, at most 8); it fixes the latency, so it is chosen here and nowhere else. Not RT safe.
+    void prepare(double sampleRate, int maxBlockFrames, int numChannels,
+                 int oversampling = kDefaultOversampling);
+    // Clears the filters and the dry delay; drive and mix jump to their targets. RT safe.
     void reset();
+    // In place, at most maxBlockFrames frames and numChannels channels. RT safe.
     void process(const AudioBlock& block);
 
+    // RT safe; from the next processed sample.
     void setMode(SaturationMode mode) { mode_ = mode; }
-    void setDriveDb(double driveDb); // clamped to [kMinDriveDb, kMaxDriveDb], ramped over 20 ms
-    void setMix(double mix);         // 0 = dry (delayed), 1 = wet; clamped, ramped over 20 ms
-    // 1, 2, 4 or 8. Takes effect at the next prepare (the oversampler's buffers and latency are sized there),
-    // so call it before prepare; changing it while running would change the latency under the host's feet.
-    void setOversampling(int factor);
+    // Clamped to [kMinDriveDb, kMaxDriveDb], ramped over 20 ms. RT safe.
+    void setDriveDb(double driveDb);
+    // 0 = dry (delayed), 1 = wet; clamped, ramped over 20 ms. RT safe.
+    void setMix(double mix);
 
+    // Settings and the prepared oversampling and latency. RT safe.
     SaturationMode mode() const { return mode_; }
     double driveDb() const { return driveDb_; }
     double mix() const { return mix_; }
-    int oversampling() const { return requestedFactor_; }
+    int oversampling() const { return oversampler_.factor(); }
     int latencyFrames() const { return oversampler_.latencyFrames(); }
 
 private:
@@ -57,7 +64,6 @@ private:
     SaturationMode mode_ = SaturationMode::SoftClip;
     double driveDb_ = 0.0;
     double mix_ = 1.0;
-    int requestedFactor_ = 4;
 
     Oversampler oversampler_;
     SmoothedValue drive_;

@@ -11,6 +11,7 @@ namespace lathe::dsp {
 // there in a limit cycle; on x86 every denormal operation takes a microcode assist (~100 cycles), which made
 // a one-band EQ over stems with silent passages the most expensive unit of an offline render (25 % of it).
 // Only values below 1.2e-38 (float) / 2.2e-308 (double) change, all far below any output word length.
+// Construction and destruction are RT safe (one control-register write each).
 class ScopedFlushDenormals {
 public:
     ScopedFlushDenormals() {

@@ -10,6 +10,7 @@ namespace lathe::dsp {
 // the lowest required gain across the lookahead and the interpolation kernel's span.
 class SlidingMinimum {
 public:
+    // Allocates the ring for `window` values. Not RT safe.
     void prepare(int window, double initial = 0.0) {
         assert(window >= 1);
         window_ = window;
@@ -19,14 +20,17 @@ public:
         reset();
     }
 
+    // Back to `initial` over the whole window. RT safe.
     void reset() {
         head_ = tail_ = 0;
         count_ = 0;
         pushed_ = 0;
     }
 
+    // RT safe.
     int window() const { return window_; }
 
+    // Pushes a value, returns the minimum of the window ending with it. RT safe (amortised O(1)).
     double push(double value) {
         const int capacity = window_ + 1;
         // Drop everything at the back no smaller than the new value: it can never be the minimum again.

@@ -50,22 +50,18 @@ SpectrumAnalyzer::~SpectrumAnalyzer() = default;
 SpectrumAnalyzer::SpectrumAnalyzer(SpectrumAnalyzer&&) noexcept = default;
 SpectrumAnalyzer& SpectrumAnalyzer::operator=(SpectrumAnalyzer&&) noexcept = default;
 
-void SpectrumAnalyzer::setSize(int fftSize) {
-    assert(fftSize >= 32 && fftSize <= 65536 && (fftSize & (fftSize - 1)) == 0);
-    size_ = fftSize;
-}
-
 void SpectrumAnalyzer::setAveraging(double amount) {
     averaging_ = std::clamp(amount, 0.0, 0.999);
 }
 
-void SpectrumAnalyzer::prepare(double sampleRate, int /*maxBlockFrames*/, int /*numChannels*/) {
+void SpectrumAnalyzer::prepare(double sampleRate, int /*maxBlockFrames*/, int /*numChannels*/, int fftSize) {
+    assert(fftSize >= 32 && fftSize <= 65536 && (fftSize & (fftSize - 1)) == 0);
     sampleRate_ = sampleRate;
-    if (!fft_ || preparedSize_ != size_) {
+    if (!fft_ || size_ != fftSize) {
         fft_.reset();
-        fft_ = std::make_unique<Fft>(size_);
-        preparedSize_ = size_;
+        fft_ = std::make_unique<Fft>(fftSize);
     }
+    size_ = fftSize;
     const auto n = static_cast<std::size_t>(size_);
     history_.assign(n, 0.0f);
     window_.resize(n);
@@ -74,17 +70,25 @@ void SpectrumAnalyzer::prepare(double sampleRate, int /*maxBlockFrames*/, int /*
         window_[i] = static_cast<float>(
             0.5 - 0.5 * std::cos(2.0 * std::numbers::pi * static_cast<double>(i) / static_cast<double>(n)));
     averagePower_.assign(n / 2 + 1, 0.0);
-    magnitudesDb_.assign(n / 2 + 1, static_cast<float>(kSilenceDb));
+    magnitudesDb_.assign(n / 2 + 1, MeterValue{});
     reset();
 }
 
 void SpectrumAnalyzer::reset() {
     std::fill(history_.begin(), history_.end(), 0.0f);
     std::fill(averagePower_.begin(), averagePower_.end(), 0.0);
-    std::fill(magnitudesDb_.begin(), magnitudesDb_.end(), static_cast<float>(kSilenceDb));
+    for (MeterValue& m : magnitudesDb_)
+        m.store(static_cast<float>(kSilenceDb));
     writeIndex_ = 0;
-    samplesUntilFrame_ = preparedSize_ / 2;
+    samplesUntilFrame_ = size_ / 2;
     framesComputed_ = 0;
+    framesComputedMeter_.store(0.0);
+}
+
+void SpectrumAnalyzer::copyMagnitudesDb(float* out, int count) const {
+    assert(count >= 0 && count <= numBins());
+    for (int k = 0; k < count; ++k)
+        out[k] = magnitudeDb(k);
 }
 
 void SpectrumAnalyzer::process(const AudioBlock& block) {
@@ -92,7 +96,7 @@ void SpectrumAnalyzer::process(const AudioBlock& block) {
     const int channels = block.numChannels();
     if (channels == 0) return;
     const float scale = 1.0f / static_cast<float>(channels);
-    const int mask = preparedSize_ - 1;
+    const int mask = size_ - 1;
     for (int i = 0, n = block.numFrames(); i < n; ++i) {
         float sum = 0.0f;
         for (int c = 0; c < channels; ++c)
@@ -101,13 +105,13 @@ void SpectrumAnalyzer::process(const AudioBlock& block) {
         writeIndex_ = (writeIndex_ + 1) & mask;
         if (--samplesUntilFrame_ == 0) {
             computeFrame();
-            samplesUntilFrame_ = preparedSize_ / 2;
+            samplesUntilFrame_ = size_ / 2;
         }
     }
 }
 
 void SpectrumAnalyzer::computeFrame() {
-    const int n = preparedSize_;
+    const int n = size_;
     // writeIndex_ is the oldest sample of the circular history.
     const int tail = n - writeIndex_;
     float* in = fft_->input;
@@ -131,9 +135,10 @@ void SpectrumAnalyzer::computeFrame() {
         if (k == 0 || k == n / 2) power *= 0.25;
         double& avg = averagePower_[static_cast<std::size_t>(k)];
         avg = keep * avg + (1.0 - keep) * power;
-        magnitudesDb_[static_cast<std::size_t>(k)] = static_cast<float>(powerToDb(avg));
+        magnitudesDb_[static_cast<std::size_t>(k)].store(static_cast<float>(powerToDb(avg)));
     }
     ++framesComputed_;
+    framesComputedMeter_.store(static_cast<double>(framesComputed_));
 }
 
 } // namespace lathe::dsp

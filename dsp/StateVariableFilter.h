@@ -8,15 +8,15 @@ namespace lathe::dsp {
 // (Cytomic, "Solving the continuous SVF equations using trapezoidal integration", 2013) and Vadim Zavalishin
 // ("The Art of VA Filter Design", ch. 4). With g = tan(pi f / fs) and damping k it is the bilinear transform,
 // prewarped at f, of the analog SVF, whose outputs over D(s) = s^2 + k s + 1 (s normalised to 2 pi f) are
-// v2 = 1 / D (low-pass), v1 = s / D (band-pass) and the input v0; a filter is a mix y = m0 v0 + m1 v1 + m2
-// v2.
+// v2 = 1 / D (low-pass), v1 = s / D (band-pass) and the input v0; a filter is a mix of them,
+// y = m0 v0 + m1 v1 + m2 v2.
 //
 // Why it is used where a gain moves every sample (DynamicEq): its two states are the integrators' own
 // signals, not a mix of past inputs and outputs tied to one set of coefficients as in a direct form, so
 // changing g, k and the mix between samples neither clicks nor destabilises it (stable for any positive g
 // and k at every sample). The bell and shelves below are exactly the cookbook's (RBJ) designs: the same
 // analog prototypes with the same prewarping, so their transfer functions are makeBell / makeLowShelf /
-// makeHighShelf's.
+// makeHighShelf's. Every function in this file is RT safe.
 struct SvfCoefficients {
     double g = 0.0, k = 1.0;             // prewarped frequency and damping
     double a1 = 1.0, a2 = 0.0, a3 = 0.0; // 1 / (1 + g (g + k)), g a1, g a2

@@ -13,14 +13,21 @@ namespace lathe::dsp {
 // Blocks that are not exactly 2 channels pass through untouched.
 class StereoWidth {
 public:
+    // Jumps to the set width and balance. Not RT safe.
     void prepare(double sampleRate, int maxBlockFrames, int numChannels);
+    // Jumps to the set width and balance (no ramp). RT safe.
     void reset();
+    // In place. RT safe.
     void process(const AudioBlock& block);
 
-    void setWidth(double width);     // clamped to [0, 2]
-    void setBalance(double balance); // clamped to [-1, 1]
+    // Clamped to [0, 2], ramped. RT safe.
+    void setWidth(double width);
+    // Clamped to [-1, 1], ramped. RT safe.
+    void setBalance(double balance);
+    // A ramp under way restarts from where it is with the new length. RT safe.
     void setRampSeconds(double seconds);
 
+    // Settings (the ramps' targets). RT safe.
     double width() const { return width_.target(); }
     double balance() const { return balance_.target(); }
 

@@ -40,6 +40,7 @@ void SubAudibleMeter::reset() {
     blockEnergy_ = 0;
     subAudibleEnergy_ = 0;
     samples_ = 0;
+    publish();
 }
 
 void SubAudibleMeter::process(const float* const* channels, int frames) {
@@ -91,18 +92,19 @@ void SubAudibleMeter::process(const float* const* channels, int frames) {
         energy_ += blockEnergy_;
         blockEnergy_ = 0;
     }
+    publish();
 }
 
-double SubAudibleMeter::levelDb() const {
+void SubAudibleMeter::publish() {
     const double energy = energy_ + blockEnergy_;
-    if (samples_ == 0 || energy <= 0.0) return -200.0;
-    return 10.0 * std::log10(energy / static_cast<double>(samples_));
-}
-
-double SubAudibleMeter::audibleShareDb() const {
-    if (energy_ <= 1e-30) return 0.0;
-    const double audible = std::max(energy_ - subAudibleEnergy_, 0.0) / energy_;
-    return audible > 1e-20 ? 10.0 * std::log10(audible) : -200.0;
+    levelDb_.store(
+        samples_ == 0 || energy <= 0.0 ? -200.0 : 10.0 * std::log10(energy / static_cast<double>(samples_)));
+    if (energy_ <= 1e-30) {
+        audibleShareDb_.store(0.0);
+    } else {
+        const double audible = std::max(energy_ - subAudibleEnergy_, 0.0) / energy_;
+        audibleShareDb_.store(audible > 1e-20 ? 10.0 * std::log10(audible) : -200.0);
+    }
 }
 
 } // namespace lathe::dsp

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "MeterValue.h"
+
 #include <array>
 
 namespace lathe::dsp {
@@ -16,19 +18,23 @@ class SubAudibleMeter {
 public:
     static constexpr int kMaxChannels = 2;
 
-    // Not real-time safe in principle (designs the filter); allocates nothing.
+    // Designs the filter (allocates nothing). Not RT safe.
     void prepare(double sampleRate, int channels);
+    // Forgets the audio. RT safe.
     void reset();
-    // Real-time safe. channels[c][i] for c < the prepared channel count.
+    // RT safe. channels[c][i] for c < the prepared channel count.
     void process(const float* const* channels, int frames);
 
+    // Meters, readable from any thread (relaxed atomics, updated at the end of every process()). RT safe.
     // Mean square of everything processed (all channels), dBFS (a full-scale DC reads 0); -200 for silence.
-    double levelDb() const;
+    double levelDb() const { return levelDb_.load(); }
     // Share of the energy above the sub-audible band, dB (0: none of it is sub-audible; -20: 99 % of it is).
     // 0 for silence.
-    double audibleShareDb() const;
+    double audibleShareDb() const { return audibleShareDb_.load(); }
 
 private:
+    void publish();
+
     struct Section {
         double b0 = 1, b1 = 0, b2 = 0, a1 = 0, a2 = 0;
     };
@@ -44,6 +50,8 @@ private:
     double energy_ = 0, blockEnergy_ = 0;
     double subAudibleEnergy_ = 0; // sum of squares of the low-passed block means, times the block length
     long long samples_ = 0;
+    MeterValue levelDb_{-200.0};
+    MeterValue audibleShareDb_{0.0};
 };
 
 } // namespace lathe::dsp

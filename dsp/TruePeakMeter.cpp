@@ -20,7 +20,8 @@ void TruePeakMeter::prepare(double /*sampleRate*/, int /*maxBlockFrames*/, int n
 
 void TruePeakMeter::reset() {
     interpolator_.reset();
-    peak_.fill(0.0);
+    for (MeterValue& p : peak_)
+        p.store(0.0);
 }
 
 namespace {
@@ -49,7 +50,7 @@ float largestMagnitude(const float* v, int count, float largest) {
 
 void TruePeakMeter::push(int channel, const float* x, int frames) {
     const int factor = interpolator_.factor();
-    auto& p = peak_[static_cast<std::size_t>(channel)];
+    double p = peak_[static_cast<std::size_t>(channel)].load();
     while (frames > 0) {
         const int n = std::min(frames, PolyphaseInterpolator::kChunkFrames);
         interpolator_.processBlock(channel, x, n, points_.data());
@@ -60,6 +61,7 @@ void TruePeakMeter::push(int channel, const float* x, int frames) {
         x += n;
         frames -= n;
     }
+    peak_[static_cast<std::size_t>(channel)].store(p);
 }
 
 void TruePeakMeter::process(const AudioBlock& block) {
@@ -78,7 +80,7 @@ void TruePeakMeter::flush() {
 double TruePeakMeter::truePeakLinear() const {
     double p = 0.0;
     for (int c = 0; c < numChannels_; ++c)
-        p = std::max(p, peak_[static_cast<std::size_t>(c)]);
+        p = std::max(p, peak_[static_cast<std::size_t>(c)].load());
     return p;
 }
 
@@ -87,7 +89,7 @@ double TruePeakMeter::truePeakDbtp() const {
 }
 
 double TruePeakMeter::channelTruePeakLinear(int channel) const {
-    return peak_[static_cast<std::size_t>(channel)];
+    return peak_[static_cast<std::size_t>(channel)].load();
 }
 
 double TruePeakMeter::channelTruePeakDbtp(int channel) const {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "AudioBlock.h"
+#include "MeterValue.h"
 #include "PolyphaseInterpolator.h"
 
 #include <array>
@@ -17,12 +18,17 @@ class TruePeakMeter {
 public:
     static constexpr int kTapsPerPhase = 64;
 
+    // factor: the upsampling, 8 by default (BS.1770 asks for at least 4). Not RT safe.
     void prepare(double sampleRate, int maxBlockFrames, int numChannels, int factor = 8);
+    // Clears the interpolators and the peaks. RT safe.
     void reset();
-    void process(const AudioBlock& block); // reads only
-    // Pushes the interpolators' delay worth of silence so the tail's inter-sample peaks are counted.
+    // Reads only. RT safe.
+    void process(const AudioBlock& block);
+    // Pushes the interpolators' delay worth of silence so the tail's inter-sample peaks are counted. RT safe.
     void flush();
 
+    // Meters, readable from any thread (relaxed atomics, updated as each channel is processed): the largest
+    // true peak since reset(), over the channels or of one. RT safe.
     double truePeakDbtp() const;
     double truePeakLinear() const;
     double channelTruePeakDbtp(int channel) const;
@@ -34,7 +40,7 @@ private:
     int numChannels_ = 0;
     PolyphaseInterpolator interpolator_;
     std::vector<float> points_; // one chunk's upsampled points
-    std::array<double, AudioBlock::kMaxChannels> peak_{};
+    std::array<MeterValue, AudioBlock::kMaxChannels> peak_{};
 };
 
 } // namespace lathe::dsp

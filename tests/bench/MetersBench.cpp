@@ -80,9 +80,8 @@ void BM_CorrelationMeter(benchmark::State& state) {
 
 void BM_SpectrumAnalyzer4096(benchmark::State& state) {
     SpectrumAnalyzer a;
-    a.setSize(4096);
     a.setAveraging(0.7);
-    a.prepare(kFs, kBlock, kChannels);
+    a.prepare(kFs, kBlock, kChannels, 4096);
     runBlocks(state, a);
     benchmark::DoNotOptimize(a.framesComputed());
 }

@@ -46,9 +46,8 @@ BENCHMARK(BM_OversamplerRoundTrip)->Arg(2)->Arg(4)->Arg(8);
 void BM_Saturation(benchmark::State& state) {
     Saturation sat;
     sat.setMode(state.range(1) == 0 ? SaturationMode::SoftClip : SaturationMode::Tape);
-    sat.setOversampling(static_cast<int>(state.range(0)));
     sat.setDriveDb(12.0);
-    sat.prepare(kFs, kBlock, 2);
+    sat.prepare(kFs, kBlock, 2, static_cast<int>(state.range(0)));
     StereoBlock audio;
     for (auto _ : state) {
         sat.process(audio.block());

@@ -485,7 +485,7 @@ TEST(Compressor, GainReductionMeters) {
     run(comp, quiet);
     EXPECT_LT(comp.gainReductionDb(), 1e-6);
     EXPECT_NEAR(comp.maxGainReductionDb(), measured, 0.01);
-    comp.resetGainReductionStats();
+    comp.resetMeters();
     run(comp, quiet);
     EXPECT_LT(comp.maxGainReductionDb(), 1e-6);
 }

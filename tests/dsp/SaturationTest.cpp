@@ -70,9 +70,8 @@ double worstNonHarmonicDb(const std::vector<double>& magnitude, int fundamentalB
 double aliasingDb(SaturationMode mode, int factor) {
     Saturation sat;
     sat.setMode(mode);
-    sat.setOversampling(factor);
     sat.setDriveDb(12.0);
-    sat.prepare(kFs, 512, 1);
+    sat.prepare(kFs, 512, 1, factor);
     // 1 s to settle: the tape curve's DC offset decays through the 2 Hz DC blocker with an 80 ms time
     // constant and would otherwise leak into the lowest bins.
     auto x = sine(9000.0, 1.0, 48000 + 4800); // 0 dBFS
@@ -106,9 +105,8 @@ TEST(Saturation, SmallSignalGainIsUnityAfterLatency) {
             for (double drive : {0.0, 6.0, 12.0}) {
                 Saturation sat;
                 sat.setMode(mode);
-                sat.setOversampling(factor);
                 sat.setDriveDb(drive);
-                sat.prepare(kFs, 512, 1);
+                sat.prepare(kFs, 512, 1, factor);
                 const int latency = sat.latencyFrames();
                 const auto in = sine(1000.0, 0.01, 24000);
                 auto out = in;
@@ -146,9 +144,8 @@ TEST(Saturation, SoftClipOutputNeverExceedsOne) {
         for (double drive : {0.0, 12.0}) {
             for (double amplitude : {1.0, 2.0, 10.0, 1000.0, 1e6}) {
                 Saturation sat;
-                sat.setOversampling(factor);
                 sat.setDriveDb(drive);
-                sat.prepare(kFs, 512, 1);
+                sat.prepare(kFs, 512, 1, factor);
                 std::vector<float> x;
                 for (double f : {100.0, 1000.0, 9000.0, 19000.0}) {
                     const auto s = sine(f, amplitude, 4800);
@@ -232,10 +229,9 @@ TEST(Saturation, MixZeroIsDelayedDry) {
         for (int factor : {1, 2, 4, 8}) {
             Saturation sat;
             sat.setMode(mode);
-            sat.setOversampling(factor);
             sat.setDriveDb(18.0);
             sat.setMix(0.0);
-            sat.prepare(kFs, 512, 1);
+            sat.prepare(kFs, 512, 1, factor);
             const int latency = sat.latencyFrames();
             auto out = in;
             run(sat, out, 100);
@@ -251,8 +247,7 @@ TEST(Saturation, MixZeroIsDelayedDry) {
 TEST(Saturation, HalfMixAddsInPhase) {
     Saturation sat;
     sat.setMix(0.5);
-    sat.setOversampling(8);
-    sat.prepare(kFs, 512, 1);
+    sat.prepare(kFs, 512, 1, 8);
     auto x = sine(15000.0, 0.01, 9600);
     run(sat, x);
     const auto m = spectrum(x, 4800, 4800);
@@ -298,8 +293,7 @@ TEST(Saturation, StereoChannelsAreIndependentAndBlockSizeDoesNotMatter) {
 
 TEST(Saturation, DoesNotAllocateInProcessOrSetters) {
     Saturation sat;
-    sat.setOversampling(8);
-    sat.prepare(kFs, 512, 2);
+    sat.prepare(kFs, 512, 2, 8);
     std::vector<float> l(512, 0.5f), r(512, -0.5f);
     float* p[2] = {l.data(), r.data()};
     lathe::test::armMallocCounter();
