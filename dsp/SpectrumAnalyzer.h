@@ -55,7 +55,7 @@ public:
 
     // Readings, readable from any thread (relaxed atomics, published once per frame): the level of bin
     // `bin` < numBins() in dB, and the frames computed since reset(). A reader on another thread copying
-    // the bins may mix two consecutive frames, which a display cannot show. RT safe.
+    // the bins may mix two consecutive frames, which no display can tell apart. RT safe.
     float magnitudeDb(int bin) const {
         return static_cast<float>(magnitudesDb_[static_cast<std::size_t>(bin)].load());
     }
