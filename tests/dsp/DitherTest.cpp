@@ -155,6 +155,29 @@ TEST(Dither, SameSeedSameOutput) {
     EXPECT_NE(a.l, c.l);
 }
 
+// The seed acts when it is set: seeding after prepare() gives the stream seeding before it gives, and a
+// seed set in the middle of a run restarts the generators as a fresh unit with that seed would.
+TEST(Dither, SeedActsWhenSet) {
+    const auto in = sine(440.0, -20.0, 4800);
+    const auto seededFirst = dithered(in, 16, false, 7);
+
+    auto seededAfter = in;
+    Dither d;
+    d.setBitDepth(16);
+    d.prepare(kFs, 512, 2);
+    d.setSeed(7);
+    float* p[2] = {seededAfter.l.data(), seededAfter.r.data()};
+    d.process(AudioBlock(p, 2, 4800));
+    EXPECT_EQ(seededAfter.l, seededFirst.l);
+    EXPECT_EQ(seededAfter.r, seededFirst.r);
+
+    auto reseeded = in;
+    float* q[2] = {reseeded.l.data(), reseeded.r.data()};
+    d.setSeed(7);
+    d.process(AudioBlock(q, 2, 4800));
+    EXPECT_EQ(reseeded.l, seededFirst.l);
+}
+
 // Shaped error: total power is 6x flat TPDF (1 + 4 + 1, the squared taps of (1 - z^-1)^2), and its spectrum
 // follows |NTF|^2 = (2 sin(pi f / fs))^4. Measured with a Welch estimate (4096-point Hann, 50 % overlap); the
 // band ratio 1-4 kHz vs 15-20 kHz must match the analytic 27.5 dB within 1 dB.

@@ -184,6 +184,32 @@ TEST(MultibandCompressor, LowBandCompressionLeavesHighToneAlone) {
     }
 }
 
+// The per-band meters follow a layout change at once, before the next block: a band switched off reads no
+// reduction, a band dropped from the layout reads nothing at all, and a band switched back on starts at 0.
+TEST(MultibandCompressor, MetersFollowLayoutChangesAtOnce) {
+    MultibandCompressor mb = lowBandOnly(true);
+    measuredGainDb(mb, 60.0, 0.5, 0.5, 0.1);
+    ASSERT_GT(mb.bandGainReductionDb(0), 10.0);
+    ASSERT_GT(mb.bandMaxGainReductionDb(0), 10.0);
+    mb.setBandEnabled(0, false);
+    EXPECT_EQ(mb.bandGainReductionDb(0), 0.0);
+    EXPECT_GT(mb.bandMaxGainReductionDb(0), 10.0); // the largest since resetMeters() is kept
+    mb.setBandEnabled(0, true);
+    EXPECT_EQ(mb.bandGainReductionDb(0), 0.0);
+    EXPECT_EQ(mb.bandMaxGainReductionDb(0), 0.0);
+
+    const double oneCrossover[] = {1000.0};
+    mb.setBandParameters(2, heavyLowBand());
+    measuredGainDb(mb, 5000.0, 0.5, 0.5, 0.1);
+    ASSERT_GT(mb.bandMaxGainReductionDb(2), 1.0);
+    mb.setCrossoverFrequencies(oneCrossover, 1);
+    EXPECT_EQ(mb.bandGainReductionDb(2), 0.0);
+    EXPECT_EQ(mb.bandMaxGainReductionDb(2), 0.0);
+
+    mb.resetMeters();
+    EXPECT_EQ(mb.bandMaxGainReductionDb(0), 0.0);
+}
+
 // A disabled band is bypassed: the same heavy low-band settings leave the 60 Hz tone at unity.
 TEST(MultibandCompressor, DisabledBandIsBypassed) {
     MultibandCompressor mb = lowBandOnly(false);

@@ -62,6 +62,22 @@ TEST(SpectrumAnalyzer, CentredSineReadsItsLevel) {
     }
 }
 
+// The FFT size is a prepare() argument: preparing again at another size re-plans, and the analyser then
+// reads with the new bins.
+TEST(SpectrumAnalyzer, PrepareAgainChangesTheSize) {
+    SpectrumAnalyzer a;
+    a.prepare(kFs, 512, 2, 1024);
+    ASSERT_EQ(a.size(), 1024);
+    a.prepare(kFs, 512, 2, 8192);
+    ASSERT_EQ(a.size(), 8192);
+    ASSERT_EQ(a.numBins(), 4097);
+    auto l = sine(a.binFrequency(300), dbToGain(-6.0), 3 * 8192);
+    auto r = l;
+    feed(a, l, r, 512);
+    EXPECT_NEAR(a.magnitudeDb(300), -6.0, 0.05);
+    EXPECT_EQ(argmax(a), 300);
+}
+
 // Between bins a sine reads low by the Hann scalloping loss, never more than 1.42 dB; half a bin off is the
 // worst.
 TEST(SpectrumAnalyzer, OffBinSineWithinScallopingLoss) {
