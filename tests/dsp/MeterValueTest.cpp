@@ -68,15 +68,18 @@ const TestSignal& signal() {
     return s;
 }
 
-// Runs process(blockIndex) for every block on a second thread while calling read() here until it is done;
-// returns how many times read() ran during the processing.
-int processWhileReading(const std::function<void(int)>& process, const std::function<void()>& read) {
+// Processes the signal with `live` on a second thread while calling read() here until it is done, then with
+// `alone` on this thread; returns how many times read() ran during the processing.
+template <typename Unit>
+int processLiveAndAlone(Unit& live, Unit& alone, void (*process)(Unit&, const AudioBlock&),
+                        const std::function<void()>& read) {
     std::atomic<bool> started{false}, done{false};
     std::thread audio([&] {
+        std::vector<float> l(kBlock), r(kBlock);
         while (!started.load(std::memory_order_acquire)) {
         }
         for (int b = 0; b < kBlocks; ++b)
-            process(b);
+            process(live, signal().block(b, l, r));
         done.store(true, std::memory_order_release);
     });
     int reads = 0;
@@ -86,13 +89,15 @@ int processWhileReading(const std::function<void(int)>& process, const std::func
         ++reads;
     }
     audio.join();
+    std::vector<float> l(kBlock), r(kBlock);
+    for (int b = 0; b < kBlocks; ++b)
+        process(alone, signal().block(b, l, r));
     return reads;
 }
 
-// The same blocks on this thread alone.
-void processAlone(const std::function<void(int)>& process) {
-    for (int b = 0; b < kBlocks; ++b)
-        process(b);
+template <typename Unit>
+void processBlock(Unit& unit, const AudioBlock& block) {
+    unit.process(block);
 }
 
 bool inRange(double value, double lowest, double highest) {
@@ -126,15 +131,12 @@ TEST(MeterValue, CompressorReductionIsReadableWhileProcessing) {
         c->prepare(kFs, kBlock, 2);
         c->setParameters(heavyCompression());
     }
-    std::vector<float> l(kBlock), r(kBlock), l2(kBlock), r2(kBlock);
     bool ok = true;
     MaximumReading max;
-    const int reads = processWhileReading([&](int b) { live.process(signal().block(b, l, r)); },
-                                          [&] {
-                                              ok = ok && inRange(live.gainReductionDb(), 0.0, 100.0);
-                                              max.read(live.maxGainReductionDb(), 0.0, 100.0);
-                                          });
-    processAlone([&](int b) { alone.process(signal().block(b, l2, r2)); });
+    const int reads = processLiveAndAlone(live, alone, &processBlock, [&] {
+        ok = ok && inRange(live.gainReductionDb(), 0.0, 100.0);
+        max.read(live.maxGainReductionDb(), 0.0, 100.0);
+    });
     EXPECT_GT(reads, 0);
     EXPECT_TRUE(ok);
     EXPECT_TRUE(max.ok);
@@ -152,18 +154,14 @@ TEST(MeterValue, MultibandReductionIsReadableWhileProcessing) {
         for (int b = 0; b < 3; ++b)
             m->setBandParameters(b, heavyCompression());
     }
-    std::vector<float> l(kBlock), r(kBlock), l2(kBlock), r2(kBlock);
     bool ok = true;
     std::array<MaximumReading, MultibandCompressor::kMaxBands> max;
-    const int reads = processWhileReading([&](int b) { live.process(signal().block(b, l, r)); },
-                                          [&] {
-                                              for (int b = 0; b < MultibandCompressor::kMaxBands; ++b) {
-                                                  ok = ok && inRange(live.bandGainReductionDb(b), 0.0, 100.0);
-                                                  max[static_cast<std::size_t>(b)].read(
-                                                      live.bandMaxGainReductionDb(b), 0.0, 100.0);
-                                              }
-                                          });
-    processAlone([&](int b) { alone.process(signal().block(b, l2, r2)); });
+    const int reads = processLiveAndAlone(live, alone, &processBlock, [&] {
+        for (int b = 0; b < MultibandCompressor::kMaxBands; ++b) {
+            ok = ok && inRange(live.bandGainReductionDb(b), 0.0, 100.0);
+            max[static_cast<std::size_t>(b)].read(live.bandMaxGainReductionDb(b), 0.0, 100.0);
+        }
+    });
     EXPECT_GT(reads, 0);
     EXPECT_TRUE(ok);
     for (const auto& m : max)
@@ -192,17 +190,14 @@ TEST(MeterValue, DynamicEqBandMetersAreReadableWhileProcessing) {
         eq->setBand(0, cut);
         eq->setBand(1, boost);
     }
-    std::vector<float> l(kBlock), r(kBlock), l2(kBlock), r2(kBlock);
     bool ok = true;
     MaximumReading maxCut, maxBoost;
-    const int reads = processWhileReading([&](int b) { live.process(signal().block(b, l, r)); },
-                                          [&] {
-                                              for (int b = 0; b < 2; ++b)
-                                                  ok = ok && inRange(live.bandGainDb(b), -9.0, 9.0);
-                                              maxCut.read(live.bandMaxCutDb(0), 0.0, 9.0);
-                                              maxBoost.read(live.bandMaxBoostDb(1), 0.0, 9.0);
-                                          });
-    processAlone([&](int b) { alone.process(signal().block(b, l2, r2)); });
+    const int reads = processLiveAndAlone(live, alone, &processBlock, [&] {
+        for (int b = 0; b < 2; ++b)
+            ok = ok && inRange(live.bandGainDb(b), -9.0, 9.0);
+        maxCut.read(live.bandMaxCutDb(0), 0.0, 9.0);
+        maxBoost.read(live.bandMaxBoostDb(1), 0.0, 9.0);
+    });
     EXPECT_GT(reads, 0);
     EXPECT_TRUE(ok);
     EXPECT_TRUE(maxCut.ok);
@@ -224,15 +219,12 @@ TEST(MeterValue, PeakControlReductionIsReadableWhileProcessing) {
         pc->prepare(kFs, kBlock, 2, 4);
         pc->setParameters(p);
     }
-    std::vector<float> l(kBlock), r(kBlock), l2(kBlock), r2(kBlock);
     bool ok = true;
     MaximumReading max;
-    const int reads = processWhileReading([&](int b) { live.process(signal().block(b, l, r)); },
-                                          [&] {
-                                              ok = ok && inRange(live.reductionDb(), 0.0, 100.0);
-                                              max.read(live.maxReductionDb(), 0.0, 100.0);
-                                          });
-    processAlone([&](int b) { alone.process(signal().block(b, l2, r2)); });
+    const int reads = processLiveAndAlone(live, alone, &processBlock, [&] {
+        ok = ok && inRange(live.reductionDb(), 0.0, 100.0);
+        max.read(live.maxReductionDb(), 0.0, 100.0);
+    });
     EXPECT_GT(reads, 0);
     EXPECT_TRUE(ok);
     EXPECT_TRUE(max.ok);
@@ -245,21 +237,17 @@ TEST(MeterValue, LoudnessReadingsAreReadableWhileProcessing) {
     LoudnessMeter live, alone;
     for (LoudnessMeter* m : {&live, &alone})
         m->prepare(kFs, kBlock, 2);
-    std::vector<float> l(kBlock), r(kBlock), l2(kBlock), r2(kBlock);
     bool ok = true;
     MaximumReading maxMomentary, maxShortTerm, samplePeak, truePeak;
-    const int reads = processWhileReading([&](int b) { live.process(signal().block(b, l, r)); },
-                                          [&] {
-                                              ok = ok && inRange(live.momentaryLufs(), kSilenceDb, 20.0) &&
-                                                   inRange(live.shortTermLufs(), kSilenceDb, 20.0) &&
-                                                   inRange(live.integratedLufs(), kSilenceDb, 20.0) &&
-                                                   inRange(live.loudnessRangeLu(), 0.0, 100.0);
-                                              maxMomentary.read(live.maxMomentaryLufs(), kSilenceDb, 20.0);
-                                              maxShortTerm.read(live.maxShortTermLufs(), kSilenceDb, 20.0);
-                                              samplePeak.read(live.samplePeakDbfs(), kSilenceDb, 20.0);
-                                              truePeak.read(live.truePeakDbtp(), kSilenceDb, 20.0);
-                                          });
-    processAlone([&](int b) { alone.process(signal().block(b, l2, r2)); });
+    const int reads = processLiveAndAlone(live, alone, &processBlock, [&] {
+        ok = ok && inRange(live.momentaryLufs(), kSilenceDb, 20.0) &&
+             inRange(live.shortTermLufs(), kSilenceDb, 20.0) &&
+             inRange(live.integratedLufs(), kSilenceDb, 20.0) && inRange(live.loudnessRangeLu(), 0.0, 100.0);
+        maxMomentary.read(live.maxMomentaryLufs(), kSilenceDb, 20.0);
+        maxShortTerm.read(live.maxShortTermLufs(), kSilenceDb, 20.0);
+        samplePeak.read(live.samplePeakDbfs(), kSilenceDb, 20.0);
+        truePeak.read(live.truePeakDbtp(), kSilenceDb, 20.0);
+    });
     EXPECT_GT(reads, 0);
     EXPECT_TRUE(ok);
     for (const MaximumReading* m : {&maxMomentary, &maxShortTerm, &samplePeak, &truePeak})
@@ -280,11 +268,9 @@ TEST(MeterValue, CorrelationIsReadableWhileProcessing) {
     CorrelationMeter live, alone;
     for (CorrelationMeter* m : {&live, &alone})
         m->prepare(kFs, kBlock, 2);
-    std::vector<float> l(kBlock), r(kBlock), l2(kBlock), r2(kBlock);
     bool ok = true;
-    const int reads = processWhileReading([&](int b) { live.process(signal().block(b, l, r)); },
+    const int reads = processLiveAndAlone(live, alone, &processBlock,
                                           [&] { ok = ok && inRange(live.correlation(), -1.0, 1.0); });
-    processAlone([&](int b) { alone.process(signal().block(b, l2, r2)); });
     EXPECT_GT(reads, 0);
     EXPECT_TRUE(ok);
     EXPECT_GT(alone.correlation(), 0.5); // mostly common noise
@@ -296,15 +282,12 @@ TEST(MeterValue, TruePeakIsReadableWhileProcessing) {
     TruePeakMeter live, alone;
     for (TruePeakMeter* m : {&live, &alone})
         m->prepare(kFs, kBlock, 2);
-    std::vector<float> l(kBlock), r(kBlock), l2(kBlock), r2(kBlock);
     MaximumReading peak, left, right;
-    const int reads = processWhileReading([&](int b) { live.process(signal().block(b, l, r)); },
-                                          [&] {
-                                              peak.read(live.truePeakDbtp(), kSilenceDb, 20.0);
-                                              left.read(live.channelTruePeakDbtp(0), kSilenceDb, 20.0);
-                                              right.read(live.channelTruePeakDbtp(1), kSilenceDb, 20.0);
-                                          });
-    processAlone([&](int b) { alone.process(signal().block(b, l2, r2)); });
+    const int reads = processLiveAndAlone(live, alone, &processBlock, [&] {
+        peak.read(live.truePeakDbtp(), kSilenceDb, 20.0);
+        left.read(live.channelTruePeakDbtp(0), kSilenceDb, 20.0);
+        right.read(live.channelTruePeakDbtp(1), kSilenceDb, 20.0);
+    });
     EXPECT_GT(reads, 0);
     EXPECT_TRUE(peak.ok);
     EXPECT_TRUE(left.ok);
@@ -319,20 +302,13 @@ TEST(MeterValue, SubAudibleReadingsAreReadableWhileProcessing) {
     SubAudibleMeter live, alone;
     for (SubAudibleMeter* m : {&live, &alone})
         m->prepare(kFs, 2);
-    std::vector<float> l(kBlock), r(kBlock), l2(kBlock), r2(kBlock);
     bool ok = true;
-    const int reads = processWhileReading(
-        [&](int b) {
-            const AudioBlock block = signal().block(b, l, r);
-            live.process(block.channels(), block.numFrames());
-        },
+    const int reads = processLiveAndAlone(
+        live, alone,
+        +[](SubAudibleMeter& m, const AudioBlock& block) { m.process(block.channels(), block.numFrames()); },
         [&] {
             ok = ok && inRange(live.levelDb(), -200.0, 20.0) && inRange(live.audibleShareDb(), -200.0, 0.0);
         });
-    processAlone([&](int b) {
-        const AudioBlock block = signal().block(b, l2, r2);
-        alone.process(block.channels(), block.numFrames());
-    });
     EXPECT_GT(reads, 0);
     EXPECT_TRUE(ok);
     EXPECT_GT(alone.levelDb(), -30.0);
@@ -346,20 +322,17 @@ TEST(MeterValue, SpectrumBinsAreReadableWhileProcessing) {
         a->setAveraging(0.5);
         a->prepare(kFs, kBlock, 2, 1024);
     }
-    std::vector<float> l(kBlock), r(kBlock), l2(kBlock), r2(kBlock);
     std::vector<float> bins(static_cast<std::size_t>(live.numBins()));
     bool ok = true;
     uint64_t lastFrames = 0;
-    const int reads = processWhileReading([&](int b) { live.process(signal().block(b, l, r)); },
-                                          [&] {
-                                              const uint64_t frames = live.framesComputed();
-                                              ok = ok && frames >= lastFrames;
-                                              lastFrames = frames;
-                                              live.copyMagnitudesDb(bins.data(), live.numBins());
-                                              for (float db : bins)
-                                                  ok = ok && inRange(db, -300.0, 20.0);
-                                          });
-    processAlone([&](int b) { alone.process(signal().block(b, l2, r2)); });
+    const int reads = processLiveAndAlone(live, alone, &processBlock, [&] {
+        const uint64_t frames = live.framesComputed();
+        ok = ok && frames >= lastFrames;
+        lastFrames = frames;
+        live.copyMagnitudesDb(bins.data(), live.numBins());
+        for (float db : bins)
+            ok = ok && inRange(db, -300.0, 20.0);
+    });
     EXPECT_GT(reads, 0);
     EXPECT_TRUE(ok);
     EXPECT_EQ(alone.framesComputed(), static_cast<uint64_t>(kBlock * kBlocks / 512));
