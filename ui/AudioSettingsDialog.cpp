@@ -1,6 +1,6 @@
 #include "AudioSettingsDialog.h"
 
-#include "core/AudioEngine.h"
+#include "core/engine/AudioEngine.h"
 
 #include <QComboBox>
 #include <QDialogButtonBox>

@@ -1,6 +1,6 @@
 #include "BatchQueueWindow.h"
 
-#include "core/AtomicFile.h"
+#include "core/io/AtomicFile.h"
 
 #include <QCheckBox>
 #include <QCloseEvent>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/BatchRunner.h"
+#include "core/batch/BatchRunner.h"
 
 #include <QStringList>
 #include <QWidget>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/AudioEngine.h"
+#include "core/engine/AudioEngine.h"
 
 #include <QWidget>
 

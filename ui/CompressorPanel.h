@@ -1,6 +1,6 @@
 #pragma once
 
-#include "core/Session.h"
+#include "core/model/Session.h"
 
 #include <QList>
 #include <QPair>
@@ -20,7 +20,7 @@ class SessionDocument;
 // Which compressor of the session a panel edits: a stem's, the master's or a multiband band's.
 using CompressorField = std::function<core::CompressorSettings&(core::Session&)>;
 
-// Every setting of one compressor (core/SESSION.md "Compressor"), each bound to the session through the
+// Every setting of one compressor (core/model/SESSION.md "Compressor"), each bound to the session through the
 // document's undo stack: on/off, threshold, ratio, knee, attack, release, makeup, detection (peak / RMS),
 // stereo link (shown in %) and the side-chain high-pass (0 = off).
 class CompressorPanel : public QWidget {

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "core/AudioEngine.h"
-#include "core/Session.h"
+#include "core/engine/AudioEngine.h"
+#include "core/model/Session.h"
 
 #include <QObject>
 #include <QString>

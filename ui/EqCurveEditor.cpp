@@ -1,6 +1,6 @@
 #include "EqCurveEditor.h"
 
-#include "core/ChainSettingsMapping.h"
+#include "core/chain/ChainSettingsMapping.h"
 #include "dsp/BiquadCoefficients.h"
 
 #include <QActionGroup>

@@ -1,6 +1,6 @@
 #include "LoudnessMeterWidget.h"
 
-#include "core/AudioEngine.h"
+#include "core/engine/AudioEngine.h"
 
 #include <QPainter>
 #include <QPainterPath>

@@ -18,9 +18,9 @@
 #include "TransportBar.h"
 #include "WaveformOverview.h"
 
-#include "core/ClientFolder.h"
 #include "core/Error.h"
 #include "core/Version.h"
+#include "core/io/ClientFolder.h"
 
 #include <QAction>
 #include <QApplication>
@@ -581,7 +581,7 @@ bool MainWindow::saveAs() {
     if (!document_->isOpen()) return false;
     QString suggestion = document_->filePath();
     if (suggestion.isEmpty()) {
-        // Beside the client folder, so the session and the folder move together (see core/SESSION.md).
+        // Beside the client folder, so the session and the folder move together (see core/model/SESSION.md).
         const QFileInfo folder(QString::fromStdString(document_->session().folder));
         suggestion = folder.absoluteDir().filePath(folder.fileName() + QStringLiteral(".lathe"));
     }

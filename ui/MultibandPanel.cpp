@@ -3,7 +3,7 @@
 #include "CompressorPanel.h"
 #include "SessionDocument.h"
 
-#include "core/Session.h"
+#include "core/model/Session.h"
 
 #include <QCheckBox>
 #include <QComboBox>

@@ -1,8 +1,8 @@
 #include "RenderDialog.h"
 
 #include "core/Error.h"
-#include "core/Renderer.h"
-#include "core/SessionSource.h"
+#include "core/model/SessionSource.h"
+#include "core/render/Renderer.h"
 
 #include <QCheckBox>
 #include <QComboBox>

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "core/Renderer.h"
-#include "core/Session.h"
+#include "core/model/Session.h"
+#include "core/render/Renderer.h"
 
 #include <QDialog>
 #include <QString>

@@ -2,7 +2,7 @@
 
 #include "SessionDocument.h"
 
-#include "core/StemRole.h"
+#include "core/model/StemRole.h"
 
 #include <QComboBox>
 #include <QEvent>

@@ -1,8 +1,8 @@
 #include "SessionDocument.h"
 
-#include "core/AtomicFile.h"
 #include "core/Error.h"
-#include "core/SessionSource.h"
+#include "core/io/AtomicFile.h"
+#include "core/model/SessionSource.h"
 
 #include <QAbstractButton>
 #include <QComboBox>

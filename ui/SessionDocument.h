@@ -1,7 +1,7 @@
 #pragma once
 
-#include "core/ClientFolder.h"
-#include "core/Session.h"
+#include "core/io/ClientFolder.h"
+#include "core/model/Session.h"
 
 #include <QObject>
 #include <QString>

@@ -1,6 +1,6 @@
 #include "SpectrumWidget.h"
 
-#include "core/AudioEngine.h"
+#include "core/engine/AudioEngine.h"
 
 #include <QDateTime>
 #include <QPainter>

@@ -1,7 +1,7 @@
 #include "WaveformOverview.h"
 
-#include "core/AudioFileReader.h"
 #include "core/Error.h"
+#include "core/io/AudioFileReader.h"
 
 #include <QMouseEvent>
 #include <QPainter>

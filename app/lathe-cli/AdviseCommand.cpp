@@ -1,15 +1,15 @@
 #include "Commands.h"
 
-#include "core/Advisor.h"
-#include "core/ClientFolder.h"
-#include "core/ElementAnalysis.h"
 #include "core/Error.h"
-#include "core/HtmlReport.h"
-#include "core/OutputGuard.h"
-#include "core/PlaybackTranslation.h"
-#include "core/RenderRefusal.h"
-#include "core/Session.h"
-#include "core/StemValidation.h"
+#include "core/analysis/Advisor.h"
+#include "core/analysis/DeliveryChecks.h"
+#include "core/analysis/ElementAnalysis.h"
+#include "core/analysis/PlaybackTranslation.h"
+#include "core/io/ClientFolder.h"
+#include "core/io/OutputGuard.h"
+#include "core/model/Session.h"
+#include "core/render/RenderRefusal.h"
+#include "core/report/HtmlReport.h"
 
 #include <CLI/CLI.hpp>
 

@@ -1,7 +1,7 @@
 #include "Commands.h"
 
 #include "core/Error.h"
-#include "core/FileAnalysis.h"
+#include "core/analysis/FileAnalysis.h"
 
 #include <CLI/CLI.hpp>
 

@@ -1,10 +1,10 @@
 #include "Commands.h"
 #include "NumberOptions.h"
 
-#include "core/AtomicFile.h"
-#include "core/BatchRunner.h"
 #include "core/Error.h"
-#include "core/JobManifest.h"
+#include "core/batch/BatchRunner.h"
+#include "core/batch/JobManifest.h"
+#include "core/io/AtomicFile.h"
 
 #include <CLI/CLI.hpp>
 

@@ -1,8 +1,8 @@
 #include "Commands.h"
 #include "NumberOptions.h"
 
-#include "core/DemoFolder.h"
 #include "core/Error.h"
+#include "core/demo/DemoFolder.h"
 
 #include <CLI/CLI.hpp>
 

@@ -1,7 +1,7 @@
 #include "Commands.h"
 #include "StdoutToStderr.h"
 
-#include "core/AudioEngine.h"
+#include "core/engine/AudioEngine.h"
 
 #include <CLI/CLI.hpp>
 #include <nlohmann/json.hpp>

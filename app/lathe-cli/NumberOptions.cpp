@@ -1,8 +1,8 @@
 #include "NumberOptions.h"
 
-#include "core/DecimalNumber.h"
 #include "core/Error.h"
-#include "core/Session.h"
+#include "core/model/Session.h"
+#include "core/text/DecimalNumber.h"
 
 #include <cmath>
 #include <cstdio>

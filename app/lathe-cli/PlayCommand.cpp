@@ -2,8 +2,8 @@
 #include "NumberOptions.h"
 #include "StdoutToStderr.h"
 
-#include "core/AudioEngine.h"
-#include "core/SessionSource.h"
+#include "core/engine/AudioEngine.h"
+#include "core/model/SessionSource.h"
 
 #include <CLI/CLI.hpp>
 
@@ -156,7 +156,7 @@ void addPlayCommand(CLI::App& app) {
     cmd->add_flag("--match", o->match, "Loudness-matched monitoring");
     cmd->add_flag("--loop", o->loop, "Loop the whole song (until --seconds or Ctrl-C)");
     cmd->add_flag("--stats", o->stats, "Print xruns, callbacks and callback time as % of the buffer period");
-    cmd->add_option("--set", o->sets, "Override any session value: PATH=VALUE (see core/SESSION.md)")
+    cmd->add_option("--set", o->sets, "Override any session value: PATH=VALUE (see core/model/SESSION.md)")
         ->check(sessionAssignment())
         ->allow_extra_args(false);
     cmd->callback([o] { exitCode() = runPlay(*o); });

@@ -2,11 +2,11 @@
 #include "NumberOptions.h"
 #include "ProgressBar.h"
 
-#include "core/BatchRunner.h"
 #include "core/Error.h"
-#include "core/PlaybackPreviewWriter.h"
-#include "core/Renderer.h"
-#include "core/SessionSource.h"
+#include "core/batch/BatchRunner.h"
+#include "core/model/SessionSource.h"
+#include "core/render/PlaybackPreviewWriter.h"
+#include "core/render/Renderer.h"
 
 #include <CLI/CLI.hpp>
 
@@ -138,7 +138,7 @@ void addRenderCommand(CLI::App& app) {
     cmd->add_flag("--no-mp3", o->overrides.noMp3, "Do not write MP3 references");
     cmd->add_option("--set", o->overrides.sets,
                     "Override any session value: PATH=VALUE, e.g. stems.lead_vocal.gain_db=1.5 "
-                    "(see core/SESSION.md)")
+                    "(see core/model/SESSION.md)")
         ->check(sessionAssignment())
         ->allow_extra_args(false);
     cmd->add_option("--simulate", o->simulate,

@@ -1,7 +1,7 @@
 #include "Commands.h"
 
-#include "core/ClientFolder.h"
 #include "core/Error.h"
+#include "core/io/ClientFolder.h"
 
 #include <CLI/CLI.hpp>
 

@@ -1,10 +1,10 @@
 #include "Commands.h"
 #include "NumberOptions.h"
 
-#include "core/ClientFolder.h"
 #include "core/Error.h"
-#include "core/Session.h"
-#include "core/SessionSource.h"
+#include "core/io/ClientFolder.h"
+#include "core/model/Session.h"
+#include "core/model/SessionSource.h"
 
 #include <CLI/CLI.hpp>
 
@@ -47,7 +47,7 @@ void addSessionCommand(CLI::App& app) {
         session->add_subcommand("new", "Write a session with default chains for a client folder");
     create->add_option("DIR", o->folder, "Client folder")->required();
     create->add_option("-o,--output", o->output, "Session file to write (FILE.lathe)")->required();
-    create->add_option("--set", o->sets, "Override a value: PATH=VALUE (see core/SESSION.md)")
+    create->add_option("--set", o->sets, "Override a value: PATH=VALUE (see core/model/SESSION.md)")
         ->check(sessionAssignment())
         ->allow_extra_args(false);
     create->callback([o] { exitCode() = runSessionNew(*o); });

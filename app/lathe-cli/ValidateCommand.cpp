@@ -1,8 +1,8 @@
 #include "Commands.h"
 
-#include "core/ClientFolder.h"
 #include "core/Error.h"
-#include "core/StemValidation.h"
+#include "core/analysis/DeliveryChecks.h"
+#include "core/io/ClientFolder.h"
 
 #include <CLI/CLI.hpp>
 

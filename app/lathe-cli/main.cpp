@@ -1,7 +1,7 @@
 #include "Commands.h"
 
-#include "core/NearestName.h"
 #include "core/Version.h"
+#include "core/text/NearestName.h"
 
 #include <CLI/CLI.hpp>
 

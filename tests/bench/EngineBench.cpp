@@ -1,8 +1,8 @@
-#include "core/AudioEngine.h"
-#include "core/DemoFolder.h"
-#include "core/MasterChain.h"
-#include "core/SessionSource.h"
-#include "core/StemChain.h"
+#include "core/chain/MasterChain.h"
+#include "core/chain/StemChain.h"
+#include "core/demo/DemoFolder.h"
+#include "core/engine/AudioEngine.h"
+#include "core/model/SessionSource.h"
 
 #include <benchmark/benchmark.h>
 

@@ -1,7 +1,7 @@
-#include "core/Advisor.h"
-#include "core/ClientFolder.h"
-#include "core/ElementAnalysis.h"
-#include "core/StemValidation.h"
+#include "core/analysis/Advisor.h"
+#include "core/analysis/DeliveryChecks.h"
+#include "core/analysis/ElementAnalysis.h"
+#include "core/io/ClientFolder.h"
 #include "support/DefectiveFolders.h"
 #include "support/TestAudio.h"
 

@@ -1,4 +1,4 @@
-#include "core/AtomicFile.h"
+#include "core/io/AtomicFile.h"
 #include "core/Error.h"
 #include "support/TestAudio.h"
 

@@ -1,4 +1,4 @@
-#include "core/DemoFolder.h"
+#include "core/demo/DemoFolder.h"
 #include "support/CliRunner.h"
 #include "support/PrivateAudioSystem.h"
 #include "support/TestAudio.h"

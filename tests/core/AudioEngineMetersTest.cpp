@@ -1,4 +1,4 @@
-#include "core/AudioEngine.h"
+#include "core/engine/AudioEngine.h"
 #include "support/TestAudio.h"
 
 #include <gtest/gtest.h>

@@ -1,6 +1,6 @@
-#include "core/AudioEngine.h"
-#include "core/DemoFolder.h"
-#include "core/SessionSource.h"
+#include "core/engine/AudioEngine.h"
+#include "core/demo/DemoFolder.h"
+#include "core/model/SessionSource.h"
 #include "support/AudioProbe.h"
 #include "support/TestAudio.h"
 

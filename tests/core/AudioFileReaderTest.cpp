@@ -1,4 +1,4 @@
-#include "core/AudioFileReader.h"
+#include "core/io/AudioFileReader.h"
 #include "core/Error.h"
 #include "support/TestAudio.h"
 

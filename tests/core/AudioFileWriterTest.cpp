@@ -1,6 +1,6 @@
-#include "core/AudioFileWriter.h"
-#include "core/AudioFileReader.h"
+#include "core/io/AudioFileWriter.h"
 #include "core/Error.h"
+#include "core/io/AudioFileReader.h"
 #include "support/TestAudio.h"
 
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-#include "core/Session.h"
+#include "core/model/Session.h"
 #include "support/CliRunner.h"
 #include "support/DefectiveFolders.h"
 #include "support/TestAudio.h"

@@ -1,4 +1,4 @@
-#include "core/ClientFolder.h"
+#include "core/io/ClientFolder.h"
 #include "core/Error.h"
 
 #include <gtest/gtest.h>

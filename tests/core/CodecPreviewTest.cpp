@@ -1,4 +1,4 @@
-#include "core/CodecPreview.h"
+#include "core/io/CodecPreview.h"
 #include "core/Error.h"
 #include "support/AudioProbe.h"
 #include "support/TestAudio.h"

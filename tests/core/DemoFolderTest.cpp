@@ -1,4 +1,4 @@
-#include "core/DemoFolder.h"
+#include "core/demo/DemoFolder.h"
 #include "core/Error.h"
 
 #include <ebur128.h>

@@ -1,5 +1,5 @@
-#include "core/ElementAnalysis.h"
-#include "core/ClientFolder.h"
+#include "core/analysis/ElementAnalysis.h"
+#include "core/io/ClientFolder.h"
 #include "support/DefectiveFolders.h"
 #include "support/TestAudio.h"
 

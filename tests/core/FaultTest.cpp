@@ -2,8 +2,8 @@
 // a deleted source, a killed process, a damaged session. Each must leave the client's files untouched, no
 // partial file under a final name, and a message naming the file.
 
-#include "core/AudioFileReader.h"
-#include "core/DemoFolder.h"
+#include "core/demo/DemoFolder.h"
+#include "core/io/AudioFileReader.h"
 
 #include "support/AudioProbe.h"
 #include "support/CliRunner.h"

@@ -10,10 +10,10 @@
 // energy of a signal's sketch is its energy on average whatever the signal (E[sign * sign'] = 0 for two
 // frames). The null's RMS is then measured from two small vectors without storing the master;
 // FixtureRender.SketchNullMatchesTheSubtractedNull checks the estimate against subtracting the signals.
-#include "core/AudioFileReader.h"
-#include "core/DemoFolder.h"
-#include "core/Renderer.h"
-#include "core/Session.h"
+#include "core/demo/DemoFolder.h"
+#include "core/io/AudioFileReader.h"
+#include "core/model/Session.h"
+#include "core/render/Renderer.h"
 #include "support/TestAudio.h"
 
 #include <gtest/gtest.h>

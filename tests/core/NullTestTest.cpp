@@ -1,4 +1,4 @@
-#include "core/NullTest.h"
+#include "core/analysis/NullTest.h"
 
 #include <gtest/gtest.h>
 

@@ -1,7 +1,7 @@
-// core/OutputGuard: the path rules every writer shares, checked against the file system's own answers
+// core/io/OutputGuard: the path rules every writer shares, checked against the file system's own answers
 // (realpath, stat) on small trees of folders, symlinks and hard links.
 
-#include "core/OutputGuard.h"
+#include "core/io/OutputGuard.h"
 #include "core/Error.h"
 
 #include "support/TestAudio.h"

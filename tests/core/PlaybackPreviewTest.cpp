@@ -1,4 +1,4 @@
-#include "core/PlaybackPreviewWriter.h"
+#include "core/render/PlaybackPreviewWriter.h"
 #include "support/CliRunner.h"
 #include "support/DefectiveFolders.h"
 #include "support/TestAudio.h"

@@ -1,4 +1,4 @@
-#include "core/PlaybackTranslation.h"
+#include "core/analysis/PlaybackTranslation.h"
 
 #include "dsp/PlaybackSimulation.h"
 

@@ -1,6 +1,6 @@
-// The rules on which a render refuses, at their boundaries: the figures in core/RenderRefusal.h and README's
-// render section are the ones applied.
-#include "core/RenderRefusal.h"
+// The rules on which a render refuses, at their boundaries: the figures in core/render/RenderRefusal.h and
+// README's render section are the ones applied.
+#include "core/render/RenderRefusal.h"
 #include "core/Error.h"
 
 #include <gtest/gtest.h>

@@ -1,6 +1,6 @@
-#include "core/DemoFolder.h"
-#include "core/Renderer.h"
-#include "core/SessionSource.h"
+#include "core/demo/DemoFolder.h"
+#include "core/model/SessionSource.h"
+#include "core/render/Renderer.h"
 #include "support/TestAudio.h"
 
 #include <gtest/gtest.h>

@@ -1,4 +1,4 @@
-#include "core/SectionFinder.h"
+#include "core/analysis/SectionFinder.h"
 
 #include <gtest/gtest.h>
 

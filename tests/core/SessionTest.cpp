@@ -1,4 +1,4 @@
-#include "core/Session.h"
+#include "core/model/Session.h"
 #include "core/Error.h"
 
 #include <gtest/gtest.h>

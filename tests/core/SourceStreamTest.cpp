@@ -2,7 +2,7 @@
 #include "support/TestAudio.h"
 
 #include "core/Error.h"
-#include "core/SourceStream.h"
+#include "core/io/SourceStream.h"
 
 #include <gtest/gtest.h>
 #include <sndfile.h>

@@ -1,5 +1,5 @@
-#include "core/StemValidation.h"
-#include "core/ClientFolder.h"
+#include "core/analysis/DeliveryChecks.h"
+#include "core/io/ClientFolder.h"
 #include "support/DefectiveFolders.h"
 #include "support/TestAudio.h"
 

@@ -1,4 +1,4 @@
-#include "core/StreamingNormalization.h"
+#include "core/analysis/StreamingNormalization.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "core/ThreadPool.h"
+#include "core/render/ThreadPool.h"
 
 #include <gtest/gtest.h>
 

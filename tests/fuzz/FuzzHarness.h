@@ -5,10 +5,10 @@
 // clean rejection. Any other exception, a failed invariant (thrown as std::logic_error) or a sanitizer report
 // is a bug.
 
-#include "core/AudioFileReader.h"
-#include "core/ClientFolder.h"
 #include "core/Error.h"
-#include "core/Session.h"
+#include "core/io/AudioFileReader.h"
+#include "core/io/ClientFolder.h"
+#include "core/model/Session.h"
 
 #include <nlohmann/json.hpp>
 

@@ -2,10 +2,10 @@
 // inaudible files, a manifest from Windows) meets the answer a working engineer expects: each file counted
 // once, never a hang, a refusal naming the file rather than a wrong master, and `validate`, `advise` and
 // `render` agreeing on what can be mastered. Run through the real lathe-cli where the user meets it.
-#include "core/BatchRunner.h"
-#include "core/DemoFolder.h"
 #include "core/Error.h"
-#include "core/JobManifest.h"
+#include "core/batch/BatchRunner.h"
+#include "core/batch/JobManifest.h"
+#include "core/demo/DemoFolder.h"
 
 #include "core/support/CliRunner.h"
 #include "core/support/TestAudio.h"

@@ -8,13 +8,13 @@
 // added later is covered without editing this test; the list below is only the floor that proves the
 // discovery found something.
 
-#include "core/DecimalNumber.h"
-#include "core/DemoFolder.h"
 #include "core/Error.h"
-#include "core/Session.h"
+#include "core/demo/DemoFolder.h"
+#include "core/model/Session.h"
 #include "core/support/CliRunner.h"
 #include "core/support/PrivateAudioSystem.h"
 #include "core/support/TestAudio.h"
+#include "core/text/DecimalNumber.h"
 
 #include <gtest/gtest.h>
 
@@ -313,7 +313,7 @@ TEST_F(OptionSafety, NonFiniteSetValuesAreUsageErrorsBeforeAnyWork) {
         for (const auto& key : keys)
             for (const auto& value : {"nan", "-inf", "1e400", "0x1p2000"})
                 expectUsageError(command, "--set", key + "=" + value, key);
-    // Out of the key's range (core/SESSION.md), checked at the same time.
+    // Out of the key's range (core/model/SESSION.md), checked at the same time.
     for (const auto& command : commands) {
         expectUsageError(command, "--set", "master.limiter.ceiling_dbtp=0.5", "master.limiter.ceiling_dbtp");
         expectUsageError(command, "--set", "loudness.target_lufs=-41", "loudness.target_lufs");

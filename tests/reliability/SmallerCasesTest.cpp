@@ -2,9 +2,9 @@
 // file and the key like every other session error; `demo --seconds nan` is a usage error (exit 2); a mistyped
 // command is named, with the nearest command suggested and the commands listed.
 
-#include "core/DemoFolder.h"
 #include "core/Error.h"
-#include "core/Session.h"
+#include "core/demo/DemoFolder.h"
+#include "core/model/Session.h"
 #include "core/support/CliRunner.h"
 #include "core/support/TestAudio.h"
 

@@ -5,8 +5,8 @@
 
 #include "ClientFolderFixture.h"
 
-#include "core/AtomicFile.h"
-#include "core/AudioFileWriter.h"
+#include "core/io/AtomicFile.h"
+#include "core/io/AudioFileWriter.h"
 
 #include <gtest/gtest.h>
 

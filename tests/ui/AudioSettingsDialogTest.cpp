@@ -6,7 +6,7 @@
 #include "core/support/PrivateAudioSystem.h"
 #include "support/PrivateHomeTestMain.h"
 
-#include "core/AudioEngine.h"
+#include "core/engine/AudioEngine.h"
 
 #include <gtest/gtest.h>
 

@@ -4,9 +4,9 @@
 #include "ui/BatchQueueWindow.h"
 #include "support/PrivateHomeTestMain.h"
 
-#include "core/AudioFileReader.h"
-#include "core/DemoFolder.h"
-#include "core/FileAnalysis.h"
+#include "core/analysis/FileAnalysis.h"
+#include "core/demo/DemoFolder.h"
+#include "core/io/AudioFileReader.h"
 
 #include <gtest/gtest.h>
 

@@ -172,7 +172,7 @@ TEST(EqCurveEditor, TheHandleMenuSetsTypeAndOnOffAsOneFinishedEditEach) {
         EXPECT_EQ(a->isChecked(), a->data().toString() == "bell") << a->text().toStdString();
         if (a->data().toString() == "notch") notch = a;
     }
-    EXPECT_EQ(typeActions, 7); // every type core/SESSION.md lists
+    EXPECT_EQ(typeActions, 7); // every type core/model/SESSION.md lists
     ASSERT_NE(notch, nullptr);
     notch->trigger();
     EXPECT_EQ(editor.bands()[0].type, "notch");

@@ -1,6 +1,6 @@
 #include "ui/LoudnessMeterWidget.h"
 
-#include "core/AudioEngine.h"
+#include "core/engine/AudioEngine.h"
 
 #include <QApplication>
 #include <QImage>

@@ -14,9 +14,9 @@
 #include "ui/StemStrip.h"
 #include "ui/TransportBar.h"
 
-#include "core/AudioFileReader.h"
-#include "core/DemoFolder.h"
-#include "core/FileAnalysis.h"
+#include "core/analysis/FileAnalysis.h"
+#include "core/demo/DemoFolder.h"
+#include "core/io/AudioFileReader.h"
 
 #include <gtest/gtest.h>
 
@@ -116,7 +116,7 @@ QStringList filesIn(const QString& dir) {
 TEST_F(MainWindowTest, OpeningTheDemoFolderShowsEveryFileWithItsRole) {
     openDemo();
     const core::Session& session = window_->document()->session();
-    // The demo's six stems are named so that every role is recognised (core/DemoFolder.h).
+    // The demo's six stems are named so that every role is recognised (core/demo/DemoFolder.h).
     const std::set<std::string> expected{"drums", "bass", "music", "lead_vocal", "backing_vocals", "fx"};
     std::set<std::string> shown;
     for (const auto& s : session.stems)
@@ -221,7 +221,7 @@ TEST_F(MainWindowTest, CompareButtonsSwitchTheEngineSourceAndShowMeasuredLoudnes
     EXPECT_NEAR(shownMix, mix.integratedLufs, 0.2);
     EXPECT_TRUE(
         compare->button(core::MonitorSource::Mix)->text().contains(QString::number(shownMix, 'f', 1)));
-    // The rough master reference is about 7 dB hotter than the mix (core/DemoFolder.h).
+    // The rough master reference is about 7 dB hotter than the mix (core/demo/DemoFolder.h).
     EXPECT_GT(engine->sourceIntegratedLufs(core::MonitorSource::Reference), shownMix + 3.0);
 
     for (auto source :

@@ -25,8 +25,8 @@ using lathe::ui::MasterSection;
 
 namespace {
 
-// The master makeDefaultSession proposes for a folder (core/SESSION.md): multiband off with 3 bands split
-// at 150 Hz and 2.5 kHz.
+// The master makeDefaultSession proposes for a folder (core/model/SESSION.md): multiband off with 3 bands
+// split at 150 Hz and 2.5 kHz.
 core::Session defaultSession() {
     core::Session s;
     s.folder = "/nonexistent/Song";

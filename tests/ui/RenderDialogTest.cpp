@@ -1,7 +1,7 @@
 #include "ui/RenderDialog.h"
 
-#include "core/DemoFolder.h"
-#include "core/SessionSource.h"
+#include "core/demo/DemoFolder.h"
+#include "core/model/SessionSource.h"
 
 #include <QApplication>
 #include <QDir>

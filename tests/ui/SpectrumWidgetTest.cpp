@@ -1,6 +1,6 @@
 #include "ui/SpectrumWidget.h"
 
-#include "core/AudioEngine.h"
+#include "core/engine/AudioEngine.h"
 
 #include <QApplication>
 #include <gtest/gtest.h>

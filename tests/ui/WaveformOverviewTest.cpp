@@ -1,6 +1,6 @@
 #include "ui/WaveformOverview.h"
 
-#include "core/AudioFileWriter.h"
+#include "core/io/AudioFileWriter.h"
 
 #include <QApplication>
 #include <QSignalSpy>

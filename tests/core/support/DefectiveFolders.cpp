@@ -1,9 +1,9 @@
 #include "DefectiveFolders.h"
 
 #include "TestAudio.h"
-#include "core/AudioFileReader.h"
-#include "core/AudioFileWriter.h"
-#include "core/DemoSynth.h"
+#include "core/demo/DemoSynth.h"
+#include "core/io/AudioFileReader.h"
+#include "core/io/AudioFileWriter.h"
 
 #include <sndfile.h>
 

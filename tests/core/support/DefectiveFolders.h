@@ -4,7 +4,7 @@
 // construction: stems on the 24-bit grid, the mix their exact sum) and edited with libsndfile, for the
 // validation, null test and advisor tests.
 
-#include "core/DemoFolder.h"
+#include "core/demo/DemoFolder.h"
 
 #include <string>
 

@@ -1,0 +1,387 @@
+#include "core/analysis/ElementAnalysis.h"
+
+#include "dsp/ScopedFlushDenormals.h"
+
+#include <algorithm>
+#include <cmath>
+#include <numbers>
+
+namespace lathe::core {
+
+namespace {
+
+// RBJ cookbook second-order sections, run in double; analysis only, so no state kept between calls.
+struct Biquad {
+    double b0 = 1, b1 = 0, b2 = 0, a1 = 0, a2 = 0, z1 = 0, z2 = 0;
+    double run(double x) {
+        const double y = b0 * x + z1;
+        z1 = b1 * x - a1 * y + z2;
+        z2 = b2 * x - a2 * y;
+        return y;
+    }
+};
+
+Biquad makePass(double fs, double f0, bool high) {
+    const double w = 2.0 * std::numbers::pi * f0 / fs, c = std::cos(w),
+                 alpha = std::sin(w) / (2.0 * std::sqrt(0.5));
+    const double a0 = 1.0 + alpha;
+    Biquad q;
+    if (high) {
+        q.b0 = (1.0 + c) / 2.0 / a0;
+        q.b1 = -(1.0 + c) / a0;
+        q.b2 = q.b0;
+    } else {
+        q.b0 = (1.0 - c) / 2.0 / a0;
+        q.b1 = (1.0 - c) / a0;
+        q.b2 = q.b0;
+    }
+    q.a1 = -2.0 * c / a0;
+    q.a2 = (1.0 - alpha) / a0;
+    return q;
+}
+
+std::vector<float> bandPass(const std::vector<float>& x, double fs, double lowHz, double highHz) {
+    Biquad hp = makePass(fs, lowHz, true), lp = makePass(fs, std::min(highHz, 0.45 * fs), false);
+    std::vector<float> y(x.size());
+    for (std::size_t i = 0; i < x.size(); ++i)
+        y[i] = static_cast<float>(lp.run(hp.run(x[i])));
+    return y;
+}
+
+double energyOf(const std::vector<float>& x, std::size_t a, std::size_t z) {
+    double e = 0.0;
+    z = std::min(z, x.size());
+    for (std::size_t i = a; i < z; ++i)
+        e += static_cast<double>(x[i]) * x[i];
+    return e;
+}
+
+double dbRatio(double num, double den) {
+    return num > 1e-20 && den > 1e-20 ? 10.0 * std::log10(num / den) : -200.0;
+}
+
+// One pass over a stem for both bands the analysis reads: 30-120 Hz energy per hop of lowHop frames (the
+// low end's level curve and, summed, its total) and the 5-12 kHz energy (skipped at rates that cannot
+// carry it). The two filters are independent chains, so running them side by side costs little more than
+// one; the sums are the same as filtering with bandPass and adding squares.
+struct StemBands {
+    std::vector<double> lowHops; // 30-120 Hz energy per hop
+    double low = 0.0, high = 0.0;
+};
+
+StemBands stemBands(const std::vector<float>& x, double fs, std::size_t lowHop, bool withHigh) {
+    // The filters' states decay into denormals through a silent passage (4x the cost of this pass on the
+    // demo's stems); flushing them changes no figure.
+    const dsp::ScopedFlushDenormals flush;
+    Biquad lowHp = makePass(fs, 30.0, true), lowLp = makePass(fs, std::min(120.0, 0.45 * fs), false);
+    Biquad highHp = makePass(fs, 5000.0, true), highLp = makePass(fs, std::min(12000.0, 0.45 * fs), false);
+    StemBands b;
+    b.lowHops.assign((x.size() + lowHop - 1) / lowHop, 0.0);
+    for (std::size_t h = 0; h < b.lowHops.size(); ++h) {
+        const std::size_t end = std::min(x.size(), (h + 1) * lowHop);
+        double lowSum = 0.0, highSum = 0.0;
+        for (std::size_t i = h * lowHop; i < end; ++i) {
+            // Rounded to float where bandPass stores its output, so the figures match it.
+            const auto lo = static_cast<float>(lowLp.run(lowHp.run(x[i])));
+            lowSum += static_cast<double>(lo) * lo;
+            if (withHigh) {
+                const auto hi = static_cast<float>(highLp.run(highHp.run(x[i])));
+                highSum += static_cast<double>(hi) * hi;
+            }
+        }
+        b.lowHops[h] = lowSum;
+        b.low += lowSum;
+        b.high += highSum;
+    }
+    return b;
+}
+
+// levelCurveDb's figures from per-hop energies.
+std::vector<double> curveDb(const std::vector<double>& hopEnergy, std::size_t hop, std::size_t frames) {
+    std::vector<double> out(hopEnergy.size());
+    for (std::size_t h = 0; h < out.size(); ++h) {
+        const std::size_t len = std::min(frames, (h + 1) * hop) - h * hop;
+        const double ms = hopEnergy[h] / static_cast<double>(len);
+        out[h] = std::max(-100.0, ms > 1e-20 ? 10.0 * std::log10(ms) : -100.0);
+    }
+    return out;
+}
+
+double medianOf(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    const std::size_t n = v.size();
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+// Notes of a bass line from its 30-120 Hz level curve (dB per hop of hopSeconds), and the ones that jump out.
+void findBassNotes(const std::vector<double>& low, double hopSeconds, ElementAnalysis& a) {
+    if (low.empty()) return;
+    const double loudest = *std::max_element(low.begin(), low.end());
+    const auto minGap = static_cast<std::size_t>(std::llround(0.1 / hopSeconds));
+    const auto longest = static_cast<std::size_t>(std::llround(0.3 / hopSeconds));
+    std::vector<std::size_t> onsets;
+    for (std::size_t h = 0; h < low.size(); ++h) {
+        // Before the file starts counts as silence, so a note on the first hop is a note.
+        const double before = h >= 3 ? std::min({low[h - 1], low[h - 2], low[h - 3]}) : -100.0;
+        if (low[h] < loudest - 30.0 || low[h] - before < 3.0) continue;
+        if (!onsets.empty() && h - onsets.back() < minGap) continue;
+        onsets.push_back(h);
+    }
+    // A note's level: its loudest hop before the next note (or within 300 ms), which a whole-note gain
+    // change moves by exactly that gain.
+    std::vector<double> levels;
+    for (std::size_t k = 0; k < onsets.size(); ++k) {
+        const std::size_t end =
+            std::min({low.size(), onsets[k] + longest, k + 1 < onsets.size() ? onsets[k + 1] : low.size()});
+        levels.push_back(*std::max_element(low.begin() + static_cast<long>(onsets[k]),
+                                           low.begin() + static_cast<long>(end)));
+    }
+    a.bassNotes = static_cast<int>(onsets.size());
+    for (std::size_t k = 0; k < levels.size(); ++k) {
+        std::vector<double> neighbours;
+        for (std::size_t j = k >= 4 ? k - 4 : 0; j < std::min(levels.size(), k + 5); ++j)
+            if (j != k) neighbours.push_back(levels[j]);
+        if (neighbours.size() < 4) continue;
+        const double over = levels[k] - medianOf(neighbours);
+        // The onset hop holds the note's start somewhere inside it: its middle is the best estimate.
+        if (over > kBassNoteJumpDb)
+            a.bassNoteJumps.push_back({(static_cast<double>(onsets[k]) + 0.5) * hopSeconds, levels[k], over});
+    }
+    std::sort(
+        a.bassNoteJumps.begin(), a.bassNoteJumps.end(),
+        [](const BassNoteJump& x, const BassNoteJump& y) { return x.overNeighboursDb > y.overNeighboursDb; });
+}
+
+} // namespace
+
+std::vector<double> bandLevelCurveDb(const std::vector<float>& x, double sampleRate, double lowHz,
+                                     double highHz, double hopSeconds) {
+    return levelCurveDb(bandPass(x, sampleRate, lowHz, highHz), sampleRate, hopSeconds);
+}
+
+ElementAnalysis analyzeElements(const LoadedAudio* mix, const std::vector<ElementStem>& stems) {
+    ElementAnalysis a;
+    if (stems.empty() && mix == nullptr) return a;
+    const double fs = mix ? mix->info.sampleRate : stems.front().audio->info.sampleRate;
+    const std::size_t n = mix ? static_cast<std::size_t>(mix->frames())
+                              : static_cast<std::size_t>(stems.front().audio->frames());
+    std::vector<std::vector<float>> monos;
+    std::vector<float> sum(n, 0.0f);
+    for (const auto& s : stems) {
+        monos.push_back(s.audio->mono());
+        monos.back().resize(n, 0.0f);
+        for (std::size_t i = 0; i < n; ++i)
+            sum[i] += monos.back()[i];
+    }
+    a.sections = findSections(mix ? mix->mono() : sum, fs);
+
+    const auto firstOf = [&](StemRole role) -> int {
+        for (std::size_t k = 0; k < stems.size(); ++k)
+            if (stems[k].role == role) return static_cast<int>(k);
+        return -1;
+    };
+    const int vocal = firstOf(StemRole::LeadVocal), drums = firstOf(StemRole::Drums),
+              bass = firstOf(StemRole::Bass), fx = firstOf(StemRole::Fx);
+
+    // Lead vocal against the rest, per section, over the hops the vocal sings in (within 30 dB of its
+    // loudest hop): silence between phrases would otherwise read as a buried vocal.
+    a.hasLeadVocal = vocal >= 0;
+    if (vocal >= 0) {
+        const std::vector<float>& v = monos[static_cast<std::size_t>(vocal)];
+        std::vector<float> rest(n);
+        for (std::size_t i = 0; i < n; ++i)
+            rest[i] = sum[i] - v[i];
+        const auto hop = static_cast<std::size_t>(std::llround(0.1 * fs));
+        const std::vector<double> vocalLevel = levelCurveDb(v, fs, 0.1);
+        const double loudest =
+            vocalLevel.empty() ? -100.0 : *std::max_element(vocalLevel.begin(), vocalLevel.end());
+        double lo = 1e9, hi = -1e9;
+        for (const auto& section : a.sections) {
+            SectionVocalBalance b;
+            b.section = section;
+            const auto h0 = static_cast<std::size_t>(std::llround(section.startSeconds / 0.1));
+            const auto h1 =
+                std::min(vocalLevel.size(), static_cast<std::size_t>(std::llround(section.endSeconds / 0.1)));
+            double ev = 0.0, er = 0.0;
+            std::size_t sung = 0;
+            for (std::size_t h = h0; h < h1; ++h)
+                if (vocalLevel[h] > loudest - 30.0) {
+                    ++sung;
+                    ev += energyOf(v, h * hop, (h + 1) * hop);
+                    er += energyOf(rest, h * hop, (h + 1) * hop);
+                }
+            b.vocalPresent = h1 > h0 && sung * 4 >= (h1 - h0);
+            if (b.vocalPresent) {
+                b.vocalToRestDb = dbRatio(ev, er);
+                lo = std::min(lo, b.vocalToRestDb);
+                hi = std::max(hi, b.vocalToRestDb);
+            }
+            a.vocalBalance.push_back(b);
+        }
+        a.vocalToRestSpreadDb = hi >= lo ? hi - lo : 0.0;
+    }
+
+    // Both bands of every stem in one pass each: the low end's 20 ms curves, its total and the highs.
+    constexpr double kLowHop = 0.02;
+    const auto lowHop = std::max<std::size_t>(1, static_cast<std::size_t>(std::llround(kLowHop * fs)));
+    std::vector<StemBands> bands;
+    for (const auto& m : monos)
+        bands.push_back(stemBands(m, fs, lowHop, fs > 24000.0));
+    if (bass >= 0)
+        findBassNotes(curveDb(bands[static_cast<std::size_t>(bass)].lowHops, lowHop, n), kLowHop, a);
+
+    if (drums >= 0 && bass >= 0) {
+        a.hasKickAndBass = true;
+        const auto kick = curveDb(bands[static_cast<std::size_t>(drums)].lowHops, lowHop, n);
+        const auto low = curveDb(bands[static_cast<std::size_t>(bass)].lowHops, lowHop, n);
+        const std::size_t hops = std::min(kick.size(), low.size());
+        if (hops > 0) {
+            const double kMax = *std::max_element(kick.begin(), kick.begin() + static_cast<long>(hops)),
+                         bMax = *std::max_element(low.begin(), low.begin() + static_cast<long>(hops));
+            int sounding = 0, masked = 0;
+            std::vector<double> differences;
+            for (std::size_t h = 5; h + 3 < hops; ++h) {
+                // A hit: the loudest hop within +-60 ms, at least 6 dB above the quietest of the 100 ms
+                // before it (the kick's sweep puts its band peak a hop or two after the onset), within 15 dB
+                // of the loudest kick.
+                bool peak = kick[h] >= kMax - 15.0;
+                double before = kick[h];
+                for (std::size_t j = h - 5; j < h; ++j)
+                    before = std::min(before, kick[j]);
+                for (std::size_t j = h - 3; peak && j <= h + 3; ++j)
+                    peak = j == h || (j < h ? kick[j] < kick[h] : kick[j] <= kick[h]);
+                if (!peak || kick[h] - before < 6.0) continue;
+                ++a.kickHits;
+                if (low[h] <= bMax - 20.0) continue;
+                ++sounding;
+                differences.push_back(low[h] - kick[h]);
+                masked += low[h] >= kick[h] - kKickMaskingDb;
+            }
+            if (a.kickHits > 0) {
+                a.lowEndOverlap = static_cast<double>(sounding) / a.kickHits;
+                a.lowEndMasking = static_cast<double>(masked) / a.kickHits;
+            }
+            if (!differences.empty()) {
+                std::sort(differences.begin(), differences.end());
+                a.bassOverKickDb = differences[differences.size() / 2];
+            }
+        }
+    }
+
+    if (drums >= 0 && vocal >= 0 && fs > 24000.0)
+        a.cymbalsOverVocalDb =
+            dbRatio(bands[static_cast<std::size_t>(drums)].high, bands[static_cast<std::size_t>(vocal)].high);
+    if (fx >= 0 && vocal >= 0)
+        a.fxOverVocalDb = dbRatio(energyOf(monos[static_cast<std::size_t>(fx)], 0, n),
+                                  energyOf(monos[static_cast<std::size_t>(vocal)], 0, n));
+
+    // Which stem makes the loudest peaks of the sum: at each 10 ms hop's peak within 3 dB of the song's
+    // peak, the stem with the largest same-signed contribution.
+    std::vector<int> dominated(stems.size(), 0);
+    int peaks = 0;
+    if (!stems.empty() && n > 0) {
+        float songPeak = 0.0f;
+        for (float x : sum)
+            songPeak = std::max(songPeak, std::abs(x));
+        const auto hop = std::max<std::size_t>(1, static_cast<std::size_t>(0.01 * fs));
+        for (std::size_t start = 0; start < n; start += hop) {
+            std::size_t at = start;
+            for (std::size_t i = start; i < std::min(n, start + hop); ++i)
+                if (std::abs(sum[i]) > std::abs(sum[at])) at = i;
+            if (std::abs(sum[at]) < songPeak * 0.708f) continue;
+            ++peaks;
+            std::size_t best = 0;
+            for (std::size_t k = 1; k < stems.size(); ++k)
+                if (monos[k][at] * std::copysign(1.0f, sum[at]) >
+                    monos[best][at] * std::copysign(1.0f, sum[at]))
+                    best = k;
+            ++dominated[best];
+        }
+    }
+    for (std::size_t k = 0; k < stems.size(); ++k) {
+        StemElementFigures f;
+        f.path = stems[k].audio->info.path;
+        f.role = stems[k].role;
+        const double e = energyOf(monos[k], 0, n);
+        f.levelDb = dbRatio(e, static_cast<double>(std::max<std::size_t>(n, 1)));
+        const LoadedAudio& s = *stems[k].audio;
+        if (s.channels.size() >= 2) {
+            double mid = 0.0, side = 0.0;
+            for (std::size_t i = 0; i < s.channels[0].size(); ++i) {
+                const double l = s.channels[0][i], r = s.channels[1][i];
+                mid += (l + r) * (l + r);
+                side += (l - r) * (l - r);
+            }
+            f.widthDb = dbRatio(side, mid);
+        }
+        if (fs > 24000.0) f.brightnessDb = dbRatio(bands[k].high, e);
+        f.lowBandDb = dbRatio(bands[k].low, static_cast<double>(std::max<std::size_t>(n, 1)));
+        f.peakShare = peaks ? static_cast<double>(dominated[k]) / peaks : 0.0;
+        a.stems.push_back(f);
+    }
+    if (peaks) {
+        const auto best = std::max_element(dominated.begin(), dominated.end()) - dominated.begin();
+        a.limiterDriver = stems[static_cast<std::size_t>(best)].audio->info.path;
+    }
+    return a;
+}
+
+ElementAnalysis analyzeFolderElements(const FolderScan& scan) {
+    std::optional<LoadedAudio> mix;
+    if (scan.mix) mix = loadAudio(scan.mix->path);
+    std::vector<LoadedAudio> loaded;
+    std::vector<StemRole> roles;
+    for (const auto& s : scan.stems) {
+        const int rate = mix              ? mix->info.sampleRate
+                         : loaded.empty() ? s.info.sampleRate
+                                          : loaded.front().info.sampleRate;
+        if (s.info.sampleRate != rate) continue;
+        loaded.push_back(loadAudio(s.path));
+        roles.push_back(s.role);
+    }
+    std::vector<ElementStem> stems;
+    for (std::size_t k = 0; k < loaded.size(); ++k)
+        stems.push_back({&loaded[k], roles[k]});
+    return analyzeElements(mix ? &*mix : nullptr, stems);
+}
+
+nlohmann::json toJson(const ElementAnalysis& a) {
+    nlohmann::json balance = nlohmann::json::array();
+    for (const auto& b : a.vocalBalance)
+        balance.push_back(
+            {{"label", b.section.label},
+             {"start_seconds", b.section.startSeconds},
+             {"end_seconds", b.section.endSeconds},
+             {"vocal_present", b.vocalPresent},
+             {"vocal_to_rest_db", b.vocalPresent ? nlohmann::json(b.vocalToRestDb) : nlohmann::json()}});
+    nlohmann::json stems = nlohmann::json::array();
+    for (const auto& s : a.stems)
+        stems.push_back({{"path", s.path},
+                         {"role", stemRoleName(s.role)},
+                         {"level_db", s.levelDb},
+                         {"width_db", s.widthDb},
+                         {"brightness_db", s.brightnessDb},
+                         {"low_band_db", s.lowBandDb},
+                         {"peak_share", s.peakShare}});
+    const auto opt = [](const std::optional<double>& v) { return v ? nlohmann::json(*v) : nlohmann::json(); };
+    nlohmann::json jumps = nlohmann::json::array();
+    for (const auto& j : a.bassNoteJumps)
+        jumps.push_back({{"time_seconds", j.timeSeconds},
+                         {"level_db", j.levelDb},
+                         {"over_neighbours_db", j.overNeighboursDb}});
+    return {{"sections", toJson(a.sections)},
+            {"vocal_to_rest", balance},
+            {"vocal_to_rest_spread_db", a.vocalToRestSpreadDb},
+            {"low_end_overlap", a.hasKickAndBass ? nlohmann::json(a.lowEndOverlap) : nlohmann::json()},
+            {"low_end_masking", a.hasKickAndBass ? nlohmann::json(a.lowEndMasking) : nlohmann::json()},
+            {"kick_hits", a.hasKickAndBass ? nlohmann::json(a.kickHits) : nlohmann::json()},
+            {"bass_over_kick_db", opt(a.bassOverKickDb)},
+            {"bass_notes", a.bassNotes},
+            {"bass_note_jumps", jumps},
+            {"cymbals_over_vocal_db", opt(a.cymbalsOverVocalDb)},
+            {"fx_over_vocal_db", opt(a.fxOverVocalDb)},
+            {"limiter_driver", a.limiterDriver},
+            {"stems", stems}};
+}
+
+} // namespace lathe::core

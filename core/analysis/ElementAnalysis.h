@@ -1,0 +1,94 @@
+#pragma once
+
+#include "core/analysis/SectionFinder.h"
+#include "core/io/ClientFolder.h"
+#include "core/io/LoadedAudio.h"
+#include "core/model/StemRole.h"
+
+#include <nlohmann/json.hpp>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace lathe::core {
+
+// At a kick hit, bass within this of the kick's 30-120 Hz level masks it.
+constexpr double kKickMaskingDb = 1.5;
+// A bass/808 note this much louder (30-120 Hz) than the notes around it jumps out of the line.
+constexpr double kBassNoteJumpDb = 4.0;
+
+// One bass/808 note louder than its neighbours: its onset, its 30-120 Hz level (the loudest 20 ms hop of
+// the note) and how far that is above the median of the up to eight notes around it (four either side).
+struct BassNoteJump {
+    double timeSeconds = 0;
+    double levelDb = 0;
+    double overNeighboursDb = 0;
+};
+
+struct ElementStem {
+    const LoadedAudio* audio = nullptr;
+    StemRole role = StemRole::Other;
+};
+
+struct SectionVocalBalance {
+    SongSection section;
+    bool vocalPresent = false; // the lead vocal sings in at least a quarter of the section
+    double vocalToRestDb = 0;  // lead vocal RMS - RMS of all other stems, over the 0.1 s hops it sings in
+};
+
+struct StemElementFigures {
+    std::string path;
+    StemRole role = StemRole::Other;
+    double levelDb = 0;      // RMS, dBFS
+    double widthDb = -200;   // side - mid energy, dB: -200 mono, 0 as wide as it is centred
+    double brightnessDb = 0; // 5-12 kHz band RMS relative to the stem's full-band RMS
+    double lowBandDb = 0;    // 30-120 Hz band RMS, dBFS
+    double peakShare = 0;    // share of the sum's loudest peaks this stem dominates (0..1)
+};
+
+struct ElementAnalysis {
+    std::vector<SongSection> sections;
+    bool hasLeadVocal = false;
+    std::vector<SectionVocalBalance> vocalBalance;
+    double vocalToRestSpreadDb = 0; // max - min over sections where the vocal sings
+    // Kick (drums) against bass/808 in 30-120 Hz, at the kick's hits (onsets in the drums' 30-120 Hz level,
+    // 20 ms hops, within 15 dB of the loudest): lowEndOverlap is the share of hits the bass sounds under
+    // (within 20 dB of its loudest), lowEndMasking the share where it is as loud as the kick there (at most
+    // kKickMaskingDb below it), so the kick's punch is lost in it; bassOverKickDb the median bass - kick
+    // level at the hits it sounds under.
+    bool hasKickAndBass = false;
+    int kickHits = 0;
+    double lowEndOverlap = 0;
+    double lowEndMasking = 0;
+    std::optional<double> bassOverKickDb;
+    // Bass/808 notes (onsets in the bass stem's 30-120 Hz level, 20 ms hops: a rise of 3 dB over the quietest
+    // of the 60 ms before, within 30 dB of the loudest hop, 100 ms or more apart). bassNotes counts them
+    // (0 without a bass stem); bassNoteJumps lists those more than kBassNoteJumpDb over their neighbours
+    // (a note needs four neighbours to be judged), loudest jump first.
+    int bassNotes = 0;
+    std::vector<BassNoteJump> bassNoteJumps;
+    // Brightness of drums (cymbals, hats) against the lead vocal in 5-12 kHz, dB (positive: drums brighter).
+    std::optional<double> cymbalsOverVocalDb;
+    // FX returns against the dry lead vocal, dB.
+    std::optional<double> fxOverVocalDb;
+    std::string limiterDriver; // path of the stem dominating the loudest peaks of the sum
+    std::vector<StemElementFigures> stems;
+};
+
+// Sections come from the mix (or the stems' sum when mix is null). All inputs must share one sample rate;
+// shorter stems count as silence past their end.
+ElementAnalysis analyzeElements(const LoadedAudio* mix, const std::vector<ElementStem>& stems);
+
+// Loads the scanned folder's mix and stems and analyses them. Stems at another rate than the mix (or the
+// first stem) are left out: validation reports them.
+ElementAnalysis analyzeFolderElements(const FolderScan& scan);
+
+// Level (RMS, dB) of x after a band-pass of two second-order sections (high-pass at lowHz, low-pass at
+// highHz), per hop of hopSeconds; floored at -100.
+std::vector<double> bandLevelCurveDb(const std::vector<float>& x, double sampleRate, double lowHz,
+                                     double highHz, double hopSeconds);
+
+nlohmann::json toJson(const ElementAnalysis& analysis);
+
+} // namespace lathe::core

@@ -1,0 +1,30 @@
+#include "core/chain/ChainSettingsMapping.h"
+
+namespace lathe::core {
+
+dsp::EqBand toEqBand(const EqBandSettings& s) {
+    dsp::EqBand band;
+    band.enabled = s.enabled;
+    if (!dsp::filterTypeFromName(s.type.c_str(), band.type))
+        band.enabled = false; // sessionFromJson rejects unknown types; stay safe if a caller skipped it
+    band.frequencyHz = s.frequency_hz;
+    band.q = s.q;
+    band.gainDb = s.gain_db;
+    return band;
+}
+
+dsp::CompressorParameters toCompressorParameters(const CompressorSettings& s) {
+    dsp::CompressorParameters p;
+    p.thresholdDb = s.threshold_db;
+    p.ratio = s.ratio;
+    p.kneeDb = s.knee_db;
+    p.attackMs = s.attack_ms;
+    p.releaseMs = s.release_ms;
+    p.makeupDb = s.makeup_db;
+    p.stereoLink = s.stereo_link;
+    p.sidechainHighPassHz = s.sidechain_hpf_hz;
+    p.detection = s.detection == "rms" ? dsp::DetectionMode::Rms : dsp::DetectionMode::Peak;
+    return p;
+}
+
+} // namespace lathe::core

@@ -1,0 +1,146 @@
+#pragma once
+
+#include "core/model/Session.h"
+
+#include "dsp/PlaybackSimulation.h"
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace lathe::core {
+
+// What the engine plays. Delta is the null of the stems' sum against the mix (stems sum minus mix). Codec is
+// the stereo master after an MP3 round trip (320 kb/s CBR, what a streaming preview does to it), made at
+// load() from the stereo master as it was then.
+enum class MonitorSource { Mix, StereoMaster, StemMaster, Reference, Delta, Codec };
+constexpr int kMonitorSourceCount = 6;
+const char* monitorSourceName(MonitorSource source); // "mix","stereo","stem","reference","delta","codec"
+bool monitorSourceFromName(std::string_view name, MonitorSource& source);
+
+struct OutputDevice {
+    std::string name;
+    std::string hostApi;
+    int maxOutputChannels = 0;
+    double defaultSampleRate = 0;
+    bool isDefault = false;
+};
+
+// One meter reading of what was played (after loudness matching), produced by the audio thread.
+struct MeterFrame {
+    int64_t positionFrames = 0;
+    MonitorSource source = MonitorSource::Mix;
+    float momentaryLufs = -200, shortTermLufs = -200, integratedLufs = -200;
+    float truePeakDbtp = -200; // 8x oversampled, max over the last meter period
+    float peakDbfs[2] = {-200, -200};
+    float rmsDbfs[2] = {-200, -200};
+    float correlation = 0;
+    float limiterGainReductionDb = 0; // of the master chain feeding the source, 0 when none
+    float loudnessRangeLu = 0;        // LRA (EBU Tech 3342) of what was played since load/seek/source switch
+    // Per-stem compressor gain reduction (dB, >= 0), in the session's stem order; 0 for stems whose
+    // compressor is off or when the source is not the stem master.
+    static constexpr int kMaxMeteredStems = 16;
+    int numStems = 0;
+    float stemGainReductionDb[kMaxMeteredStems] = {};
+};
+
+struct SpectrumFrame {
+    int numBins = 0;
+    double binHz = 0;
+    std::array<float, 2049> magnitudesDb{};
+};
+
+// Real-time playback of a session through PortAudio with the same DSP units as the offline render. Control
+// calls (everything but processForTest) come from one control thread (the GUI or the CLI); the audio thread
+// never allocates, locks, reads files or logs: the whole song's sources are decoded into memory by load(), a
+// new processing graph is built by update() off the audio thread and swapped in through an atomic, and the
+// old graph is freed on the control thread.
+class AudioEngine {
+public:
+    AudioEngine();
+    ~AudioEngine();
+    AudioEngine(const AudioEngine&) = delete;
+    AudioEngine& operator=(const AudioEngine&) = delete;
+
+    static std::vector<OutputDevice> outputDevices();
+
+    // Decodes the session's sources (resampled to the session rate), renders the stereo and stem masters'
+    // loudness gains, makes the codec preview (unavailable when the rate is not one MP3 carries: 32, 44.1,
+    // 48 kHz) and measures every source's loudness. Blocking: call off the GUI thread. Throws Error.
+    // Memory budget: the decoded sources, stems plus mix plus reference plus the codec preview, stereo float.
+    void load(const Session& session, const std::function<void(double)>& progress = {});
+    // Any parameter change while playing: applied smoothly, no restart, position kept.
+    void update(const Session& session);
+
+    // Opens the output ("" = default device; an unknown name falls back to the default with a note in
+    // takeError()). bufferFrames is clamped to 32..2048; sampleRate 0 = the session's rate. When the device
+    // runs at another rate the engine resamples.
+    bool open(const std::string& deviceName, int bufferFrames, int sampleRate, std::string& error);
+    void close();
+    bool isOpen() const;
+    std::string deviceName() const;
+    int bufferFrames() const;
+
+    void play();
+    void pause();
+    void stop(); // pause and return to the start (or the loop start)
+    void seek(int64_t frame);
+    void setLoop(int64_t start, int64_t end, bool enabled);
+
+    // Switching to a master whose chain was idle (only the heard sources are processed) first warms that
+    // chain over the last 0.2 s played, so it sounds as continuous playback would: the switch is heard ~30 ms
+    // later (at any buffer size), the old source playing on meanwhile. Other switches start in the next
+    // buffer.
+    void setSource(MonitorSource source);
+    MonitorSource source() const;      // the one asked for
+    MonitorSource heardSource() const; // the one playing (or crossfading in) now
+    void setLoudnessMatch(bool enabled);
+    bool loudnessMatch() const;
+    // A small playback system's response (phone, laptop, earbuds, car) applied to what goes to the device,
+    // after the meters (they read the master itself); Flat is bit-transparent. Switching crossfades.
+    void setPlaybackSimulation(dsp::PlaybackSystem system);
+    dsp::PlaybackSystem playbackSimulation() const;
+
+    bool sourceAvailable(MonitorSource source) const;
+    double sourceIntegratedLufs(MonitorSource source) const; // measured at load; -inf when not available
+    double sourceTruePeakDbtp(MonitorSource source) const;
+
+    // Positions and lengths are in session-rate frames.
+    int64_t position() const;
+    int64_t length() const;
+    bool playing() const;
+    int sampleRate() const;       // the session's rate
+    int deviceSampleRate() const; // the stream's rate (0 when closed)
+
+    bool readMeters(MeterFrame& frame); // newest frame from a lock-free ring; false if none new
+    bool readSpectrum(SpectrumFrame& frame);
+    std::string takeError(); // e.g. device lost: playback stopped, the app keeps running
+
+    struct Stats {
+        long long callbacks = 0;
+        long long xruns = 0;
+        // Callbacks that took longer than their buffer period: the xruns Lathe itself caused. An xrun with no
+        // late callback is the device's or the system's (a driver thread woken late, another client).
+        long long lateCallbacks = 0;
+        double meanPercent = 0, p99Percent = 0, maxPercent = 0; // callback time as % of the buffer period
+    };
+    Stats stats() const;
+
+    // Runs the exact callback body without PortAudio, at the session rate (for tests).
+    void processForTest(float* left, float* right, int frames);
+    // Waits (up to ~5 s) until the meter thread has measured everything played so far, so a test's meter
+    // readings do not depend on how busy the machine is (the ring drops what the meter thread cannot keep up
+    // with). Returns false on timeout.
+    bool drainMetersForTest();
+
+    struct Impl;
+
+private:
+    std::unique_ptr<Impl> impl_;
+};
+
+} // namespace lathe::core

@@ -1,0 +1,284 @@
+#include "core/io/AudioFileWriter.h"
+
+#include "core/Error.h"
+#include "core/io/AtomicFile.h"
+
+#include <sndfile.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace lathe::core {
+
+namespace {
+
+constexpr int64_t kMaxFramesPerCall = 16384;
+
+const char* formatName(OutputFormat format) {
+    switch (format) {
+    case OutputFormat::Wav16:
+        return "16-bit WAV";
+    case OutputFormat::Wav24:
+        return "24-bit WAV";
+    case OutputFormat::WavFloat:
+        return "32-bit float WAV";
+    case OutputFormat::Mp3:
+        return "MP3";
+    }
+    return "audio";
+}
+
+std::string describeOpenError(int err) {
+    switch (err) {
+    case ENOENT:
+        return "cannot write: the output folder does not exist";
+    case ENOTDIR:
+        return "cannot write: a part of the output path is not a folder";
+    case EACCES:
+    case EPERM:
+        return "cannot write: no permission to create files in the output folder";
+    case EROFS:
+        return "cannot write: the output folder is on a read-only disk";
+    case ENOSPC:
+    case EDQUOT:
+        return "disk full while writing";
+    default:
+        return "cannot write: " + describeSystemError(err);
+    }
+}
+
+} // namespace
+
+// libsndfile runs on virtual I/O over our own file descriptor. Its MP3 encoder only logs short writes (and
+// sf_close() does not report errors from the final flush), so every byte goes through here and the first
+// failure is remembered; commit() refuses to publish a file that lost any write.
+struct AudioFileWriter::Handle {
+    int fd = -1;
+    SNDFILE* file = nullptr;
+    int writeErrno = 0;
+    int64_t length = 0;
+
+    static sf_count_t getLength(void* user) {
+        auto* self = static_cast<Handle*>(user);
+        struct stat st {};
+        return ::fstat(self->fd, &st) == 0 ? std::max<sf_count_t>(st.st_size, self->length) : self->length;
+    }
+    static sf_count_t seek(sf_count_t offset, int whence, void* user) {
+        return ::lseek(static_cast<Handle*>(user)->fd, offset, whence);
+    }
+    static sf_count_t readBytes(void* ptr, sf_count_t count, void* user) {
+        const ssize_t n = ::read(static_cast<Handle*>(user)->fd, ptr, static_cast<size_t>(count));
+        return n < 0 ? 0 : n;
+    }
+    static sf_count_t writeBytes(const void* ptr, sf_count_t count, void* user) {
+        auto* self = static_cast<Handle*>(user);
+        sf_count_t done = 0;
+        while (done < count) {
+            const ssize_t n =
+                ::write(self->fd, static_cast<const char*>(ptr) + done, static_cast<size_t>(count - done));
+            if (n < 0) {
+                if (errno == EINTR) continue;
+                if (self->writeErrno == 0) self->writeErrno = errno;
+                break;
+            }
+            if (n == 0) {
+                if (self->writeErrno == 0) self->writeErrno = EIO;
+                break;
+            }
+            done += n;
+        }
+        const off_t position = ::lseek(self->fd, 0, SEEK_CUR);
+        if (position > self->length) self->length = position;
+        return done;
+    }
+    static sf_count_t tell(void* user) { return ::lseek(static_cast<Handle*>(user)->fd, 0, SEEK_CUR); }
+
+    // Closes everything; returns the first error (errno-style) seen, 0 if all bytes reached the file.
+    int close(bool sync) {
+        int err = writeErrno;
+        if (file) {
+            const int closeResult = sf_close(file);
+            file = nullptr;
+            if (err == 0) err = writeErrno;
+            if (err == 0 && closeResult != 0) err = EIO;
+        }
+        if (fd >= 0) {
+            if (sync && err == 0 && ::fsync(fd) != 0) err = errno;
+            if (::close(fd) != 0 && err == 0) err = errno;
+            fd = -1;
+        }
+        return err;
+    }
+};
+
+AudioFileWriter::AudioFileWriter(std::string finalPath, const WriterOptions& options)
+    : handle_(std::make_unique<Handle>()), finalPath_(std::move(finalPath)), options_(options) {
+    const bool mp3 = options_.format == OutputFormat::Mp3;
+    if (options_.channels < 1 || options_.channels > (mp3 ? 2 : 8))
+        throw Error(finalPath_, std::string("cannot write ") + formatName(options_.format) + " with " +
+                                    std::to_string(options_.channels) + " channels");
+    if (options_.sampleRate < 8000 || options_.sampleRate > 384000)
+        throw Error(finalPath_, "cannot write at sample rate " + std::to_string(options_.sampleRate) + " Hz");
+    if (mp3 && options_.sampleRate > 48000)
+        throw Error(finalPath_,
+                    "MP3 supports sample rates up to 48 kHz: resample the MP3 export to 44.1 or 48 kHz");
+    if (mp3 && (options_.mp3BitrateKbps < 32 || options_.mp3BitrateKbps > 320))
+        throw Error(finalPath_, "MP3 bitrate must be between 32 and 320 kb/s");
+
+    struct stat existing {};
+    if (::stat(finalPath_.c_str(), &existing) == 0 && S_ISDIR(existing.st_mode))
+        throw Error(finalPath_, "cannot write: a folder already has this name");
+
+    tempPath_ = detail::temporaryPathBeside(finalPath_);
+    // O_EXCL: never write through a name someone else (or a stale run) is using.
+    handle_->fd = ::open(tempPath_.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (handle_->fd < 0) {
+        const int err = errno;
+        tempPath_.clear();
+        throw Error(finalPath_, describeOpenError(err));
+    }
+
+    SF_INFO sfInfo{};
+    sfInfo.samplerate = options_.sampleRate;
+    sfInfo.channels = options_.channels;
+    switch (options_.format) {
+    case OutputFormat::Wav16:
+        sfInfo.format = SF_FORMAT_WAV | SF_FORMAT_PCM_16;
+        break;
+    case OutputFormat::Wav24:
+        sfInfo.format = SF_FORMAT_WAV | SF_FORMAT_PCM_24;
+        break;
+    case OutputFormat::WavFloat:
+        sfInfo.format = SF_FORMAT_WAV | SF_FORMAT_FLOAT;
+        break;
+    case OutputFormat::Mp3:
+        sfInfo.format = SF_FORMAT_MPEG | SF_FORMAT_MPEG_LAYER_III;
+        break;
+    }
+    SF_VIRTUAL_IO io{&Handle::getLength, &Handle::seek, &Handle::readBytes, &Handle::writeBytes,
+                     &Handle::tell};
+    handle_->file = sf_open_virtual(&io, SFM_WRITE, &sfInfo, handle_.get());
+    if (!handle_->file) {
+        const std::string reason = sf_strerror(nullptr);
+        abandon();
+        throw Error(finalPath_, std::string("cannot create ") + formatName(options_.format) +
+                                    " (libsndfile: " + reason + ")");
+    }
+
+    if (mp3) {
+        // Tags must be set before the first audio frame: libsndfile writes the ID3v2 header ahead of the
+        // audio.
+        if (!options_.title.empty()) sf_set_string(handle_->file, SF_STR_TITLE, options_.title.c_str());
+        if (!options_.artist.empty()) sf_set_string(handle_->file, SF_STR_ARTIST, options_.artist.c_str());
+        // libsndfile 1.2 (mpeg_l3_encode.c) maps compression level c to a CBR bitrate of 320 - c * (320 - 32)
+        // kb/s for MPEG-1 rates (>= 32 kHz) and truncates to an integer; the tiny offset keeps e.g. 192 from
+        // becoming 191 through rounding. Level first: setting the mode re-applies a level and fails if none
+        // was set.
+        double level = (320.0 - options_.mp3BitrateKbps) / (320.0 - 32.0) - 1e-9;
+        // libsndfile 1.2 refuses a level of (almost) exactly 1.0; 0.9999 still truncates to 32 kb/s.
+        level = std::clamp(level, 0.0, 0.9999);
+        int mode = SF_BITRATE_MODE_CONSTANT;
+        const bool levelSet =
+            sf_command(handle_->file, SFC_SET_COMPRESSION_LEVEL, &level, sizeof level) == SF_TRUE;
+        const bool modeSet = sf_command(handle_->file, SFC_SET_BITRATE_MODE, &mode, sizeof mode) == SF_TRUE;
+        if (!levelSet || !modeSet) {
+            abandon();
+            throw Error(finalPath_, "MP3 encoder refused " + std::to_string(options_.mp3BitrateKbps) +
+                                        " kb/s constant bitrate at " + std::to_string(options_.sampleRate) +
+                                        " Hz");
+        }
+    }
+}
+
+AudioFileWriter::~AudioFileWriter() {
+    if (!committed_) abandon();
+}
+
+void AudioFileWriter::abandon() noexcept {
+    if (handle_) handle_->close(false);
+    if (!tempPath_.empty()) ::unlink(tempPath_.c_str());
+}
+
+void AudioFileWriter::write(const float* const* channels, int64_t frames) {
+    if (committed_) throw Error(finalPath_, "internal error: write after commit");
+    if (!handle_->file) throw Error(finalPath_, "internal error: write after a failed write");
+    const int numChannels = options_.channels;
+    const bool pcm = options_.format == OutputFormat::Wav16 || options_.format == OutputFormat::Wav24;
+    const int bits = options_.format == OutputFormat::Wav16 ? 16 : 24;
+    const double scale = std::ldexp(1.0, bits - 1);
+    const long maxCode = (1L << (bits - 1)) - 1;
+    const int shift = 32 - bits; // libsndfile keeps the top `bits` bits of an int sample
+
+    for (int64_t offset = 0; offset < frames;) {
+        const int64_t count = std::min(frames - offset, kMaxFramesPerCall);
+        const size_t samples = static_cast<size_t>(count * numChannels);
+        if (pcm && intScratch_.size() < samples) intScratch_.resize(samples);
+        if (!pcm && floatScratch_.size() < samples) floatScratch_.resize(samples);
+
+        for (int64_t i = 0; i < count; ++i) {
+            for (int c = 0; c < numChannels; ++c) {
+                const float x = channels[c][offset + i];
+                if (!std::isfinite(x)) {
+                    abandon();
+                    throw Error(finalPath_,
+                                "export stopped: the rendered audio contains NaN/Inf samples at frame " +
+                                    std::to_string(framesWritten_ + i) + " (a processing fault)");
+                }
+                const size_t index = static_cast<size_t>(i * numChannels + c);
+                if (pcm) {
+                    // Clamp before rounding: a huge over would not fit. Half away from zero like lround, by
+                    // truncation: a float times 2^(bits-1) has at most 24 significant bits, so adding 0.5 to
+                    // it is exact in double and truncating gives lround's result without a libm call.
+                    const double v = std::clamp(double(x) * scale, -scale, double(maxCode));
+                    const long k = static_cast<long>(v < 0.0 ? v - 0.5 : v + 0.5);
+                    // Shift as unsigned: left-shifting a negative int is not portable C++.
+                    intScratch_[index] = static_cast<int>(static_cast<uint32_t>(k) << shift);
+                } else {
+                    floatScratch_[index] = x;
+                }
+            }
+        }
+
+        const sf_count_t written = pcm ? sf_writef_int(handle_->file, intScratch_.data(), count)
+                                       : sf_writef_float(handle_->file, floatScratch_.data(), count);
+        if (written != count || handle_->writeErrno != 0 || sf_error(handle_->file) != SF_ERR_NO_ERROR) {
+            const int err = handle_->writeErrno;
+            const std::string detail = err != 0 ? describeSystemError(err) : sf_strerror(handle_->file);
+            abandon();
+            throw Error(finalPath_, err == ENOSPC || err == EDQUOT
+                                        ? "disk full while writing; nothing was saved under this name"
+                                        : "disk full or write error (" + detail + "); nothing was saved");
+        }
+        framesWritten_ += count;
+        offset += count;
+    }
+}
+
+void AudioFileWriter::commit() {
+    if (committed_) return;
+    if (!handle_->file) throw Error(finalPath_, "internal error: commit after a failed write");
+    // sf_close writes the final header / flushes the MP3 encoder; then fsync the data before the name points
+    // at it.
+    const int err = handle_->close(true);
+    if (err != 0) {
+        abandon();
+        throw Error(finalPath_,
+                    err == ENOSPC || err == EDQUOT
+                        ? "disk full while writing; nothing was saved under this name"
+                        : "disk full or write error (" + describeSystemError(err) + "); nothing was saved");
+    }
+    if (::rename(tempPath_.c_str(), finalPath_.c_str()) != 0) {
+        const int renameErr = errno;
+        abandon();
+        throw Error(finalPath_, "could not save: " + describeSystemError(renameErr));
+    }
+    committed_ = true;
+    // Without this a power cut shortly after export can lose the rename even though the data was synced.
+    detail::syncParentDirectory(finalPath_);
+}
+
+} // namespace lathe::core

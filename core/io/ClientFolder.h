@@ -1,0 +1,101 @@
+#pragma once
+
+#include "core/io/AudioFileReader.h"
+#include "core/model/StemRole.h"
+
+#include <nlohmann/json.hpp>
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace lathe::core {
+
+enum class FileKind { Stem, Mix, Reference };
+const char* fileKindName(FileKind kind); // "stem", "mix", "reference"
+
+struct NameClassification {
+    FileKind kind = FileKind::Stem;
+    StemRole role = StemRole::Other; // Other for a mix or a reference
+    bool recognised = false;         // a keyword decided the kind or the role (false: unknown stem name)
+};
+
+// Classifies an audio file by its name alone (a path's directories are ignored; a known audio extension is
+// dropped). The name is split into lower-case words on separators (_ - . space and punctuation), letter/digit
+// boundaries and camelCase, and whole words or two-word phrases are matched, never substrings: "Bassoon" is
+// not bass, "Overheads" is drums because "overheads" is a keyword. Precedence, first match wins:
+//   1. reference: master, mastered, ref, reference, "rough master" (but "premaster" is a mix)
+//   2. full mix: "full mix", "stereo mix", "main mix", "2 track", "2-Track", premaster, ...
+//   3. mix, mixed, mixdown, bounce with no stem keyword; "Drum Mix" or "Vocal Bounce" is a submix, so a stem
+//   4. stem roles: fx > backing_vocals > lead_vocal > drums > bass > music ("Lead Vocal FX" is fx,
+//      "Lead Vocal Doubles" backing vocals, "Bass Drum" drums via its phrase, "Synth Bass" bass)
+//   5. otherwise a stem with role other and recognised == false.
+// The order is chosen by what a mistake costs: a mastered reference or a full mix taken for a stem would be
+// summed into the stem master; the other way round only leaves a stem out, which the scan shows.
+// "remix" is not a mix keyword (it is part of song titles: "Song Remix - Drums").
+NameClassification classifyFileName(std::string_view fileName);
+
+// The words classifyFileName matches against, exposed for tests and the UI's "why" tooltip.
+std::vector<std::string> fileNameWords(std::string_view fileName);
+
+struct ScannedFile {
+    std::string path; // absolute
+    FileKind kind = FileKind::Stem;
+    StemRole role = StemRole::Other;
+    bool roleRecognised = false;
+    AudioFileInfo info;
+};
+
+struct FileProblem {
+    std::string path;
+    std::string problem;
+};
+
+// A folder entry the scan passed over on purpose: not a file the client sent twice, or not a file at all.
+struct SkippedEntry {
+    std::string path;
+    std::string reason;
+};
+
+struct FolderScan {
+    std::string folder;   // absolute, normalised, no trailing separator
+    std::string songName; // the folder's name
+    std::optional<ScannedFile> mix, reference;
+    std::vector<ScannedFile> stems;   // sorted by path
+    std::vector<std::string> ignored; // not audio by extension: listed, not used; sorted
+    std::vector<FileProblem>
+        problems; // audio files (or folders) that cannot be used, with the reason; sorted
+    // Second names of a file or folder already scanned (links, hard links), links that lead out of the folder
+    // through one of its parents, and entries that are not files (named pipes, sockets, devices) without an
+    // audio extension; sorted. Nothing here is used, and nothing here stops a render.
+    std::vector<SkippedEntry> skipped;
+};
+
+// Deepest subfolder level scanned: dir/a/b/c/file.wav is found, dir/a/b/c/d/file.wav is not.
+constexpr int kMaxScanDepth = 3;
+
+// Lists a client's folder. Audio is recognised by extension (.wav .wave .aif .aiff .flac .mp3 .ogg .oga, any
+// case) and probed (probeAudioFile + validateSource); files that fail go to problems. Other files go to
+// ignored. Hidden entries (".x"), "__MACOSX" and Lathe's own outputs (*_stereo_master.*, *_stem_master.*,
+// report.json, *.lathe) are skipped without mention.
+// Every file and folder is taken once, by its identity (device and inode), whatever leads to it: the real
+// folders are walked first and links after them, so a file keeps its own name; a second name (a hard link, a
+// link to a file or folder already scanned, "ln -s . Alt") goes to skipped with the first name, and a link to
+// a folder that holds the client folder ("..", "/") is not followed (it would scan other songs). A named
+// pipe, socket or device is never opened (reading a pipe waits for a writer forever): with an audio extension
+// it is a problem (a part of the song Lathe cannot read), otherwise it is skipped; a link to nothing is
+// treated the same way. When several files look like the mix (or the reference),
+// the best is taken (lossless before lossy, shallower folder, higher bit depth and rate, then the name
+// sorting last in natural order, so "Mix v10" beats "Mix v9") and the rest are listed as problems. Throws
+// Error if dir is missing, unreadable or not a directory. An empty folder gives an empty scan.
+FolderScan scanClientFolder(const std::string& dir);
+
+// CLI contract: {"folder", "song", "mix", "reference", "stems": [...], "ignored": [...], "problems": [...],
+// "skipped": [{"path", "reason"}]}.
+// Each stem: {"path","role","recognised","sample_rate","channels","frames","bit_depth","format"}; mix and
+// reference: null, or an object with the same keys minus "role"/"recognised". format is the encoding
+// ("pcm_24", "float", "mp3", ...).
+nlohmann::json toJson(const FolderScan& scan);
+
+} // namespace lathe::core

@@ -1,0 +1,169 @@
+#pragma once
+
+#include "core/io/ClientFolder.h"
+
+#include <nlohmann/json.hpp>
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace lathe::core {
+
+// The session model: everything a render needs, as plain structs whose field names are the JSON keys of the
+// .lathe file (see core/model/SESSION.md for every key, its unit, range and default). Enumerations are
+// strings so the file stays readable and diffable; sessionFromJson checks them.
+
+struct EqBandSettings {
+    bool enabled = true;
+    std::string type = "bell"; // bell, low_shelf, high_shelf, low_pass, high_pass, band_pass, notch
+    double frequency_hz = 1000;
+    double q = 0.707;
+    double gain_db = 0;
+    friend bool operator==(const EqBandSettings&, const EqBandSettings&) = default;
+};
+
+struct CompressorSettings {
+    bool enabled = false;
+    double threshold_db = -18;
+    double ratio = 2;
+    double knee_db = 6;
+    double attack_ms = 10;
+    double release_ms = 150;
+    double makeup_db = 0;
+    double stereo_link = 1;         // 0 = channels independent, 1 = fully linked
+    double sidechain_hpf_hz = 0;    // 0 = off
+    std::string detection = "peak"; // or "rms"
+    friend bool operator==(const CompressorSettings&, const CompressorSettings&) = default;
+};
+
+struct MultibandSettings {
+    bool enabled = false;
+    std::vector<double> crossovers_hz{120, 1000, 5000};
+    std::vector<CompressorSettings> bands; // crossovers_hz.size() + 1 entries once loaded (filled if absent)
+    friend bool operator==(const MultibandSettings&, const MultibandSettings&) = default;
+};
+
+struct SaturationSettings {
+    bool enabled = false;
+    std::string mode = "soft_clip"; // or "tape"
+    double drive_db = 0;
+    double mix = 1;
+    int oversampling = 4;
+    friend bool operator==(const SaturationSettings&, const SaturationSettings&) = default;
+};
+
+struct LimiterSettings {
+    bool enabled = true;
+    double ceiling_dbtp = -1;
+    double release_ms = 100;
+    double lookahead_ms = 2;
+    friend bool operator==(const LimiterSettings&, const LimiterSettings&) = default;
+};
+
+struct StemSettings {
+    std::string id;             // unique key used in --set: the role name, "drums_2" for a second drums stem
+    std::string path;           // absolute, or relative to Session::folder
+    std::string role = "other"; // a stemRoleName()
+    double gain_db = 0;
+    bool mute = false;
+    bool solo = false;
+    bool polarity_inverted = false;
+    std::vector<EqBandSettings> eq;
+    CompressorSettings compressor;
+    double width = 1;
+    friend bool operator==(const StemSettings&, const StemSettings&) = default;
+};
+
+struct MasterSettings {
+    std::vector<EqBandSettings> eq;
+    CompressorSettings compressor;
+    MultibandSettings multiband;
+    SaturationSettings saturation;
+    double width = 1;
+    double balance = 0; // -1 = left only .. +1 = right only
+    LimiterSettings limiter;
+    friend bool operator==(const MasterSettings&, const MasterSettings&) = default;
+};
+
+struct LoudnessSettings {
+    double target_lufs = -14;
+    bool normalize = true;
+    int max_passes = 4;
+    double tolerance_lu = 0.1;
+    friend bool operator==(const LoudnessSettings&, const LoudnessSettings&) = default;
+};
+
+struct OutputSettings {
+    std::string mode = "both"; // "stereo" (master the mix), "stem" (master from the stems) or "both"
+    int sample_rate = 0;       // 0 = session rate
+    int bit_depth = 24;        // 16, 24 or 32 (float)
+    bool dither = true;
+    bool noise_shaping = false;
+    bool mp3 = true;
+    int mp3_bitrate_kbps = 320;
+    std::string title;
+    std::string artist;
+    friend bool operator==(const OutputSettings&, const OutputSettings&) = default;
+};
+
+struct Session {
+    int version = 1;
+    std::string folder; // the client folder; absolute, or relative to the session file's directory
+    std::string song;
+    int sample_rate = 48000;
+    std::string mix;       // empty = none; absolute or relative to folder
+    std::string reference; // empty = none; absolute or relative to folder
+    std::vector<StemSettings> stems;
+    MasterSettings master;
+    LoudnessSettings loudness;
+    OutputSettings output;
+    friend bool operator==(const Session&, const Session&) = default;
+};
+
+constexpr int kSessionVersion = 1;
+constexpr int kMaxEqBands = 8;
+
+nlohmann::json toJson(const Session& session);
+
+// Reads and checks a session. Missing keys take their defaults; unknown keys, wrong types and out-of-range
+// values throw Error(sourceName, "<key path>: <problem>") with the key path in --set syntax
+// ("master.limiter.ceiling_dbtp: expected a number, found a string"). A newer format version is refused.
+// Paths are returned as written (not resolved).
+Session sessionFromJson(const nlohmann::json& json, const std::string& sourceName);
+
+// Pretty JSON written atomically. folder is stored relative to the session file's directory, and
+// stem/mix/reference paths relative to folder, when they lie inside it (so a project holding the client
+// folder and its session can be moved); otherwise absolute. A relative folder in memory is taken from the
+// current directory; relative stem paths from folder.
+void saveSession(const Session& session, const std::string& path);
+
+// Reads, parses and checks a session file; throws Error naming the file. Returns absolute paths: folder is
+// resolved against the session file's directory, stem/mix/reference paths against folder.
+Session loadSession(const std::string& path);
+
+// A neutral starting point for a scanned folder: one stem per scanned stem (id = role name, then role_2,
+// role_3 in scan order), each with a flat chain; a gentle master (compressor 1.5:1 at -20 dB, limiter at
+// -1 dBTP, multiband and saturation off); sample_rate = the mix's rate, else the most common stem rate
+// (ties go to the higher rate), else 48000.
+Session makeDefaultSession(const FolderScan& scan);
+
+// Default bands for a multiband compressor with count bands (low to high): enabled, gentle, slower at the
+// bottom.
+std::vector<CompressorSettings> defaultMultibandBands(int count);
+
+// Sets one value by its key path, as the CLI's --set does: "stems.lead_vocal.gain_db=1.5",
+// "master.limiter.ceiling_dbtp=-0.5", "master.eq.0.gain_db=2", "output.mp3=off". Under "stems" an element is
+// a stem id or an index; in other arrays an index. The value is parsed by the current value's type (number;
+// bool as true/false/1/0/on/off/yes/no; string as the raw text). The result is checked with sessionFromJson
+// and assigned only if valid. Throws Error("--set", ...) naming the path on an unknown key (with the valid
+// keys at that level), a value of the wrong type, or an out-of-range result.
+void applyOverride(Session& session, std::string_view assignment);
+
+// Checks an assignment against the session format alone, before any session is open (the CLI's --set, at
+// parse time): the key path names a value (any stem id or list index stands for an entry), the value has
+// that key's type (a finite decimal number for a number) and lies in its range. Throws what applyOverride
+// would for those; what only a session can tell (a stem or an EQ band it lacks) is left to applyOverride.
+void checkOverride(std::string_view assignment);
+
+} // namespace lathe::core
