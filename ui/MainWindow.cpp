@@ -21,6 +21,8 @@
 #include "core/Error.h"
 #include "core/Version.h"
 #include "core/io/ClientFolder.h"
+#include "core/model/SessionDefaults.h"
+#include "core/model/SessionJson.h"
 
 #include <QAction>
 #include <QApplication>

@@ -4,6 +4,7 @@
 #include "SessionDocument.h"
 
 #include "core/model/Session.h"
+#include "core/model/SessionDefaults.h"
 
 #include <QCheckBox>
 #include <QComboBox>

@@ -2,6 +2,7 @@
 
 #include "core/Error.h"
 #include "core/io/AtomicFile.h"
+#include "core/model/SessionJson.h"
 #include "core/model/SessionSource.h"
 
 #include <QAbstractButton>

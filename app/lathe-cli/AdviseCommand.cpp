@@ -8,6 +8,9 @@
 #include "core/io/ClientFolder.h"
 #include "core/io/OutputGuard.h"
 #include "core/model/Session.h"
+#include "core/model/SessionDefaults.h"
+#include "core/model/SessionJson.h"
+#include "core/model/SessionOverride.h"
 #include "core/render/RenderRefusal.h"
 #include "core/report/HtmlReport.h"
 

@@ -2,6 +2,7 @@
 
 #include "core/Error.h"
 #include "core/model/Session.h"
+#include "core/model/SessionOverride.h"
 #include "core/text/DecimalNumber.h"
 
 #include <cmath>

@@ -3,6 +3,7 @@
 #include "StdoutToStderr.h"
 
 #include "core/engine/AudioEngine.h"
+#include "core/model/SessionOverride.h"
 #include "core/model/SessionSource.h"
 
 #include <CLI/CLI.hpp>

@@ -4,6 +4,8 @@
 #include "core/Error.h"
 #include "core/io/ClientFolder.h"
 #include "core/model/Session.h"
+#include "core/model/SessionJson.h"
+#include "core/model/SessionOverride.h"
 #include "core/model/SessionSource.h"
 
 #include <CLI/CLI.hpp>

@@ -3,6 +3,8 @@
 #include "core/Error.h"
 #include "core/io/AtomicFile.h"
 #include "core/io/AudioFileReader.h"
+#include "core/model/SessionJson.h"
+#include "core/model/SessionOverride.h"
 #include "core/model/SessionSource.h"
 
 #include <algorithm>

@@ -1,9 +1,5 @@
 #pragma once
 
-#include "core/io/ClientFolder.h"
-
-#include <nlohmann/json.hpp>
-
 #include <string>
 #include <string_view>
 #include <vector>
@@ -12,7 +8,9 @@ namespace lathe::core {
 
 // The session model: everything a render needs, as plain structs whose field names are the JSON keys of the
 // .lathe file (see core/model/SESSION.md for every key, its unit, range and default). Enumerations are
-// strings so the file stays readable and diffable; sessionFromJson checks them.
+// strings so the file stays readable and diffable; sessionFromJson checks them (model/SessionJson.h) and
+// chain/ChainSettingsMapping.h turns them into DSP parameters. Defaults for a new folder:
+// model/SessionDefaults.h; --set: model/SessionOverride.h.
 
 struct EqBandSettings {
     bool enabled = true;
@@ -123,47 +121,5 @@ struct Session {
 
 constexpr int kSessionVersion = 1;
 constexpr int kMaxEqBands = 8;
-
-nlohmann::json toJson(const Session& session);
-
-// Reads and checks a session. Missing keys take their defaults; unknown keys, wrong types and out-of-range
-// values throw Error(sourceName, "<key path>: <problem>") with the key path in --set syntax
-// ("master.limiter.ceiling_dbtp: expected a number, found a string"). A newer format version is refused.
-// Paths are returned as written (not resolved).
-Session sessionFromJson(const nlohmann::json& json, const std::string& sourceName);
-
-// Pretty JSON written atomically. folder is stored relative to the session file's directory, and
-// stem/mix/reference paths relative to folder, when they lie inside it (so a project holding the client
-// folder and its session can be moved); otherwise absolute. A relative folder in memory is taken from the
-// current directory; relative stem paths from folder.
-void saveSession(const Session& session, const std::string& path);
-
-// Reads, parses and checks a session file; throws Error naming the file. Returns absolute paths: folder is
-// resolved against the session file's directory, stem/mix/reference paths against folder.
-Session loadSession(const std::string& path);
-
-// A neutral starting point for a scanned folder: one stem per scanned stem (id = role name, then role_2,
-// role_3 in scan order), each with a flat chain; a gentle master (compressor 1.5:1 at -20 dB, limiter at
-// -1 dBTP, multiband and saturation off); sample_rate = the mix's rate, else the most common stem rate
-// (ties go to the higher rate), else 48000.
-Session makeDefaultSession(const FolderScan& scan);
-
-// Default bands for a multiband compressor with count bands (low to high): enabled, gentle, slower at the
-// bottom.
-std::vector<CompressorSettings> defaultMultibandBands(int count);
-
-// Sets one value by its key path, as the CLI's --set does: "stems.lead_vocal.gain_db=1.5",
-// "master.limiter.ceiling_dbtp=-0.5", "master.eq.0.gain_db=2", "output.mp3=off". Under "stems" an element is
-// a stem id or an index; in other arrays an index. The value is parsed by the current value's type (number;
-// bool as true/false/1/0/on/off/yes/no; string as the raw text). The result is checked with sessionFromJson
-// and assigned only if valid. Throws Error("--set", ...) naming the path on an unknown key (with the valid
-// keys at that level), a value of the wrong type, or an out-of-range result.
-void applyOverride(Session& session, std::string_view assignment);
-
-// Checks an assignment against the session format alone, before any session is open (the CLI's --set, at
-// parse time): the key path names a value (any stem id or list index stands for an entry), the value has
-// that key's type (a finite decimal number for a number) and lies in its range. Throws what applyOverride
-// would for those; what only a session can tell (a stem or an EQ band it lacks) is left to applyOverride.
-void checkOverride(std::string_view assignment);
 
 } // namespace lathe::core

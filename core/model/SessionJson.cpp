@@ -1,178 +1,22 @@
-#include "core/model/Session.h"
+#include "core/model/SessionJson.h"
 
 #include "core/Error.h"
-#include "core/io/AtomicFile.h"
+#include "core/model/JsonFields.h"
+#include "core/model/SessionDefaults.h"
 #include "core/model/StemRole.h"
-#include "core/text/DecimalNumber.h"
-#include "core/text/NearestName.h"
 
 #include "dsp/BiquadCoefficients.h"
 
-#include <algorithm>
-#include <cmath>
-#include <cstdio>
-#include <filesystem>
-#include <fstream>
-#include <functional>
-#include <map>
+#include <cctype>
 #include <set>
-#include <sstream>
 
 namespace lathe::core {
 
-namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace {
 
 constexpr const char* kFormatMarker = "lathe-session";
-
-std::string formatNumber(double v) {
-    char buffer[64];
-    std::snprintf(buffer, sizeof buffer, "%.10g", v);
-    return buffer;
-}
-
-std::string describeType(const json& v) {
-    switch (v.type()) {
-    case json::value_t::null:
-        return "null";
-    case json::value_t::boolean:
-        return "true/false";
-    case json::value_t::string:
-        return "a string";
-    case json::value_t::array:
-        return "a list";
-    case json::value_t::object:
-        return "an object";
-    case json::value_t::number_integer:
-    case json::value_t::number_unsigned:
-    case json::value_t::number_float:
-        return "a number";
-    default:
-        return "something else";
-    }
-}
-
-std::string joinPath(const std::string& base, std::string_view key) {
-    return base.empty() ? std::string(key) : base + "." + std::string(key);
-}
-
-// "unknown key "gain_bd" (did you mean "gain_db"?); keys here: gain_db, mute, ..."
-std::string unknownKeyProblem(std::string_view key, const std::vector<std::string>& valid) {
-    std::string message = "unknown key \"" + std::string(key) + "\"" + didYouMean(key, valid);
-    if (!valid.empty()) message += "; keys here: " + joinNames(valid);
-    return message;
-}
-
-// Reads one JSON object, remembering which keys were asked for so the rest can be refused as unknown: a typo
-// in a hand-edited session must not be silently ignored.
-class Fields {
-public:
-    Fields(const json& object, std::string path, const std::string& source)
-        : object_(object), path_(std::move(path)), source_(source) {
-        if (!object_.is_object())
-            throw Error(source_, (path_.empty() ? std::string("session") : path_) +
-                                     ": expected an object, found " + describeType(object_));
-    }
-
-    const std::string& path() const { return path_; }
-    void setPath(std::string path) { path_ = std::move(path); }
-    std::string pathOf(std::string_view key) const { return joinPath(path_, key); }
-
-    [[noreturn]] void fail(std::string_view key, const std::string& problem) const {
-        throw Error(source_, pathOf(key) + ": " + problem);
-    }
-
-    const json* find(std::string_view key) {
-        known_.emplace_back(key);
-        const auto it = object_.find(std::string(key));
-        return it == object_.end() ? nullptr : &*it;
-    }
-
-    void get(std::string_view key, bool& out) {
-        if (const json* v = find(key)) {
-            if (!v->is_boolean()) fail(key, "expected true or false, found " + describeType(*v));
-            out = v->get<bool>();
-        }
-    }
-
-    void get(std::string_view key, double& out) {
-        if (const json* v = find(key)) out = number(*v, pathOf(key));
-    }
-
-    void get(std::string_view key, int& out) {
-        if (const json* v = find(key)) out = wholeNumber(*v, pathOf(key));
-    }
-
-    void get(std::string_view key, std::string& out) {
-        if (const json* v = find(key)) {
-            if (!v->is_string()) fail(key, "expected a string, found " + describeType(*v));
-            out = v->get<std::string>();
-        }
-    }
-
-    const json* array(std::string_view key) {
-        const json* v = find(key);
-        if (v && !v->is_array()) fail(key, "expected a list, found " + describeType(*v));
-        return v;
-    }
-
-    void rejectUnknownKeys(const std::vector<std::string>& alsoKnown = {}) const {
-        for (const auto& [key, value] : object_.items()) {
-            const bool isKnown = std::find(known_.begin(), known_.end(), key) != known_.end() ||
-                                 std::find(alsoKnown.begin(), alsoKnown.end(), key) != alsoKnown.end();
-            if (!isKnown) {
-                std::vector<std::string> valid = alsoKnown;
-                valid.insert(valid.end(), known_.begin(), known_.end());
-                fail(key, unknownKeyProblem(key, valid));
-            }
-        }
-    }
-
-    double number(const json& v, const std::string& keyPath) const {
-        if (!v.is_number()) throw Error(source_, keyPath + ": expected a number, found " + describeType(v));
-        const double d = v.get<double>();
-        if (!std::isfinite(d)) throw Error(source_, keyPath + ": expected a finite number");
-        return d;
-    }
-
-    int wholeNumber(const json& v, const std::string& keyPath) const {
-        const double d = number(v, keyPath);
-        if (std::floor(d) != d || std::fabs(d) > 2e9)
-            throw Error(source_, keyPath + ": expected a whole number, found " + formatNumber(d));
-        return static_cast<int>(d);
-    }
-
-    void range(std::string_view key, double value, double lo, double hi, std::string_view unit = {}) const {
-        if (!(value >= lo && value <= hi))
-            fail(key, formatNumber(value) + " is out of range; use " + formatNumber(lo) + " to " +
-                          formatNumber(hi) + (unit.empty() ? "" : " " + std::string(unit)));
-    }
-
-    void above(std::string_view key, double value, double lo, double hi, std::string_view unit = {}) const {
-        if (!(value > lo && value <= hi))
-            fail(key, formatNumber(value) + " is out of range; use more than " + formatNumber(lo) +
-                          ", up to " + formatNumber(hi) + (unit.empty() ? "" : " " + std::string(unit)));
-    }
-
-    void oneOf(std::string_view key, const std::string& value,
-               std::initializer_list<std::string_view> allowed) const {
-        if (std::find(allowed.begin(), allowed.end(), value) != allowed.end()) return;
-        std::string list;
-        for (auto a : allowed)
-            list += (list.empty() ? "" : ", ") + std::string(a);
-        fail(key, "\"" + value + "\" is not one of " + list);
-    }
-
-    const std::string& source() const { return source_; }
-
-private:
-    const json& object_;
-    std::string path_;
-    const std::string& source_;
-    std::vector<std::string> known_;
-};
 
 // ---- writing ----
 
@@ -267,7 +111,6 @@ json toJson(const OutputSettings& o) {
             {"title", o.title},
             {"artist", o.artist}};
 }
-
 // ---- reading ----
 
 bool isValidSampleRate(int rate) {
@@ -275,7 +118,7 @@ bool isValidSampleRate(int rate) {
 }
 
 EqBandSettings readEqBand(const json& j, const std::string& path, const std::string& source) {
-    Fields f(j, path, source);
+    JsonFields f(j, path, source);
     EqBandSettings b;
     f.get("enabled", b.enabled);
     f.get("type", b.type);
@@ -294,7 +137,7 @@ EqBandSettings readEqBand(const json& j, const std::string& path, const std::str
     return b;
 }
 
-std::vector<EqBandSettings> readEq(Fields& parent, const std::string& source) {
+std::vector<EqBandSettings> readEq(JsonFields& parent, const std::string& source) {
     std::vector<EqBandSettings> bands;
     const json* a = parent.array("eq");
     if (!a) return bands;
@@ -307,7 +150,7 @@ std::vector<EqBandSettings> readEq(Fields& parent, const std::string& source) {
 }
 
 CompressorSettings readCompressor(const json& j, const std::string& path, const std::string& source) {
-    Fields f(j, path, source);
+    JsonFields f(j, path, source);
     CompressorSettings c;
     f.get("enabled", c.enabled);
     f.get("threshold_db", c.threshold_db);
@@ -332,13 +175,13 @@ CompressorSettings readCompressor(const json& j, const std::string& path, const 
     return c;
 }
 
-CompressorSettings readCompressorIn(Fields& parent, std::string_view key, const std::string& source) {
+CompressorSettings readCompressorIn(JsonFields& parent, std::string_view key, const std::string& source) {
     if (const json* j = parent.find(key)) return readCompressor(*j, parent.pathOf(key), source);
     return {};
 }
 
 MultibandSettings readMultiband(const json& j, const std::string& path, const std::string& source) {
-    Fields f(j, path, source);
+    JsonFields f(j, path, source);
     MultibandSettings m;
     f.get("enabled", m.enabled);
     if (const json* a = f.array("crossovers_hz")) {
@@ -371,7 +214,7 @@ MultibandSettings readMultiband(const json& j, const std::string& path, const st
 }
 
 SaturationSettings readSaturation(const json& j, const std::string& path, const std::string& source) {
-    Fields f(j, path, source);
+    JsonFields f(j, path, source);
     SaturationSettings s;
     f.get("enabled", s.enabled);
     f.get("mode", s.mode);
@@ -388,7 +231,7 @@ SaturationSettings readSaturation(const json& j, const std::string& path, const 
 }
 
 LimiterSettings readLimiter(const json& j, const std::string& path, const std::string& source) {
-    Fields f(j, path, source);
+    JsonFields f(j, path, source);
     LimiterSettings l;
     f.get("enabled", l.enabled);
     f.get("ceiling_dbtp", l.ceiling_dbtp);
@@ -401,12 +244,8 @@ LimiterSettings readLimiter(const json& j, const std::string& path, const std::s
     return l;
 }
 
-bool isAllDigits(std::string_view s) {
-    return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
 StemSettings readStem(const json& j, std::size_t index, const std::string& source) {
-    Fields f(j, "stems." + std::to_string(index), source);
+    JsonFields f(j, "stems." + std::to_string(index), source);
     StemSettings s;
     f.get("id", s.id);
     if (s.id.empty()) f.fail("id", "every stem needs an id (the name --set uses, such as \"drums\")");
@@ -439,7 +278,7 @@ StemSettings readStem(const json& j, std::size_t index, const std::string& sourc
 }
 
 MasterSettings readMaster(const json& j, const std::string& source) {
-    Fields f(j, "master", source);
+    JsonFields f(j, "master", source);
     MasterSettings m;
     m.eq = readEq(f, source);
     m.compressor = readCompressorIn(f, "compressor", source);
@@ -459,7 +298,7 @@ MasterSettings readMaster(const json& j, const std::string& source) {
 }
 
 LoudnessSettings readLoudness(const json& j, const std::string& source) {
-    Fields f(j, "loudness", source);
+    JsonFields f(j, "loudness", source);
     LoudnessSettings l;
     f.get("target_lufs", l.target_lufs);
     f.get("normalize", l.normalize);
@@ -473,7 +312,7 @@ LoudnessSettings readLoudness(const json& j, const std::string& source) {
 }
 
 OutputSettings readOutput(const json& j, const std::string& source) {
-    Fields f(j, "output", source);
+    JsonFields f(j, "output", source);
     OutputSettings o;
     f.get("mode", o.mode);
     f.get("sample_rate", o.sample_rate);
@@ -494,112 +333,6 @@ OutputSettings readOutput(const json& j, const std::string& source) {
     f.range("mp3_bitrate_kbps", o.mp3_bitrate_kbps, 32, 320, "kbit/s");
     return o;
 }
-
-// ---- paths ----
-
-fs::path normalised(const fs::path& p) {
-    fs::path n = p.lexically_normal();
-    if (!n.has_filename() && n.has_relative_path()) n = n.parent_path(); // "/a/b/" and "/a/b/." -> "/a/b"
-    return n;
-}
-
-// p relative to base if p lies inside base (or is base), else p unchanged. Both absolute.
-std::string relativeIfInside(const fs::path& p, const fs::path& base) {
-    const fs::path rel = normalised(p).lexically_relative(normalised(base));
-    if (rel.empty() || *rel.begin() == "..") return p.string();
-    return rel.string();
-}
-
-std::string resolveAgainst(const std::string& p, const fs::path& base) {
-    if (p.empty() || fs::path(p).is_absolute()) return p;
-    return normalised(base / p).string();
-}
-
-std::string trim(std::string_view s) {
-    const auto first = s.find_first_not_of(" \t\r\n");
-    if (first == std::string_view::npos) return {};
-    const auto last = s.find_last_not_of(" \t\r\n");
-    return std::string(s.substr(first, last - first + 1));
-}
-
-std::vector<std::string> objectKeys(const json& j, bool topLevel) {
-    std::vector<std::string> keys;
-    for (const auto& [key, value] : j.items())
-        if (!topLevel || (key != "format" && key != "version")) keys.push_back(key);
-    return keys;
-}
-
-// Follows the JSON parser (as its callback) to know the key path of the value it is reading, in --set syntax:
-// "master.eq.1.q", "stems.bass.gain_db" (a stem by its id once read, else by its index).
-class ParsePosition {
-public:
-    bool operator()(int /*depth*/, json::parse_event_t event, json& parsed) {
-        switch (event) {
-        case json::parse_event_t::object_start:
-            levels_.push_back(Level{});
-            break;
-        case json::parse_event_t::array_start:
-            levels_.emplace_back().isArray = true;
-            break;
-        case json::parse_event_t::key:
-            if (!levels_.empty()) levels_.back().key = parsed.get<std::string>();
-            break;
-        case json::parse_event_t::value:
-            if (levels_.size() == 3 && levels_[0].key == "stems" && levels_[1].isArray &&
-                levels_[2].key == "id" && parsed.is_string())
-                levels_[2].stemId = parsed.get<std::string>();
-            elementDone();
-            break;
-        case json::parse_event_t::object_end:
-        case json::parse_event_t::array_end:
-            if (!levels_.empty()) levels_.pop_back();
-            elementDone();
-            break;
-        }
-        return true; // keep everything: the callback only watches
-    }
-
-    std::string keyPath() const {
-        std::string path;
-        for (std::size_t i = 0; i < levels_.size(); ++i) {
-            const Level& l = levels_[i];
-            std::string element = l.key;
-            if (l.isArray) {
-                element = std::to_string(l.done);
-                const bool isStems = i == 1 && levels_[0].key == "stems";
-                if (isStems && i + 1 < levels_.size() && !levels_[i + 1].stemId.empty())
-                    element = levels_[i + 1].stemId;
-            }
-            path = joinPath(path, element);
-        }
-        return path.empty() ? "session" : path;
-    }
-
-private:
-    struct Level {
-        bool isArray = false;
-        std::string key;      // in an object: the key whose value is being read
-        std::size_t done = 0; // in a list: the entries read so far, so the index of the one being read
-        std::string stemId;   // in an entry of "stems": its id, once read
-    };
-
-    void elementDone() {
-        if (!levels_.empty() && levels_.back().isArray) ++levels_.back().done;
-    }
-
-    std::vector<Level> levels_;
-};
-
-// "-1e400" from the parser's "... number overflow parsing '-1e400'", else "a number".
-std::string overflowingNumber(const std::string& message) {
-    const auto open = message.find("parsing '");
-    if (open == std::string::npos) return "a number";
-    const auto begin = open + 9;
-    const auto close = message.find('\'', begin);
-    if (close == std::string::npos || close - begin > 40) return "a number";
-    return message.substr(begin, close - begin);
-}
-
 } // namespace
 
 json toJson(const Session& s) {
@@ -618,7 +351,7 @@ Session sessionFromJson(const json& j, const std::string& sourceName) {
     if (!j.is_object())
         throw Error(sourceName,
                     "not a Lathe session (expected a JSON object, found " + describeType(j) + ")");
-    Fields f(j, "", sourceName);
+    JsonFields f(j, "", sourceName);
     Session s;
     if (const json* format = f.find("format")) {
         if (!format->is_string() || format->get<std::string>() != kFormatMarker)
@@ -660,292 +393,6 @@ Session sessionFromJson(const json& j, const std::string& sourceName) {
     if (const json* v = f.find("output")) s.output = readOutput(*v, sourceName);
     f.rejectUnknownKeys();
     return s;
-}
-
-void saveSession(const Session& session, const std::string& path) {
-    json j = toJson(session);
-    const fs::path sessionDir = normalised(fs::absolute(fs::path(path)).parent_path());
-    if (!session.folder.empty()) {
-        const fs::path folder = normalised(fs::absolute(fs::path(session.folder)));
-        j["folder"] = relativeIfInside(folder, sessionDir);
-        const auto store = [&](const std::string& p) -> std::string {
-            if (p.empty()) return p;
-            const fs::path abs = fs::path(p).is_absolute() ? fs::path(p) : folder / p;
-            return relativeIfInside(normalised(abs), folder);
-        };
-        j["mix"] = store(session.mix);
-        j["reference"] = store(session.reference);
-        for (std::size_t i = 0; i < session.stems.size(); ++i)
-            j["stems"][i]["path"] = store(session.stems[i].path);
-    }
-    std::string text;
-    try {
-        text = j.dump(2) + "\n";
-    } catch (const json::type_error&) {
-        // JSON holds UTF-8 only; replacing the bad bytes would store a path that no longer names the file.
-        throw Error(path, "a file name in this session is not valid UTF-8 text; rename the file (for example "
-                          "to plain letters and digits) and try again");
-    }
-    writeFileAtomically(path, text);
-}
-
-Session loadSession(const std::string& path) {
-    std::error_code ec;
-    if (!fs::exists(path, ec)) throw Error(path, "this session file does not exist");
-    if (fs::is_directory(path, ec)) throw Error(path, "this is a folder, not a session file");
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw Error(path, "cannot open this session file");
-    std::ostringstream buffer;
-    buffer << in.rdbuf();
-    const std::string text = buffer.str();
-    if (trim(text).empty()) throw Error(path, "the session file is empty");
-
-    json j;
-    ParsePosition position;
-    try {
-        j = json::parse(text, std::ref(position));
-    } catch (const json::out_of_range& e) {
-        // The parser refuses a number beyond a double's range (406 "number overflow parsing '-1e400'")
-        // without saying where; name the key, as every other session error does.
-        throw Error(path, position.keyPath() + ": expected a finite number, found " +
-                              overflowingNumber(e.what()) + " (beyond the range of numbers, about 1.8e308)");
-    } catch (const json::parse_error& e) {
-        if (e.byte >= text.size())
-            throw Error(path,
-                        "the session file ends too early; it is probably truncated (the JSON stops at byte " +
-                            std::to_string(text.size()) + ")");
-        const std::size_t at = e.byte > 0 ? e.byte - 1 : 0;
-        const auto line = 1 + std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(at), '\n');
-        throw Error(path, "the session file is not valid JSON (error on line " + std::to_string(line) + ")");
-    }
-    Session s = sessionFromJson(j, path);
-
-    const fs::path sessionDir = normalised(fs::absolute(fs::path(path)).parent_path());
-    if (!s.folder.empty()) s.folder = resolveAgainst(s.folder, sessionDir);
-    const fs::path base = s.folder.empty() ? sessionDir : fs::path(s.folder);
-    s.mix = resolveAgainst(s.mix, base);
-    s.reference = resolveAgainst(s.reference, base);
-    for (auto& stem : s.stems)
-        stem.path = resolveAgainst(stem.path, base);
-    return s;
-}
-
-std::vector<CompressorSettings> defaultMultibandBands(int count) {
-    std::vector<CompressorSettings> bands;
-    for (int i = 0; i < count; ++i) {
-        // Low bands get slower time constants: a fast attack on bass distorts each cycle of a 50 Hz wave.
-        const double position = count > 1 ? static_cast<double>(i) / (count - 1) : 0.5;
-        CompressorSettings c;
-        c.enabled = true;
-        c.threshold_db = -20;
-        c.ratio = 1.5;
-        c.knee_db = 6;
-        c.attack_ms = 30 - 25 * position;
-        c.release_ms = 250 - 150 * position;
-        bands.push_back(c);
-    }
-    return bands;
-}
-
-Session makeDefaultSession(const FolderScan& scan) {
-    Session s;
-    s.folder = scan.folder;
-    s.song = scan.songName;
-    s.mix = scan.mix ? scan.mix->path : std::string();
-    s.reference = scan.reference ? scan.reference->path : std::string();
-
-    std::map<std::string, int> roleCounts;
-    for (const ScannedFile& file : scan.stems) {
-        StemSettings stem;
-        stem.role = stemRoleName(file.role);
-        const int n = ++roleCounts[stem.role];
-        stem.id = n == 1 ? stem.role : stem.role + "_" + std::to_string(n);
-        stem.path = file.path;
-        s.stems.push_back(std::move(stem));
-    }
-
-    if (scan.mix) {
-        s.sample_rate = scan.mix->info.sampleRate;
-    } else if (!scan.stems.empty()) {
-        std::map<int, int> rateCounts;
-        for (const ScannedFile& file : scan.stems)
-            ++rateCounts[file.info.sampleRate];
-        int best = 0, bestCount = 0;
-        for (const auto& [rate, count] : rateCounts) // ascending rate, so >= lets a tie go to the higher rate
-            if (count >= bestCount) {
-                best = rate;
-                bestCount = count;
-            }
-        s.sample_rate = best;
-    }
-
-    // Gentle glue: 1.5:1 from -20 dB with a soft knee and slow attack, so transients pass and nothing pumps.
-    s.master.compressor.enabled = true;
-    s.master.compressor.threshold_db = -20;
-    s.master.compressor.ratio = 1.5;
-    s.master.compressor.knee_db = 6;
-    s.master.compressor.attack_ms = 30;
-    s.master.compressor.release_ms = 200;
-    s.master.multiband.enabled = false;
-    s.master.multiband.crossovers_hz = {150, 2500};
-    s.master.multiband.bands = defaultMultibandBands(3);
-    s.master.limiter = LimiterSettings{true, -1.0, 100, 2};
-    return s;
-}
-
-namespace {
-
-const std::string kOverrideSource = "--set";
-
-struct Assignment {
-    std::string keyPath;
-    std::string text;
-};
-
-Assignment splitAssignment(std::string_view assignment) {
-    const auto equals = assignment.find('=');
-    if (equals == std::string_view::npos)
-        throw Error(kOverrideSource,
-                    "\"" + std::string(assignment) +
-                        "\" is not an assignment; write key.path=value, e.g. master.limiter.ceiling_dbtp=-1");
-    Assignment a{trim(assignment.substr(0, equals)), trim(assignment.substr(equals + 1))};
-    if (a.keyPath.empty())
-        throw Error(kOverrideSource, "\"" + std::string(assignment) + "\" has no key path before '='");
-    return a;
-}
-
-// The value keyPath names in root (a session's JSON). With anyEntry (checking against the format alone), any
-// stem id or list index stands for the list's first entry.
-json& overrideTarget(json& root, const std::string& keyPath, bool anyEntry) {
-    std::vector<std::string> elements;
-    for (std::size_t start = 0;;) {
-        const auto dot = keyPath.find('.', start);
-        elements.push_back(keyPath.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
-        if (dot == std::string::npos) break;
-        start = dot + 1;
-    }
-
-    json* node = &root;
-    std::string walked;
-    for (const std::string& element : elements) {
-        const std::string here = joinPath(walked, element);
-        if (element.empty())
-            throw Error(kOverrideSource, keyPath + ": empty key (two dots in a row, or a dot at an end)");
-        if (node->is_object()) {
-            const std::vector<std::string> keys = objectKeys(*node, node == &root);
-            if (std::find(keys.begin(), keys.end(), element) == keys.end())
-                throw Error(kOverrideSource, here + ": " + unknownKeyProblem(element, keys));
-            node = &(*node)[element];
-        } else if (node->is_array()) {
-            json* next = nullptr;
-            if (anyEntry && !node->empty() && (walked == "stems" || isAllDigits(element)))
-                next = &node->front();
-            if (walked == "stems")
-                for (auto& stem : *node)
-                    if (!next && stem["id"] == element) next = &stem;
-            if (!next && isAllDigits(element) && element.size() < 6 && std::stoul(element) < node->size())
-                next = &(*node)[std::stoul(element)];
-            if (!next) {
-                std::string problem;
-                if (walked == "stems") {
-                    std::vector<std::string> ids;
-                    for (const auto& stem : *node)
-                        ids.push_back(stem["id"].get<std::string>());
-                    problem = "no stem with id \"" + element + "\"" + didYouMean(element, ids) +
-                              (ids.empty() ? "; this session has no stems"
-                                           : "; stems: " + joinNames(ids) + " (or an index from 0 to " +
-                                                 std::to_string(ids.size() - 1) + ")");
-                } else {
-                    problem = node->empty() ? "this list is empty"
-                                            : "no entry " + element + "; use an index from 0 to " +
-                                                  std::to_string(node->size() - 1);
-                }
-                throw Error(kOverrideSource, here + ": " + problem);
-            }
-            node = next;
-        } else {
-            throw Error(kOverrideSource,
-                        here + ": " + walked + " is a single value and has no key \"" + element + "\"");
-        }
-        walked = here;
-    }
-
-    if (node->is_object())
-        throw Error(kOverrideSource, keyPath + ": this is a group of settings; set one of its keys: " +
-                                         joinNames(objectKeys(*node, node == &root)));
-    if (node->is_array())
-        throw Error(kOverrideSource,
-                    keyPath + ": this is a list; set one entry by its index, e.g. " + keyPath + ".0.<key>");
-    return *node;
-}
-
-// Parses text by the type of the value it replaces.
-void assignOverride(json& node, const std::string& keyPath, const std::string& text) {
-    if (node.is_boolean()) {
-        std::string lower = text;
-        for (char& c : lower)
-            c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-        if (lower == "true" || lower == "1" || lower == "on" || lower == "yes")
-            node = true;
-        else if (lower == "false" || lower == "0" || lower == "off" || lower == "no")
-            node = false;
-        else
-            throw Error(kOverrideSource, keyPath +
-                                             ": expected true or false (or on/off, yes/no, 1/0), found \"" +
-                                             text + "\"");
-    } else if (node.is_number()) {
-        const std::optional<double> value = parseDecimalNumber(text);
-        if (!value) throw Error(kOverrideSource, keyPath + ": expected a number, found \"" + text + "\"");
-        if (node.is_number_integer() || node.is_number_unsigned()) {
-            if (std::floor(*value) != *value || std::fabs(*value) > 2e9)
-                throw Error(kOverrideSource, keyPath + ": expected a whole number, found \"" + text + "\"");
-            node = static_cast<int64_t>(*value);
-        } else {
-            node = *value;
-        }
-    } else if (node.is_string()) {
-        node = text;
-    }
-}
-
-// A session holding one entry in every list, each valid on its own (a single crossover can take any allowed
-// frequency), for checking an assignment against the format alone.
-Session overrideFormatSession() {
-    Session s;
-    StemSettings stem;
-    stem.id = "stem";
-    stem.path = "stem.wav";
-    stem.eq.emplace_back();
-    s.stems.push_back(stem);
-    s.master.eq.emplace_back();
-    s.master.multiband.crossovers_hz = {1000};
-    s.master.multiband.bands = defaultMultibandBands(2);
-    return s;
-}
-
-} // namespace
-
-void applyOverride(Session& session, std::string_view assignment) {
-    const Assignment a = splitAssignment(assignment);
-    json root = toJson(session);
-    assignOverride(overrideTarget(root, a.keyPath, false), a.keyPath, a.text);
-    session = sessionFromJson(root, kOverrideSource);
-}
-
-void checkOverride(std::string_view assignment) {
-    const Assignment a = splitAssignment(assignment);
-    json root = toJson(overrideFormatSession());
-    assignOverride(overrideTarget(root, a.keyPath, true), a.keyPath, a.text);
-    try {
-        sessionFromJson(root, kOverrideSource);
-    } catch (const Error& e) {
-        // Only the assigned value changed, so the problem is about it; the message names the key as the user
-        // wrote it, not as it sits in the stand-in session ("stems.stem.gain_db", "master.eq.0.q").
-        const std::string& problem = e.problem();
-        const auto colon = problem.find(": ");
-        throw Error(kOverrideSource,
-                    a.keyPath + (colon == std::string::npos ? ": " + problem : problem.substr(colon)));
-    }
 }
 
 } // namespace lathe::core

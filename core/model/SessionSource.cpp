@@ -2,6 +2,8 @@
 
 #include "core/Error.h"
 #include "core/io/ClientFolder.h"
+#include "core/model/SessionDefaults.h"
+#include "core/model/SessionJson.h"
 #include "core/render/RenderRefusal.h"
 
 #include <filesystem>

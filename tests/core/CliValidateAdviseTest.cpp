@@ -1,4 +1,5 @@
 #include "core/model/Session.h"
+#include "core/model/SessionJson.h"
 #include "support/CliRunner.h"
 #include "support/DefectiveFolders.h"
 #include "support/TestAudio.h"

@@ -13,6 +13,7 @@
 #include "core/demo/DemoFolder.h"
 #include "core/io/AudioFileReader.h"
 #include "core/model/Session.h"
+#include "core/model/SessionJson.h"
 #include "core/render/Renderer.h"
 #include "support/TestAudio.h"
 

@@ -1,5 +1,8 @@
 #include "core/model/Session.h"
 #include "core/Error.h"
+#include "core/model/SessionDefaults.h"
+#include "core/model/SessionJson.h"
+#include "core/model/SessionOverride.h"
 
 #include <gtest/gtest.h>
 

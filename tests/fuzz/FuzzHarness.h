@@ -9,6 +9,9 @@
 #include "core/io/AudioFileReader.h"
 #include "core/io/ClientFolder.h"
 #include "core/model/Session.h"
+#include "core/model/SessionDefaults.h"
+#include "core/model/SessionJson.h"
+#include "core/model/SessionOverride.h"
 
 #include <nlohmann/json.hpp>
 

@@ -11,6 +11,7 @@
 #include "core/Error.h"
 #include "core/demo/DemoFolder.h"
 #include "core/model/Session.h"
+#include "core/model/SessionOverride.h"
 #include "core/support/CliRunner.h"
 #include "core/support/PrivateAudioSystem.h"
 #include "core/support/TestAudio.h"

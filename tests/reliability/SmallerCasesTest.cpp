@@ -5,6 +5,7 @@
 #include "core/Error.h"
 #include "core/demo/DemoFolder.h"
 #include "core/model/Session.h"
+#include "core/model/SessionJson.h"
 #include "core/support/CliRunner.h"
 #include "core/support/TestAudio.h"
 

@@ -17,6 +17,7 @@
 #include "core/analysis/FileAnalysis.h"
 #include "core/demo/DemoFolder.h"
 #include "core/io/AudioFileReader.h"
+#include "core/model/SessionJson.h"
 
 #include <gtest/gtest.h>
 

@@ -3,6 +3,7 @@
 // through the document, and undo restores it.
 #include "ui/MasterSection.h"
 
+#include "core/model/SessionDefaults.h"
 #include "ui/CompressorPanel.h"
 #include "ui/EqCurveEditor.h"
 #include "ui/MultibandPanel.h"
