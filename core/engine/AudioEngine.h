@@ -54,37 +54,47 @@ struct SpectrumFrame {
     std::array<float, 2049> magnitudesDb{};
 };
 
-// Real-time playback of a session through PortAudio with the same DSP units as the offline render. Control
-// calls (everything but processForTest) come from one control thread (the GUI or the CLI); the audio thread
-// never allocates, locks, reads files or logs: the whole song's sources are decoded into memory by load(), a
-// new processing graph is built by update() off the audio thread and swapped in through an atomic, and the
-// old graph is freed on the control thread.
+// Real-time playback of a session through PortAudio with the same chains as the offline render. Control
+// calls come from one control thread at a time (the GUI thread, or its loader thread during load(), or the
+// CLI's main thread); the audio thread never allocates, locks, reads files or logs: the whole song's sources
+// are decoded into memory by load(), a new processing graph is built by update() off the audio thread and
+// swapped in through an atomic, and the old graph is freed on the control thread. Each method says whether it
+// is real-time safe (no allocation, lock, I/O or wait, so it could even be called from an audio callback) and
+// which thread may call it. The class is split across core/engine/*.cpp by concern (AudioEngineImpl.h lists
+// them).
 class AudioEngine {
 public:
-    AudioEngine();
-    ~AudioEngine();
+    AudioEngine();  // starts the meter thread. Not RT safe.
+    ~AudioEngine(); // closes the stream, stops the meter thread. Not RT safe.
     AudioEngine(const AudioEngine&) = delete;
     AudioEngine& operator=(const AudioEngine&) = delete;
 
+    // The host's output devices (starts and stops PortAudio, which probes every card). Not RT safe; any
+    // thread while no stream of this process is being opened.
     static std::vector<OutputDevice> outputDevices();
 
     // Decodes the session's sources (resampled to the session rate), renders the stereo and stem masters'
     // loudness gains, makes the codec preview (unavailable when the rate is not one MP3 carries: 32, 44.1,
     // 48 kHz) and measures every source's loudness. Blocking: call off the GUI thread. Throws Error.
     // Memory budget: the decoded sources, stems plus mix plus reference plus the codec preview, stereo float.
+    // Not RT safe; control thread (stops and reopens the stream around the load).
     void load(const Session& session, const std::function<void(double)>& progress = {});
-    // Any parameter change while playing: applied smoothly, no restart, position kept.
+    // Any parameter change while playing: applied smoothly, no restart, position kept. Builds the new
+    // parameters (or graph, when a structural setting changed) here and hands them over lock-free. Not RT
+    // safe (allocates); control thread. Throws Error when the sources changed (load again).
     void update(const Session& session);
 
     // Opens the output ("" = default device; an unknown name falls back to the default with a note in
     // takeError()). bufferFrames is clamped to 32..2048; sampleRate 0 = the session's rate. When the device
-    // runs at another rate the engine resamples.
+    // runs at another rate the engine resamples. Not RT safe; control thread.
     bool open(const std::string& deviceName, int bufferFrames, int sampleRate, std::string& error);
-    void close();
-    bool isOpen() const;
-    std::string deviceName() const;
-    int bufferFrames() const;
+    void close();                   // Not RT safe; control thread.
+    bool isOpen() const;            // control thread
+    std::string deviceName() const; // Not RT safe (copies); control thread.
+    int bufferFrames() const;       // control thread
 
+    // Transport: each request is an atomic store the audio thread acts on at its next buffer (with a short
+    // declick fade). RT safe; control thread.
     void play();
     void pause();
     void stop(); // pause and return to the start (or the loop start)
@@ -94,31 +104,38 @@ public:
     // Switching to a master whose chain was idle (only the heard sources are processed) first warms that
     // chain over the last 0.2 s played, so it sounds as continuous playback would: the switch is heard ~30 ms
     // later (at any buffer size), the old source playing on meanwhile. Other switches start in the next
-    // buffer.
+    // buffer. RT safe (an atomic store); control thread.
     void setSource(MonitorSource source);
-    MonitorSource source() const;      // the one asked for
-    MonitorSource heardSource() const; // the one playing (or crossfading in) now
-    void setLoudnessMatch(bool enabled);
-    bool loudnessMatch() const;
+    MonitorSource source() const;        // the one asked for. RT safe; any thread.
+    MonitorSource heardSource() const;   // the one playing (or crossfading in) now. RT safe; any thread.
+    void setLoudnessMatch(bool enabled); // RT safe; control thread.
+    bool loudnessMatch() const;          // RT safe; any thread.
     // A small playback system's response (phone, laptop, earbuds, car) applied to what goes to the device,
-    // after the meters (they read the master itself); Flat is bit-transparent. Switching crossfades.
+    // after the meters (they read the master itself); Flat is bit-transparent. Switching crossfades. RT safe;
+    // control thread.
     void setPlaybackSimulation(dsp::PlaybackSystem system);
-    dsp::PlaybackSystem playbackSimulation() const;
+    dsp::PlaybackSystem playbackSimulation() const; // RT safe; any thread.
 
+    // What load() found and measured. RT safe; control thread (load() writes them).
     bool sourceAvailable(MonitorSource source) const;
     double sourceIntegratedLufs(MonitorSource source) const; // measured at load; -inf when not available
     double sourceTruePeakDbtp(MonitorSource source) const;
 
-    // Positions and lengths are in session-rate frames.
+    // Positions and lengths are in session-rate frames. RT safe: position(), playing() and
+    // deviceSampleRate() on any thread, length() and sampleRate() on the control thread (load() sets them).
     int64_t position() const;
     int64_t length() const;
     bool playing() const;
     int sampleRate() const;       // the session's rate
     int deviceSampleRate() const; // the stream's rate (0 when closed)
 
-    bool readMeters(MeterFrame& frame); // newest frame from a lock-free ring; false if none new
-    bool readSpectrum(SpectrumFrame& frame);
-    std::string takeError(); // e.g. device lost: playback stopped, the app keeps running
+    // The newest frame from a lock-free ring the meter thread fills; false if none new. RT safe; one reader
+    // thread (the GUI's meter timer).
+    bool readMeters(MeterFrame& frame);
+    bool readSpectrum(SpectrumFrame& frame); // as readMeters
+    // What went wrong since the last call, e.g. device lost: playback stopped, the app keeps running (a lost
+    // stream is closed here). Not RT safe (locks, may close the stream); control thread.
+    std::string takeError();
 
     struct Stats {
         long long callbacks = 0;
@@ -128,13 +145,14 @@ public:
         long long lateCallbacks = 0;
         double meanPercent = 0, p99Percent = 0, maxPercent = 0; // callback time as % of the buffer period
     };
-    Stats stats() const;
+    Stats stats() const; // RT safe (atomic loads); any thread.
 
-    // Runs the exact callback body without PortAudio, at the session rate (for tests).
+    // Runs the exact callback body without PortAudio, at the session rate, in place of the device's callback
+    // (tests, offline measuring). RT safe; one thread at a time, never while a stream is open.
     void processForTest(float* left, float* right, int frames);
     // Waits (up to ~5 s) until the meter thread has measured everything played so far, so a test's meter
     // readings do not depend on how busy the machine is (the ring drops what the meter thread cannot keep up
-    // with). Returns false on timeout.
+    // with). Returns false on timeout. Not RT safe (sleeps); tests only.
     bool drainMetersForTest();
 
     struct Impl;

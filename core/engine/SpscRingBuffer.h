@@ -3,16 +3,26 @@
 #include <algorithm>
 #include <atomic>
 #include <cstddef>
+#include <type_traits>
 #include <vector>
 
 namespace lathe::core {
 
 // Lock-free single-producer single-consumer ring of trivially copyable T (Ardour-style): the capacity is a
 // power of two, one slot is kept empty, indices are published with release and read with acquire. Only the
-// constructor allocates. Reader and writer may each be on their own thread.
+// constructor allocates. Reader and writer may each be on their own thread: one writer, one reader.
 template <typename T>
 class SpscRingBuffer {
+    // Items are copied by assignment on the audio thread: a copy that allocates (a std::string, a vector)
+    // would break real-time safety, and one that is not trivial could observe a slot being rewritten.
+    static_assert(std::is_trivially_copyable_v<T>, "SpscRingBuffer holds trivially copyable items only");
+    static_assert(std::is_default_constructible_v<T>, "the slots are default-constructed up front");
+    // A lock behind the indices (an atomic emulated with a mutex) would make every push and pop a lock.
+    static_assert(std::atomic<size_t>::is_always_lock_free, "SpscRingBuffer needs lock-free atomic indices");
+
 public:
+    // Capacity is minCapacity rounded up to a power of two less one. Not RT safe (allocates); before any
+    // reader or writer runs.
     explicit SpscRingBuffer(size_t minCapacity) {
         size_t size = 2;
         while (size < minCapacity + 1)
@@ -22,6 +32,9 @@ public:
     }
 
     size_t capacity() const { return mask_; }
+
+    // Everything below is RT safe (no allocation, lock or wait). The write side (writeSpace, writeVector,
+    // advanceWrite, write, push) belongs to the one writer thread, the read side to the one reader thread.
 
     size_t writeSpace() const {
         const size_t w = write_.load(std::memory_order_relaxed);

@@ -1,0 +1,152 @@
+#pragma once
+
+// The engine's state and the work of each of its threads, one class split across files by concern (as
+// Ardour's Session is): EngineGraph.cpp (build, hand-over, sources), AudioCallback.cpp (the audio thread),
+// MeterThread.cpp, DeviceStream.cpp (PortAudio), EngineLoad.cpp (decoding and measuring), AudioEngine.cpp
+// (the control calls). Internal to core/engine.
+
+#include "core/engine/AudioEngine.h"
+#include "core/engine/EngineGraph.h"
+#include "core/engine/SpscRingBuffer.h"
+#include "core/render/Renderer.h"
+
+#include <portaudio.h>
+
+#include <atomic>
+#include <cmath>
+#include <ctime>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace lathe::core {
+
+constexpr int kCrossfadeFrames =
+    256;                            // ~5 ms at 48 kHz: short enough to feel instant, long enough not to click
+constexpr int kDeclickFrames = 128; // transport fade around pause and seek
+constexpr int kMeterRingFrames = 1 << 16;
+constexpr int kHistogramBins = 1000; // 0.2 % per bin up to 200 % of the period
+
+inline double nowSeconds() {
+    timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
+struct AudioEngine::Impl {
+    // Loaded material (control thread owns; audio thread reads only while a graph is live).
+    Session session;
+    int loadedRate = 0;
+    std::vector<engine::Track> stemTracks;
+    engine::Track mix, reference;
+    engine::Track codec; // the stereo master after the MP3 round trip, aligned with what the engine plays
+    int64_t lengthFrames = 0;
+    double sourceLufs[kMonitorSourceCount];
+    double sourcePeak[kMonitorSourceCount];
+    bool available[kMonitorSourceCount] = {};
+    LoudnessGainResult stereoGain, stemGain;
+
+    // Hand-over to the audio thread.
+    std::atomic<engine::Graph*> pendingGraph{nullptr};
+    std::atomic<engine::Params*> pendingParams{nullptr};
+    SpscRingBuffer<engine::Graph*> retiredGraphs{64};
+    SpscRingBuffer<engine::Params*> retiredParams{64};
+    engine::Graph* graph = nullptr;   // audio thread
+    engine::Params* params = nullptr; // audio thread
+    std::atomic<bool> graphLive{false};
+
+    // Control values.
+    std::atomic<bool> playRequested{false};
+    std::atomic<int64_t> seekRequest{-1};
+    std::atomic<int64_t> position{0};
+    std::atomic<int64_t> loopStart{0}, loopEnd{0};
+    std::atomic<bool> loopEnabled{false};
+    std::atomic<int> requestedSource{0};
+    std::atomic<bool> matchEnabled{false};
+    std::atomic<int> simulationSystem{static_cast<int>(dsp::PlaybackSystem::Flat)};
+    std::atomic<float> matchGain[kMonitorSourceCount];
+    std::atomic<int> playingSource{0};
+    std::atomic<bool> running{false}; // audio thread: position advancing
+    std::atomic<float> limiterGr{0};
+    std::atomic<float> stemGr[MeterFrame::kMaxMeteredStems];
+    std::atomic<int> meteredStems{0};
+    std::atomic<bool> sourceChanged{false}; // meter thread: start the loudness range over
+
+    // Audio thread state.
+    int currentSource = 0, previousSource = 0, fadePos = kCrossfadeFrames;
+    float transportGain = 0;
+    float matchAmount = 0;
+
+    // Meters: the audio thread copies what it plays into a ring; the meter thread measures it.
+    SpscRingBuffer<float> meterRing{kMeterRingFrames * 2};
+    SpscRingBuffer<MeterFrame> meterFrames{64};
+    SpscRingBuffer<SpectrumFrame> spectrumFrames{8};
+    std::atomic<bool> meterReset{true};
+    std::thread meterThread;
+    std::atomic<bool> meterQuit{false};
+    std::atomic<int> meterRate{48000};
+    std::atomic<int64_t> meterFramesWritten{0}, meterFramesMeasured{0}; // for drainMetersForTest()
+
+    // Stream.
+    PaStream* stream = nullptr;
+    bool streamIsJack = false;
+    // PortAudio's JACK host waits (10 minutes) for a dead server to acknowledge a stop, in Pa_StopStream,
+    // Pa_CloseStream and Pa_Terminate alike; a stream lost that way is left open, never touched again, and
+    // PortAudio is not terminated under it (the device list then stays as it was when it started).
+    std::vector<PaStream*> abandonedStreams;
+    std::string device;
+    int buffer = 0;
+    std::atomic<int> deviceRate{0}; // read by the audio thread
+    std::atomic<bool> deviceLost{false};
+    std::atomic<bool> streamRunning{false}; // between a successful start and close(): callbacks must come
+    // A running stream whose callbacks stop for this long has lost its device (an unplugged card, a JACK
+    // server gone): PortAudio does not always report it.
+    static constexpr double kStalledStreamSeconds = 1.0;
+    std::mutex errorMutex; // control threads only
+    std::string error;
+
+    // Stats (written by the audio thread only).
+    std::atomic<long long> callbacks{0}, xruns{0}, lateCallbacks{0};
+    std::atomic<double> sumPercent{0}, maxPercent{0};
+    std::atomic<unsigned> histogram[kHistogramBins + 1];
+
+    Impl();  // starts the meter thread
+    ~Impl(); // stops it; frees every graph
+
+    // Graph and hand-over (EngineGraph.cpp).
+    static std::vector<char> audibility(const Session& s);
+    std::unique_ptr<engine::Graph> buildGraph(const Session& s, int rate) const; // control thread
+    void publishGraph(std::unique_ptr<engine::Graph> g);                         // control thread
+    void publishParams(const Session& s);                                        // control thread
+    void reap();        // control thread: frees what the audio thread retired
+    void takeUpdates(); // audio thread
+    void computeSources(engine::Graph& g, int64_t pos, int n, unsigned need, int warming = -1);
+    static bool primeMaster(engine::Graph& g, int m, int64_t budget);
+    static void restartGraph(engine::Graph& g);
+    static void sourceBuffers(engine::Graph& g, int s, const float*& l, const float*& r);
+
+    // The audio callback (AudioCallback.cpp).
+    void process(float* outL, float* outR, int frames);
+    void recordCallback(double seconds, int frames, int rate, bool xrun);
+
+    // The meter thread (MeterThread.cpp).
+    void meterLoop();
+
+    // The device stream (DeviceStream.cpp).
+    static int paCallback(const void*, void* output, unsigned long frames, const PaStreamCallbackTimeInfo*,
+                          PaStreamCallbackFlags flags, void* user);
+    static void paFinished(void* user);
+    void markDeviceLost();
+    void watchStream(long long& lastCallbacks, double& lastSeen); // meter thread
+
+    // Loading (EngineLoad.cpp).
+    void loadTracks(const Session& s, int rate, const std::function<void(double)>& progress);
+    void makeCodec(const std::vector<float>& l, const std::vector<float>& r, int rate);
+    void remakeCodec(int rate);
+
+    void setError(std::string e); // any control thread
+};
+
+} // namespace lathe::core

@@ -1,0 +1,261 @@
+#include "core/engine/AudioEngineImpl.h"
+
+#include "core/io/SourceStream.h"
+
+namespace lathe::core {
+
+using namespace engine;
+
+namespace engine {
+
+Track decode(const std::string& path, int rate) {
+    SourceStream stream(path, rate);
+    Track t;
+    const int64_t n = stream.lengthFrames();
+    t.l.resize(static_cast<size_t>(n));
+    t.r.resize(static_cast<size_t>(n));
+    for (int64_t done = 0; done < n;) {
+        const int k = static_cast<int>(std::min<int64_t>(65536, n - done));
+        stream.read(t.l.data() + done, t.r.data() + done, k);
+        done += k;
+    }
+    return t;
+}
+
+} // namespace engine
+
+void AudioEngine::Impl::reap() {
+    Graph* g;
+    while (retiredGraphs.pop(g))
+        delete g;
+    Params* p;
+    while (retiredParams.pop(p))
+        delete p;
+}
+
+std::vector<char> AudioEngine::Impl::audibility(const Session& s) {
+    const bool anySolo = std::any_of(s.stems.begin(), s.stems.end(), [](auto& st) { return st.solo; });
+    std::vector<char> a;
+    for (const auto& st : s.stems)
+        a.push_back(!st.mute && (!anySolo || st.solo));
+    return a;
+}
+
+std::unique_ptr<Graph> AudioEngine::Impl::buildGraph(const Session& s, int rate) const {
+    auto g = std::make_unique<Graph>();
+    g->rate = rate;
+    g->hasMix = !mix.l.empty();
+    g->hasReference = !reference.l.empty();
+    g->hasStems = !stemTracks.empty();
+    const auto audible = audibility(s);
+    for (size_t i = 0; i < s.stems.size(); ++i) {
+        auto chain = std::make_unique<StemChain>();
+        chain->prepare(rate, kMaxBlock);
+        chain->configure(s.stems[i], audible[i] != 0);
+        chain->reset();
+        if (i < MeterFrame::kMaxMeteredStems) g->compressorOn[i] = s.stems[i].compressor.enabled;
+        g->stems.push_back(std::move(chain));
+    }
+    g->ceilingDbtp = s.master.limiter.ceiling_dbtp - kDitherMarginDb;
+    g->stereoGainDb = stereoGain.gainDb;
+    g->stemGainDb = stemGain.gainDb;
+    for (MasterChain* m : {&g->stereoMaster, &g->stemMaster}) {
+        m->prepare(rate, kMaxBlock, s.master);
+        m->configure(s.master);
+        m->setLimiterCeilingDbtp(g->ceilingDbtp);
+        m->setLimiterInputGainDb(m == &g->stereoMaster ? g->stereoGainDb : g->stemGainDb);
+        m->reset();
+    }
+    g->latency = g->stemMaster.preLimiterLatencyFrames() + g->stemMaster.limiterLatencyFrames();
+    g->simulation.prepare(rate, kMaxBlock);
+    // A graph rebuilt while a simulation is on starts with it, not with a crossfade from flat.
+    g->simulation.setSystem(static_cast<dsp::PlaybackSystem>(simulationSystem.load()));
+    g->simulation.reset();
+    g->warmupFrames = static_cast<int>(kWarmupSeconds * rate);
+    g->history.prepare(g->warmupFrames + g->latency + 2 * kMaxBlock);
+    for (auto& v : g->buf)
+        v.assign(kMaxBlock, 0.0f);
+    return g;
+}
+
+// Audio thread: picks up new graphs and parameters, returning the old ones for freeing.
+void AudioEngine::Impl::takeUpdates() {
+    if (Graph* g = pendingGraph.exchange(nullptr, std::memory_order_acq_rel)) {
+        if (graph && !retiredGraphs.push(graph)) {
+            // The control thread has not reaped for 64 swaps; keep the old graph rather than free here.
+            pendingGraph.store(g);
+        } else {
+            graph = g;
+        }
+    }
+    if (Params* p = pendingParams.exchange(nullptr, std::memory_order_acq_rel)) {
+        if (params && !retiredParams.push(params)) {
+            pendingParams.store(p);
+        } else {
+            params = p;
+            if (graph && graph->stems.size() == p->session.stems.size()) {
+                for (size_t i = 0; i < graph->stems.size(); ++i) {
+                    graph->stems[i]->configure(p->session.stems[i], p->audible[i] != 0);
+                    if (i < MeterFrame::kMaxMeteredStems)
+                        graph->compressorOn[i] = p->session.stems[i].compressor.enabled;
+                }
+                for (MasterChain* m : {&graph->stereoMaster, &graph->stemMaster}) {
+                    m->configure(p->session.master);
+                    m->setLimiterCeilingDbtp(p->session.master.limiter.ceiling_dbtp - kDitherMarginDb);
+                }
+            }
+        }
+    }
+}
+
+// Computes the sources in `need` (a bit per MonitorSource) for n <= kMaxBlock frames from `pos`. The stem
+// chains always run (cheap, and their state must follow the song for the delta and the stem master); a
+// master chain runs only when its source is needed, and must be warm then.
+void AudioEngine::Impl::computeSources(Graph& g, int64_t pos, int n, unsigned need, int warming) {
+    float* sl = g.b(Graph::SumL);
+    float* sr = g.b(Graph::SumR);
+    std::fill_n(sl, n, 0.0f);
+    std::fill_n(sr, n, 0.0f);
+    for (size_t i = 0; i < g.stems.size() && i < stemTracks.size(); ++i) {
+        float* l = g.b(Graph::L0);
+        float* r = g.b(Graph::R0);
+        stemTracks[i].read(pos, l, r, n);
+        g.stems[i]->process(stereo(l, r, n));
+        for (int k = 0; k < n; ++k) {
+            sl[k] += l[k];
+            sr[k] += r[k];
+        }
+    }
+    float* ml = g.b(Graph::MixL);
+    float* mr = g.b(Graph::MixR);
+    mix.read(pos, ml, mr, n);
+    reference.read(pos, g.b(Graph::RefL), g.b(Graph::RefR), n);
+    History& h = g.history;
+    h.write(History::SumL, g.t, sl, n);
+    h.write(History::SumR, g.t, sr, n);
+    h.write(History::MixL, g.t, ml, n);
+    h.write(History::MixR, g.t, mr, n);
+    h.write(History::RefL, g.t, g.b(Graph::RefL), n);
+    h.write(History::RefR, g.t, g.b(Graph::RefR), n);
+
+    bool ran[2] = {false, false};
+    auto runMaster = [&](int m, int inL, int inR, int outL, int outR) {
+        std::copy_n(g.b(inL), n, g.b(outL));
+        std::copy_n(g.b(inR), n, g.b(outR));
+        const auto block = stereo(g.b(outL), g.b(outR), n);
+        g.master(m).processPreLimiter(block);
+        g.master(m).processLimiter(block);
+        ran[m] = true;
+    };
+    const auto wants = [need](MonitorSource s) { return (need & (1u << static_cast<int>(s))) != 0; };
+    if (wants(MonitorSource::StereoMaster) && g.masterState[kStereoMasterChain].warm)
+        runMaster(kStereoMasterChain, Graph::MixL, Graph::MixR, Graph::StereoL, Graph::StereoR);
+    if (wants(MonitorSource::StemMaster) && g.masterState[kStemMasterChain].warm)
+        runMaster(kStemMasterChain, Graph::SumL, Graph::SumR, Graph::StemL, Graph::StemR);
+    for (int m = 0; m < 2; ++m)
+        if (!ran[m] && m != warming) g.masterState[m] = {false, false, 0};
+
+    // The masters lag their inputs by the chain latency; the plain sources are read that far back so that
+    // switching compares the same moment.
+    const int64_t back = g.t - g.latency;
+    if (wants(MonitorSource::Mix) || wants(MonitorSource::Delta)) {
+        h.read(History::MixL, back, ml, n);
+        h.read(History::MixR, back, mr, n);
+    }
+    if (wants(MonitorSource::Codec)) codec.read(pos, g.b(Graph::CodecL), g.b(Graph::CodecR), n);
+    if (wants(MonitorSource::Reference)) {
+        h.read(History::RefL, back, g.b(Graph::RefL), n);
+        h.read(History::RefR, back, g.b(Graph::RefR), n);
+    }
+    if (wants(MonitorSource::Delta)) {
+        float* dl = g.b(Graph::DeltaL);
+        float* dr = g.b(Graph::DeltaR);
+        h.read(History::SumL, back, dl, n);
+        h.read(History::SumR, back, dr, n);
+        for (int k = 0; k < n; ++k) {
+            dl[k] -= ml[k];
+            dr[k] -= mr[k];
+        }
+    }
+    g.t += n;
+}
+
+// Brings an idle master back to the state continuous playback would have, by running it (reset) over up
+// to warmupFrames of the history before t, at most `budget` frames per call. Returns true once it is
+// warm.
+bool AudioEngine::Impl::primeMaster(Graph& g, int m, int64_t budget) {
+    Graph::MasterState& st = g.masterState[m];
+    if (st.warm) return true;
+    if (!st.priming) {
+        g.master(m).reset();
+        st.cursor = std::max(g.t - g.warmupFrames, g.history.validFrom);
+        st.priming = true;
+    }
+    const int inL = m == kStereoMasterChain ? History::MixL : History::SumL;
+    float* l = g.b(Graph::PrimeL);
+    float* r = g.b(Graph::PrimeR);
+    while (budget > 0 && st.cursor < g.t) {
+        const int n = static_cast<int>(std::min<int64_t>({budget, g.t - st.cursor, kMaxBlock}));
+        g.history.read(inL, st.cursor, l, n);
+        g.history.read(inL + 1, st.cursor, r, n);
+        const auto block = stereo(l, r, n);
+        g.master(m).processPreLimiter(block);
+        g.master(m).processLimiter(block);
+        st.cursor += n;
+        budget -= n;
+    }
+    if (st.cursor < g.t) return false;
+    st.warm = true;
+    st.priming = false;
+    return true;
+}
+
+// From the top the song plays exactly as the render makes it: every chain from its reset state.
+void AudioEngine::Impl::restartGraph(Graph& g) {
+    for (auto& stem : g.stems)
+        stem->reset();
+    for (int m = 0; m < 2; ++m) {
+        g.master(m).reset();
+        g.masterState[m] = {};
+    }
+    g.history.validFrom = g.t;
+}
+
+void AudioEngine::Impl::sourceBuffers(Graph& g, int s, const float*& l, const float*& r) {
+    switch (static_cast<MonitorSource>(s)) {
+    case MonitorSource::Mix:
+        l = g.b(Graph::MixL), r = g.b(Graph::MixR);
+        return;
+    case MonitorSource::StereoMaster:
+        l = g.b(Graph::StereoL), r = g.b(Graph::StereoR);
+        return;
+    case MonitorSource::StemMaster:
+        l = g.b(Graph::StemL), r = g.b(Graph::StemR);
+        return;
+    case MonitorSource::Reference:
+        l = g.b(Graph::RefL), r = g.b(Graph::RefR);
+        return;
+    case MonitorSource::Delta:
+        l = g.b(Graph::DeltaL), r = g.b(Graph::DeltaR);
+        return;
+    case MonitorSource::Codec:
+        l = g.b(Graph::CodecL), r = g.b(Graph::CodecR);
+        return;
+    }
+}
+
+void AudioEngine::Impl::publishGraph(std::unique_ptr<Graph> g) {
+    reap();
+    delete pendingGraph.exchange(g.release(), std::memory_order_acq_rel);
+    graphLive = true;
+}
+
+void AudioEngine::Impl::publishParams(const Session& s) {
+    reap();
+    auto p = std::make_unique<Params>();
+    p->session = s;
+    p->audible = audibility(s);
+    delete pendingParams.exchange(p.release(), std::memory_order_acq_rel);
+}
+
+} // namespace lathe::core
