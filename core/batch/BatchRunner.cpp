@@ -43,45 +43,6 @@ std::string jobNameOf(const std::string& input) {
     return name.empty() || name == "." || name == ".." ? std::string("job") : name;
 }
 
-double readNumber(const json& j, const char* key) {
-    const auto it = j.find(key);
-    return it != j.end() && it->is_number() ? it->get<double>() : 0.0;
-}
-
-RenderReport reportFromJson(const json& j, const std::string& jobOutDir) {
-    RenderReport r;
-    r.song = j.value("song", std::string());
-    r.folder = j.value("folder", std::string());
-    r.sessionSampleRate = static_cast<int>(readNumber(j, "session_sample_rate"));
-    r.outputSampleRate = static_cast<int>(readNumber(j, "output_sample_rate"));
-    r.targetLufs = readNumber(j, "target_lufs");
-    r.ceilingDbtp = readNumber(j, "ceiling_dbtp");
-    r.reportPath = (fs::path(jobOutDir) / "report.json").string();
-    if (j.contains("warnings") && j["warnings"].is_array())
-        for (const auto& w : j["warnings"])
-            if (w.is_string()) r.warnings.push_back(w.get<std::string>());
-    for (const auto& d : j.at("deliverables")) {
-        DeliverableReport dr;
-        dr.kind = d.at("kind").get<std::string>();
-        dr.wavPath = (fs::path(jobOutDir) / fs::path(d.at("wav").get<std::string>()).filename()).string();
-        if (d.contains("mp3") && d["mp3"].is_string())
-            dr.mp3Path = (fs::path(jobOutDir) / fs::path(d["mp3"].get<std::string>()).filename()).string();
-        dr.sampleRate = static_cast<int>(readNumber(d, "sample_rate"));
-        dr.bitDepth = static_cast<int>(readNumber(d, "bit_depth"));
-        dr.durationSeconds = readNumber(d, "duration_s");
-        dr.integratedLufs = readNumber(d, "integrated_lufs");
-        dr.loudnessRangeLu = readNumber(d, "loudness_range_lu");
-        dr.truePeakDbtp = readNumber(d, "true_peak_dbtp");
-        dr.samplePeakDbfs = readNumber(d, "sample_peak_dbfs");
-        dr.plrDb = readNumber(d, "plr_db");
-        dr.passes = static_cast<int>(readNumber(d, "passes"));
-        dr.meetsTarget = d.value("meets_target", false);
-        dr.withinCeiling = d.value("within_ceiling", false);
-        r.deliverables.push_back(std::move(dr));
-    }
-    return r;
-}
-
 // One listed file: exists, opens, and its rate and length are what report.json says.
 std::string checkAudioFile(const std::string& path, int sampleRate, double durationSeconds, bool isWav,
                            int bitDepth, int mp3BitrateKbps = 0) {
@@ -265,13 +226,11 @@ std::string checkDeliverables(const Session& session, const json& marker, const 
         return problem + " (the render did not finish)";
     if (storedMarker != marker) return "the settings or input differ from the last render";
 
-    json reportJson;
-    if (auto problem = readJson(dir / "report.json", reportJson); !problem.empty()) return problem;
     RenderReport report;
     try {
-        report = reportFromJson(reportJson, jobOutDir);
-    } catch (const std::exception&) {
-        return (dir / "report.json").string() + ": no usable deliverables list";
+        report = readRenderReport(jobOutDir);
+    } catch (const Error& e) {
+        return e.what();
     }
 
     RenderPlan plan;

@@ -8,7 +8,7 @@
 #include "core/engine/AudioEngine.h"
 #include "core/engine/EngineGraph.h"
 #include "core/engine/SpscRingBuffer.h"
-#include "core/render/Renderer.h"
+#include "core/render/LoudnessSearch.h"
 
 #include <portaudio.h>
 

@@ -1,0 +1,269 @@
+#include "core/render/DeliverableRenderer.h"
+
+#include "core/Error.h"
+#include "core/chain/MasterChain.h"
+#include "core/chain/StemChain.h"
+#include "core/io/SourceStream.h"
+#include "core/render/ChunkPipe.h"
+#include "core/render/RenderRefusal.h"
+#include "core/render/StereoResampler.h"
+#include "core/render/ThreadPool.h"
+
+#include "dsp/IntegratedLoudness.h"
+#include "dsp/SubAudibleMeter.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <filesystem>
+
+namespace fs = std::filesystem;
+
+namespace lathe::core::render {
+
+DeliverableRenderer::DeliverableRenderer(const Session& s, const Job& job, const std::string& outDir,
+                                         const RenderControl& control,
+                                         const std::atomic<bool>& internalCancel, ProgressBoard& progress)
+    : s_(s), job_(job), outDir_(outDir), control_(control), internalCancel_(internalCancel),
+      progress_(progress) {
+    outputRate_ = s.output.sample_rate > 0 ? s.output.sample_rate : s.sample_rate;
+    threads_ = control.threads > 0 ? control.threads : ThreadPool::defaultThreads();
+}
+
+JobResult DeliverableRenderer::run() {
+    FrameCache preLimiter;
+    const double preLufs = renderPreLimiter(preLimiter);
+    progress_.set(job_.slot, 0.4);
+
+    JobResult result;
+    DeliverableReport& r = result.report;
+    r.kind = job_.kind;
+    r.sampleRate = outputRate_;
+    r.bitDepth = s_.output.bit_depth;
+    r.durationSeconds = static_cast<double>(preLimiter.frames()) / outputRate_;
+
+    // Every pass writes its WAV and takes the report's measurements as it goes; the pass kept is the
+    // deliverable, so the usual single pass needs no second trip over the audio.
+    PassResult best;
+    r.passes = searchGain(preLimiter, preLufs, true, best);
+
+    r.loudnessGainDb = best.gainDb;
+    r.maxGainReductionDb = best.stats.maxGainReductionDb;
+    r.averageGainReductionDb = best.stats.averageGainReductionDb();
+    r.limitedPercent = best.stats.frames > 0
+                           ? 100.0 * static_cast<double>(best.stats.framesLimited) / best.stats.frames
+                           : 0.0;
+    r.integratedLufs = best.integratedLufs;
+    r.loudnessRangeLu = best.loudnessRangeLu;
+    r.samplePeakDbfs = best.samplePeakDbfs;
+    r.maxMomentaryLufs = best.maxMomentaryLufs;
+    r.maxShortTermLufs = best.maxShortTermLufs;
+    r.truePeakDbtp = best.truePeakDbtp;
+    r.plrDb = r.truePeakDbtp - r.integratedLufs;
+    r.meetsTarget = !s_.loudness.normalize ||
+                    std::abs(r.integratedLufs - s_.loudness.target_lufs) <= kTargetWindowLu + 1e-9;
+    r.withinCeiling = !s_.master.limiter.enabled || r.truePeakDbtp <= s_.master.limiter.ceiling_dbtp;
+    r.wavPath = finalPath(".wav");
+    result.wav = std::move(best.wav);
+    if (best.audio) writeMp3(*best.audio, result);
+    progress_.set(job_.slot, 1.0);
+    return result;
+}
+
+std::string DeliverableRenderer::finalPath(const char* extension) const {
+    return (fs::path(outDir_) / (s_.song + "_" + job_.kind + extension)).string();
+}
+
+// Sources -> (stem chains -> sum) -> master chain up to the limiter -> output rate, into `cache`.
+// Returns the integrated loudness of what was cached.
+double DeliverableRenderer::renderPreLimiter(FrameCache& cache) {
+    const int rate = s_.sample_rate;
+    std::vector<std::unique_ptr<SourceStream>> streams;
+    std::vector<std::unique_ptr<StemChain>> chains;
+    std::vector<const StemSettings*> streamStems; // the stem each stream reads (none for the mix)
+    if (job_.stem) {
+        const bool anySolo = std::any_of(s_.stems.begin(), s_.stems.end(), [](auto& st) { return st.solo; });
+        for (const StemSettings& stem : s_.stems) {
+            const bool audible = !stem.mute && (!anySolo || stem.solo);
+            if (!audible) continue; // a silent stem adds nothing to the sum; skip reading it
+            streams.push_back(std::make_unique<SourceStream>(resolveSourcePath(s_, stem.path), rate));
+            streamStems.push_back(&stem);
+            auto chain = std::make_unique<StemChain>();
+            chain->prepare(rate, kBlock);
+            chain->configure(stem, true);
+            chain->reset();
+            chains.push_back(std::move(chain));
+        }
+    } else {
+        streams.push_back(std::make_unique<SourceStream>(resolveSourcePath(s_, s_.mix), rate));
+        streamStems.push_back(nullptr);
+    }
+    // Each source as read, beside the signal path (it never changes the audio): a DC-only or sub-audible
+    // source is refused by name before any limiter pass.
+    std::vector<dsp::SubAudibleMeter> subAudible(streams.size());
+    for (auto& meter : subAudible)
+        meter.prepare(rate, 2);
+    int64_t length = 0;
+    for (const auto& stream : streams)
+        length = std::max(length, stream->lengthFrames());
+    // Every stem muted still renders the song's length of silence; length comes from all stems then.
+    if (job_.stem && streams.empty())
+        for (const StemSettings& stem : s_.stems)
+            length = std::max(length, SourceStream(resolveSourcePath(s_, stem.path), rate).lengthFrames());
+
+    MasterChain master;
+    master.prepare(rate, kBlock, s_.master);
+    int64_t toSkip = master.preLimiterLatencyFrames();
+
+    std::unique_ptr<StereoResampler> resampler;
+    if (outputRate_ != rate) resampler = std::make_unique<StereoResampler>(rate, outputRate_);
+    const int64_t expected =
+        outputRate_ == rate
+            ? length
+            : static_cast<int64_t>(std::llround(static_cast<double>(length) * outputRate_ / rate));
+
+    // Only the integrated loudness is needed here, to pick the first pass's gain: the SSE2 meter that
+    // agrees with libebur128 to 0.01 LU (IntegratedLoudnessTest) at a third of its cost.
+    dsp::IntegratedLoudness meter;
+    meter.prepare(outputRate_);
+    int64_t written = 0;
+    const StereoResampler::Sink toCache = [&](const float* l, const float* r, int n) {
+        n = static_cast<int>(std::min<int64_t>(n, expected - written));
+        if (n <= 0) return;
+        cache.append(l, r, n);
+        meter.process(l, r, n);
+        written += n;
+    };
+    const auto emit = [&](float* l, float* r, int n) {
+        const int skip = static_cast<int>(std::min<int64_t>(toSkip, n));
+        toSkip -= skip;
+        if (n - skip <= 0) return;
+        if (resampler)
+            resampler->process(l + skip, r + skip, n - skip, toCache);
+        else
+            toCache(l + skip, r + skip, n - skip);
+    };
+
+    // Stems are read and processed a chunk at a time, each into its own buffer, spread over the thread
+    // pool; the sum is then taken in stem order (float addition is not associative), so the output does
+    // not depend on the thread count. The master chain of chunk k runs as one more task while the stems
+    // of chunk k + 1 are processed (stem buffers are double-buffered for that).
+    const size_t numStems = job_.stem ? streams.size() : 0;
+    std::array<std::vector<std::vector<float>>, 2> stemBuffers; // [parity][stem * 2 + channel]
+    for (auto& set : stemBuffers)
+        set.assign(numStems * 2, std::vector<float>(kChunk));
+    std::vector<float> sumL(kChunk), sumR(kChunk);
+    ThreadPool pool(numStems >= 2 ? std::min<int>(threads_, static_cast<int>(numStems)) : 1);
+
+    const auto processStems = [&](int64_t pos, int parity, size_t stem) {
+        const int n = static_cast<int>(std::min<int64_t>(kChunk, length - pos));
+        auto& buffers = stemBuffers[static_cast<size_t>(parity)];
+        float* l = buffers[stem * 2].data();
+        float* r = buffers[stem * 2 + 1].data();
+        for (int done = 0; done < n; done += kBlock) {
+            const int k = std::min(kBlock, n - done);
+            streams[stem]->read(l + done, r + done, k);
+            const float* source[2] = {l + done, r + done};
+            subAudible[stem].process(source, k);
+            chains[stem]->process(stereoBlock(l + done, r + done, k));
+        }
+    };
+    const auto processMaster = [&](int64_t pos, int parity) {
+        const int n = static_cast<int>(std::min<int64_t>(kChunk, length - pos));
+        if (job_.stem) {
+            std::fill_n(sumL.begin(), n, 0.0f);
+            std::fill_n(sumR.begin(), n, 0.0f);
+            const auto& buffers = stemBuffers[static_cast<size_t>(parity)];
+            for (size_t i = 0; i < numStems; ++i) {
+                const float* l = buffers[i * 2].data();
+                const float* r = buffers[i * 2 + 1].data();
+                for (int k = 0; k < n; ++k) {
+                    sumL[static_cast<size_t>(k)] += l[k];
+                    sumR[static_cast<size_t>(k)] += r[k];
+                }
+            }
+        } else if (streams.empty()) {
+            std::fill_n(sumL.begin(), n, 0.0f);
+            std::fill_n(sumR.begin(), n, 0.0f);
+        } else {
+            for (int done = 0; done < n; done += kBlock)
+                streams[0]->read(sumL.data() + done, sumR.data() + done, std::min(kBlock, n - done));
+            const float* source[2] = {sumL.data(), sumR.data()};
+            subAudible[0].process(source, n);
+        }
+        for (int done = 0; done < n; done += kBlock) {
+            const int k = std::min(kBlock, n - done);
+            master.processPreLimiter(stereoBlock(sumL.data() + done, sumR.data() + done, k));
+            emit(sumL.data() + done, sumR.data() + done, k);
+        }
+    };
+
+    const int64_t chunks = (length + kChunk - 1) / kChunk;
+    // Round c processes the stems of chunk c and the master of chunk c - 1.
+    for (int64_t round = 0; round <= chunks; ++round) {
+        checkCancel(control_, internalCancel_);
+        const bool stemsThisRound = numStems > 0 && round < chunks;
+        const bool masterThisRound = round >= 1;
+        const int64_t stemPos = round * kChunk;
+        const int64_t masterPos = (round - 1) * kChunk;
+        const int parity = static_cast<int>(round & 1);
+        const int tasks = (masterThisRound ? 1 : 0) + (stemsThisRound ? static_cast<int>(numStems) : 0);
+        pool.parallelFor(tasks, [&](int task) {
+            if (masterThisRound && task == 0)
+                processMaster(masterPos, parity ^ 1);
+            else
+                processStems(stemPos, parity, static_cast<size_t>(task - (masterThisRound ? 1 : 0)));
+        });
+        if (masterThisRound)
+            progress_.set(job_.slot, 0.4 * static_cast<double>(std::min(length, masterPos + kChunk)) /
+                                         static_cast<double>(std::max<int64_t>(length, 1)));
+    }
+    // Drain the chain's latency with silence so the song's end is not cut.
+    for (int64_t remaining = master.preLimiterLatencyFrames(); remaining > 0;) {
+        const int n = static_cast<int>(std::min<int64_t>(kBlock, remaining));
+        std::fill_n(sumL.begin(), n, 0.0f);
+        std::fill_n(sumR.begin(), n, 0.0f);
+        master.processPreLimiter(stereoBlock(sumL.data(), sumR.data(), n));
+        emit(sumL.data(), sumR.data(), n);
+        remaining -= n;
+    }
+    for (size_t i = 0; i < streams.size(); ++i)
+        if (auto refusal = subAudibleRefusal(subAudible[i].levelDb(), subAudible[i].audibleShareDb()))
+            throw Error(streams[i]->info().path,
+                        *refusal + (streamStems[i]
+                                        ? "; ask for a new bounce, or mute the stem (--set stems." +
+                                              streamStems[i]->id + ".mute=true)"
+                                        : "; ask for a new bounce of the mix"));
+    if (resampler) resampler->finish(toCache);
+    std::fill(sumL.begin(), sumL.end(), 0.0f);
+    std::fill(sumR.begin(), sumR.end(), 0.0f);
+    while (written < expected)
+        toCache(sumL.data(), sumR.data(), static_cast<int>(std::min<int64_t>(kBlock, expected - written)));
+    cache.rewind();
+    return meter.integratedLufs();
+}
+
+// Encodes the kept pass's audio as the MP3 reference (temp file; committed with the WAV).
+void DeliverableRenderer::writeMp3(FrameCache& finalAudio, JobResult& result) {
+    DeliverableReport& r = result.report;
+    WriterOptions mp3Options;
+    mp3Options.format = OutputFormat::Mp3;
+    mp3Options.sampleRate = outputRate_;
+    mp3Options.channels = 2;
+    mp3Options.mp3BitrateKbps = s_.output.mp3_bitrate_kbps;
+    mp3Options.title = s_.output.title.empty() ? s_.song : s_.output.title;
+    mp3Options.artist = s_.output.artist;
+    r.mp3Path = finalPath(".mp3");
+    result.mp3 = std::make_unique<AudioFileWriter>(r.mp3Path, mp3Options);
+    std::vector<float> l(kChunk), r2(kChunk);
+    finalAudio.rewind();
+    for (;;) {
+        checkCancel(control_, internalCancel_);
+        const int n = finalAudio.read(l.data(), r2.data(), kChunk);
+        if (n == 0) break;
+        const float* planar[2] = {l.data(), r2.data()};
+        result.mp3->write(planar, n);
+    }
+}
+
+} // namespace lathe::core::render

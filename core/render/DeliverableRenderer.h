@@ -1,0 +1,115 @@
+#pragma once
+
+// One deliverable (the stereo or the stem master) rendered by renderSession, one class across two files:
+// DeliverableRenderer.cpp (the signal up to the limiter, the files) and LoudnessSearch.cpp (the limiter
+// passes). Internal to core/render.
+
+#include "core/io/AudioFileWriter.h"
+#include "core/model/Session.h"
+#include "core/render/FrameCache.h"
+#include "core/render/LoudnessSearch.h"
+#include "core/render/ProgressBoard.h"
+#include "core/render/Renderer.h"
+
+#include "dsp/AudioBlock.h"
+#include "dsp/TruePeakLimiter.h"
+
+#include <atomic>
+#include <memory>
+#include <string>
+
+namespace lathe::core::render {
+
+constexpr int kBlock = 4096;
+// The limiter aims this far under the ceiling so that dither (at most 1.5 LSB, i.e. < 0.0005 dB at 16 bits
+// near -1 dBFS) can never lift a peak over it.
+constexpr double kDitherMarginDb = 0.005;
+// Acceptance window around the loudness target; the search aims for the session's tighter tolerance.
+constexpr double kTargetWindowLu = 0.2;
+// Frames handed between threads at a time (ChunkPipe): several blocks, so a hand-over costs little next to
+// the work.
+constexpr int kChunk = 4 * kBlock;
+
+inline bool mp3CanEncode(int rate) {
+    return rate == 32000 || rate == 44100 || rate == 48000;
+}
+
+// Session paths are usable as they are: loadSession resolves relative paths against the session file's folder
+// and makeDefaultSession keeps the scan's paths.
+inline const std::string& resolveSourcePath(const Session&, const std::string& path) {
+    return path;
+}
+
+inline dsp::AudioBlock stereoBlock(float* left, float* right, int frames) {
+    float* channels[2] = {left, right};
+    return dsp::AudioBlock(channels, 2, frames);
+}
+
+inline void checkCancel(const RenderControl& control, const std::atomic<bool>& internalCancel) {
+    if ((control.cancel != nullptr && control.cancel->load(std::memory_order_relaxed)) ||
+        internalCancel.load(std::memory_order_relaxed))
+        throw RenderCancelled();
+}
+
+struct Job {
+    std::string kind; // "stereo_master" / "stem_master"
+    bool stem = false;
+    int slot = 0;
+};
+
+struct JobResult {
+    DeliverableReport report;
+    std::unique_ptr<AudioFileWriter> wav;
+    std::unique_ptr<AudioFileWriter> mp3;
+};
+
+class DeliverableRenderer {
+public:
+    DeliverableRenderer(const Session& s, const Job& job, const std::string& outDir,
+                        const RenderControl& control, const std::atomic<bool>& internalCancel,
+                        ProgressBoard& progress);
+
+    // Renders the deliverable: the WAV (uncommitted) and the MP3, with the report's figures.
+    JobResult run();
+    // Loudness search only: what run() would choose, without writing anything (LoudnessSearch.cpp).
+    LoudnessGainResult searchOnly();
+
+private:
+    struct PassResult {
+        bool valid = false;
+        double integratedLufs = 0;
+        double gainDb = 0;
+        dsp::TruePeakLimiter::Stats stats;
+        // Only for a written pass: the WAV (uncommitted), the report's measurements of exactly what it holds,
+        // and the audio again for the MP3 encoder when an MP3 is wanted.
+        std::unique_ptr<AudioFileWriter> wav;
+        std::unique_ptr<FrameCache> audio;
+        double loudnessRangeLu = 0;
+        double samplePeakDbfs = 0;
+        double maxMomentaryLufs = 0;
+        double maxShortTermLufs = 0;
+        double truePeakDbtp = 0;
+    };
+
+    bool wantsMp3() const { return s_.output.mp3 && mp3CanEncode(outputRate_); }
+    std::string deliverableName() const { return job_.stem ? "the stem master" : "the stereo master"; }
+    std::string finalPath(const char* extension) const;
+
+    double renderPreLimiter(FrameCache& cache); // DeliverableRenderer.cpp
+    // LoudnessSearch.cpp
+    int searchGain(FrameCache& preLimiter, double preLufs, bool write, PassResult& best);
+    PassResult limiterPass(FrameCache& input, double gainDb, bool write, double progressFrom,
+                           double progressTo);
+    void writeMp3(FrameCache& finalAudio, JobResult& result); // DeliverableRenderer.cpp
+
+    const Session& s_;
+    Job job_;
+    std::string outDir_;
+    const RenderControl& control_;
+    const std::atomic<bool>& internalCancel_;
+    ProgressBoard& progress_;
+    int outputRate_ = 48000;
+    int threads_ = 1;
+};
+
+} // namespace lathe::core::render
