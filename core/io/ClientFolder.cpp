@@ -23,161 +23,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr std::array<std::string_view, 8> kAudioExtensions{"wav",  "wave", "aif", "aiff",
-                                                           "flac", "mp3",  "ogg", "oga"};
-
-std::string toLower(std::string_view s) {
-    std::string out(s);
-    for (char& c : out)
-        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return out;
-}
-
-bool isAudioExtension(std::string_view extensionWithoutDot) {
-    const std::string ext = toLower(extensionWithoutDot);
-    return std::find(kAudioExtensions.begin(), kAudioExtensions.end(), ext) != kAudioExtensions.end();
-}
-
-// The file name without directories and without a known audio extension. Other dots stay: "Lead.Vocal" is
-// two words, not a file "Lead" of type "Vocal".
-std::string_view baseName(std::string_view fileName) {
-    const auto slash = fileName.find_last_of("/\\");
-    if (slash != std::string_view::npos) fileName.remove_prefix(slash + 1);
-    const auto dot = fileName.rfind('.');
-    if (dot != std::string_view::npos && dot > 0 && isAudioExtension(fileName.substr(dot + 1)))
-        fileName = fileName.substr(0, dot);
-    return fileName;
-}
-
-enum class CharClass { Lower, Upper, Digit, Separator };
-
-CharClass classOf(unsigned char c) {
-    if (c >= 'a' && c <= 'z') return CharClass::Lower;
-    if (c >= 'A' && c <= 'Z') return CharClass::Upper;
-    if (c >= '0' && c <= '9') return CharClass::Digit;
-    // Bytes of UTF-8 sequences count as letters so a non-ASCII word stays whole.
-    if (c >= 0x80) return CharClass::Lower;
-    return CharClass::Separator;
-}
-
-std::vector<std::string> tokenize(std::string_view name) {
-    std::vector<std::string> tokens;
-    std::string current;
-    auto flush = [&] {
-        if (!current.empty()) tokens.push_back(std::move(current));
-        current.clear();
-    };
-    for (std::size_t i = 0; i < name.size(); ++i) {
-        const auto c = static_cast<unsigned char>(name[i]);
-        const CharClass k = classOf(c);
-        if (k == CharClass::Separator) {
-            flush();
-            continue;
-        }
-        if (!current.empty()) {
-            const CharClass p = classOf(static_cast<unsigned char>(name[i - 1]));
-            const bool nextIsLower =
-                i + 1 < name.size() && classOf(static_cast<unsigned char>(name[i + 1])) == CharClass::Lower;
-            if ((p == CharClass::Digit) != (k == CharClass::Digit))
-                flush(); // "Snare05", "808Bass", "2Track"
-            else if (p == CharClass::Lower && k == CharClass::Upper)
-                flush(); // "LeadVocal"
-            else if (p == CharClass::Upper && k == CharClass::Upper && nextIsLower)
-                flush(); // "BGVAdlibs" -> "BGV", "Adlibs"
-        }
-        current.push_back(static_cast<char>(std::tolower(c)));
-    }
-    flush();
-    return tokens;
-}
-
-// Keyword lists. Two-word phrases are written joined ("hihat", "fullmix", "2track"): the matcher tries every
-// word and every pair of neighbouring words joined, so "Hi-Hat", "HiHat" and "hihat" all match.
-constexpr std::string_view kReferenceWords[] = {"master", "masters",   "mastered",    "ref",
-                                                "refs",   "reference", "roughmaster", "refmaster"};
-constexpr std::string_view kPremasterWords[] = {"premaster", "premastered", "premasters"};
-constexpr std::string_view kFullMixWords[] = {"fullmix", "stereomix", "mainmix", "2track",
-                                              "2trk",    "twotrack",  "2mix",    "stereobounce"};
-constexpr std::string_view kPlainMixWords[] = {"mix", "mixes", "mixed", "mixdown", "bounce", "bounced"};
-
-constexpr std::string_view kFxWords[] = {
-    "fx",         "sfx",         "efx",    "effect",  "effects", "reverb",  "reverbs", "verb",
-    "verbs",      "delay",       "delays", "dly",     "echo",    "echoes",  "riser",   "risers",
-    "uplifter",   "downlifter",  "sweep",  "sweeps",  "impact",  "impacts", "whoosh",  "whooshes",
-    "transition", "transitions", "return", "returns", "rtn",     "aux",     "foley"};
-constexpr std::string_view kBackingVocalWords[] = {"bv",
-                                                   "bvs",
-                                                   "bgv",
-                                                   "bgvs",
-                                                   "bgvox",
-                                                   "bvox",
-                                                   "bg",
-                                                   "backing",
-                                                   "backings",
-                                                   "backingvocal",
-                                                   "backingvocals",
-                                                   "backgroundvocal",
-                                                   "backgroundvocals",
-                                                   "backgroundvox",
-                                                   "harmony",
-                                                   "harmonies",
-                                                   "harm",
-                                                   "harms",
-                                                   "adlib",
-                                                   "adlibs",
-                                                   "double",
-                                                   "doubles",
-                                                   "dbl",
-                                                   "dbls",
-                                                   "choir",
-                                                   "choirs",
-                                                   "ooh",
-                                                   "oohs",
-                                                   "aah",
-                                                   "aahs",
-                                                   "chant",
-                                                   "chants"};
-constexpr std::string_view kLeadVocalWords[] = {
-    "vocal", "vocals", "vox",    "voc",      "vocs",      "voice",     "voices",     "lv",       "lvox",
-    "rap",   "raps",   "singer", "acapella", "acappella", "leadvocal", "leadvocals", "mainvocal"};
-constexpr std::string_view kDrumWords[] = {
-    "drum",  "drums",   "drm",     "drms",     "kick",       "kicks",  "kik",       "bd",        "bassdrum",
-    "snare", "snares",  "snr",     "hat",      "hats",       "hihat",  "hihats",    "hh",        "tom",
-    "toms",  "cymbal",  "cymbals", "overhead", "overheads",  "ride",   "crash",     "clap",      "claps",
-    "rim",   "rimshot", "shaker",  "shakers",  "tambourine", "tamb",   "perc",      "percs",     "percussion",
-    "kit",   "cowbell", "conga",   "congas",   "bongo",      "bongos", "breakbeat", "breakbeats"};
-constexpr std::string_view kBassWords[] = {"bass", "basses",  "bassline", "basslines", "sub",
-                                           "subs", "subbass", "808",      "808s"};
-constexpr std::string_view kMusicWords[] = {
-    "music",     "keys",       "keyboard", "keyboards", "pad",    "pads",         "synth",   "synths",
-    "guitar",    "guitars",    "gtr",      "gtrs",      "piano",  "pianos",       "pno",     "epiano",
-    "string",    "strings",    "organ",    "rhodes",    "wurli",  "brass",        "horn",    "horns",
-    "sax",       "trumpet",    "trombone", "flute",     "violin", "violins",      "viola",   "cello",
-    "orchestra", "orch",       "bell",     "bells",     "pluck",  "plucks",       "arp",     "arps",
-    "chord",     "chords",     "lead",     "leads",     "melody", "instrumental", "inst",    "instr",
-    "beat",      "bassoon",    "oboe",     "clarinet",  "harp",   "marimba",      "mallets", "supersaw",
-    "atmos",     "atmosphere", "texture",  "textures"};
-
-struct Words {
-    std::vector<std::string> all; // each token, then each neighbouring pair joined
-
-    bool hasAny(std::span<const std::string_view> keywords) const {
-        for (const auto& w : all)
-            for (auto k : keywords)
-                if (w == k) return true;
-        return false;
-    }
-};
-
-Words wordsOf(std::string_view fileName) {
-    Words words;
-    words.all = tokenize(baseName(fileName));
-    const std::size_t n = words.all.size();
-    for (std::size_t i = 0; i + 1 < n; ++i)
-        words.all.push_back(words.all[i] + words.all[i + 1]);
-    return words;
-}
-
 // Natural order ("v9" < "v10") so the tie-break among candidates follows version numbers.
 bool naturalLess(std::string_view a, std::string_view b) {
     std::size_t i = 0, j = 0;
@@ -224,15 +69,6 @@ bool betterCandidate(const ScannedFile& a, const ScannedFile& b, const fs::path&
     };
     if (key(a) != key(b)) return key(a) > key(b);
     return naturalLess(b.path, a.path);
-}
-
-bool isLatheOutput(const std::string& lowerName) {
-    if (lowerName == "report.json") return true;
-    const auto dot = lowerName.rfind('.');
-    if (dot == std::string::npos) return false;
-    const std::string_view stem = std::string_view(lowerName).substr(0, dot);
-    const std::string_view ext = std::string_view(lowerName).substr(dot + 1);
-    return ext == "lathe" || stem.ends_with("_stereo_master") || stem.ends_with("_stem_master");
 }
 
 // A file's or folder's identity, whatever name leads to it.
@@ -366,7 +202,7 @@ struct Walk {
             return;
         }
         const std::string name = p.filename().string();
-        if (isLatheOutput(toLower(name))) return;
+        if (isLatheOutputName(name)) return;
         if (!S_ISREG(st.st_mode)) {
             notAFile(p, describeNonFile(st.st_mode) + ", not a file: Lathe does not open it");
             return;
@@ -398,46 +234,6 @@ nlohmann::json fileJson(const ScannedFile& f) {
 }
 
 } // namespace
-
-const char* fileKindName(FileKind kind) {
-    switch (kind) {
-    case FileKind::Mix:
-        return "mix";
-    case FileKind::Reference:
-        return "reference";
-    case FileKind::Stem:
-        break;
-    }
-    return "stem";
-}
-
-std::vector<std::string> fileNameWords(std::string_view fileName) {
-    return tokenize(baseName(fileName));
-}
-
-NameClassification classifyFileName(std::string_view fileName) {
-    const Words w = wordsOf(fileName);
-    const bool premaster = w.hasAny(kPremasterWords);
-    if (!premaster && w.hasAny(kReferenceWords)) return {FileKind::Reference, StemRole::Other, true};
-    if (premaster || w.hasAny(kFullMixWords)) return {FileKind::Mix, StemRole::Other, true};
-
-    StemRole role = StemRole::Other;
-    if (w.hasAny(kFxWords))
-        role = StemRole::Fx;
-    else if (w.hasAny(kBackingVocalWords))
-        role = StemRole::BackingVocals;
-    else if (w.hasAny(kLeadVocalWords))
-        role = StemRole::LeadVocal;
-    else if (w.hasAny(kDrumWords))
-        role = StemRole::Drums;
-    else if (w.hasAny(kBassWords))
-        role = StemRole::Bass;
-    else if (w.hasAny(kMusicWords))
-        role = StemRole::Music;
-
-    if (role == StemRole::Other && w.hasAny(kPlainMixWords)) return {FileKind::Mix, StemRole::Other, true};
-    return {FileKind::Stem, role, role != StemRole::Other};
-}
 
 FolderScan scanClientFolder(const std::string& dir) {
     if (dir.empty()) throw Error("", "no client folder was given");

@@ -39,6 +39,12 @@ NameClassification classifyFileName(std::string_view fileName);
 // The words classifyFileName matches against, exposed for tests and the UI's "why" tooltip.
 std::vector<std::string> fileNameWords(std::string_view fileName);
 
+// What a file's name says (FileNameClassification.cpp), apart from classifyFileName: whether its extension
+// (without the dot, any case) is audio Lathe reads - wav, wave, aif, aiff, flac, mp3, ogg, oga - and whether
+// it is one of Lathe's own outputs (report.json, *.lathe, *_stereo_master.*, *_stem_master.*, any case).
+bool isAudioExtension(std::string_view extensionWithoutDot);
+bool isLatheOutputName(std::string_view fileName);
+
 struct ScannedFile {
     std::string path; // absolute
     FileKind kind = FileKind::Stem;
