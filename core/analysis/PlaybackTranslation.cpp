@@ -1,6 +1,7 @@
 #include "core/analysis/PlaybackTranslation.h"
 
 #include "core/Error.h"
+#include "core/io/AudioFileWriter.h"
 #include "core/io/CodecPreview.h"
 #include "core/text/FormatText.h"
 
@@ -329,7 +330,7 @@ void addCodec(TranslationReport& report, const StereoBuffer* mix, int sampleRate
         report.codecSkipped = "no stereo mix in the folder";
         return;
     }
-    if (sampleRate != 32000 && sampleRate != 44100 && sampleRate != 48000) {
+    if (!mp3CarriesSampleRate(sampleRate)) {
         report.codecSkipped = "MP3 cannot carry " + std::to_string(sampleRate) + " Hz";
         return;
     }

@@ -2,6 +2,7 @@
 
 #include "core/Error.h"
 #include "core/io/AudioFileReader.h"
+#include "core/io/AudioFileWriter.h"
 #include "core/model/SessionJson.h"
 
 #include <cmath>
@@ -59,11 +60,6 @@ std::string checkAudioFile(const std::string& path, int sampleRate, double durat
     return {};
 }
 
-bool mp3RateSupported(int rate) {
-    // The MP3 encoder's MPEG-1 rates; Renderer skips the MP3 (with a warning) at any other.
-    return rate == 32000 || rate == 44100 || rate == 48000;
-}
-
 } // namespace
 
 json batchMarker(const std::string& input, const Session& session) {
@@ -110,7 +106,7 @@ std::string checkDeliverables(const Session& session, const json& marker, const 
     if (kinds != expectedKinds) return (dir / "report.json").string() + ": lists other deliverables";
 
     const int rate = session.output.sample_rate > 0 ? session.output.sample_rate : session.sample_rate;
-    const bool wantMp3 = session.output.mp3 && mp3RateSupported(rate);
+    const bool wantMp3 = session.output.mp3 && mp3CarriesSampleRate(rate);
     for (const auto& d : report.deliverables) {
         if (d.sampleRate != rate) return d.wavPath + ": rendered at another rate";
         if (auto p = checkAudioFile(d.wavPath, d.sampleRate, d.durationSeconds, true, d.bitDepth); !p.empty())

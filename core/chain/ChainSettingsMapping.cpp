@@ -1,5 +1,7 @@
 #include "core/chain/ChainSettingsMapping.h"
 
+#include <algorithm>
+
 namespace lathe::core {
 
 dsp::EqBand toEqBand(const EqBandSettings& s) {
@@ -13,6 +15,10 @@ dsp::EqBand toEqBand(const EqBandSettings& s) {
     return band;
 }
 
+dsp::DetectionMode toDetectionMode(const std::string& detection) {
+    return detection == "rms" ? dsp::DetectionMode::Rms : dsp::DetectionMode::Peak;
+}
+
 dsp::CompressorParameters toCompressorParameters(const CompressorSettings& s) {
     dsp::CompressorParameters p;
     p.thresholdDb = s.threshold_db;
@@ -23,8 +29,19 @@ dsp::CompressorParameters toCompressorParameters(const CompressorSettings& s) {
     p.makeupDb = s.makeup_db;
     p.stereoLink = s.stereo_link;
     p.sidechainHighPassHz = s.sidechain_hpf_hz;
-    p.detection = s.detection == "rms" ? dsp::DetectionMode::Rms : dsp::DetectionMode::Peak;
+    p.detection = toDetectionMode(s.detection);
     return p;
+}
+
+dsp::SaturationMode toSaturationMode(const std::string& mode) {
+    return mode == "tape" ? dsp::SaturationMode::Tape : dsp::SaturationMode::SoftClip;
+}
+
+void configureEq(dsp::ParametricEq& eq, const std::vector<EqBandSettings>& bands) {
+    const int count = std::min<int>(static_cast<int>(bands.size()), dsp::ParametricEq::kMaxBands);
+    eq.setNumBands(count);
+    for (int i = 0; i < count; ++i)
+        eq.setBand(i, toEqBand(bands[static_cast<size_t>(i)]));
 }
 
 } // namespace lathe::core

@@ -7,18 +7,12 @@
 namespace lathe::core {
 
 void MasterChain::prepare(double sampleRate, int maxBlockFrames, const MasterSettings& settings) {
-    sampleRate_ = sampleRate;
-    maxBlockFrames_ = maxBlockFrames;
-    saturationOversampling_ = settings.saturation.oversampling;
-    lookaheadMs_ = settings.limiter.lookahead_ms;
-    limiter_.setLookaheadMs(lookaheadMs_);
     eq_.prepare(sampleRate, maxBlockFrames, 2);
     compressor_.prepare(sampleRate, maxBlockFrames, 2);
     multiband_.prepare(sampleRate, maxBlockFrames, 2);
-    saturation_.prepare(sampleRate, maxBlockFrames, 2, saturationOversampling_);
+    saturation_.prepare(sampleRate, maxBlockFrames, 2, settings.saturation.oversampling);
     width_.prepare(sampleRate, maxBlockFrames, 2);
-    limiter_.prepare(sampleRate, maxBlockFrames, 2);
-    limiterBypassGain_.prepare(sampleRate, maxBlockFrames, 2);
+    limiter_.prepare(sampleRate, maxBlockFrames, settings.limiter);
     configure(settings);
     reset();
 }
@@ -30,14 +24,15 @@ void MasterChain::reset() {
     saturation_.reset();
     width_.reset();
     limiter_.reset();
-    limiterBypassGain_.reset();
 }
 
-bool MasterChain::configure(const MasterSettings& s) {
-    const int bands = std::min<int>(static_cast<int>(s.eq.size()), dsp::ParametricEq::kMaxBands);
-    eq_.setNumBands(bands);
-    for (int i = 0; i < bands; ++i)
-        eq_.setBand(i, toEqBand(s.eq[static_cast<size_t>(i)]));
+bool MasterChain::needsPrepare(const MasterSettings& prepared, const MasterSettings& next) {
+    return next.saturation.oversampling != prepared.saturation.oversampling ||
+           next.limiter.lookahead_ms != prepared.limiter.lookahead_ms;
+}
+
+void MasterChain::configure(const MasterSettings& s) {
+    configureEq(eq_, s.eq);
 
     compressorEnabled_ = s.compressor.enabled;
     compressor_.setParameters(toCompressorParameters(s.compressor));
@@ -57,19 +52,14 @@ bool MasterChain::configure(const MasterSettings& s) {
     }
 
     saturationEnabled_ = s.saturation.enabled;
-    saturation_.setMode(s.saturation.mode == "tape" ? dsp::SaturationMode::Tape
-                                                    : dsp::SaturationMode::SoftClip);
+    saturation_.setMode(toSaturationMode(s.saturation.mode));
     saturation_.setDriveDb(s.saturation.drive_db);
     saturation_.setMix(s.saturation.mix);
 
     width_.setWidth(s.width);
     width_.setBalance(s.balance);
 
-    limiterEnabled_ = s.limiter.enabled;
-    limiter_.setCeilingDbtp(s.limiter.ceiling_dbtp);
-    limiter_.setReleaseMs(s.limiter.release_ms);
-
-    return s.saturation.oversampling == saturationOversampling_ && s.limiter.lookahead_ms == lookaheadMs_;
+    limiter_.configure(s.limiter);
 }
 
 void MasterChain::processPreLimiter(const dsp::AudioBlock& stereo) {
@@ -84,24 +74,12 @@ void MasterChain::processPreLimiter(const dsp::AudioBlock& stereo) {
 }
 
 void MasterChain::processLimiter(const dsp::AudioBlock& stereo) {
-    if (limiterEnabled_)
-        limiter_.process(stereo);
-    else
-        limiterBypassGain_.process(stereo);
+    limiter_.process(stereo);
 }
 
 int MasterChain::preLimiterLatencyFrames() const {
     // Only the oversampled saturation adds latency before the limiter; when it is bypassed nothing does.
     return saturationEnabled_ ? saturation_.latencyFrames() : 0;
-}
-
-void MasterChain::setLimiterInputGainDb(double gainDb) {
-    limiter_.setInputGainDb(gainDb);
-    limiterBypassGain_.setGainDb(gainDb);
-}
-
-void MasterChain::setLimiterCeilingDbtp(double ceilingDbtp) {
-    limiter_.setCeilingDbtp(ceilingDbtp);
 }
 
 } // namespace lathe::core

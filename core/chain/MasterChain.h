@@ -1,10 +1,10 @@
 #pragma once
 
+#include "core/chain/LimiterStage.h"
 #include "core/model/Session.h"
 
 #include "dsp/AudioBlock.h"
 #include "dsp/Compressor.h"
-#include "dsp/Gain.h"
 #include "dsp/MultibandCompressor.h"
 #include "dsp/ParametricEq.h"
 #include "dsp/Saturation.h"
@@ -13,50 +13,47 @@
 
 namespace lathe::core {
 
-// The master bus: EQ, compressor (or multiband), saturation, width/balance, then the true-peak limiter. The
-// limiter is kept separate (processLimiter) because loudness targeting re-runs only the limiter over a cached
-// pre-limiter signal; the live engine calls both in turn.
+// The master bus: EQ, compressor (or multiband: it replaces the broadband compressor when enabled),
+// saturation, width/balance, then the limiter stage (true-peak limiter driven by the loudness gain). The
+// limiter is kept separate (processLimiter) because loudness targeting re-runs only the limiter stage over a
+// cached pre-limiter signal; the live engine calls both in turn.
 class MasterChain {
 public:
-    // Prepares every unit. Saturation oversampling and limiter lookahead are fixed at prepare, so prepare
-    // again after changing those (configure reports whether it must).
+    // Prepares every unit and applies `settings`. Saturation oversampling and limiter lookahead are fixed
+    // here: prepare again when they change (needsPrepare). Not RT safe (allocates).
     void prepare(double sampleRate, int maxBlockFrames, const MasterSettings& settings);
+    // Clears every unit's state. RT safe.
     void reset();
 
-    // Applies everything that can change live. Returns false when a setting needs prepare() (oversampling
-    // factor or lookahead changed).
-    bool configure(const MasterSettings& settings);
+    // Whether going from `prepared` to `next` settings needs prepare() rather than configure(): the
+    // saturation's oversampling factor or the limiter's lookahead changed (both size buffers).
+    static bool needsPrepare(const MasterSettings& prepared, const MasterSettings& next);
+    // Applies everything that can change live (a structural change waits for prepare()). RT safe: the
+    // engine's audio thread calls it.
+    void configure(const MasterSettings& settings);
 
-    void processPreLimiter(const dsp::AudioBlock& stereo);
-    void processLimiter(const dsp::AudioBlock& stereo);
+    void processPreLimiter(const dsp::AudioBlock& stereo); // RT safe
+    void processLimiter(const dsp::AudioBlock& stereo);    // RT safe
 
     int preLimiterLatencyFrames() const;
-    int limiterLatencyFrames() const { return limiterEnabled_ ? limiter_.latencyFrames() : 0; }
+    int limiterLatencyFrames() const { return limiter_.latencyFrames(); }
 
-    // Drive into the limiter: the loudness-targeting gain.
-    void setLimiterInputGainDb(double gainDb);
-    void setLimiterCeilingDbtp(double ceilingDbtp);
+    // Drive into the limiter: the loudness-targeting gain. RT safe.
+    void setLimiterInputGainDb(double gainDb) { limiter_.setInputGainDb(gainDb); }
 
-    dsp::TruePeakLimiter& limiter() { return limiter_; }
-    const dsp::TruePeakLimiter& limiter() const { return limiter_; }
-    bool limiterEnabled() const { return limiterEnabled_; }
+    const dsp::TruePeakLimiter& limiter() const { return limiter_.limiter(); }
+    bool limiterEnabled() const { return limiter_.enabled(); }
 
 private:
-    double sampleRate_ = 48000.0;
-    int maxBlockFrames_ = 0;
     dsp::ParametricEq eq_;
     dsp::Compressor compressor_;
     dsp::MultibandCompressor multiband_;
     dsp::Saturation saturation_;
     dsp::StereoWidth width_;
-    dsp::TruePeakLimiter limiter_;
-    dsp::Gain limiterBypassGain_; // the loudness gain when the limiter is off
+    LimiterStage limiter_;
     bool compressorEnabled_ = false;
     bool multibandEnabled_ = false;
     bool saturationEnabled_ = false;
-    bool limiterEnabled_ = true;
-    int saturationOversampling_ = 4;
-    double lookaheadMs_ = 2.0;
 };
 
 } // namespace lathe::core

@@ -2,8 +2,6 @@
 
 #include "core/chain/ChainSettingsMapping.h"
 
-#include <algorithm>
-
 namespace lathe::core {
 
 void StemChain::prepare(double sampleRate, int maxBlockFrames) {
@@ -24,10 +22,7 @@ void StemChain::configure(const StemSettings& s, bool audible) {
     gain_.setGainDb(s.gain_db);
     gain_.setPolarityInverted(s.polarity_inverted);
     gain_.setMuted(!audible);
-    const int bands = std::min<int>(static_cast<int>(s.eq.size()), dsp::ParametricEq::kMaxBands);
-    eq_.setNumBands(bands);
-    for (int i = 0; i < bands; ++i)
-        eq_.setBand(i, toEqBand(s.eq[static_cast<size_t>(i)]));
+    configureEq(eq_, s.eq);
     compressorEnabled_ = s.compressor.enabled;
     compressor_.setParameters(toCompressorParameters(s.compressor));
     width_.setWidth(s.width);

@@ -1,5 +1,7 @@
 #include "core/engine/AudioEngineImpl.h"
 
+#include "core/chain/StereoBlock.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -165,7 +167,7 @@ void AudioEngine::Impl::process(float* outL, float* outR, int frames) {
         const auto system =
             static_cast<dsp::PlaybackSystem>(simulationSystem.load(std::memory_order_relaxed));
         if (g->simulation.system() != system) g->simulation.setSystem(system);
-        g->simulation.process(stereo(ol, orr, n));
+        g->simulation.process(stereoBlock(ol, orr, n));
         done += n;
     }
 }

@@ -116,7 +116,6 @@ struct AudioEngine::Impl {
     ~Impl(); // stops it; frees every graph
 
     // Graph and hand-over (EngineGraph.cpp).
-    static std::vector<char> audibility(const Session& s);
     std::unique_ptr<engine::Graph> buildGraph(const Session& s, int rate) const; // control thread
     void publishGraph(std::unique_ptr<engine::Graph> g);                         // control thread
     void publishParams(const Session& s);                                        // control thread

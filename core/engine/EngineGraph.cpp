@@ -1,5 +1,8 @@
 #include "core/engine/AudioEngineImpl.h"
 
+#include "core/chain/ChainPolicy.h"
+#include "core/chain/StereoBlock.h"
+
 #include "core/io/SourceStream.h"
 
 namespace lathe::core {
@@ -33,21 +36,13 @@ void AudioEngine::Impl::reap() {
         delete p;
 }
 
-std::vector<char> AudioEngine::Impl::audibility(const Session& s) {
-    const bool anySolo = std::any_of(s.stems.begin(), s.stems.end(), [](auto& st) { return st.solo; });
-    std::vector<char> a;
-    for (const auto& st : s.stems)
-        a.push_back(!st.mute && (!anySolo || st.solo));
-    return a;
-}
-
 std::unique_ptr<Graph> AudioEngine::Impl::buildGraph(const Session& s, int rate) const {
     auto g = std::make_unique<Graph>();
     g->rate = rate;
     g->hasMix = !mix.l.empty();
     g->hasReference = !reference.l.empty();
     g->hasStems = !stemTracks.empty();
-    const auto audible = audibility(s);
+    const auto audible = stemAudibility(s);
     for (size_t i = 0; i < s.stems.size(); ++i) {
         auto chain = std::make_unique<StemChain>();
         chain->prepare(rate, kMaxBlock);
@@ -56,13 +51,11 @@ std::unique_ptr<Graph> AudioEngine::Impl::buildGraph(const Session& s, int rate)
         if (i < MeterFrame::kMaxMeteredStems) g->compressorOn[i] = s.stems[i].compressor.enabled;
         g->stems.push_back(std::move(chain));
     }
-    g->ceilingDbtp = s.master.limiter.ceiling_dbtp - kDitherMarginDb;
     g->stereoGainDb = stereoGain.gainDb;
     g->stemGainDb = stemGain.gainDb;
     for (MasterChain* m : {&g->stereoMaster, &g->stemMaster}) {
         m->prepare(rate, kMaxBlock, s.master);
         m->configure(s.master);
-        m->setLimiterCeilingDbtp(g->ceilingDbtp);
         m->setLimiterInputGainDb(m == &g->stereoMaster ? g->stereoGainDb : g->stemGainDb);
         m->reset();
     }
@@ -99,10 +92,8 @@ void AudioEngine::Impl::takeUpdates() {
                     if (i < MeterFrame::kMaxMeteredStems)
                         graph->compressorOn[i] = p->session.stems[i].compressor.enabled;
                 }
-                for (MasterChain* m : {&graph->stereoMaster, &graph->stemMaster}) {
+                for (MasterChain* m : {&graph->stereoMaster, &graph->stemMaster})
                     m->configure(p->session.master);
-                    m->setLimiterCeilingDbtp(p->session.master.limiter.ceiling_dbtp - kDitherMarginDb);
-                }
             }
         }
     }
@@ -120,7 +111,7 @@ void AudioEngine::Impl::computeSources(Graph& g, int64_t pos, int n, unsigned ne
         float* l = g.b(Graph::L0);
         float* r = g.b(Graph::R0);
         stemTracks[i].read(pos, l, r, n);
-        g.stems[i]->process(stereo(l, r, n));
+        g.stems[i]->process(stereoBlock(l, r, n));
         for (int k = 0; k < n; ++k) {
             sl[k] += l[k];
             sr[k] += r[k];
@@ -142,7 +133,7 @@ void AudioEngine::Impl::computeSources(Graph& g, int64_t pos, int n, unsigned ne
     auto runMaster = [&](int m, int inL, int inR, int outL, int outR) {
         std::copy_n(g.b(inL), n, g.b(outL));
         std::copy_n(g.b(inR), n, g.b(outR));
-        const auto block = stereo(g.b(outL), g.b(outR), n);
+        const auto block = stereoBlock(g.b(outL), g.b(outR), n);
         g.master(m).processPreLimiter(block);
         g.master(m).processLimiter(block);
         ran[m] = true;
@@ -198,7 +189,7 @@ bool AudioEngine::Impl::primeMaster(Graph& g, int m, int64_t budget) {
         const int n = static_cast<int>(std::min<int64_t>({budget, g.t - st.cursor, kMaxBlock}));
         g.history.read(inL, st.cursor, l, n);
         g.history.read(inL + 1, st.cursor, r, n);
-        const auto block = stereo(l, r, n);
+        const auto block = stereoBlock(l, r, n);
         g.master(m).processPreLimiter(block);
         g.master(m).processLimiter(block);
         st.cursor += n;
@@ -254,7 +245,7 @@ void AudioEngine::Impl::publishParams(const Session& s) {
     reap();
     auto p = std::make_unique<Params>();
     p->session = s;
-    p->audible = audibility(s);
+    p->audible = stemAudibility(s);
     delete pendingParams.exchange(p.release(), std::memory_order_acq_rel);
 }
 

@@ -20,14 +20,6 @@
 namespace lathe::core::engine {
 
 constexpr int kMaxBlock = 2048;
-// The limiter aims this far under the ceiling in the render (Renderer.cpp's kDitherMarginDb); the engine must
-// limit identically so what is heard is what is rendered.
-constexpr double kDitherMarginDb = 0.005;
-
-inline dsp::AudioBlock stereo(float* l, float* r, int n) {
-    float* ch[2] = {l, r};
-    return dsp::AudioBlock(ch, 2, n);
-}
 
 struct Track {
     std::vector<float> l, r;
@@ -95,7 +87,7 @@ struct Graph {
     std::vector<std::unique_ptr<StemChain>> stems;
     MasterChain stereoMaster, stemMaster;
     bool hasMix = false, hasReference = false, hasStems = false;
-    double stereoGainDb = 0, stemGainDb = 0, ceilingDbtp = -1;
+    double stereoGainDb = 0, stemGainDb = 0;
     int latency = 0;
     History history;
     int64_t t = 0; // frames processed since the graph was built (the history's clock)

@@ -1,5 +1,7 @@
 #include "core/engine/AudioEngineImpl.h"
 
+#include "core/chain/StereoBlock.h"
+
 #include "core/Error.h"
 #include "core/io/AudioFileReader.h"
 #include "core/io/CodecPreview.h"
@@ -154,7 +156,7 @@ void AudioEngine::load(const Session& session, const std::function<void(double)>
                 const float* r = nullptr;
                 Impl::sourceBuffers(*g, i, l, r);
                 // The delayed sources start with latency frames of silence; gating ignores them.
-                auto block = stereo(const_cast<float*>(l), const_cast<float*>(r), n);
+                auto block = stereoBlock(const_cast<float*>(l), const_cast<float*>(r), n);
                 meters[i].process(block);
                 peaks[i].process(block);
             }
@@ -164,7 +166,7 @@ void AudioEngine::load(const Session& session, const std::function<void(double)>
         if (m.available[codecIdx]) {
             for (int64_t pos = 0; pos < m.codec.frames(); pos += kMaxBlock) {
                 const int n = static_cast<int>(std::min<int64_t>(kMaxBlock, m.codec.frames() - pos));
-                auto block = stereo(m.codec.l.data() + pos, m.codec.r.data() + pos, n);
+                auto block = stereoBlock(m.codec.l.data() + pos, m.codec.r.data() + pos, n);
                 meters[codecIdx].process(block);
                 peaks[codecIdx].process(block);
             }
@@ -208,9 +210,7 @@ void AudioEngine::update(const Session& session) {
     for (size_t i = 0; !structural && i < session.stems.size(); ++i)
         structural = session.stems[i].path != m.session.stems[i].path;
     if (structural) throw Error(session.folder, "the session's sources changed: load it again");
-    const bool needsPrepare =
-        session.master.saturation.oversampling != m.session.master.saturation.oversampling ||
-        session.master.limiter.lookahead_ms != m.session.master.limiter.lookahead_ms;
+    const bool needsPrepare = MasterChain::needsPrepare(m.session.master, session.master);
     m.session = session;
     if (needsPrepare)
         m.publishGraph(m.buildGraph(session, m.loadedRate));

@@ -1,5 +1,7 @@
 #include "core/engine/AudioEngineImpl.h"
 
+#include "core/chain/StereoBlock.h"
+
 #include "dsp/CorrelationMeter.h"
 #include "dsp/LoudnessMeter.h"
 #include "dsp/SpectrumAnalyzer.h"
@@ -67,7 +69,7 @@ void AudioEngine::Impl::meterLoop() {
                 sumSq[c] += x * x;
             }
         }
-        const auto block = stereo(l.data(), r.data(), n);
+        const auto block = stereoBlock(l.data(), r.data(), n);
         loudness.process(block);
         range.process(block);
         truePeak.process(block);

@@ -14,6 +14,10 @@
 
 namespace lathe::core {
 
+bool mp3CarriesSampleRate(int sampleRate) {
+    return sampleRate == 32000 || sampleRate == 44100 || sampleRate == 48000;
+}
+
 namespace {
 
 constexpr int64_t kMaxFramesPerCall = 16384;

@@ -9,6 +9,10 @@ namespace lathe::core {
 
 enum class OutputFormat { Wav16, Wav24, WavFloat, Mp3 };
 
+// Whether MP3 (MPEG-1 Layer III, what the encoder writes) carries this sample rate: 32, 44.1 or 48 kHz. The
+// render makes no MP3 at any other rate (with a warning), the codec preview and `advise` skip it.
+bool mp3CarriesSampleRate(int sampleRate);
+
 struct WriterOptions {
     OutputFormat format = OutputFormat::Wav24;
     int sampleRate = 48000;

@@ -112,7 +112,7 @@ CodecPreview codecRoundTrip(const float* left, const float* right, int64_t frame
         throw Error("", "MP3 bitrate " + std::to_string(bitrateKbps) + " kb/s is outside " +
                             std::to_string(kMinMp3BitrateKbps) + "..." + std::to_string(kMaxMp3BitrateKbps) +
                             " kb/s");
-    if (sampleRate != 32000 && sampleRate != 44100 && sampleRate != 48000)
+    if (!mp3CarriesSampleRate(sampleRate))
         throw Error("",
                     "MP3 preview needs 32, 44.1 or 48 kHz audio, not " + std::to_string(sampleRate) + " Hz");
     if (frames <= 0) throw Error("", "nothing to encode: the audio has no frames");

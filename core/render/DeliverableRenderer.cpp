@@ -1,8 +1,10 @@
 #include "core/render/DeliverableRenderer.h"
 
 #include "core/Error.h"
+#include "core/chain/ChainPolicy.h"
 #include "core/chain/MasterChain.h"
 #include "core/chain/StemChain.h"
+#include "core/chain/StereoBlock.h"
 #include "core/io/SourceStream.h"
 #include "core/render/ChunkPipe.h"
 #include "core/render/RenderRefusal.h"
@@ -82,11 +84,11 @@ double DeliverableRenderer::renderPreLimiter(FrameCache& cache) {
     std::vector<std::unique_ptr<StemChain>> chains;
     std::vector<const StemSettings*> streamStems; // the stem each stream reads (none for the mix)
     if (job_.stem) {
-        const bool anySolo = std::any_of(s_.stems.begin(), s_.stems.end(), [](auto& st) { return st.solo; });
-        for (const StemSettings& stem : s_.stems) {
-            const bool audible = !stem.mute && (!anySolo || stem.solo);
-            if (!audible) continue; // a silent stem adds nothing to the sum; skip reading it
-            streams.push_back(std::make_unique<SourceStream>(resolveSourcePath(s_, stem.path), rate));
+        const std::vector<char> audible = stemAudibility(s_);
+        for (std::size_t i = 0; i < s_.stems.size(); ++i) {
+            const StemSettings& stem = s_.stems[i];
+            if (!audible[i]) continue; // a silent stem adds nothing to the sum; skip reading it
+            streams.push_back(std::make_unique<SourceStream>(stem.path, rate));
             streamStems.push_back(&stem);
             auto chain = std::make_unique<StemChain>();
             chain->prepare(rate, kBlock);
@@ -95,7 +97,7 @@ double DeliverableRenderer::renderPreLimiter(FrameCache& cache) {
             chains.push_back(std::move(chain));
         }
     } else {
-        streams.push_back(std::make_unique<SourceStream>(resolveSourcePath(s_, s_.mix), rate));
+        streams.push_back(std::make_unique<SourceStream>(s_.mix, rate));
         streamStems.push_back(nullptr);
     }
     // Each source as read, beside the signal path (it never changes the audio): a DC-only or sub-audible
@@ -109,7 +111,7 @@ double DeliverableRenderer::renderPreLimiter(FrameCache& cache) {
     // Every stem muted still renders the song's length of silence; length comes from all stems then.
     if (job_.stem && streams.empty())
         for (const StemSettings& stem : s_.stems)
-            length = std::max(length, SourceStream(resolveSourcePath(s_, stem.path), rate).lengthFrames());
+            length = std::max(length, SourceStream(stem.path, rate).lengthFrames());
 
     MasterChain master;
     master.prepare(rate, kBlock, s_.master);

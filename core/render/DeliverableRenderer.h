@@ -21,29 +21,11 @@
 namespace lathe::core::render {
 
 constexpr int kBlock = 4096;
-// The limiter aims this far under the ceiling so that dither (at most 1.5 LSB, i.e. < 0.0005 dB at 16 bits
-// near -1 dBFS) can never lift a peak over it.
-constexpr double kDitherMarginDb = 0.005;
 // Acceptance window around the loudness target; the search aims for the session's tighter tolerance.
 constexpr double kTargetWindowLu = 0.2;
 // Frames handed between threads at a time (ChunkPipe): several blocks, so a hand-over costs little next to
 // the work.
 constexpr int kChunk = 4 * kBlock;
-
-inline bool mp3CanEncode(int rate) {
-    return rate == 32000 || rate == 44100 || rate == 48000;
-}
-
-// Session paths are usable as they are: loadSession resolves relative paths against the session file's folder
-// and makeDefaultSession keeps the scan's paths.
-inline const std::string& resolveSourcePath(const Session&, const std::string& path) {
-    return path;
-}
-
-inline dsp::AudioBlock stereoBlock(float* left, float* right, int frames) {
-    float* channels[2] = {left, right};
-    return dsp::AudioBlock(channels, 2, frames);
-}
 
 inline void checkCancel(const RenderControl& control, const std::atomic<bool>& internalCancel) {
     if ((control.cancel != nullptr && control.cancel->load(std::memory_order_relaxed)) ||
@@ -91,7 +73,7 @@ private:
         double truePeakDbtp = 0;
     };
 
-    bool wantsMp3() const { return s_.output.mp3 && mp3CanEncode(outputRate_); }
+    bool wantsMp3() const { return s_.output.mp3 && mp3CarriesSampleRate(outputRate_); }
     std::string deliverableName() const { return job_.stem ? "the stem master" : "the stereo master"; }
     std::string finalPath(const char* extension) const;
 

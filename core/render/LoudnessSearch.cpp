@@ -1,12 +1,13 @@
 #include "core/render/LoudnessSearch.h"
 
 #include "core/Error.h"
+#include "core/chain/LimiterStage.h"
+#include "core/chain/StereoBlock.h"
 #include "core/render/ChunkPipe.h"
 #include "core/render/DeliverableRenderer.h"
 #include "core/render/RenderRefusal.h"
 
 #include "dsp/Dither.h"
-#include "dsp/Gain.h"
 #include "dsp/IntegratedLoudness.h"
 #include "dsp/LoudnessMeter.h"
 #include "dsp/ScopedFlushDenormals.h"
@@ -36,7 +37,7 @@ int DeliverableRenderer::searchGain(FrameCache& preLimiter, double preLufs, bool
     // the measured (gain, loudness) pairs. The best pass is kept.
     const double target = s_.loudness.target_lufs;
     const bool normalize = s_.loudness.normalize;
-    const std::string where = job_.stem ? s_.folder : resolveSourcePath(s_, s_.mix);
+    const std::string where = job_.stem ? s_.folder : s_.mix;
     if (normalize)
         if (auto refusal =
                 loudnessRefusal(job_.stem ? "the stems sum" : "the mix", deliverableName(), preLufs, target))
@@ -86,17 +87,12 @@ int DeliverableRenderer::searchGain(FrameCache& preLimiter, double preLufs, bool
 // the MP3) there as well.
 DeliverableRenderer::PassResult DeliverableRenderer::limiterPass(FrameCache& input, double gainDb, bool write,
                                                                  double progressFrom, double progressTo) {
-    const LimiterSettings& ls = s_.master.limiter;
-    dsp::TruePeakLimiter limiter;
-    dsp::Gain plainGain;
-    limiter.setCeilingDbtp(ls.ceiling_dbtp - kDitherMarginDb);
-    limiter.setReleaseMs(ls.release_ms);
-    limiter.setLookaheadMs(ls.lookahead_ms);
+    // The master chain's own limiter stage, at the output rate (the cache is past the resampler).
+    LimiterStage limiter;
+    limiter.prepare(outputRate_, kBlock, s_.master.limiter);
     limiter.setInputGainDb(gainDb);
-    limiter.prepare(outputRate_, kBlock, 2);
-    plainGain.setGainDb(gainDb);
-    plainGain.prepare(outputRate_, kBlock, 2);
-    const int latency = ls.enabled ? limiter.latencyFrames() : 0;
+    limiter.reset(); // the pass starts at its gain, not ramping to it
+    const int latency = limiter.latencyFrames();
 
     dsp::Dither dither;
     const bool dithered = s_.output.dither && s_.output.bit_depth < 32;
@@ -155,10 +151,7 @@ DeliverableRenderer::PassResult DeliverableRenderer::limiterPass(FrameCache& inp
         for (int done = 0; done < n; done += kBlock) {
             const int k = std::min(kBlock, n - done);
             auto block = stereoBlock(l.data() + done, r.data() + done, k);
-            if (ls.enabled)
-                limiter.process(block);
-            else
-                plainGain.process(block);
+            limiter.process(block);
             const int skip = static_cast<int>(std::min<int64_t>(toSkip, k));
             toSkip -= skip;
             const int keep = static_cast<int>(std::min<int64_t>(k - skip, total - produced));
@@ -188,7 +181,7 @@ DeliverableRenderer::PassResult DeliverableRenderer::limiterPass(FrameCache& inp
 
     p.valid = true;
     p.integratedLufs = meter.integratedLufs();
-    if (ls.enabled) p.stats = limiter.stats();
+    if (limiter.enabled()) p.stats = limiter.limiter().stats();
     if (write) {
         p.loudnessRangeLu = meter.loudnessRangeLu();
         p.samplePeakDbfs = meter.samplePeakDbfs();

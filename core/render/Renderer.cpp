@@ -1,6 +1,7 @@
 #include "core/render/Renderer.h"
 
 #include "core/Error.h"
+#include "core/chain/ChainPolicy.h"
 #include "core/io/AtomicFile.h"
 #include "core/io/AudioFileReader.h"
 #include "core/model/SessionSource.h"
@@ -63,10 +64,9 @@ std::vector<std::string> sourceWarnings(const Session& s, const RenderPlan& plan
     };
     std::vector<Source> sources;
     auto add = [&](const std::string& path) {
-        const std::string resolved = resolveSourcePath(s, path);
-        AudioFileInfo info = probeAudioFile(resolved);
+        AudioFileInfo info = probeAudioFile(path);
         validateSource(info);
-        sources.push_back({resolved, info});
+        sources.push_back({path, info});
     };
     if (plan.stereo) add(s.mix);
     const size_t firstStem = sources.size();
@@ -117,7 +117,7 @@ RenderPlan planRender(const Session& s) {
                     wantStem && !wantStereo   ? "no stems to master"
                     : wantStereo && !wantStem ? "no stereo mix to master"
                                               : "no stereo mix and no stems found: nothing to master");
-    if (plan.stem && std::any_of(s.stems.begin(), s.stems.end(), [](auto& st) { return st.solo; }))
+    if (plan.stem && anyStemSoloed(s))
         plan.warnings.push_back("some stems are soloed: the stem master contains only the soloed stems");
     return plan;
 }
@@ -144,7 +144,7 @@ WritePlan renderWritePlan(const Session& s, const std::string& outDir,
     std::vector<std::string> names;
     for (const auto& kind : kinds) {
         names.push_back(s.song + "_" + kind + ".wav");
-        if (s.output.mp3 && mp3CanEncode(rate)) names.push_back(s.song + "_" + kind + ".mp3");
+        if (s.output.mp3 && mp3CarriesSampleRate(rate)) names.push_back(s.song + "_" + kind + ".mp3");
         for (const auto system : previews)
             if (system != dsp::PlaybackSystem::Flat)
                 names.push_back(fs::path(playbackPreviewPath(s.song + "_" + kind + ".wav", system)).string());
@@ -177,7 +177,7 @@ RenderReport renderSession(const Session& s, const std::string& outDir, const Re
     // Every source is opened and checked before anything is written.
     for (auto& w : sourceWarnings(s, plan))
         report.warnings.push_back(std::move(w));
-    if (s.output.mp3 && !mp3CanEncode(report.outputSampleRate))
+    if (s.output.mp3 && !mp3CarriesSampleRate(report.outputSampleRate))
         report.warnings.push_back("MP3 reference skipped: MP3 supports 32, 44.1 and 48 kHz, not " +
                                   std::to_string(report.outputSampleRate) + " Hz");
 
