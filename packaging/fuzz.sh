@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets (clang-14, ASan + UBSan, the "fuzz" preset) and runs each for MINUTES minutes, all
 # in parallel at low priority. Inputs that crash, leak or time out are written to tests/fuzz/regressions/<target>/,
-# where tests/core/FuzzRegressionTest.cpp replays them in CI; commit them with the fix.
+# where tests/fuzz/FuzzRegressionTest.cpp replays them in CI; commit them with the fix.
 #   packaging/fuzz.sh [MINUTES] [TARGET...]     (default 10 minutes, all targets)
 # Needs clang-14 and libclang-rt-14-dev (Debian packages). LATHE_FUZZ_BUILD_DIR overrides build-fuzz.
 set -euo pipefail

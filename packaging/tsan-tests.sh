@@ -12,11 +12,11 @@ jobs="${LATHE_JOBS:-$(nproc)}"
 launcher=()
 if command -v ccache >/dev/null; then launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache); fi
 cmake --preset tsan -S "$src" -B "$build" -DLATHE_BUILD_GUI=OFF "${launcher[@]}" >/dev/null
-mapfile -t targets < <(cd "$src/tests/core" && ls AudioEngine*Test.cpp | sed 's/^/core_/; s/\.cpp$//')
+mapfile -t targets < <(cd "$src/tests/core/engine" && ls AudioEngine*Test.cpp | sed 's/^/core_/; s/\.cpp$//')
 targets+=(dsp_MeterValueTest)
 cmake --build "$build" -j"$jobs" --target lathe-cli "${targets[@]}"
 # The suppressions file lists only reports inside system libraries (libjack), each with the reason; one at a
 # time (-j1): the device-loss test starts its own JACK server and the ALSA tests time real playback.
-export TSAN_OPTIONS="${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1:suppressions=$src/tests/core/tsan.supp}"
+export TSAN_OPTIONS="${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1:suppressions=$src/tests/core/engine/tsan.supp}"
 cd "$build"
 ctest --output-on-failure -j1 -R 'AudioEngine|MonitorSource|MeterValue' "$@"

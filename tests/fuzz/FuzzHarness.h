@@ -1,6 +1,6 @@
 #pragma once
 
-// The code paths the fuzz targets drive, shared with tests/core/FuzzRegressionTest.cpp so a saved crash input
+// The code paths the fuzz targets drive, shared with tests/fuzz/FuzzRegressionTest.cpp so a saved crash input
 // replays through exactly the same calls without libFuzzer. Each run returns how it ended; a core::Error is a
 // clean rejection. Any other exception, a failed invariant (thrown as std::logic_error) or a sanitizer report
 // is a bug.

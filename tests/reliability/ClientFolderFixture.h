@@ -3,8 +3,8 @@
 // A small client folder for the output-safety tests, and a strict picture of a folder to prove a hostile
 // command left it exactly as it was. Header-only so it adds no support library to the reliability module.
 
-#include "core/support/CliRunner.h"
-#include "core/support/TestAudio.h"
+#include "support/CliRunner.h"
+#include "support/TestAudio.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>

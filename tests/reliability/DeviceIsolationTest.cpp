@@ -9,9 +9,9 @@
 // sockets), so the server is the default one for every process in this test and for no process outside it:
 // the test never disturbs a JACK server the user runs, nor the other tests ctest runs beside it.
 
-#include "core/support/CliRunner.h"
-#include "core/support/PrivateAudioSystem.h"
-#include "core/support/TestAudio.h"
+#include "support/CliRunner.h"
+#include "support/PrivateAudioSystem.h"
+#include "support/TestAudio.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>

@@ -7,8 +7,8 @@
 #include "core/batch/JobManifest.h"
 #include "core/demo/DemoFolder.h"
 
-#include "core/support/CliRunner.h"
-#include "core/support/TestAudio.h"
+#include "support/CliRunner.h"
+#include "support/TestAudio.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>

@@ -12,9 +12,9 @@
 #include "core/demo/DemoFolder.h"
 #include "core/model/Session.h"
 #include "core/model/SessionOverride.h"
-#include "core/support/CliRunner.h"
-#include "core/support/PrivateAudioSystem.h"
-#include "core/support/TestAudio.h"
+#include "support/CliRunner.h"
+#include "support/PrivateAudioSystem.h"
+#include "support/TestAudio.h"
 #include "core/text/DecimalNumber.h"
 
 #include <gtest/gtest.h>

@@ -6,8 +6,8 @@
 #include "core/demo/DemoFolder.h"
 #include "core/model/Session.h"
 #include "core/model/SessionJson.h"
-#include "core/support/CliRunner.h"
-#include "core/support/TestAudio.h"
+#include "support/CliRunner.h"
+#include "support/TestAudio.h"
 
 #include <gtest/gtest.h>
 

@@ -3,7 +3,7 @@
 // only the test's private audio system (set up by runWithPrivateHome), so what the machine's audio does (a
 // JACK server started during the suite, a card plugged in) never changes the list.
 #include "ui/AudioSettingsDialog.h"
-#include "core/support/PrivateAudioSystem.h"
+#include "support/PrivateAudioSystem.h"
 #include "support/PrivateHomeTestMain.h"
 
 #include "core/engine/AudioEngine.h"

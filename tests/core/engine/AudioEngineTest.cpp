@@ -2,6 +2,7 @@
 #include "core/demo/DemoFolder.h"
 #include "core/model/SessionSource.h"
 #include "support/AudioProbe.h"
+#include "support/MallocCounter.h"
 #include "support/TestAudio.h"
 
 #include <gtest/gtest.h>
@@ -9,90 +10,7 @@
 #include <atomic>
 #include <chrono>
 #include <cmath>
-#include <cstdlib>
-#include <new>
 #include <thread>
-
-// Allocation counter: every global operator new/delete and (outside ThreadSanitizer, which owns malloc) every
-// malloc-family call made on the armed thread is counted. Only the thread running processForTest is armed,
-// so the engine's own meter thread and the test's control calls do not count.
-namespace {
-thread_local bool gArmed = false;
-std::atomic<long> gAllocations{0};
-void noteAllocation() {
-    if (gArmed) gAllocations.fetch_add(1, std::memory_order_relaxed);
-}
-} // namespace
-
-#if !defined(__SANITIZE_THREAD__) && !defined(__SANITIZE_ADDRESS__)
-extern "C" {
-void* __libc_malloc(size_t);
-void* __libc_calloc(size_t, size_t);
-void* __libc_realloc(void*, size_t);
-void __libc_free(void*);
-void* malloc(size_t n) {
-    noteAllocation();
-    return __libc_malloc(n);
-}
-void* calloc(size_t n, size_t m) {
-    noteAllocation();
-    return __libc_calloc(n, m);
-}
-void* realloc(void* p, size_t n) {
-    noteAllocation();
-    return __libc_realloc(p, n);
-}
-void free(void* p) {
-    if (p) noteAllocation();
-    __libc_free(p);
-}
-}
-#endif
-
-void* operator new(size_t n) {
-    noteAllocation();
-    if (void* p = std::malloc(n ? n : 1)) return p;
-    throw std::bad_alloc();
-}
-void* operator new[](size_t n) {
-    return operator new(n);
-}
-void* operator new(size_t n, std::align_val_t a) {
-    noteAllocation();
-    if (void* p =
-            std::aligned_alloc(static_cast<size_t>(a), (n + static_cast<size_t>(a) - 1) /
-                                                           static_cast<size_t>(a) * static_cast<size_t>(a)))
-        return p;
-    throw std::bad_alloc();
-}
-void* operator new[](size_t n, std::align_val_t a) {
-    return operator new(n, a);
-}
-void operator delete(void* p) noexcept {
-    if (p) noteAllocation();
-    std::free(p);
-}
-void operator delete[](void* p) noexcept {
-    operator delete(p);
-}
-void operator delete(void* p, size_t) noexcept {
-    operator delete(p);
-}
-void operator delete[](void* p, size_t) noexcept {
-    operator delete(p);
-}
-void operator delete(void* p, std::align_val_t) noexcept {
-    operator delete(p);
-}
-void operator delete[](void* p, std::align_val_t) noexcept {
-    operator delete(p);
-}
-void operator delete(void* p, size_t, std::align_val_t) noexcept {
-    operator delete(p);
-}
-void operator delete[](void* p, size_t, std::align_val_t) noexcept {
-    operator delete(p);
-}
 
 namespace lathe::core {
 namespace {
@@ -188,7 +106,7 @@ TEST_F(AudioEngineTest, CallbackNeverAllocatesThroughChangesSwitchesSeeksAndSolo
             if (i % 400 == 10) s.master.limiter.lookahead_ms = 1.5 + 0.5 * ((i / 400) % 2); // new graph
             engine.update(s);
         }
-        gArmed = true;
+        lathe::test::armMallocCounter(); // this thread: the one standing in for the audio callback
         if (i % 24 == 0) engine.setSource(order[(i / 24) % 6]);
         if (i % 70 == 0)
             engine.setPlaybackSimulation(
@@ -199,8 +117,7 @@ TEST_F(AudioEngineTest, CallbackNeverAllocatesThroughChangesSwitchesSeeksAndSolo
         if (i == 1500) engine.pause();
         if (i == 1600) engine.play();
         engine.processForTest(l.data(), r.data(), 256);
-        gArmed = false;
-        allocations += gAllocations.exchange(0);
+        allocations += lathe::test::disarmMallocCounter();
         for (int k = 0; k < 256; ++k)
             energy += static_cast<double>(l[static_cast<size_t>(k)]) * l[static_cast<size_t>(k)];
     }
@@ -208,11 +125,11 @@ TEST_F(AudioEngineTest, CallbackNeverAllocatesThroughChangesSwitchesSeeksAndSolo
     EXPECT_GT(energy, 1.0) << "the callbacks must have played audio for the count to mean anything";
 
     // The counter itself works: an allocation on the armed thread is seen.
-    gArmed = true;
+    lathe::test::armMallocCounter();
     auto* probe = new std::vector<int>(3);
-    gArmed = false;
+    const long seen = lathe::test::disarmMallocCounter();
     delete probe;
-    EXPECT_GE(gAllocations.exchange(0), 1);
+    EXPECT_GE(seen, 1);
 }
 
 double largestStep(const LoadedAudio& a, int64_t from, int64_t to) {

@@ -5,11 +5,13 @@
 #include <cstddef>
 
 namespace {
-std::atomic<bool> gArmed{false};
-std::atomic<long> gAllocations{0};
+// Per thread, so only the arming thread counts; read inside malloc, so a plain bool (thread_local storage of
+// the executable needs no allocation).
+thread_local bool gArmed = false;
+std::atomic<long> gHeapCalls{0};
 
-void countAllocation() {
-    if (gArmed.load(std::memory_order_relaxed)) gAllocations.fetch_add(1, std::memory_order_relaxed);
+void countHeapCall() {
+    if (gArmed) gHeapCalls.fetch_add(1, std::memory_order_relaxed);
 }
 } // namespace
 
@@ -20,9 +22,11 @@ extern "C" int __sanitizer_install_malloc_and_free_hooks(void (*mallocHook)(cons
 
 namespace {
 void onSanitizerMalloc(const volatile void*, std::size_t) {
-    countAllocation();
+    countHeapCall();
 }
-void onSanitizerFree(const volatile void*) {}
+void onSanitizerFree(const volatile void*) {
+    countHeapCall();
+}
 
 // The sanitizer keeps a handful of hook slots and has no uninstall: install once, on first use.
 void installHooksOnce() {
@@ -39,13 +43,13 @@ void armMallocCounter() {
 #ifdef LATHE_SANITIZED
     installHooksOnce();
 #endif
-    gAllocations = 0;
+    gHeapCalls = 0;
     gArmed = true;
 }
 
 long disarmMallocCounter() {
     gArmed = false;
-    return gAllocations.load();
+    return gHeapCalls.load();
 }
 
 } // namespace lathe::test
@@ -57,30 +61,35 @@ void* __libc_malloc(std::size_t);
 void* __libc_calloc(std::size_t, std::size_t);
 void* __libc_realloc(void*, std::size_t);
 void* __libc_memalign(std::size_t, std::size_t);
+void __libc_free(void*);
 void* malloc(std::size_t n) {
-    countAllocation();
+    countHeapCall();
     return __libc_malloc(n);
 }
 void* calloc(std::size_t n, std::size_t size) {
-    countAllocation();
+    countHeapCall();
     return __libc_calloc(n, size);
 }
 void* realloc(void* p, std::size_t n) {
-    countAllocation();
+    countHeapCall();
     return __libc_realloc(p, n);
 }
+void free(void* p) {
+    if (p != nullptr) countHeapCall();
+    __libc_free(p);
+}
 void* memalign(std::size_t alignment, std::size_t n) {
-    countAllocation();
+    countHeapCall();
     return __libc_memalign(alignment, n);
 }
 void* aligned_alloc(std::size_t alignment, std::size_t n) {
-    countAllocation();
+    countHeapCall();
     return __libc_memalign(alignment, n);
 }
 int posix_memalign(void** out, std::size_t alignment, std::size_t n) {
     // POSIX: a power of two multiple of sizeof(void*), else EINVAL; *out is untouched on failure.
     if (alignment < sizeof(void*) || (alignment & (alignment - 1)) != 0) return EINVAL;
-    countAllocation();
+    countHeapCall();
     void* p = __libc_memalign(alignment, n);
     if (p == nullptr) return ENOMEM;
     *out = p;
