@@ -14,15 +14,16 @@ namespace lathe::core {
 // offline render and the live engine, so what is heard is what is rendered. Zero latency.
 class StemChain {
 public:
-    void prepare(double sampleRate, int maxBlockFrames);
-    void reset();
+    void prepare(double sampleRate, int maxBlockFrames); // Not RT safe (allocates).
+    void reset(); // clears every unit and jumps to the set gain. RT safe.
 
-    // Applies settings. `audible` folds in mute and solo (a stem silenced by another's solo ramps out like a
-    // mute). No allocation: safe to call between blocks on the thread that runs process().
+    // Applies settings. `audible` folds in mute and solo (ChainPolicy's stemAudibility: a stem silenced by
+    // another's solo ramps out like a mute). RT safe: the engine's audio thread calls it between blocks.
     void configure(const StemSettings& settings, bool audible);
 
-    void process(const dsp::AudioBlock& stereo);
+    void process(const dsp::AudioBlock& stereo); // RT safe
 
+    // The compressor's current reduction (dB), readable from any thread.
     double compressorGainReductionDb() const { return compressor_.gainReductionDb(); }
 
 private:

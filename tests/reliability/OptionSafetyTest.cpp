@@ -12,10 +12,10 @@
 #include "core/demo/DemoFolder.h"
 #include "core/model/Session.h"
 #include "core/model/SessionOverride.h"
+#include "core/text/DecimalNumber.h"
 #include "support/CliRunner.h"
 #include "support/PrivateAudioSystem.h"
 #include "support/TestAudio.h"
-#include "core/text/DecimalNumber.h"
 
 #include <gtest/gtest.h>
 
