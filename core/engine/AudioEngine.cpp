@@ -168,7 +168,7 @@ AudioEngine::Stats AudioEngine::stats() const {
     s.maxPercent = m.maxPercent.load();
     long long seen = 0;
     const long long p99 = (s.callbacks * 99 + 99) / 100;
-    for (int i = 0; i <= kHistogramBins; ++i) {
+    for (int i = 0; i <= engine::kHistogramBins; ++i) {
         seen += m.histogram[i].load();
         if (seen >= p99) {
             s.p99Percent = (i + 1) * 0.2;

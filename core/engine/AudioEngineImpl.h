@@ -22,9 +22,10 @@
 #include <vector>
 
 namespace lathe::core {
+namespace engine {
 
-constexpr int kCrossfadeFrames =
-    256;                            // ~5 ms at 48 kHz: short enough to feel instant, long enough not to click
+// A source switch crossfades over ~5 ms at 48 kHz: short enough to feel instant, long enough not to click.
+constexpr int kCrossfadeFrames = 256;
 constexpr int kDeclickFrames = 128; // transport fade around pause and seek
 constexpr int kMeterRingFrames = 1 << 16;
 constexpr int kHistogramBins = 1000; // 0.2 % per bin up to 200 % of the period
@@ -34,6 +35,8 @@ inline double nowSeconds() {
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
 }
+
+} // namespace engine
 
 struct AudioEngine::Impl {
     // Loaded material (control thread owns; audio thread reads only while a graph is live).
@@ -75,12 +78,12 @@ struct AudioEngine::Impl {
     std::atomic<bool> sourceChanged{false}; // meter thread: start the loudness range over
 
     // Audio thread state.
-    int currentSource = 0, previousSource = 0, fadePos = kCrossfadeFrames;
+    int currentSource = 0, previousSource = 0, fadePos = engine::kCrossfadeFrames;
     float transportGain = 0;
     float matchAmount = 0;
 
     // Meters: the audio thread copies what it plays into a ring; the meter thread measures it.
-    SpscRingBuffer<float> meterRing{kMeterRingFrames * 2};
+    SpscRingBuffer<float> meterRing{engine::kMeterRingFrames * 2};
     SpscRingBuffer<MeterFrame> meterFrames{64};
     SpscRingBuffer<SpectrumFrame> spectrumFrames{8};
     std::atomic<bool> meterReset{true};
@@ -110,7 +113,7 @@ struct AudioEngine::Impl {
     // Stats (written by the audio thread only).
     std::atomic<long long> callbacks{0}, xruns{0}, lateCallbacks{0};
     std::atomic<double> sumPercent{0}, maxPercent{0};
-    std::atomic<unsigned> histogram[kHistogramBins + 1];
+    std::atomic<unsigned> histogram[engine::kHistogramBins + 1];
 
     Impl();  // starts the meter thread
     ~Impl(); // stops it; frees every graph
