@@ -21,10 +21,12 @@ set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT) # lathe_<version>_<arch>.deb
 set(CPACK_DEBIAN_PACKAGE_MAINTAINER "${CPACK_PACKAGE_CONTACT}")
 set(CPACK_DEBIAN_PACKAGE_SECTION "sound")
 set(CPACK_DEBIAN_PACKAGE_PRIORITY "optional")
-# Runtime libraries (Qt 6, libsndfile, libebur128, FFTW, soxr, PortAudio) are found by dpkg-shlibdeps from the
+# Runtime libraries (Qt 6, libsndfile, libebur128, FFTW, soxr, PortAudio, TagLib, libavcodec/libavformat) are found by dpkg-shlibdeps from the
 # binaries, so the Depends line always matches what was linked.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 # The offscreen/xcb platform plugins live in qt6-qpa-plugins, which no binary links directly.
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "qt6-qpa-plugins")
+# The AAC, Opus and Vorbis encoders are libavcodec's (aac native; libopus and libvorbis through it):
+# named here too so the package states what the deliverables need even if shlibdeps changes.
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "qt6-qpa-plugins, libtag1v5, libavcodec59, libavformat59")
 
 include(CPack)

@@ -7,6 +7,8 @@ packages=(
   qt6-base-dev qt6-base-dev-tools libgl-dev
   portaudio19-dev libsndfile1-dev libebur128-dev libfftw3-dev libsoxr-dev
   nlohmann-json3-dev libcli11-dev
+  # Deliverables: tags (TagLib) and the AAC / Opus / Vorbis encoders (FFmpeg's libraries).
+  libtag1-dev libavcodec-dev libavformat-dev libavutil-dev
   libgtest-dev libbenchmark-dev
   # Tools the tests use as independent references and as headless devices.
   ffmpeg sox xvfb xauth libasound2-plugins alsa-utils

@@ -1,6 +1,7 @@
 #include "RenderDialog.h"
 
 #include "core/Error.h"
+#include "core/model/DeliverableSpec.h"
 #include "core/model/SessionSource.h"
 #include "core/render/Renderer.h"
 
@@ -84,6 +85,22 @@ RenderDialog::RenderDialog(const core::Session& session, QWidget* parent)
                          this);
     mp3_->setChecked(session.output.mp3);
 
+    // The deliverable set: the session's own (today's 24-bit WAV + MP3 when it names none) or a preset. A
+    // preset names its files, so the MP3 switch has no say then.
+    preset_ = new QComboBox(this);
+    QStringList own;
+    for (const auto& spec : session.output.deliverables)
+        own << QString::fromStdString(core::deliverableSpecText(spec));
+    preset_->addItem(own.isEmpty() ? tr("WAV at the output rate + MP3 (the session's)")
+                                   : tr("The session's: %1").arg(own.join(QStringLiteral(", "))),
+                     QString());
+    preset_->addItem(tr("Streaming: 24/48 WAV, AAC 256, Opus 160, MP3 320"), QStringLiteral("streaming"));
+    preset_->addItem(tr("CD: 16/44.1 WAV + FLAC, dithered once"), QStringLiteral("cd"));
+    preset_->addItem(tr("Hi-res: 24/96 WAV + FLAC, 24/48 WAV"), QStringLiteral("hi-res"));
+    preset_->addItem(tr("References: MP3 320, AAC 256"), QStringLiteral("references"));
+    connect(preset_, &QComboBox::currentIndexChanged, this,
+            [this] { mp3_->setEnabled(preset_->currentData().toString().isEmpty() && !isRendering()); });
+
     folder_ = new QLineEdit(defaultOutputFolder(session), this);
     browse_ = new QPushButton(tr("Choose\u2026"), this);
     connect(browse_, &QPushButton::clicked, this, &RenderDialog::chooseOutputFolder);
@@ -96,6 +113,7 @@ RenderDialog::RenderDialog(const core::Session& session, QWidget* parent)
     form->addRow(tr("Target loudness"), target_);
     form->addRow(tr("True-peak ceiling"), ceiling_);
     form->addRow(tr("Sample rate"), rate_);
+    form->addRow(tr("Deliverables"), preset_);
     form->addRow(QString(), mp3_);
     form->addRow(tr("Output folder"), folderRow);
 
@@ -148,6 +166,8 @@ core::Session RenderDialog::configuredSession() const {
     s.master.limiter.ceiling_dbtp = ceiling_->value();
     s.output.sample_rate = rate_->currentData().toInt();
     s.output.mp3 = mp3_->isChecked();
+    if (const auto preset = core::deliverablePreset(preset_->currentData().toString().toStdString()))
+        s.output.deliverables = *preset;
     return s;
 }
 
@@ -174,6 +194,10 @@ void RenderDialog::setOutputSampleRate(int rate) {
 void RenderDialog::setMp3(bool on) {
     mp3_->setChecked(on);
 }
+void RenderDialog::setPreset(const QString& name) {
+    const int index = preset_->findData(name);
+    preset_->setCurrentIndex(index >= 0 ? index : 0);
+}
 
 int RenderDialog::progressValue() const {
     return progress_->value();
@@ -190,7 +214,7 @@ void RenderDialog::chooseOutputFolder() {
 }
 
 void RenderDialog::setEditing(bool enabled) {
-    for (QWidget* w : std::initializer_list<QWidget*>{mode_, target_, ceiling_, rate_, mp3_, folder_, browse_,
+    for (QWidget* w : std::initializer_list<QWidget*>{mode_, target_, ceiling_, rate_, preset_, mp3_, folder_, browse_,
                                                       render_, close_})
         w->setEnabled(enabled);
     cancel_->setEnabled(!enabled);
@@ -341,6 +365,31 @@ QString RenderDialog::formatReport(const core::RenderReport& report) {
                          db(d.plrDb, "dB"), db(d.maxGainReductionDb, "dB"), mp3Cell);
     }
     html += QStringLiteral("</table>");
+    // The rest of each set: every file with its spec and, for lossy ones, the decoded true peak.
+    for (const auto& d : report.deliverables)
+        for (const auto& f : d.files) {
+            if (f.path == d.wavPath) continue;
+            QString line = QStringLiteral("%1 &nbsp; %2 Hz").arg(fileName(f.path).toHtmlEscaped()).arg(f.sampleRate);
+            if (f.decodedTruePeakDbtp) {
+                const QString tp = db(*f.decodedTruePeakDbtp, "dBTP");
+                line += QStringLiteral(" &nbsp; decoded TP %1").arg(
+                    f.decodedExceedsCeiling ? QStringLiteral("<span style='color:%1'>%2</span>").arg(bad, tp) : tp);
+            } else {
+                line += QStringLiteral(" &nbsp; %1 &nbsp; TP %2").arg(db(f.integratedLufs, "LUFS"), db(f.truePeakDbtp, "dBTP"));
+            }
+            html += QStringLiteral("<br>") + line;
+        }
+    if (!report.deliverables.empty() && !report.deliverables.front().streaming.empty()) {
+        html += QStringLiteral("<p><b>Streaming normalization</b> (%1)</p><table cellspacing='0' cellpadding='2'>")
+                    .arg(QString::fromStdString(report.deliverables.front().kind));
+        for (const auto& p : report.deliverables.front().streaming)
+            html += QStringLiteral("<tr><td>%1</td><td align='right'>%2</td><td align='right'>TP %3</td></tr>")
+                        .arg(QString::fromStdString(p.platform).toHtmlEscaped(), db(p.gainDb, "dB"),
+                             db(p.resultingTruePeakDbtp, "dBTP"));
+        html += QStringLiteral("</table>");
+    }
+    for (const auto& n : report.notes)
+        html += QStringLiteral("<p>%1</p>").arg(QString::fromStdString(n).toHtmlEscaped());
     if (!report.warnings.empty()) {
         html += QStringLiteral("<p><b>Warnings</b></p><ul>");
         for (const auto& w : report.warnings)

@@ -32,7 +32,7 @@ public:
     ~RenderDialog() override; // cancels and joins a running render
 
     // The session with the dialog's choices applied (output.mode, loudness.target_lufs,
-    // master.limiter.ceiling_dbtp, output.sample_rate, output.mp3).
+    // master.limiter.ceiling_dbtp, output.sample_rate, output.mp3, and a preset's output.deliverables).
     core::Session configuredSession() const;
 
     void setOutputFolder(const QString& folder);
@@ -42,6 +42,8 @@ public:
     void setCeilingDbtp(double dbtp);
     void setOutputSampleRate(int rate); // 0 = session rate
     void setMp3(bool on);
+    // A named deliverable set (core::deliverablePreset), or "" for the session's own files.
+    void setPreset(const QString& name);
 
     bool isRendering() const { return worker_.joinable() && !finishedHandled_; }
     int progressValue() const; // 0..100
@@ -75,6 +77,7 @@ private:
     QDoubleSpinBox* target_ = nullptr;
     QDoubleSpinBox* ceiling_ = nullptr;
     QComboBox* rate_ = nullptr;
+    QComboBox* preset_ = nullptr;
     QCheckBox* mp3_ = nullptr;
     QLineEdit* folder_ = nullptr;
     QPushButton* browse_ = nullptr;

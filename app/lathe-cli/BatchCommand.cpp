@@ -1,4 +1,5 @@
 #include "Commands.h"
+#include "DeliverableOptions.h"
 #include "NumberOptions.h"
 
 #include "core/Error.h"
@@ -245,6 +246,7 @@ void addBatchCommand(CLI::App& app) {
     cmd->add_option("--rate", o->render.sampleRate, "Output sample rate in Hz (default: each session's)")
         ->transform(wholeNumberIn(8000, 384000, "Hz"));
     cmd->add_flag("--no-mp3", o->render.noMp3, "Do not write MP3 references");
+    addDeliverableOptions(*cmd, o->render);
     cmd->add_option("--set", o->render.sets, "Override any session value in every job: PATH=VALUE")
         ->check(sessionAssignment())
         ->allow_extra_args(false);

@@ -1,4 +1,5 @@
 #include "Commands.h"
+#include "DeliverableOptions.h"
 #include "NumberOptions.h"
 #include "ProgressBar.h"
 
@@ -7,6 +8,7 @@
 #include "core/model/SessionSource.h"
 #include "core/render/PlaybackPreviewWriter.h"
 #include "core/render/Renderer.h"
+#include "core/report/RenderHtmlReport.h"
 
 #include <CLI/CLI.hpp>
 
@@ -28,12 +30,42 @@ struct RenderOptions {
     bool quiet = false;
     bool strict = false;
     std::vector<std::string> simulate; // playback systems to write preview WAVs for
+    std::string html;                  // the render report as HTML, or ""
 };
 
 std::atomic<bool> gCancel{false};
 
 void onSignal(int) {
     gCancel.store(true);
+}
+
+// The set beyond the WAV and MP3 printed above: every other file with its spec and, for lossy ones, the
+// decoded true peak.
+void printFiles(const core::DeliverableReport& d) {
+    namespace fs = std::filesystem;
+    for (const auto& f : d.files) {
+        if (f.path == d.wavPath || f.path == d.mp3Path) continue;
+        std::string spec = std::to_string(f.sampleRate) + " Hz";
+        if (f.format == "wav" || f.format == "flac")
+            spec = std::to_string(f.bitDepth) + "-bit " + spec;
+        else if (f.kbps > 0)
+            spec += ", " + std::to_string(f.kbps) + " kb/s";
+        std::printf("                 %-6s %s (%s): %.2f LUFS  TP %.2f dBTP", f.format.c_str(),
+                    fs::path(f.path).filename().c_str(), spec.c_str(), f.integratedLufs, f.truePeakDbtp);
+        if (f.decodedTruePeakDbtp)
+            std::printf("  decoded TP %.2f dBTP%s", *f.decodedTruePeakDbtp,
+                        f.decodedExceedsCeiling ? "  (over the ceiling)" : "");
+        std::printf("\n");
+    }
+}
+
+void printStreaming(const core::DeliverableReport& d) {
+    if (d.streaming.empty()) return;
+    std::printf("                 streaming:");
+    for (const auto& p : d.streaming)
+        std::printf(" %s %+.1f dB (TP %.1f)%s", p.platform.c_str(), p.gainDb, p.resultingTruePeakDbtp,
+                    &p == &d.streaming.back() ? "" : ",");
+    std::printf("\n");
 }
 
 void printReport(const core::RenderReport& report) {
@@ -51,9 +83,13 @@ void printReport(const core::RenderReport& report) {
             std::printf("                 MP3 %s: decoded TP %.2f dBTP%s\n",
                         fs::path(d.mp3Path).filename().c_str(), *d.mp3TruePeakDbtp,
                         d.mp3ExceedsCeiling ? "  (over the ceiling)" : "");
+        printFiles(d);
+        printStreaming(d);
     }
     for (const auto& w : report.warnings)
         std::printf("  warning: %s\n", w.c_str());
+    for (const auto& n : report.notes)
+        std::printf("  note: %s\n", n.c_str());
     std::printf("Report: %s\n", report.reportPath.c_str());
 }
 
@@ -71,6 +107,8 @@ int runRender(const RenderOptions& o) {
         core::WritePlan plan = core::renderWritePlan(session, o.outDir, systems);
         if (!std::filesystem::is_directory(o.input)) plan.sources.files.push_back(o.input);
         core::checkWritePlan(plan);
+        // The HTML report may go anywhere but into the client's folders or over a source.
+        if (!o.html.empty()) core::checkWritePlan({std::string(), {o.html}, plan.sources});
 
         std::signal(SIGINT, onSignal);
         std::signal(SIGTERM, onSignal);
@@ -82,6 +120,7 @@ int runRender(const RenderOptions& o) {
         bar.finish();
         if (!systems.empty()) {
             for (const auto& d : report.deliverables)
+                if (!d.wavPath.empty())
                 for (const auto& p : core::writePlaybackPreviews(d.wavPath, systems))
                     if (!o.json)
                         std::fprintf(stderr, "preview %s: %s%s\n", dsp::playbackSystemName(p.system),
@@ -91,6 +130,7 @@ int runRender(const RenderOptions& o) {
                                                           .c_str()
                                                     : "");
         }
+        if (!o.html.empty()) core::writeRenderHtmlReport(o.html, report);
         if (o.json)
             std::printf("%s\n", core::toJson(report).dump(2).c_str());
         else
@@ -136,6 +176,7 @@ void addRenderCommand(CLI::App& app) {
     cmd->add_option("--rate", o->overrides.sampleRate, "Output sample rate in Hz (default: the session's)")
         ->transform(wholeNumberIn(8000, 384000, "Hz"));
     cmd->add_flag("--no-mp3", o->overrides.noMp3, "Do not write MP3 references");
+    addDeliverableOptions(*cmd, o->overrides);
     cmd->add_option("--set", o->overrides.sets,
                     "Override any session value: PATH=VALUE, e.g. stems.lead_vocal.gain_db=1.5 "
                     "(see core/model/SESSION.md)")
@@ -146,6 +187,9 @@ void addRenderCommand(CLI::App& app) {
                     "simulation (repeatable)")
         ->check(CLI::IsMember({"phone", "laptop", "earbuds", "car"}))
         ->allow_extra_args(false);
+    cmd->add_option("--html", o->html,
+                    "Also write the loudness report as an HTML page (files, codec checks, streaming "
+                    "normalization per platform)");
     cmd->add_flag("--json", o->json, "Print the report as JSON (the same as report.json)");
     cmd->add_flag("--quiet", o->quiet, "No progress bar");
     cmd->add_flag("--strict", o->strict,

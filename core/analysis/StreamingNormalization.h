@@ -15,9 +15,13 @@ struct StreamingPlatform {
     double targetLufs = -14;
     bool turnsUp = false;
     double turnUpCeilingDbtp = -1; // upward gain stops where the true peak would pass this
+    // Spotify's "Loud" setting raises quiet songs fully and limits the peaks at turnUpCeilingDbtp.
+    bool limits = false;
+    // A setting the listener picks (Spotify's Loud and Quiet), not what a new listener hears.
+    bool listenerChoice = false;
 };
 const std::vector<StreamingPlatform>&
-streamingPlatforms(); // Spotify, Apple Music, YouTube, Tidal, Amazon, Deezer
+streamingPlatforms(); // Spotify (normal, loud, quiet), Apple Music, YouTube, Tidal, Amazon, Deezer
 
 struct PlaybackOnPlatform {
     std::string platform;
@@ -33,5 +37,9 @@ PlaybackOnPlatform normalizeFor(const StreamingPlatform& platform, double integr
 std::vector<PlaybackOnPlatform> normalizeForAll(double integratedLufs, double truePeakDbtp);
 
 nlohmann::json toJson(const std::vector<PlaybackOnPlatform>& playback);
+
+// A sentence for each default platform setting that turns the master down by more than 2 dB: loudness
+// bought with limiting that the listener never hears. `what` names the master ("stereo_master").
+std::vector<std::string> turnedDownNotes(const std::string& what, const std::vector<PlaybackOnPlatform>& playback);
 
 } // namespace lathe::core

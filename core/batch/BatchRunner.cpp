@@ -23,6 +23,24 @@ void applyRenderOverrides(Session& session, const RenderOverrides& o) {
     if (o.ceilingDbtp) session.master.limiter.ceiling_dbtp = *o.ceilingDbtp;
     if (o.sampleRate) session.output.sample_rate = *o.sampleRate;
     if (o.noMp3) session.output.mp3 = false;
+    // --preset and --deliverable replace the session's set together: the preset's files, then each SPEC.
+    if (o.preset || !o.deliverables.empty()) {
+        std::vector<DeliverableSpec> set;
+        if (o.preset) {
+            const auto preset = deliverablePreset(*o.preset);
+            if (!preset) throw Error("--preset", "unknown preset \"" + *o.preset + "\"");
+            set = *preset;
+        }
+        for (const auto& spec : o.deliverables)
+            set.push_back(parseDeliverableSpec(spec));
+        // --no-mp3 drops the MP3s of a set too.
+        if (o.noMp3)
+            std::erase_if(set, [](const DeliverableSpec& d) { return d.format == "mp3"; });
+        if (set.empty()) throw Error("--no-mp3", "leaves no deliverable in the set");
+        session.output.deliverables = std::move(set);
+    } else if (o.noMp3) {
+        std::erase_if(session.output.deliverables, [](const DeliverableSpec& d) { return d.format == "mp3"; });
+    }
     for (const auto& assignment : o.sets)
         applyOverride(session, assignment);
 }

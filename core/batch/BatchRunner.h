@@ -24,7 +24,9 @@ struct RenderOverrides {
     std::optional<double> ceilingDbtp;
     std::optional<int> sampleRate;
     bool noMp3 = false;
-    std::vector<std::string> sets; // PATH=VALUE, as applyOverride takes them
+    std::optional<std::string> preset;     // a deliverable set by name (deliverablePreset)
+    std::vector<std::string> deliverables; // SPECs (parseDeliverableSpec), after the preset's
+    std::vector<std::string> sets;         // PATH=VALUE, as applyOverride takes them
 };
 void applyRenderOverrides(Session& session, const RenderOverrides& overrides); // throws Error
 

@@ -2,12 +2,14 @@
 
 #include "core/Error.h"
 #include "core/io/AtomicFile.h"
+#include "core/io/LavcEncoder.h"
 
 #include <sndfile.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cmath>
+#include <cstring>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -18,9 +20,43 @@ bool mp3CarriesSampleRate(int sampleRate) {
     return sampleRate == 32000 || sampleRate == 44100 || sampleRate == 48000;
 }
 
+bool opusCarriesSampleRate(int sampleRate) {
+    return sampleRate == 48000 || sampleRate == 24000 || sampleRate == 16000 || sampleRate == 12000 ||
+           sampleRate == 8000;
+}
+
+bool aacCarriesSampleRate(int sampleRate) {
+    for (int rate : {96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000})
+        if (rate == sampleRate) return true;
+    return false;
+}
+
 namespace {
 
 constexpr int64_t kMaxFramesPerCall = 16384;
+
+bool isLavc(OutputFormat format) {
+    return format == OutputFormat::Opus || format == OutputFormat::Vorbis || format == OutputFormat::Aac;
+}
+
+// Integer PCM: the samples arrive on the bit-depth grid and are converted exactly.
+int pcmBits(OutputFormat format) {
+    switch (format) {
+    case OutputFormat::Wav16:
+    case OutputFormat::Flac16:
+        return 16;
+    case OutputFormat::Wav24:
+    case OutputFormat::Flac24:
+        return 24;
+    default:
+        return 0;
+    }
+}
+
+void copyField(char* field, std::size_t size, const std::string& text) {
+    std::memset(field, 0, size);
+    std::memcpy(field, text.data(), std::min(size, text.size()));
+}
 
 const char* formatName(OutputFormat format) {
     switch (format) {
@@ -32,6 +68,16 @@ const char* formatName(OutputFormat format) {
         return "32-bit float WAV";
     case OutputFormat::Mp3:
         return "MP3";
+    case OutputFormat::Flac16:
+        return "16-bit FLAC";
+    case OutputFormat::Flac24:
+        return "24-bit FLAC";
+    case OutputFormat::Opus:
+        return "Opus";
+    case OutputFormat::Vorbis:
+        return "Ogg Vorbis";
+    case OutputFormat::Aac:
+        return "AAC";
     }
     return "audio";
 }
@@ -162,6 +208,29 @@ AudioFileWriter::AudioFileWriter(std::string finalPath, const WriterOptions& opt
     case OutputFormat::Mp3:
         sfInfo.format = SF_FORMAT_MPEG | SF_FORMAT_MPEG_LAYER_III;
         break;
+    case OutputFormat::Flac16:
+        sfInfo.format = SF_FORMAT_FLAC | SF_FORMAT_PCM_16;
+        break;
+    case OutputFormat::Flac24:
+        sfInfo.format = SF_FORMAT_FLAC | SF_FORMAT_PCM_24;
+        break;
+    case OutputFormat::Opus:
+    case OutputFormat::Vorbis:
+    case OutputFormat::Aac:
+        break;
+    }
+    if (isLavc(options_.format)) {
+        const LavcEncoder::Codec codec = options_.format == OutputFormat::Aac    ? LavcEncoder::Codec::Aac
+                                         : options_.format == OutputFormat::Opus ? LavcEncoder::Codec::Opus
+                                                                                 : LavcEncoder::Codec::Vorbis;
+        try {
+            lavc_ = std::make_unique<LavcEncoder>(tempPath_, finalPath_, codec, options_.sampleRate,
+                                                  options_.channels, options_.lossyKbps, options_.vorbisQuality);
+        } catch (...) {
+            abandon();
+            throw;
+        }
+        return;
     }
     SF_VIRTUAL_IO io{&Handle::getLength, &Handle::seek, &Handle::readBytes, &Handle::writeBytes,
                      &Handle::tell};
@@ -171,6 +240,25 @@ AudioFileWriter::AudioFileWriter(std::string finalPath, const WriterOptions& opt
         abandon();
         throw Error(finalPath_, std::string("cannot create ") + formatName(options_.format) +
                                     " (libsndfile: " + reason + ")");
+    }
+
+    const bool wav = options_.format == OutputFormat::Wav16 || options_.format == OutputFormat::Wav24 ||
+                     options_.format == OutputFormat::WavFloat;
+    if (options_.broadcastExtension && wav) {
+        // Set before the first frame: libsndfile writes the bext chunk ahead of the audio. Loudness fields
+        // 0x7FFF = "not known" (EBU Tech 3285 v2) until patched at commit.
+        SF_BROADCAST_INFO info{};
+        copyField(info.description, sizeof info.description, options_.bextDescription);
+        copyField(info.originator, sizeof info.originator, options_.bextOriginator);
+        copyField(info.origination_date, sizeof info.origination_date, options_.bextDate);
+        copyField(info.origination_time, sizeof info.origination_time, options_.bextTime);
+        info.version = 2;
+        info.loudness_value = info.loudness_range = info.max_true_peak_level = 0x7FFF;
+        info.max_momentary_loudness = info.max_shortterm_loudness = 0x7FFF;
+        if (sf_command(handle_->file, SFC_SET_BROADCAST_INFO, &info, sizeof info) != SF_TRUE) {
+            abandon();
+            throw Error(finalPath_, "cannot write the BWF bext chunk (libsndfile refused it)");
+        }
     }
 
     if (mp3) {
@@ -203,16 +291,35 @@ AudioFileWriter::~AudioFileWriter() {
 }
 
 void AudioFileWriter::abandon() noexcept {
+    lavc_.reset();
     if (handle_) handle_->close(false);
     if (!tempPath_.empty()) ::unlink(tempPath_.c_str());
 }
 
 void AudioFileWriter::write(const float* const* channels, int64_t frames) {
     if (committed_) throw Error(finalPath_, "internal error: write after commit");
+    if (lavc_) {
+        for (int c = 0; c < options_.channels; ++c)
+            for (int64_t i = 0; i < frames; ++i)
+                if (!std::isfinite(channels[c][i])) {
+                    abandon();
+                    throw Error(finalPath_,
+                                "export stopped: the rendered audio contains NaN/Inf samples at frame " +
+                                    std::to_string(framesWritten_ + i) + " (a processing fault)");
+                }
+        try {
+            lavc_->write(channels, frames);
+        } catch (...) {
+            abandon();
+            throw;
+        }
+        framesWritten_ += frames;
+        return;
+    }
     if (!handle_->file) throw Error(finalPath_, "internal error: write after a failed write");
     const int numChannels = options_.channels;
-    const bool pcm = options_.format == OutputFormat::Wav16 || options_.format == OutputFormat::Wav24;
-    const int bits = options_.format == OutputFormat::Wav16 ? 16 : 24;
+    const bool pcm = pcmBits(options_.format) != 0;
+    const int bits = pcm ? pcmBits(options_.format) : 24;
     const double scale = std::ldexp(1.0, bits - 1);
     const long maxCode = (1L << (bits - 1)) - 1;
     const int shift = 32 - bits; // libsndfile keeps the top `bits` bits of an int sample
@@ -262,11 +369,26 @@ void AudioFileWriter::write(const float* const* channels, int64_t frames) {
     }
 }
 
-void AudioFileWriter::commit() {
+void AudioFileWriter::commit(const std::function<void(const std::string& tempPath)>& finish) {
     if (committed_) return;
-    if (!handle_->file) throw Error(finalPath_, "internal error: commit after a failed write");
-    // sf_close writes the final header / flushes the MP3 encoder; then fsync the data before the name points
-    // at it.
+    if (!lavc_ && !handle_->file) throw Error(finalPath_, "internal error: commit after a failed write");
+    // sf_close writes the final header / flushes the MP3 encoder; `finish` then edits the closed file; then
+    // fsync the data (whichever descriptor wrote it) before the name points at it.
+    try {
+        if (lavc_) {
+            lavc_->finish();
+            lavc_.reset();
+        }
+        if (handle_->file) {
+            const int closeResult = sf_close(handle_->file);
+            handle_->file = nullptr;
+            if (handle_->writeErrno == 0 && closeResult != 0) handle_->writeErrno = EIO;
+        }
+        if (finish && handle_->writeErrno == 0) finish(tempPath_);
+    } catch (...) {
+        abandon();
+        throw;
+    }
     const int err = handle_->close(true);
     if (err != 0) {
         abandon();

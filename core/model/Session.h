@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/model/DeliverableSpec.h"
+
 #include <string>
 #include <string_view>
 #include <vector>
@@ -100,8 +102,21 @@ struct OutputSettings {
     bool noise_shaping = false;
     bool mp3 = true;
     int mp3_bitrate_kbps = 320;
+    // The files each master ships as; empty = 24-bit (bit_depth) WAV at sample_rate plus the MP3 above, the
+    // files renders made before deliverable sets. A non-empty list replaces both (mp3 no longer applies).
+    std::vector<DeliverableSpec> deliverables;
+    // Release metadata, written as tags (ID3v2.4, Vorbis comments, MP4 atoms, BWF bext + RIFF INFO) when
+    // `tags` is on or a deliverable set is given. title "" = the song name.
+    bool tags = false;
     std::string title;
     std::string artist;
+    std::string album;
+    int track = 0;       // 0 = none
+    int track_total = 0; // 0 = unknown
+    int year = 0;        // 0 = none
+    std::string genre;
+    std::string isrc; // CC-XXX-YY-NNNNN, dashes optional
+    std::string comment;
     friend bool operator==(const OutputSettings&, const OutputSettings&) = default;
 };
 

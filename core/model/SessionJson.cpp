@@ -100,6 +100,22 @@ json toJson(const LoudnessSettings& l) {
             {"tolerance_lu", l.tolerance_lu}};
 }
 
+json toJson(const std::vector<DeliverableSpec>& deliverables) {
+    json a = json::array();
+    for (const auto& d : deliverables) {
+        json j{{"format", d.format}};
+        if (!isLossyFormat(d.format)) j["bit_depth"] = d.bit_depth;
+        if (d.sample_rate != 0 || !isLossyFormat(d.format)) j["sample_rate"] = d.sample_rate;
+        if (d.format == "vorbis")
+            j["quality"] = d.quality;
+        else if (isLossyFormat(d.format))
+            j["kbps"] = d.kbps;
+        if (!d.name.empty()) j["name"] = d.name;
+        a.push_back(std::move(j));
+    }
+    return a;
+}
+
 json toJson(const OutputSettings& o) {
     return {{"mode", o.mode},
             {"sample_rate", o.sample_rate},
@@ -108,8 +124,17 @@ json toJson(const OutputSettings& o) {
             {"noise_shaping", o.noise_shaping},
             {"mp3", o.mp3},
             {"mp3_bitrate_kbps", o.mp3_bitrate_kbps},
+            {"deliverables", toJson(o.deliverables)},
+            {"tags", o.tags},
             {"title", o.title},
-            {"artist", o.artist}};
+            {"artist", o.artist},
+            {"album", o.album},
+            {"track", o.track},
+            {"track_total", o.track_total},
+            {"year", o.year},
+            {"genre", o.genre},
+            {"isrc", o.isrc},
+            {"comment", o.comment}};
 }
 // ---- reading ----
 
@@ -311,6 +336,35 @@ LoudnessSettings readLoudness(const json& j, const std::string& source) {
     return l;
 }
 
+DeliverableSpec readDeliverable(const json& j, const std::string& path, const std::string& source) {
+    JsonFields f(j, path, source);
+    DeliverableSpec d;
+    f.get("format", d.format);
+    f.get("bit_depth", d.bit_depth);
+    f.get("sample_rate", d.sample_rate);
+    f.get("kbps", d.kbps);
+    f.get("quality", d.quality);
+    f.get("name", d.name);
+    f.rejectUnknownKeys();
+    if (const std::string problem = deliverableSpecProblem(d); !problem.empty()) f.fail("format", problem);
+    return d;
+}
+
+// ISO 3901: country (2 letters), registrant (3 alphanumerics), year (2 digits), designation (5 digits).
+bool isValidIsrc(const std::string& text) {
+    std::string s;
+    for (char c : text)
+        if (c != '-') s += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    if (s.size() != 12) return false;
+    for (int i = 0; i < 12; ++i) {
+        const unsigned char c = static_cast<unsigned char>(s[static_cast<size_t>(i)]);
+        if (i < 2 && !std::isalpha(c)) return false;
+        if (i >= 2 && i < 5 && !std::isalnum(c)) return false;
+        if (i >= 5 && !std::isdigit(c)) return false;
+    }
+    return true;
+}
+
 OutputSettings readOutput(const json& j, const std::string& source) {
     JsonFields f(j, "output", source);
     OutputSettings o;
@@ -321,10 +375,27 @@ OutputSettings readOutput(const json& j, const std::string& source) {
     f.get("noise_shaping", o.noise_shaping);
     f.get("mp3", o.mp3);
     f.get("mp3_bitrate_kbps", o.mp3_bitrate_kbps);
+    if (const json* list = f.array("deliverables"))
+        for (std::size_t i = 0; i < list->size(); ++i)
+            o.deliverables.push_back(readDeliverable((*list)[i], f.pathOf("deliverables." + std::to_string(i)),
+                                                     source));
+    f.get("tags", o.tags);
     f.get("title", o.title);
     f.get("artist", o.artist);
+    f.get("album", o.album);
+    f.get("track", o.track);
+    f.get("track_total", o.track_total);
+    f.get("year", o.year);
+    f.get("genre", o.genre);
+    f.get("isrc", o.isrc);
+    f.get("comment", o.comment);
     f.rejectUnknownKeys();
     f.oneOf("mode", o.mode, {"stereo", "stem", "both"});
+    f.range("track", o.track, 0, 999);
+    f.range("track_total", o.track_total, 0, 999);
+    f.range("year", o.year, 0, 9999);
+    if (!o.isrc.empty() && !isValidIsrc(o.isrc))
+        f.fail("isrc", "\"" + o.isrc + "\" is not an ISRC (CC-XXX-YY-NNNNN: 2 letters, 3 letters or digits, 7 digits)");
     if (o.sample_rate != 0 && !isValidSampleRate(o.sample_rate))
         f.fail("sample_rate", std::to_string(o.sample_rate) +
                                   " is out of range; use 0 (the session's rate) or 8000 to 384000 Hz");

@@ -17,6 +17,7 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <ctime>
 #include <filesystem>
 
 namespace fs = std::filesystem;
@@ -28,7 +29,16 @@ DeliverableRenderer::DeliverableRenderer(const Session& s, const Job& job, const
                                          const std::atomic<bool>& internalCancel, ProgressBoard& progress)
     : s_(s), job_(job), outDir_(outDir), control_(control), internalCancel_(internalCancel),
       progress_(progress) {
-    outputRate_ = s.output.sample_rate > 0 ? s.output.sample_rate : s.sample_rate;
+    outputRate_ = job.variant.sampleRate;
+    bitDepth_ = job.variant.bitDepth;
+    const std::time_t now = std::time(nullptr);
+    std::tm local{};
+    localtime_r(&now, &local);
+    char date[16], clock[16];
+    std::strftime(date, sizeof date, "%Y-%m-%d", &local);
+    std::strftime(clock, sizeof clock, "%H:%M:%S", &local);
+    renderDate_ = date;
+    renderTime_ = clock;
     threads_ = control.threads > 0 ? control.threads : ThreadPool::defaultThreads();
 }
 
@@ -41,7 +51,7 @@ JobResult DeliverableRenderer::run() {
     DeliverableReport& r = result.report;
     r.kind = job_.kind;
     r.sampleRate = outputRate_;
-    r.bitDepth = s_.output.bit_depth;
+    r.bitDepth = bitDepth_;
     r.durationSeconds = static_cast<double>(preLimiter.frames()) / outputRate_;
 
     // Every pass writes its WAV and takes the report's measurements as it goes; the pass kept is the
@@ -65,15 +75,31 @@ JobResult DeliverableRenderer::run() {
     r.meetsTarget = !s_.loudness.normalize ||
                     std::abs(r.integratedLufs - s_.loudness.target_lufs) <= kTargetWindowLu + 1e-9;
     r.withinCeiling = !s_.master.limiter.enabled || r.truePeakDbtp <= s_.master.limiter.ceiling_dbtp;
-    r.wavPath = finalPath(".wav");
-    result.wav = std::move(best.wav);
-    if (best.audio) writeMp3(*best.audio, result);
+    if (!job_.variant.pcm.empty()) r.wavPath = job_.variant.pcm.front().path;
+    result.files = std::move(best.pcm);
+    if (best.audio) writeLossy(*best.audio, result);
     progress_.set(job_.slot, 1.0);
     return result;
 }
 
-std::string DeliverableRenderer::finalPath(const char* extension) const {
-    return (fs::path(outDir_) / (s_.song + "_" + job_.kind + extension)).string();
+WriterOptions DeliverableRenderer::writerOptions(const PlannedFile& file) const {
+    WriterOptions o;
+    o.format = file.writerFormat;
+    o.sampleRate = outputRate_;
+    o.channels = 2;
+    o.mp3BitrateKbps = file.spec.format == "mp3" ? file.spec.kbps : s_.output.mp3_bitrate_kbps;
+    o.lossyKbps = file.spec.kbps;
+    o.vorbisQuality = file.spec.quality;
+    o.title = s_.output.title.empty() ? s_.song : s_.output.title;
+    o.artist = s_.output.artist;
+    if (file.spec.format == "wav" && writesReleaseTags(s_)) {
+        o.broadcastExtension = true;
+        o.bextDescription = o.title;
+        o.bextOriginator = "Lathe";
+        o.bextDate = renderDate_;
+        o.bextTime = renderTime_;
+    }
+    return o;
 }
 
 // Sources -> (stem chains -> sum) -> master chain up to the limiter -> output rate, into `cache`.
@@ -245,26 +271,20 @@ double DeliverableRenderer::renderPreLimiter(FrameCache& cache) {
     return meter.integratedLufs();
 }
 
-// Encodes the kept pass's audio as the MP3 reference (temp file; committed with the WAV).
-void DeliverableRenderer::writeMp3(FrameCache& finalAudio, JobResult& result) {
-    DeliverableReport& r = result.report;
-    WriterOptions mp3Options;
-    mp3Options.format = OutputFormat::Mp3;
-    mp3Options.sampleRate = outputRate_;
-    mp3Options.channels = 2;
-    mp3Options.mp3BitrateKbps = s_.output.mp3_bitrate_kbps;
-    mp3Options.title = s_.output.title.empty() ? s_.song : s_.output.title;
-    mp3Options.artist = s_.output.artist;
-    r.mp3Path = finalPath(".mp3");
-    result.mp3 = std::make_unique<AudioFileWriter>(r.mp3Path, mp3Options);
-    std::vector<float> l(kChunk), r2(kChunk);
-    finalAudio.rewind();
-    for (;;) {
-        checkCancel(control_, internalCancel_);
-        const int n = finalAudio.read(l.data(), r2.data(), kChunk);
-        if (n == 0) break;
-        const float* planar[2] = {l.data(), r2.data()};
-        result.mp3->write(planar, n);
+// Encodes the kept pass's audio as each lossy file of the variant (temp files; committed with the rest).
+void DeliverableRenderer::writeLossy(FrameCache& finalAudio, JobResult& result) {
+    for (const PlannedFile& file : job_.variant.lossy) {
+        WrittenFile written{file, std::make_unique<AudioFileWriter>(file.path, writerOptions(file))};
+        std::vector<float> l(kChunk), r(kChunk);
+        finalAudio.rewind();
+        for (;;) {
+            checkCancel(control_, internalCancel_);
+            const int n = finalAudio.read(l.data(), r.data(), kChunk);
+            if (n == 0) break;
+            const float* planar[2] = {l.data(), r.data()};
+            written.writer->write(planar, n);
+        }
+        result.files.push_back(std::move(written));
     }
 }
 

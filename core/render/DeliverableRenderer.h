@@ -6,6 +6,7 @@
 
 #include "core/io/AudioFileWriter.h"
 #include "core/model/Session.h"
+#include "core/render/DeliverablePlan.h"
 #include "core/render/FrameCache.h"
 #include "core/render/LoudnessSearch.h"
 #include "core/render/ProgressBoard.h"
@@ -37,12 +38,18 @@ struct Job {
     std::string kind; // "stereo_master" / "stem_master"
     bool stem = false;
     int slot = 0;
+    RenderVariant variant; // the rate, word length and files; empty file lists for a search only
+};
+
+// A file of a finished pass, uncommitted, and what it is.
+struct WrittenFile {
+    PlannedFile planned;
+    std::unique_ptr<AudioFileWriter> writer;
 };
 
 struct JobResult {
-    DeliverableReport report;
-    std::unique_ptr<AudioFileWriter> wav;
-    std::unique_ptr<AudioFileWriter> mp3;
+    DeliverableReport report; // the variant's measurements; files not yet listed
+    std::vector<WrittenFile> files;
 };
 
 class DeliverableRenderer {
@@ -51,7 +58,7 @@ public:
                         const RenderControl& control, const std::atomic<bool>& internalCancel,
                         ProgressBoard& progress);
 
-    // Renders the deliverable: the WAV (uncommitted) and the MP3, with the report's figures.
+    // Renders the variant: its PCM files and lossy files (uncommitted), with the report's figures.
     JobResult run();
     // Loudness search only: what run() would choose, without writing anything (LoudnessSearch.cpp).
     LoudnessGainResult searchOnly();
@@ -62,9 +69,9 @@ private:
         double integratedLufs = 0;
         double gainDb = 0;
         dsp::TruePeakLimiter::Stats stats;
-        // Only for a written pass: the WAV (uncommitted), the report's measurements of exactly what it holds,
-        // and the audio again for the MP3 encoder when an MP3 is wanted.
-        std::unique_ptr<AudioFileWriter> wav;
+        // Only for a written pass: the PCM files (uncommitted), the report's measurements of exactly what
+        // they hold, and the audio again for the lossy encoders when the variant has lossy files.
+        std::vector<WrittenFile> pcm;
         std::unique_ptr<FrameCache> audio;
         double loudnessRangeLu = 0;
         double samplePeakDbfs = 0;
@@ -73,16 +80,15 @@ private:
         double truePeakDbtp = 0;
     };
 
-    bool wantsMp3() const { return s_.output.mp3 && mp3CarriesSampleRate(outputRate_); }
     std::string deliverableName() const { return job_.stem ? "the stem master" : "the stereo master"; }
-    std::string finalPath(const char* extension) const;
+    WriterOptions writerOptions(const PlannedFile& file) const;
 
     double renderPreLimiter(FrameCache& cache); // DeliverableRenderer.cpp
     // LoudnessSearch.cpp
     int searchGain(FrameCache& preLimiter, double preLufs, bool write, PassResult& best);
     PassResult limiterPass(FrameCache& input, double gainDb, bool write, double progressFrom,
                            double progressTo);
-    void writeMp3(FrameCache& finalAudio, JobResult& result); // DeliverableRenderer.cpp
+    void writeLossy(FrameCache& finalAudio, JobResult& result); // DeliverableRenderer.cpp
 
     const Session& s_;
     Job job_;
@@ -91,6 +97,9 @@ private:
     const std::atomic<bool>& internalCancel_;
     ProgressBoard& progress_;
     int outputRate_ = 48000;
+    int bitDepth_ = 24;
+    std::string renderDate_; // bext origination date and time: when the render started, local time
+    std::string renderTime_;
     int threads_ = 1;
 };
 

@@ -95,9 +95,9 @@ DeliverableRenderer::PassResult DeliverableRenderer::limiterPass(FrameCache& inp
     const int latency = limiter.latencyFrames();
 
     dsp::Dither dither;
-    const bool dithered = s_.output.dither && s_.output.bit_depth < 32;
+    const bool dithered = s_.output.dither && bitDepth_ < 32;
     if (dithered) {
-        dither.setBitDepth(s_.output.bit_depth);
+        dither.setBitDepth(bitDepth_);
         dither.setNoiseShaping(s_.output.noise_shaping);
         dither.setSeed(job_.stem ? 2 : 1);
         dither.prepare(outputRate_, kBlock, 2);
@@ -117,14 +117,9 @@ DeliverableRenderer::PassResult DeliverableRenderer::limiterPass(FrameCache& inp
     if (write) {
         windows.prepare(outputRate_);
         truePeak.prepare(outputRate_, kChunk, 2, 8);
-        WriterOptions wavOptions;
-        wavOptions.format = s_.output.bit_depth == 16   ? OutputFormat::Wav16
-                            : s_.output.bit_depth == 32 ? OutputFormat::WavFloat
-                                                        : OutputFormat::Wav24;
-        wavOptions.sampleRate = outputRate_;
-        wavOptions.channels = 2;
-        p.wav = std::make_unique<AudioFileWriter>(finalPath(".wav"), wavOptions);
-        if (wantsMp3()) p.audio = std::make_unique<FrameCache>();
+        for (const PlannedFile& file : job_.variant.pcm)
+            p.pcm.push_back({file, std::make_unique<AudioFileWriter>(file.path, writerOptions(file))});
+        if (!job_.variant.lossy.empty()) p.audio = std::make_unique<FrameCache>();
     }
     // Profiled split (240 s, 6 stems): limiter and dither on this thread, meters and writer on the other,
     // take about the same time.
@@ -135,7 +130,8 @@ DeliverableRenderer::PassResult DeliverableRenderer::limiterPass(FrameCache& inp
         windows.process(l, r, n);
         truePeak.process(block);
         const float* planar[2] = {l, r};
-        p.wav->write(planar, n);
+        for (auto& file : p.pcm)
+            file.writer->write(planar, n);
         if (p.audio) p.audio->append(l, r, n);
     });
 
@@ -199,7 +195,9 @@ LoudnessGainResult findLoudnessGain(const Session& s, bool stemMaster, const Ren
     const dsp::ScopedFlushDenormals flushDenormals;
     render::ProgressBoard progress(control, 1);
     std::atomic<bool> internalCancel{false};
-    const render::Job job{stemMaster ? "stem_master" : "stereo_master", stemMaster, 0};
+    render::Job job{stemMaster ? "stem_master" : "stereo_master", stemMaster, 0, {}};
+    job.variant.sampleRate = s.output.sample_rate > 0 ? s.output.sample_rate : s.sample_rate;
+    job.variant.bitDepth = s.output.bit_depth;
     return render::DeliverableRenderer(s, job, std::string(), control, internalCancel, progress).searchOnly();
 }
 

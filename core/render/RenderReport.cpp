@@ -86,6 +86,51 @@ nlohmann::json toJson(const RenderReport& report) {
             {"mp3_true_peak_dbtp", d.mp3TruePeakDbtp ? json(round3(*d.mp3TruePeakDbtp)) : json(nullptr)},
             {"mp3_integrated_lufs", d.mp3IntegratedLufs ? json(round3(*d.mp3IntegratedLufs)) : json(nullptr)},
             {"mp3_exceeds_ceiling", d.mp3ExceedsCeiling}};
+        json files = json::array();
+        json codecs = json::array();
+        for (const auto& f : d.files) {
+            json fj{{"path", f.path},
+                    {"format", f.format},
+                    {"sample_rate", f.sampleRate},
+                    {"bit_depth", f.bitDepth},
+                    {"integrated_lufs", round3(f.integratedLufs)},
+                    {"loudness_range_lu", round3(f.loudnessRangeLu)},
+                    {"true_peak_dbtp", round3(f.truePeakDbtp)},
+                    {"sample_peak_dbfs", round3(f.samplePeakDbfs)},
+                    {"max_momentary_lufs", round3(f.maxMomentaryLufs)},
+                    {"max_short_term_lufs", round3(f.maxShortTermLufs)},
+                    {"loudness_gain_db", round3(f.loudnessGainDb)},
+                    {"passes", f.passes},
+                    {"meets_target", f.meetsTarget},
+                    {"within_ceiling", f.withinCeiling}};
+            if (f.kbps > 0) fj["kbps"] = f.kbps;
+            if (f.quality >= 0) fj["quality"] = f.quality;
+            if (f.decodedTruePeakDbtp) {
+                fj["decoded_true_peak_dbtp"] = round3(*f.decodedTruePeakDbtp);
+                fj["decoded_integrated_lufs"] =
+                    f.decodedIntegratedLufs ? json(round3(*f.decodedIntegratedLufs)) : json(nullptr);
+                fj["decoded_exceeds_ceiling"] = f.decodedExceedsCeiling;
+                json cj{{"format", f.format},
+                        {"path", f.path},
+                        {"sample_rate", f.sampleRate},
+                        {"decoded_true_peak_dbtp", round3(*f.decodedTruePeakDbtp)},
+                        {"decoded_integrated_lufs", fj["decoded_integrated_lufs"]},
+                        {"exceeds_ceiling", f.decodedExceedsCeiling}};
+                if (f.kbps > 0) cj["kbps"] = f.kbps;
+                if (f.quality >= 0) cj["quality"] = f.quality;
+                codecs.push_back(std::move(cj));
+            }
+            files.push_back(std::move(fj));
+        }
+        j["files"] = std::move(files);
+        j["codecs"] = std::move(codecs);
+        json streaming = json::array();
+        for (const auto& p : d.streaming)
+            streaming.push_back({{"platform", p.platform},
+                                 {"reference_lufs", p.referenceLufs},
+                                 {"gain_db", round3(p.gainDb)},
+                                 {"resulting_true_peak_dbtp", round3(p.resultingTruePeakDbtp)}});
+        j["streaming"] = std::move(streaming);
         deliverables.push_back(std::move(j));
     }
     return json{{"song", report.song},
@@ -96,7 +141,8 @@ nlohmann::json toJson(const RenderReport& report) {
                 {"ceiling_dbtp", report.ceilingDbtp},
                 {"true_peak_method", "8x oversampled (stricter than BS.1770's 4x)"},
                 {"deliverables", deliverables},
-                {"warnings", report.warnings}};
+                {"warnings", report.warnings},
+                {"notes", report.notes}};
 }
 
 void writeRenderReport(const RenderReport& report) {

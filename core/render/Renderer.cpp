@@ -3,14 +3,16 @@
 #include "core/Error.h"
 #include "core/chain/ChainPolicy.h"
 #include "core/io/AtomicFile.h"
+#include "core/analysis/StreamingNormalization.h"
 #include "core/io/AudioFileReader.h"
+#include "core/io/FileTags.h"
 #include "core/model/SessionSource.h"
+#include "core/render/CodecCheck.h"
+#include "core/render/DeliverablePlan.h"
 #include "core/render/DeliverableRenderer.h"
 #include "core/render/PlaybackPreviewWriter.h"
 
-#include "dsp/LoudnessMeter.h"
 #include "dsp/ScopedFlushDenormals.h"
-#include "dsp/TruePeakMeter.h"
 
 #include <algorithm>
 #include <cstdio>
@@ -25,29 +27,6 @@ namespace lathe::core {
 using namespace render;
 
 namespace {
-
-void measureDecodedMp3(DeliverableReport& r, double ceilingDbtp) {
-    AudioFileReader reader(r.mp3Path);
-    const AudioFileInfo& info = reader.info();
-    dsp::TruePeakMeter truePeak;
-    truePeak.prepare(info.sampleRate, kBlock, info.channels, 8);
-    dsp::LoudnessMeter loudness;
-    loudness.prepare(info.sampleRate, kBlock, info.channels, dsp::LoudnessMeter::Integrated);
-    std::vector<std::vector<float>> buffers(static_cast<size_t>(info.channels), std::vector<float>(kBlock));
-    std::vector<float*> channels;
-    for (auto& b : buffers)
-        channels.push_back(b.data());
-    for (;;) {
-        const int64_t n = reader.read(channels.data(), kBlock);
-        if (n == 0) break;
-        dsp::AudioBlock block(channels.data(), info.channels, static_cast<int>(n));
-        truePeak.process(block);
-        loudness.process(block);
-    }
-    r.mp3TruePeakDbtp = truePeak.truePeakDbtp();
-    r.mp3IntegratedLufs = loudness.integratedLufs();
-    r.mp3ExceedsCeiling = *r.mp3TruePeakDbtp > ceilingDbtp;
-}
 
 std::string describeSeconds(double seconds) {
     char buffer[32];
@@ -140,14 +119,19 @@ WritePlan renderWritePlan(const Session& s, const std::string& outDir,
                                 quotedName(wouldWrite(s.song + "_" + kinds.front() + ".wav")) +
                                 "): " + problem + ". Set a plain name with --set song=NAME");
 
-    const int rate = s.output.sample_rate > 0 ? s.output.sample_rate : s.sample_rate;
     std::vector<std::string> names;
     for (const auto& kind : kinds) {
-        names.push_back(s.song + "_" + kind + ".wav");
-        if (s.output.mp3 && mp3CarriesSampleRate(rate)) names.push_back(s.song + "_" + kind + ".mp3");
-        for (const auto system : previews)
-            if (system != dsp::PlaybackSystem::Flat)
-                names.push_back(fs::path(playbackPreviewPath(s.song + "_" + kind + ".wav", system)).string());
+        const std::vector<RenderVariant> variants = planVariants(s, kind, "");
+        for (const RenderVariant& variant : variants)
+            for (const auto* files : {&variant.pcm, &variant.lossy})
+                for (const PlannedFile& file : *files)
+                    names.push_back(file.path);
+        // Previews are made from the first PCM file (the report's "wav").
+        if (!variants.front().pcm.empty())
+            for (const auto system : previews)
+                if (system != dsp::PlaybackSystem::Flat)
+                    names.push_back(
+                        fs::path(playbackPreviewPath(variants.front().pcm.front().path, system)).string());
     }
     const std::size_t maxName = maxFileNameBytes(outDir);
     for (const auto& name : names) {
@@ -163,6 +147,50 @@ WritePlan renderWritePlan(const Session& s, const std::string& outDir,
     return plan;
 }
 
+namespace {
+
+ReleaseTags releaseTags(const Session& s) {
+    ReleaseTags t;
+    t.title = s.output.title.empty() ? s.song : s.output.title;
+    t.artist = s.output.artist;
+    t.album = s.output.album;
+    t.track = s.output.track;
+    t.trackTotal = s.output.track_total;
+    t.year = s.output.year;
+    t.genre = s.output.genre;
+    t.isrc = normalizedIsrc(s.output.isrc);
+    t.comment = s.output.comment;
+    if (const auto cover = findCoverArt(s.folder)) loadCoverArt(t, *cover);
+    return t;
+}
+
+FileReport fileReport(const PlannedFile& file, const DeliverableReport& variant) {
+    FileReport f;
+    f.path = file.path;
+    f.format = file.spec.format;
+    f.sampleRate = variant.sampleRate;
+    f.bitDepth = variant.bitDepth;
+    f.kbps = file.spec.kbps;
+    f.quality = file.spec.format == "vorbis" ? file.spec.quality : -1;
+    f.integratedLufs = variant.integratedLufs;
+    f.loudnessRangeLu = variant.loudnessRangeLu;
+    f.truePeakDbtp = variant.truePeakDbtp;
+    f.samplePeakDbfs = variant.samplePeakDbfs;
+    f.maxMomentaryLufs = variant.maxMomentaryLufs;
+    f.maxShortTermLufs = variant.maxShortTermLufs;
+    f.loudnessGainDb = variant.loudnessGainDb;
+    f.passes = variant.passes;
+    f.meetsTarget = variant.meetsTarget;
+    f.withinCeiling = variant.withinCeiling;
+    return f;
+}
+
+const char* codecName(const std::string& format) {
+    return format == "mp3" ? "MP3" : format == "aac" ? "AAC" : format == "opus" ? "Opus" : "Vorbis";
+}
+
+} // namespace
+
 RenderReport renderSession(const Session& s, const std::string& outDir, const RenderControl& control) {
     RenderPlan plan = planRender(s);
     checkWritePlan(renderWritePlan(s, outDir));
@@ -177,9 +205,11 @@ RenderReport renderSession(const Session& s, const std::string& outDir, const Re
     // Every source is opened and checked before anything is written.
     for (auto& w : sourceWarnings(s, plan))
         report.warnings.push_back(std::move(w));
-    if (s.output.mp3 && !mp3CarriesSampleRate(report.outputSampleRate))
+    if (s.output.deliverables.empty() && s.output.mp3 && !mp3CarriesSampleRate(report.outputSampleRate))
         report.warnings.push_back("MP3 reference skipped: MP3 supports 32, 44.1 and 48 kHz, not " +
                                   std::to_string(report.outputSampleRate) + " Hz");
+    const bool tagged = writesReleaseTags(s);
+    const ReleaseTags tags = tagged ? releaseTags(s) : ReleaseTags{};
 
     std::error_code ec;
     fs::create_directories(outDir, ec);
@@ -187,9 +217,15 @@ RenderReport renderSession(const Session& s, const std::string& outDir, const Re
         throw Error(outDir, "cannot create the output folder: " + (ec ? ec.message() : "not a folder"));
     removeStaleTemporaries(outDir);
 
+    // One job per master and variant (rate and word length): each renders, limits and targets at its own
+    // rate.
     std::vector<Job> jobs;
-    if (plan.stereo) jobs.push_back({"stereo_master", false, static_cast<int>(jobs.size())});
-    if (plan.stem) jobs.push_back({"stem_master", true, static_cast<int>(jobs.size())});
+    std::vector<std::string> kinds;
+    if (plan.stereo) kinds.push_back("stereo_master");
+    if (plan.stem) kinds.push_back("stem_master");
+    for (const auto& kind : kinds)
+        for (RenderVariant& variant : planVariants(s, kind, outDir))
+            jobs.push_back({kind, kind == "stem_master", static_cast<int>(jobs.size()), std::move(variant)});
 
     ProgressBoard progress(control, static_cast<int>(jobs.size()));
     std::atomic<bool> internalCancel{false};
@@ -228,36 +264,83 @@ RenderReport renderSession(const Session& s, const std::string& outDir, const Re
     if (first)
         std::rethrow_exception(first); // uncommitted writers are destroyed: their temp files go with them
 
-    for (auto& result : results) {
-        result.wav->commit();
-        if (result.mp3) result.mp3->commit();
-    }
-    for (auto& result : results) {
-        DeliverableReport& r = result.report;
-        if (!r.mp3Path.empty()) {
-            measureDecodedMp3(r, s.master.limiter.ceiling_dbtp);
-            if (r.mp3ExceedsCeiling) {
-                char buffer[200];
+    // Tags and the bext loudness go into each temporary file before it takes its final name.
+    for (auto& result : results)
+        for (auto& file : result.files) {
+            const DeliverableReport& r = result.report;
+            const std::string format = file.planned.spec.format;
+            file.writer->commit([&](const std::string& temp) {
+                if (!tagged) return;
+                if (format == "wav")
+                    patchBextLoudness(temp, file.planned.path,
+                                      {r.integratedLufs, r.loudnessRangeLu, r.truePeakDbtp, r.maxMomentaryLufs,
+                                       r.maxShortTermLufs});
+                writeReleaseTags(temp, file.planned.path, format, tags);
+            });
+        }
+
+    for (const auto& kind : kinds) {
+        DeliverableReport merged;
+        bool firstVariant = true;
+        for (size_t i = 0; i < jobs.size(); ++i) {
+            if (jobs[i].kind != kind) continue;
+            DeliverableReport& r = results[i].report;
+            if (firstVariant) {
+                merged = r;
+                merged.files.clear();
+                firstVariant = false;
+            } else {
+                merged.meetsTarget = merged.meetsTarget && r.meetsTarget;
+                merged.withinCeiling = merged.withinCeiling && r.withinCeiling;
+            }
+            if (merged.wavPath.empty() && !r.wavPath.empty()) merged.wavPath = r.wavPath;
+            for (const auto& file : results[i].files) {
+                FileReport f = fileReport(file.planned, r);
+                if (isLossyFormat(f.format)) {
+                    const DecodedMeasurement decoded = measureDecoded(f.path, f.format);
+                    f.decodedTruePeakDbtp = decoded.truePeakDbtp;
+                    f.decodedIntegratedLufs = decoded.integratedLufs;
+                    f.decodedExceedsCeiling = decoded.truePeakDbtp > s.master.limiter.ceiling_dbtp;
+                    if (f.format == "mp3" && merged.mp3Path.empty()) {
+                        merged.mp3Path = f.path;
+                        merged.mp3TruePeakDbtp = f.decodedTruePeakDbtp;
+                        merged.mp3IntegratedLufs = f.decodedIntegratedLufs;
+                        merged.mp3ExceedsCeiling = f.decodedExceedsCeiling;
+                    }
+                    if (f.decodedExceedsCeiling) {
+                        char buffer[240];
+                        std::snprintf(buffer, sizeof buffer,
+                                      "%s: decoded %s true peak %.2f dBTP exceeds the %.1f dBTP ceiling (lower "
+                                      "the ceiling for lossy deliveries)",
+                                      fs::path(f.path).filename().c_str(), codecName(f.format),
+                                      *f.decodedTruePeakDbtp, s.master.limiter.ceiling_dbtp);
+                        report.warnings.push_back(buffer);
+                    }
+                }
+                merged.files.push_back(std::move(f));
+            }
+            if (!r.meetsTarget) {
+                char buffer[240];
                 std::snprintf(
                     buffer, sizeof buffer,
-                    "%s: decoded MP3 true peak %.2f dBTP exceeds the %.1f dBTP ceiling (lower the ceiling "
-                    "for lossy deliveries)",
-                    fs::path(r.mp3Path).filename().c_str(), *r.mp3TruePeakDbtp,
-                    s.master.limiter.ceiling_dbtp);
+                    "%s%s reaches %.2f LUFS, not the %.1f LUFS target, after %d passes: the limiter cannot get "
+                    "there at a %.1f dBTP ceiling",
+                    kind.c_str(), jobs.size() > kinds.size() ? (" at " + std::to_string(r.sampleRate) + " Hz").c_str() : "",
+                    r.integratedLufs, s.loudness.target_lufs, r.passes, s.master.limiter.ceiling_dbtp);
                 report.warnings.push_back(buffer);
             }
         }
-        if (!r.meetsTarget) {
-            char buffer[200];
-            std::snprintf(
-                buffer, sizeof buffer,
-                "%s reaches %.2f LUFS, not the %.1f LUFS target, after %d passes: the limiter cannot get "
-                "there at a %.1f dBTP ceiling",
-                r.kind.c_str(), r.integratedLufs, s.loudness.target_lufs, r.passes,
-                s.master.limiter.ceiling_dbtp);
-            report.warnings.push_back(buffer);
+        const std::vector<PlaybackOnPlatform> playback =
+            normalizeForAll(merged.integratedLufs, merged.truePeakDbtp);
+        for (const PlaybackOnPlatform& p : playback) {
+            double reference = 0;
+            for (const auto& platform : streamingPlatforms())
+                if (platform.name == p.platform) reference = platform.targetLufs;
+            merged.streaming.push_back({p.platform, reference, p.gainDb, p.resultingTruePeakDbtp});
         }
-        report.deliverables.push_back(r);
+        for (auto& note : turnedDownNotes(kind, playback))
+            report.notes.push_back(std::move(note));
+        report.deliverables.push_back(std::move(merged));
     }
     report.reportPath = (fs::path(outDir) / "report.json").string();
     writeRenderReport(report);

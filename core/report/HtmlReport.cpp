@@ -2,6 +2,7 @@
 
 #include "core/io/AtomicFile.h"
 #include "core/io/LoadedAudio.h"
+#include "core/text/HtmlEscape.h"
 
 #include "dsp/SpectrumAnalyzer.h"
 
@@ -15,26 +16,7 @@ namespace lathe::core {
 namespace {
 
 std::string escape(const std::string& text) {
-    std::string out;
-    for (char c : text) {
-        switch (c) {
-        case '<':
-            out += "&lt;";
-            break;
-        case '>':
-            out += "&gt;";
-            break;
-        case '&':
-            out += "&amp;";
-            break;
-        case '"':
-            out += "&quot;";
-            break;
-        default:
-            out += c;
-        }
-    }
-    return out;
+    return htmlEscape(text);
 }
 
 std::string num(double x) {

@@ -43,7 +43,7 @@ std::string partialFinalFile(const std::string& dir) {
     for (const auto& path : test::filesUnder(dir)) {
         if (isHidden(path)) continue;
         const std::string ext = fs::path(path).extension().string();
-        if (ext != ".wav" && ext != ".mp3") continue;
+        if (ext != ".wav" && ext != ".mp3" && ext != ".flac" && ext != ".ogg") continue;
         try {
             core::AudioFileReader reader(path);
             std::vector<float> l(65536), r(65536);
@@ -260,6 +260,40 @@ TEST(Fault, KilledRenderThenResume) {
     EXPECT_EQ(partialFinalFile(out), "");
     EXPECT_EQ(test::folderChecksums(a), beforeA);
     EXPECT_EQ(test::folderChecksums(b), beforeB);
+}
+
+// A deliverable set: PCM files written during the limiter pass, then the lossy encoders (libsndfile's FLAC,
+// libavcodec's AAC / Opus / Vorbis) writing their temporaries; killed or cancelled while they do, no final
+// name may appear.
+TEST(Fault, KilledOrCancelledDeliverableSetLeavesNoFinalName) {
+    test::TempDir dir;
+    const std::string song = makeDemo(dir, "Song");
+    const std::vector<std::string> set{"--deliverable", "wav:24", "--deliverable", "flac:24",
+                                       "--deliverable", "aac:256", "--deliverable", "opus:160",
+                                       "--deliverable", "vorbis:6", "--deliverable", "mp3:320"};
+    const auto finalNames = [](const std::string& out) {
+        std::vector<std::string> names;
+        if (!fs::exists(out)) return names;
+        for (const auto& path : test::filesUnder(out))
+            if (!isHidden(path)) names.push_back(path);
+        return names;
+    };
+    for (const int signal : {SIGKILL, SIGINT}) {
+        SCOPED_TRACE(signal == SIGKILL ? "SIGKILL" : "SIGINT");
+        const std::string out = dir.file(signal == SIGKILL ? "killed" : "cancelled");
+        std::vector<std::string> args{"render", song, "--out", out, "--quiet"};
+        args.insert(args.end(), set.begin(), set.end());
+        BackgroundCli cli(args, dir);
+        // Both masters' WAV and FLAC temporaries, then at least one encoder's: the lossy files are under way.
+        ASSERT_TRUE(waitFor(cli, [&] { return hiddenFilesUnder(out).size() >= 5; }))
+            << "the encoders' temporaries never appeared";
+        ::kill(cli.pid, signal);
+        const int status = cli.wait();
+        EXPECT_EQ(status, signal == SIGKILL ? 128 + SIGKILL : 1);
+        EXPECT_EQ(finalNames(out), std::vector<std::string>{}) << "a file under a final name";
+        if (signal == SIGINT)
+            EXPECT_EQ(hiddenFilesUnder(out), std::vector<std::string>{}) << "a cancel removes its temporaries";
+    }
 }
 
 TEST(Fault, DamagedSessionFilesGiveAClearMessage) {

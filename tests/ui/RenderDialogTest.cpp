@@ -1,6 +1,7 @@
 #include "ui/RenderDialog.h"
 
 #include "core/demo/DemoFolder.h"
+#include "core/model/DeliverableSpec.h"
 #include "core/model/SessionSource.h"
 
 #include <QApplication>
@@ -136,4 +137,30 @@ int main(int argc, char** argv) {
     QApplication app(argc, argv);
     ::testing::InitGoogleTest(&argc, argv);
     return RUN_ALL_TESTS();
+}
+
+TEST(RenderDialog, APresetRendersItsDeliverableSet) {
+    auto demo = makeDemo(4.0);
+    RenderDialog dialog(demo->session);
+    dialog.setOutputFolder(demo->out);
+    dialog.setMode(QStringLiteral("stereo"));
+    EXPECT_TRUE(dialog.configuredSession().output.deliverables.empty()) << "the session's own set by default";
+    dialog.setPreset(QStringLiteral("cd"));
+    const auto set = dialog.configuredSession().output.deliverables;
+    ASSERT_EQ(set, *lathe::core::deliverablePreset("cd"));
+
+    QSignalSpy finished(&dialog, &RenderDialog::finished);
+    dialog.startRender();
+    ASSERT_TRUE(finished.wait(240000));
+    ASSERT_TRUE(finished.at(0).at(0).toBool()) << dialog.errorMessage().toStdString();
+    ASSERT_EQ(dialog.report()->deliverables.size(), 1u);
+    const auto& files = dialog.report()->deliverables[0].files;
+    ASSERT_EQ(files.size(), 2u);
+    for (const auto& f : files) {
+        EXPECT_EQ(f.sampleRate, 44100);
+        EXPECT_EQ(f.bitDepth, 16);
+        EXPECT_TRUE(QFileInfo::exists(QString::fromStdString(f.path)));
+        EXPECT_TRUE(dialog.reportText().contains(QFileInfo(QString::fromStdString(f.path)).fileName()));
+    }
+    EXPECT_TRUE(dialog.reportText().contains(QStringLiteral("Streaming normalization")));
 }
