@@ -1,5 +1,6 @@
 #include "MainWindow.h"
 
+#include "AlbumWindow.h"
 #include "AudioSettingsDialog.h"
 #include "BatchQueueWindow.h"
 #include "CompareBar.h"
@@ -326,6 +327,7 @@ void MainWindow::buildActions() {
     documentActions_ << add(file, tr("&Render…"), QKeySequence(Qt::CTRL | Qt::Key_R),
                             [this] { showRenderDialog(); });
     add(file, tr("&Batch Queue…"), QKeySequence(Qt::CTRL | Qt::Key_B), [this] { showBatchWindow(); });
+    add(file, tr("A&lbum…"), QKeySequence(), [this] { showAlbumWindow(); });
     file->addSeparator();
     add(file, tr("&Quit"), QKeySequence(Qt::CTRL | Qt::Key_Q), [this] { close(); });
 
@@ -622,6 +624,13 @@ void MainWindow::startUp(const QString& path) {
 
 RenderDialog* MainWindow::renderDialog() const {
     return renderDialog_;
+}
+
+AlbumWindow* MainWindow::showAlbumWindow() {
+    if (!albumWindow_) albumWindow_ = new AlbumWindow(this);
+    albumWindow_->show();
+    albumWindow_->raise();
+    return albumWindow_;
 }
 
 BatchQueueWindow* MainWindow::batchWindow() const {

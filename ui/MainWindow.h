@@ -20,6 +20,7 @@ class QThread;
 
 namespace lathe::ui {
 
+class AlbumWindow;
 class BatchQueueWindow;
 class CompareBar;
 class CorrelationMeterWidget;
@@ -63,6 +64,7 @@ public:
     // The batch queue window (File ▸ Batch Queue, Ctrl+B), made on first use; it outlives a closed session.
     BatchQueueWindow* showBatchWindow();
     BatchQueueWindow* batchWindow() const;
+    AlbumWindow* showAlbumWindow(); // the album view (File > Album)
     RenderDialog* showRenderDialog();
     // Asks to save unsaved edits: true when it is fine to go on (saved or discarded).
     bool maybeSave();
@@ -137,6 +139,7 @@ private:
     ShortcutsOverlay* overlay_ = nullptr;
     QPointer<RenderDialog> renderDialog_;
     QPointer<BatchQueueWindow> batchWindow_;
+    QPointer<AlbumWindow> albumWindow_;
     QLabel* statusText_ = nullptr;
     QProgressBar* loadProgress_ = nullptr;
     QMenu* recentMenu_ = nullptr;

@@ -214,8 +214,8 @@ void RenderDialog::chooseOutputFolder() {
 }
 
 void RenderDialog::setEditing(bool enabled) {
-    for (QWidget* w : std::initializer_list<QWidget*>{mode_, target_, ceiling_, rate_, preset_, mp3_, folder_, browse_,
-                                                      render_, close_})
+    for (QWidget* w : std::initializer_list<QWidget*>{mode_, target_, ceiling_, rate_, preset_, mp3_, folder_,
+                                                      browse_, render_, close_})
         w->setEnabled(enabled);
     cancel_->setEnabled(!enabled);
 }
@@ -369,23 +369,29 @@ QString RenderDialog::formatReport(const core::RenderReport& report) {
     for (const auto& d : report.deliverables)
         for (const auto& f : d.files) {
             if (f.path == d.wavPath) continue;
-            QString line = QStringLiteral("%1 &nbsp; %2 Hz").arg(fileName(f.path).toHtmlEscaped()).arg(f.sampleRate);
+            QString line =
+                QStringLiteral("%1 &nbsp; %2 Hz").arg(fileName(f.path).toHtmlEscaped()).arg(f.sampleRate);
             if (f.decodedTruePeakDbtp) {
                 const QString tp = db(*f.decodedTruePeakDbtp, "dBTP");
-                line += QStringLiteral(" &nbsp; decoded TP %1").arg(
-                    f.decodedExceedsCeiling ? QStringLiteral("<span style='color:%1'>%2</span>").arg(bad, tp) : tp);
+                line += QStringLiteral(" &nbsp; decoded TP %1")
+                            .arg(f.decodedExceedsCeiling
+                                     ? QStringLiteral("<span style='color:%1'>%2</span>").arg(bad, tp)
+                                     : tp);
             } else {
-                line += QStringLiteral(" &nbsp; %1 &nbsp; TP %2").arg(db(f.integratedLufs, "LUFS"), db(f.truePeakDbtp, "dBTP"));
+                line += QStringLiteral(" &nbsp; %1 &nbsp; TP %2")
+                            .arg(db(f.integratedLufs, "LUFS"), db(f.truePeakDbtp, "dBTP"));
             }
             html += QStringLiteral("<br>") + line;
         }
     if (!report.deliverables.empty() && !report.deliverables.front().streaming.empty()) {
-        html += QStringLiteral("<p><b>Streaming normalization</b> (%1)</p><table cellspacing='0' cellpadding='2'>")
+        html += QStringLiteral(
+                    "<p><b>Streaming normalization</b> (%1)</p><table cellspacing='0' cellpadding='2'>")
                     .arg(QString::fromStdString(report.deliverables.front().kind));
         for (const auto& p : report.deliverables.front().streaming)
-            html += QStringLiteral("<tr><td>%1</td><td align='right'>%2</td><td align='right'>TP %3</td></tr>")
-                        .arg(QString::fromStdString(p.platform).toHtmlEscaped(), db(p.gainDb, "dB"),
-                             db(p.resultingTruePeakDbtp, "dBTP"));
+            html +=
+                QStringLiteral("<tr><td>%1</td><td align='right'>%2</td><td align='right'>TP %3</td></tr>")
+                    .arg(QString::fromStdString(p.platform).toHtmlEscaped(), db(p.gainDb, "dB"),
+                         db(p.resultingTruePeakDbtp, "dBTP"));
         html += QStringLiteral("</table>");
     }
     for (const auto& n : report.notes)

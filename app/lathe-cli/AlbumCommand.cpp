@@ -47,13 +47,14 @@ int runAlbum(const AlbumOptions& o) {
                         report.title.c_str(), report.tracks.size(), report.targetLufs, report.ceilingDbtp);
             for (const auto& t : report.tracks) {
                 const auto& d = t.report.deliverables.front();
-                std::printf("  %02d %-28s %7.2f LUFS  LRA %4.1f LU  TP %6.2f dBTP  at %s\n", t.number,
-                            t.song.c_str(), d.integratedLufs, d.loudnessRangeLu, d.truePeakDbtp,
-                            core::toJson(report)["tracks"][t.number - 1]["cue_index"].get<std::string>().c_str());
+                std::printf(
+                    "  %02d %-28s %7.2f LUFS  LRA %4.1f LU  TP %6.2f dBTP  at %s\n", t.number, t.song.c_str(),
+                    d.integratedLufs, d.loudnessRangeLu, d.truePeakDbtp,
+                    core::toJson(report)["tracks"][t.number - 1]["cue_index"].get<std::string>().c_str());
             }
-            std::printf("  album %7.2f LUFS  LRA %4.1f LU  TP %6.2f dBTP\n  %s\n  %s\n", report.integratedLufs,
-                        report.loudnessRangeLu, report.truePeakDbtp, report.albumWav.c_str(),
-                        report.cuePath.c_str());
+            std::printf("  album %7.2f LUFS  LRA %4.1f LU  TP %6.2f dBTP\n  %s\n  %s\n",
+                        report.integratedLufs, report.loudnessRangeLu, report.truePeakDbtp,
+                        report.albumWav.c_str(), report.cuePath.c_str());
             for (const auto& w : report.warnings)
                 std::printf("  warning: %s\n", w.c_str());
             std::printf("Report: %s\n", report.reportPath.c_str());
@@ -71,11 +72,13 @@ int runAlbum(const AlbumOptions& o) {
 void addAlbumCommand(CLI::App& app) {
     auto o = std::make_shared<AlbumOptions>();
     CLI::App* cmd = app.add_subcommand(
-        "album", "Master several songs as a release: album loudness (relative loudness kept, the loudest at the "
-                 "target), per-track deliverables tagged with track numbers, one album WAV, a CUE sheet, "
-                 "album.json");
-    cmd->add_option("ALBUM", o->input,
-                    "Album folder (numbered song folders or sessions, or an album.lathe manifest) or album.lathe")
+        "album",
+        "Master several songs as a release: album loudness (relative loudness kept, the loudest at the "
+        "target), per-track deliverables tagged with track numbers, one album WAV, a CUE sheet, "
+        "album.json");
+    cmd->add_option(
+           "ALBUM", o->input,
+           "Album folder (numbered song folders or sessions, or an album.lathe manifest) or album.lathe")
         ->required();
     cmd->add_option("--out", o->outDir, "Output folder (created if needed; never inside a client folder)")
         ->required();

@@ -8,9 +8,10 @@ namespace lathe::cli {
 
 void addDeliverableOptions(CLI::App& command, core::RenderOverrides& overrides) {
     command
-        .add_option("--preset", overrides.preset,
-                    "A deliverable set by name: streaming (24/48 WAV, AAC 256, Opus 160, MP3 320), cd (16/44.1 "
-                    "WAV + FLAC), hi-res (24/96 WAV + FLAC, 24/48 WAV), references (MP3 320, AAC 256)")
+        .add_option(
+            "--preset", overrides.preset,
+            "A deliverable set by name: streaming (24/48 WAV, AAC 256, Opus 160, MP3 320), cd (16/44.1 "
+            "WAV + FLAC), hi-res (24/96 WAV + FLAC, 24/48 WAV), references (MP3 320, AAC 256)")
         ->check(CLI::IsMember(core::deliverablePresetNames()));
     command
         .add_option("--deliverable", overrides.deliverables,

@@ -121,14 +121,15 @@ int runRender(const RenderOptions& o) {
         if (!systems.empty()) {
             for (const auto& d : report.deliverables)
                 if (!d.wavPath.empty())
-                for (const auto& p : core::writePlaybackPreviews(d.wavPath, systems))
-                    if (!o.json)
-                        std::fprintf(stderr, "preview %s: %s%s\n", dsp::playbackSystemName(p.system),
-                                     p.path.c_str(),
-                                     p.gainDb < 0.0 ? (" (lowered " + std::to_string(-p.gainDb).substr(0, 4) +
-                                                       " dB so it does not clip)")
-                                                          .c_str()
-                                                    : "");
+                    for (const auto& p : core::writePlaybackPreviews(d.wavPath, systems))
+                        if (!o.json)
+                            std::fprintf(stderr, "preview %s: %s%s\n", dsp::playbackSystemName(p.system),
+                                         p.path.c_str(),
+                                         p.gainDb < 0.0
+                                             ? (" (lowered " + std::to_string(-p.gainDb).substr(0, 4) +
+                                                " dB so it does not clip)")
+                                                   .c_str()
+                                             : "");
         }
         if (!o.html.empty()) core::writeRenderHtmlReport(o.html, report);
         if (o.json)

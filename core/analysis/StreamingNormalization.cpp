@@ -58,7 +58,8 @@ nlohmann::json toJson(const std::vector<PlaybackOnPlatform>& playback) {
     return out;
 }
 
-std::vector<std::string> turnedDownNotes(const std::string& what, const std::vector<PlaybackOnPlatform>& playback) {
+std::vector<std::string> turnedDownNotes(const std::string& what,
+                                         const std::vector<PlaybackOnPlatform>& playback) {
     std::vector<std::string> notes;
     for (const auto& p : playback) {
         const auto& platforms = streamingPlatforms();
@@ -66,7 +67,8 @@ std::vector<std::string> turnedDownNotes(const std::string& what, const std::vec
                                      [&](const StreamingPlatform& sp) { return sp.name == p.platform; });
         if (it == platforms.end() || it->listenerChoice || p.gainDb >= -2.0) continue;
         char buffer[200];
-        std::snprintf(buffer, sizeof buffer, "%s: %s turns it down by %.1f dB (to %.1f LUFS); the loudness above "
+        std::snprintf(buffer, sizeof buffer,
+                      "%s: %s turns it down by %.1f dB (to %.1f LUFS); the loudness above "
                       "that buys nothing there",
                       what.c_str(), p.platform.c_str(), -p.gainDb, p.resultingLufs);
         notes.push_back(buffer);

@@ -40,6 +40,7 @@ nlohmann::json toJson(const std::vector<PlaybackOnPlatform>& playback);
 
 // A sentence for each default platform setting that turns the master down by more than 2 dB: loudness
 // bought with limiting that the listener never hears. `what` names the master ("stereo_master").
-std::vector<std::string> turnedDownNotes(const std::string& what, const std::vector<PlaybackOnPlatform>& playback);
+std::vector<std::string> turnedDownNotes(const std::string& what,
+                                         const std::vector<PlaybackOnPlatform>& playback);
 
 } // namespace lathe::core

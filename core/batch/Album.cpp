@@ -80,7 +80,8 @@ AlbumManifest readAlbumManifest(const std::string& input) {
             const bool song = entry.is_directory(ec) || entry.path().extension() == ".lathe";
             if (!song || name.rfind('.', 0) == 0) continue;
             const long number = leadingNumber(name);
-            if (number >= 0) numbered.emplace_back(number, fs::absolute(entry.path()).lexically_normal().string());
+            if (number >= 0)
+                numbered.emplace_back(number, fs::absolute(entry.path()).lexically_normal().string());
         }
         std::sort(numbered.begin(), numbered.end());
         for (std::size_t i = 1; i < numbered.size(); ++i)
@@ -122,7 +123,8 @@ AlbumManifest readAlbumManifest(const std::string& input) {
         for (std::size_t i = 0; i < songs->size(); ++i) {
             if (!(*songs)[i].is_string()) f.fail("songs." + std::to_string(i), "expected a path");
             const fs::path song = fs::path(m.path).parent_path() / (*songs)[i].get<std::string>();
-            if (!fs::exists(song, ec)) f.fail("songs." + std::to_string(i), song.string() + " does not exist");
+            if (!fs::exists(song, ec))
+                f.fail("songs." + std::to_string(i), song.string() + " does not exist");
             m.songs.push_back(fs::absolute(song).lexically_normal().string());
         }
     f.rejectUnknownKeys();
@@ -131,35 +133,70 @@ AlbumManifest readAlbumManifest(const std::string& input) {
     return m;
 }
 
-AlbumReport renderAlbum(const AlbumManifest& album, const std::string& outDir, const RenderOverrides& overrides,
-                        const RenderControl& control) {
-    AlbumReport report;
-    report.title = album.title;
-    const std::size_t count = album.songs.size();
-
-    // Every song opened and every output checked before anything is written.
+std::vector<Session> openAlbumSongs(const AlbumManifest& album, const RenderOverrides& overrides) {
     std::vector<Session> sessions;
-    std::vector<std::string> trackDirs;
-    WritePlan albumPlan;
-    albumPlan.outDir = outDir;
-    for (std::size_t i = 0; i < count; ++i) {
+    for (std::size_t i = 0; i < album.songs.size(); ++i) {
         Session s = openSessionOrFolder(album.songs[i]);
         applyRenderOverrides(s, overrides);
         s.output.tags = true;
-        if (s.output.title.empty()) s.output.title = titleWithoutNumber(s.song);
         s.output.track = static_cast<int>(i + 1);
-        s.output.track_total = static_cast<int>(count);
+        s.output.track_total = static_cast<int>(album.songs.size());
+        if (s.output.title.empty()) s.output.title = titleWithoutNumber(s.song);
         if (s.output.album.empty()) s.output.album = album.title;
         if (s.output.artist.empty()) s.output.artist = album.artist;
         if (s.output.year == 0) s.output.year = album.year;
         if (s.output.genre.empty()) s.output.genre = album.genre;
         s.loudness.tolerance_lu = std::min(s.loudness.tolerance_lu, kAlbumToleranceLu);
+        sessions.push_back(std::move(s));
+    }
+    return sessions;
+}
+
+std::vector<double> measureSongLoudness(const std::vector<Session>& songs, const RenderControl& control) {
+    std::vector<double> lufs;
+    for (std::size_t i = 0; i < songs.size(); ++i) {
+        // One limiter pass at no gain: the song as mixed through its chains (the limiter only catches what
+        // already exceeds the ceiling).
+        Session measure = songs[i];
+        measure.loudness.normalize = false;
+        const bool stem = !planRender(measure).stereo;
+        RenderControl c = control;
+        const double from = static_cast<double>(i) / songs.size(),
+                     to = static_cast<double>(i + 1) / songs.size();
+        if (control.progress)
+            c.progress = [&control, from, to](double f) { control.progress(from + (to - from) * f); };
+        lufs.push_back(findLoudnessGain(measure, stem, c).integratedLufs);
+    }
+    return lufs;
+}
+
+std::vector<double> albumTrackTargets(const std::vector<double>& songLufs, double targetLufs) {
+    if (songLufs.empty()) return {};
+    const double loudest = *std::max_element(songLufs.begin(), songLufs.end());
+    std::vector<double> targets;
+    for (double lufs : songLufs)
+        targets.push_back(targetLufs - (loudest - lufs));
+    return targets;
+}
+
+AlbumReport renderAlbum(const AlbumManifest& album, const std::string& outDir,
+                        const RenderOverrides& overrides, const RenderControl& control) {
+    AlbumReport report;
+    report.title = album.title;
+    const std::size_t count = album.songs.size();
+
+    // Every song opened and every output checked before anything is written.
+    std::vector<Session> sessions = openAlbumSongs(album, overrides);
+    std::vector<std::string> trackDirs;
+    WritePlan albumPlan;
+    albumPlan.outDir = outDir;
+    for (std::size_t i = 0; i < count; ++i) {
+        const Session& s = sessions[i];
         trackDirs.push_back((fs::path(outDir) / trackFolderName(static_cast<int>(i + 1), s.song)).string());
         WritePlan songPlan = renderWritePlan(s, trackDirs.back());
         addInputSources(songPlan.sources, album.songs[i]);
         checkWritePlan(songPlan);
         addInputSources(albumPlan.sources, album.songs[i]);
-        sessions.push_back(std::move(s));
     }
     if (fileNameProblem(album.title) != "")
         throw Error(album.path, "the album title \"" + album.title + "\" cannot name the album files");
@@ -172,18 +209,12 @@ AlbumReport renderAlbum(const AlbumManifest& album, const std::string& outDir, c
     // Each song as mixed through its chains, without loudness gain: what "relative loudness" keeps.
     const auto stage = [&](double from, double to) {
         RenderControl c = control;
-        if (control.progress) c.progress = [&control, from, to](double f) { control.progress(from + (to - from) * f); };
+        if (control.progress)
+            c.progress = [&control, from, to](double f) { control.progress(from + (to - from) * f); };
         return c;
     };
-    std::vector<double> sourceLufs;
-    for (std::size_t i = 0; i < count; ++i) {
-        Session measure = sessions[i];
-        measure.loudness.normalize = false;
-        const bool stem = !planRender(measure).stereo;
-        sourceLufs.push_back(findLoudnessGain(measure, stem, stage(0.2 * i / count, 0.2 * (i + 1) / count))
-                                 .integratedLufs);
-    }
-    const double loudest = *std::max_element(sourceLufs.begin(), sourceLufs.end());
+    const std::vector<double> sourceLufs = measureSongLoudness(sessions, stage(0.0, 0.2));
+    const std::vector<double> targets = albumTrackTargets(sourceLufs, sessions.front().loudness.target_lufs);
     report.targetLufs = sessions.front().loudness.target_lufs;
     report.ceilingDbtp = sessions.front().master.limiter.ceiling_dbtp;
 
@@ -197,7 +228,7 @@ AlbumReport renderAlbum(const AlbumManifest& album, const std::string& outDir, c
         t.song = s.song;
         t.outDir = trackDirs[i];
         t.sourceLufs = sourceLufs[i];
-        t.trackTargetLufs = s.loudness.target_lufs - (loudest - sourceLufs[i]);
+        t.trackTargetLufs = targets[i];
         s.loudness.target_lufs = std::max(t.trackTargetLufs, -40.0);
         t.report = renderSession(s, t.outDir, stage(0.2 + 0.7 * i / count, 0.2 + 0.7 * (i + 1) / count));
         for (const auto& w : t.report.warnings)
@@ -209,16 +240,20 @@ AlbumReport renderAlbum(const AlbumManifest& album, const std::string& outDir, c
     int rate = 0, bits = 24;
     for (const auto& t : report.tracks) {
         const std::string& wav = t.report.deliverables.front().wavPath;
-        if (wav.empty()) throw Error(t.outDir, "the album WAV needs a WAV or FLAC in each song's deliverables");
+        if (wav.empty())
+            throw Error(t.outDir, "the album WAV needs a WAV or FLAC in each song's deliverables");
         const AudioFileInfo info = probeAudioFile(wav);
         if (rate != 0 && info.sampleRate != rate)
-            throw Error(wav, "is at " + std::to_string(info.sampleRate) + " Hz and the album's first track at " +
-                                 std::to_string(rate) + " Hz: render every song at one rate (--rate)");
+            throw Error(wav, "is at " + std::to_string(info.sampleRate) +
+                                 " Hz and the album's first track at " + std::to_string(rate) +
+                                 " Hz: render every song at one rate (--rate)");
         rate = info.sampleRate;
         bits = info.isFloat ? 32 : info.bitDepth;
     }
     WriterOptions options;
-    options.format = bits == 16 ? OutputFormat::Wav16 : bits == 32 ? OutputFormat::WavFloat : OutputFormat::Wav24;
+    options.format = bits == 16   ? OutputFormat::Wav16
+                     : bits == 32 ? OutputFormat::WavFloat
+                                  : OutputFormat::Wav24;
     options.sampleRate = rate;
     AudioFileWriter writer(report.albumWav, options);
     dsp::LoudnessMeter meter;
@@ -253,7 +288,8 @@ AlbumReport renderAlbum(const AlbumManifest& album, const std::string& outDir, c
         t.startSeconds = static_cast<double>(position) / rate;
         AudioFileReader reader(t.report.deliverables.front().wavPath);
         const int64_t frames = reader.info().frames;
-        const int64_t holdFrom = i + 1 < report.tracks.size() ? std::max<int64_t>(0, frames - fadeFrames) : frames;
+        const int64_t holdFrom =
+            i + 1 < report.tracks.size() ? std::max<int64_t>(0, frames - fadeFrames) : frames;
         std::vector<float> nextTailL, nextTailR;
         int64_t read = 0;
         for (;;) {
@@ -265,8 +301,10 @@ AlbumReport renderAlbum(const AlbumManifest& album, const std::string& outDir, c
             for (int k = 0; k < n && read + k < static_cast<int64_t>(tailL.size()); ++k) {
                 const double in = (static_cast<double>(read + k) + 0.5) / static_cast<double>(tailL.size());
                 const size_t at = static_cast<size_t>(read + k);
-                l[static_cast<size_t>(k)] = static_cast<float>(l[static_cast<size_t>(k)] * in + tailL[at] * (1 - in));
-                r[static_cast<size_t>(k)] = static_cast<float>(r[static_cast<size_t>(k)] * in + tailR[at] * (1 - in));
+                l[static_cast<size_t>(k)] =
+                    static_cast<float>(l[static_cast<size_t>(k)] * in + tailL[at] * (1 - in));
+                r[static_cast<size_t>(k)] =
+                    static_cast<float>(r[static_cast<size_t>(k)] * in + tailR[at] * (1 - in));
             }
             int emitCount = n;
             if (read + n > holdFrom) {
@@ -286,16 +324,17 @@ AlbumReport renderAlbum(const AlbumManifest& album, const std::string& outDir, c
     report.loudnessRangeLu = meter.loudnessRangeLu();
     report.truePeakDbtp = truePeak.truePeakDbtp();
     if (report.truePeakDbtp > report.ceilingDbtp)
-        report.warnings.push_back("the album WAV's true peak exceeds the ceiling (a crossfade adds two songs)");
+        report.warnings.push_back(
+            "the album WAV's true peak exceeds the ceiling (a crossfade adds two songs)");
 
     std::vector<CueTrack> cue;
     for (std::size_t i = 0; i < report.tracks.size(); ++i) {
         const Session& s = sessions[i];
-        cue.push_back({s.output.title.empty() ? s.song : s.output.title, s.output.artist, normalizedIsrc(s.output.isrc),
-                       report.tracks[i].startSeconds});
+        cue.push_back({s.output.title.empty() ? s.song : s.output.title, s.output.artist,
+                       normalizedIsrc(s.output.isrc), report.tracks[i].startSeconds});
     }
-    writeFileAtomically(report.cuePath,
-                        cueSheet(fs::path(report.albumWav).filename().string(), album.title, album.artist, cue));
+    writeFileAtomically(report.cuePath, cueSheet(fs::path(report.albumWav).filename().string(), album.title,
+                                                 album.artist, cue));
     writeFileAtomically(report.reportPath, toJson(report).dump(2) + "\n");
     return report;
 }

@@ -32,7 +32,7 @@ struct AlbumTrack {
     int number = 0;
     std::string song;
     std::string outDir;
-    double sourceLufs = 0;    // the song through its chains, before any loudness gain
+    double sourceLufs = 0; // the song through its chains, before any loudness gain
     double trackTargetLufs = 0;
     RenderReport report;
     double startSeconds = 0; // in the album WAV
@@ -59,8 +59,16 @@ struct AlbumReport {
 // `overrides` into OUT/NN <song>/ (tags: album, artist, year, track n of N), then the tracks' first WAV is
 // joined into OUT/<album>.wav with the gaps (or crossfades), OUT/<album>.cue and OUT/album.json. Every file
 // goes through the write plan and a temporary name. Throws Error / RenderCancelled.
-AlbumReport renderAlbum(const AlbumManifest& album, const std::string& outDir, const RenderOverrides& overrides,
-                        const RenderControl& control = {});
+// The songs of `album` opened with `overrides` applied and the album's metadata filled in (the session's own
+// values win): what renderAlbum renders. Throws Error naming a song that cannot be opened.
+std::vector<Session> openAlbumSongs(const AlbumManifest& album, const RenderOverrides& overrides);
+// Each song through its chains without loudness gain (integrated LUFS): what album loudness keeps relative.
+std::vector<double> measureSongLoudness(const std::vector<Session>& songs, const RenderControl& control = {});
+// Each track's target: `target` for the loudest, less its distance from the loudest for the others.
+std::vector<double> albumTrackTargets(const std::vector<double>& songLufs, double targetLufs);
+
+AlbumReport renderAlbum(const AlbumManifest& album, const std::string& outDir,
+                        const RenderOverrides& overrides, const RenderControl& control = {});
 
 nlohmann::json toJson(const AlbumReport& report);
 

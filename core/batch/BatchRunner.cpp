@@ -34,12 +34,12 @@ void applyRenderOverrides(Session& session, const RenderOverrides& o) {
         for (const auto& spec : o.deliverables)
             set.push_back(parseDeliverableSpec(spec));
         // --no-mp3 drops the MP3s of a set too.
-        if (o.noMp3)
-            std::erase_if(set, [](const DeliverableSpec& d) { return d.format == "mp3"; });
+        if (o.noMp3) std::erase_if(set, [](const DeliverableSpec& d) { return d.format == "mp3"; });
         if (set.empty()) throw Error("--no-mp3", "leaves no deliverable in the set");
         session.output.deliverables = std::move(set);
     } else if (o.noMp3) {
-        std::erase_if(session.output.deliverables, [](const DeliverableSpec& d) { return d.format == "mp3"; });
+        std::erase_if(session.output.deliverables,
+                      [](const DeliverableSpec& d) { return d.format == "mp3"; });
     }
     for (const auto& assignment : o.sets)
         applyOverride(session, assignment);

@@ -20,7 +20,8 @@ std::string quoted(std::string text) {
 std::string cueTime(double seconds) {
     const long frames = std::lround(std::max(0.0, seconds) * 75.0);
     char buffer[32];
-    std::snprintf(buffer, sizeof buffer, "%02ld:%02ld:%02ld", frames / (75 * 60), (frames / 75) % 60, frames % 75);
+    std::snprintf(buffer, sizeof buffer, "%02ld:%02ld:%02ld", frames / (75 * 60), (frames / 75) % 60,
+                  frames % 75);
     return buffer;
 }
 

@@ -224,8 +224,9 @@ AudioFileWriter::AudioFileWriter(std::string finalPath, const WriterOptions& opt
                                          : options_.format == OutputFormat::Opus ? LavcEncoder::Codec::Opus
                                                                                  : LavcEncoder::Codec::Vorbis;
         try {
-            lavc_ = std::make_unique<LavcEncoder>(tempPath_, finalPath_, codec, options_.sampleRate,
-                                                  options_.channels, options_.lossyKbps, options_.vorbisQuality);
+            lavc_ =
+                std::make_unique<LavcEncoder>(tempPath_, finalPath_, codec, options_.sampleRate,
+                                              options_.channels, options_.lossyKbps, options_.vorbisQuality);
         } catch (...) {
             abandon();
             throw;

@@ -26,8 +26,8 @@ struct WriterOptions {
     int sampleRate = 48000;
     int channels = 2;
     int mp3BitrateKbps = 320;
-    int lossyKbps = 160;       // Opus and AAC
-    double vorbisQuality = 8;  // 0..10
+    int lossyKbps = 160;      // Opus and AAC
+    double vorbisQuality = 8; // 0..10
     std::string title;
     std::string artist;
     // WAV only: a BWF bext chunk (version 2) ahead of the audio, its loudness fields marked unknown until

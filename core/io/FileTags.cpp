@@ -204,7 +204,7 @@ void writeReleaseTags(const std::string& path, const std::string& displayPath, c
         if (hasCover) {
             TagLib::MP4::CoverArtList covers;
             covers.append(TagLib::MP4::CoverArt(t.coverMime == "image/png" ? TagLib::MP4::CoverArt::PNG
-                                                                            : TagLib::MP4::CoverArt::JPEG,
+                                                                           : TagLib::MP4::CoverArt::JPEG,
                                                 coverBytes(t)));
             tag->setItem("covr", TagLib::MP4::Item(covers));
         }
@@ -226,7 +226,8 @@ void writeReleaseTags(const std::string& path, const std::string& displayPath, c
         set("ISRC", t.isrc);
         set("ISFT", std::string("Lathe ") + version());
         // Info only: an ID3 chunk in a WAV confuses some broadcast players.
-        if (!file.save(TagLib::RIFF::WAV::File::Info, TagLib::File::StripOthers)) cannotTag(displayPath, "RIFF INFO");
+        if (!file.save(TagLib::RIFF::WAV::File::Info, TagLib::File::StripOthers))
+            cannotTag(displayPath, "RIFF INFO");
     } else {
         throw Error(displayPath, "internal error: no tags for format " + format);
     }
@@ -250,7 +251,8 @@ void patchBextLoudness(const std::string& path, const std::string& displayPath, 
     std::streamoff position = 12;
     for (;;) {
         file.seekg(position);
-        if (!file.read(id, 4) || !readU32(size)) throw Error(displayPath, "no bext chunk to hold the loudness");
+        if (!file.read(id, 4) || !readU32(size))
+            throw Error(displayPath, "no bext chunk to hold the loudness");
         if (std::string(id, 4) == "bext") break;
         position += 8 + size + (size & 1);
     }

@@ -18,9 +18,9 @@ struct ReleaseTags {
     std::string genre;
     std::string isrc; // normalised: 12 characters, no dashes, upper case
     std::string comment;
-    std::string coverMime;    // "image/jpeg" / "image/png"; empty = no cover
-    std::vector<char> cover;  // the image file's bytes
-    std::string coverPath;    // where it came from
+    std::string coverMime;   // "image/jpeg" / "image/png"; empty = no cover
+    std::vector<char> cover; // the image file's bytes
+    std::string coverPath;   // where it came from
 };
 
 // cover.jpg, cover.png, folder.jpg (any case) in `folder`, in that order; nullopt when none.

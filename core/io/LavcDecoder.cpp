@@ -30,7 +30,8 @@ struct Lavc {
 
 } // namespace
 
-void decodeWithLavc(const std::string& path, const std::function<void(int sampleRate, int channels)>& onFormat,
+void decodeWithLavc(const std::string& path,
+                    const std::function<void(int sampleRate, int channels)>& onFormat,
                     const std::function<void(const float* const* planar, int frames)>& sink) {
     av_log_set_level(AV_LOG_QUIET);
     Lavc l;

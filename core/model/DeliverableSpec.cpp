@@ -77,8 +77,9 @@ DeliverableSpec parseDeliverableSpec(const std::string& text) {
                                  "opus[:KBPS], vorbis[:QUALITY] or aac[:KBPS]");
     if (parts.size() > (pcm ? 3u : 2u))
         throw Error(kSource, "\"" + text + "\": too many fields; " + s.format +
-                                 (pcm ? " takes :BITS[:RATE]" : s.format == "vorbis" ? " takes :QUALITY"
-                                                                                     : " takes :KBPS"));
+                                 (pcm                    ? " takes :BITS[:RATE]"
+                                  : s.format == "vorbis" ? " takes :QUALITY"
+                                                         : " takes :KBPS"));
     for (std::size_t i = 1; i < parts.size(); ++i)
         if (parts[i].empty()) throw Error(kSource, "\"" + text + "\": an empty field");
     if (pcm) {
@@ -124,7 +125,8 @@ std::optional<std::vector<DeliverableSpec>> deliverablePreset(const std::string&
     if (name == "streaming")
         return std::vector{spec("wav:24:48000"), spec("aac:256"), spec("opus:160"), spec("mp3:320")};
     if (name == "cd") return std::vector{spec("wav:16:44100"), spec("flac:16:44100")};
-    if (name == "hi-res") return std::vector{spec("wav:24:96000"), spec("flac:24:96000"), spec("wav:24:48000")};
+    if (name == "hi-res")
+        return std::vector{spec("wav:24:96000"), spec("flac:24:96000"), spec("wav:24:48000")};
     if (name == "references") return std::vector{spec("mp3:320"), spec("aac:256")};
     return std::nullopt;
 }

@@ -377,8 +377,8 @@ OutputSettings readOutput(const json& j, const std::string& source) {
     f.get("mp3_bitrate_kbps", o.mp3_bitrate_kbps);
     if (const json* list = f.array("deliverables"))
         for (std::size_t i = 0; i < list->size(); ++i)
-            o.deliverables.push_back(readDeliverable((*list)[i], f.pathOf("deliverables." + std::to_string(i)),
-                                                     source));
+            o.deliverables.push_back(
+                readDeliverable((*list)[i], f.pathOf("deliverables." + std::to_string(i)), source));
     f.get("tags", o.tags);
     f.get("title", o.title);
     f.get("artist", o.artist);
@@ -395,7 +395,8 @@ OutputSettings readOutput(const json& j, const std::string& source) {
     f.range("track_total", o.track_total, 0, 999);
     f.range("year", o.year, 0, 9999);
     if (!o.isrc.empty() && !isValidIsrc(o.isrc))
-        f.fail("isrc", "\"" + o.isrc + "\" is not an ISRC (CC-XXX-YY-NNNNN: 2 letters, 3 letters or digits, 7 digits)");
+        f.fail("isrc", "\"" + o.isrc +
+                           "\" is not an ISRC (CC-XXX-YY-NNNNN: 2 letters, 3 letters or digits, 7 digits)");
     if (o.sample_rate != 0 && !isValidSampleRate(o.sample_rate))
         f.fail("sample_rate", std::to_string(o.sample_rate) +
                                   " is out of range; use 0 (the session's rate) or 8000 to 384000 Hz");

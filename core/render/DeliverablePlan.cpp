@@ -26,8 +26,9 @@ std::string rateText(int rate) {
 
 OutputFormat writerFormat(const DeliverableSpec& d) {
     if (d.format == "wav")
-        return d.bit_depth == 16 ? OutputFormat::Wav16 : d.bit_depth == 32 ? OutputFormat::WavFloat
-                                                                            : OutputFormat::Wav24;
+        return d.bit_depth == 16   ? OutputFormat::Wav16
+               : d.bit_depth == 32 ? OutputFormat::WavFloat
+                                   : OutputFormat::Wav24;
     if (d.format == "flac") return d.bit_depth == 16 ? OutputFormat::Flac16 : OutputFormat::Flac24;
     if (d.format == "mp3") return OutputFormat::Mp3;
     if (d.format == "opus") return OutputFormat::Opus;
@@ -50,7 +51,8 @@ std::string expand(std::string pattern, const Session& s, const std::string& kin
         {"{bits}", isLossyFormat(d.format) ? std::string() : std::to_string(d.bit_depth)},
         {"{rate}", rateText(d.sample_rate)},
         {"{kbps}", d.format == "vorbis" ? "q" + formatNumber(d.quality)
-                                         : d.kbps > 0 ? std::to_string(d.kbps) : std::string()}};
+                   : d.kbps > 0         ? std::to_string(d.kbps)
+                                        : std::string()}};
     for (const auto& [key, value] : fields)
         for (std::size_t at; (at = pattern.find(key)) != std::string::npos;)
             pattern.replace(at, key.size(), value);
@@ -63,7 +65,8 @@ bool writesReleaseTags(const Session& s) {
     return s.output.tags || !s.output.deliverables.empty();
 }
 
-std::vector<RenderVariant> planVariants(const Session& s, const std::string& kind, const std::string& outDir) {
+std::vector<RenderVariant> planVariants(const Session& s, const std::string& kind,
+                                        const std::string& outDir) {
     const int rate = outputRate(s);
     const std::string base = s.song + "_" + kind;
     const auto pathOf = [&](const std::string& name) { return (fs::path(outDir) / name).string(); };
@@ -111,7 +114,7 @@ std::vector<RenderVariant> planVariants(const Session& s, const std::string& kin
         for (int pcmRate : pcmRates)
             if (d.sample_rate == 0 && codecCarries(d.format, pcmRate)) d.sample_rate = pcmRate;
         if (d.sample_rate == 0)
-            d.sample_rate = codecCarries(d.format, rate)                   ? rate
+            d.sample_rate = codecCarries(d.format, rate)              ? rate
                             : rate % 11025 == 0 && d.format != "opus" ? 44100
                                                                       : 48000;
     }

@@ -15,8 +15,8 @@ struct FileReport {
     std::string path;
     std::string format; // wav, flac, mp3, opus, vorbis, aac
     int sampleRate = 0;
-    int bitDepth = 0; // PCM; for lossy the word length of the audio encoded
-    int kbps = 0;     // mp3, opus, aac
+    int bitDepth = 0;    // PCM; for lossy the word length of the audio encoded
+    int kbps = 0;        // mp3, opus, aac
     double quality = -1; // vorbis
     double integratedLufs = 0;
     double loudnessRangeLu = 0;

@@ -1,9 +1,9 @@
 #include "core/render/Renderer.h"
 
 #include "core/Error.h"
+#include "core/analysis/StreamingNormalization.h"
 #include "core/chain/ChainPolicy.h"
 #include "core/io/AtomicFile.h"
-#include "core/analysis/StreamingNormalization.h"
 #include "core/io/AudioFileReader.h"
 #include "core/io/FileTags.h"
 #include "core/model/SessionSource.h"
@@ -273,8 +273,8 @@ RenderReport renderSession(const Session& s, const std::string& outDir, const Re
                 if (!tagged) return;
                 if (format == "wav")
                     patchBextLoudness(temp, file.planned.path,
-                                      {r.integratedLufs, r.loudnessRangeLu, r.truePeakDbtp, r.maxMomentaryLufs,
-                                       r.maxShortTermLufs});
+                                      {r.integratedLufs, r.loudnessRangeLu, r.truePeakDbtp,
+                                       r.maxMomentaryLufs, r.maxShortTermLufs});
                 writeReleaseTags(temp, file.planned.path, format, tags);
             });
         }
@@ -309,11 +309,12 @@ RenderReport renderSession(const Session& s, const std::string& outDir, const Re
                     }
                     if (f.decodedExceedsCeiling) {
                         char buffer[240];
-                        std::snprintf(buffer, sizeof buffer,
-                                      "%s: decoded %s true peak %.2f dBTP exceeds the %.1f dBTP ceiling (lower "
-                                      "the ceiling for lossy deliveries)",
-                                      fs::path(f.path).filename().c_str(), codecName(f.format),
-                                      *f.decodedTruePeakDbtp, s.master.limiter.ceiling_dbtp);
+                        std::snprintf(
+                            buffer, sizeof buffer,
+                            "%s: decoded %s true peak %.2f dBTP exceeds the %.1f dBTP ceiling (lower "
+                            "the ceiling for lossy deliveries)",
+                            fs::path(f.path).filename().c_str(), codecName(f.format), *f.decodedTruePeakDbtp,
+                            s.master.limiter.ceiling_dbtp);
                         report.warnings.push_back(buffer);
                     }
                 }
@@ -323,9 +324,11 @@ RenderReport renderSession(const Session& s, const std::string& outDir, const Re
                 char buffer[240];
                 std::snprintf(
                     buffer, sizeof buffer,
-                    "%s%s reaches %.2f LUFS, not the %.1f LUFS target, after %d passes: the limiter cannot get "
+                    "%s%s reaches %.2f LUFS, not the %.1f LUFS target, after %d passes: the limiter cannot "
+                    "get "
                     "there at a %.1f dBTP ceiling",
-                    kind.c_str(), jobs.size() > kinds.size() ? (" at " + std::to_string(r.sampleRate) + " Hz").c_str() : "",
+                    kind.c_str(),
+                    jobs.size() > kinds.size() ? (" at " + std::to_string(r.sampleRate) + " Hz").c_str() : "",
                     r.integratedLufs, s.loudness.target_lufs, r.passes, s.master.limiter.ceiling_dbtp);
                 report.warnings.push_back(buffer);
             }

@@ -45,9 +45,9 @@ TEST(Album, SongsKeepTheirLoudnessDifferencesAndTheLoudestMeetsTheTarget) {
     makeSong(dir, "02 Bravo", -3.0);
     makeSong(dir, "03 Charlie", -6.0);
     const std::string out = dir.file("out");
-    const test::CliResult r = test::runCli({"album", dir.file("album"), "--out", out, "--mode", "stereo", "--json",
-                                            "--quiet", "--set", "master.compressor.enabled=false", "--set",
-                                            "output.artist=The Testers"});
+    const test::CliResult r =
+        test::runCli({"album", dir.file("album"), "--out", out, "--mode", "stereo", "--json", "--quiet",
+                      "--set", "master.compressor.enabled=false", "--set", "output.artist=The Testers"});
     ASSERT_EQ(r.exitCode, 0) << r.err;
     const json report = json::parse(r.out);
     ASSERT_EQ(report["tracks"].size(), 3u);
@@ -79,13 +79,14 @@ TEST(Album, SongsKeepTheirLoudnessDifferencesAndTheLoudestMeetsTheTarget) {
     cue << cueFile.rdbuf();
     EXPECT_NE(cue.str().find("FILE \"album.wav\" WAVE"), std::string::npos) << cue.str();
     EXPECT_NE(cue.str().find("TRACK 03 AUDIO"), std::string::npos);
-    EXPECT_NE(cue.str().find("INDEX 01 " + report["tracks"][1]["cue_index"].get<std::string>()), std::string::npos);
+    EXPECT_NE(cue.str().find("INDEX 01 " + report["tracks"][1]["cue_index"].get<std::string>()),
+              std::string::npos);
     EXPECT_EQ(report["tracks"][1]["cue_index"], "00:08:00") << "6 s song + 2 s gap";
 
     // Track numbers in the tags (ffprobe reads the MP3's ID3v2).
     const std::string mp3 = (fs::path(out) / "02 Bravo" / "02 Bravo_stereo_master.mp3").string();
-    const test::CliResult probe = test::runShell("ffprobe -v error -show_entries format_tags -of json " +
-                                                 test::shellQuote(mp3));
+    const test::CliResult probe =
+        test::runShell("ffprobe -v error -show_entries format_tags -of json " + test::shellQuote(mp3));
     const json tags = json::parse(probe.out)["format"]["tags"];
     EXPECT_EQ(tags.value("track", ""), "2/3");
     EXPECT_EQ(tags.value("title", ""), "Bravo") << "the track number is not part of the title";

@@ -36,8 +36,8 @@ constexpr double kTarget = -14.0;
 constexpr double kCeiling = -1.0;
 
 json ffprobe(const std::string& path) {
-    const CliResult r = runShell("ffprobe -v error -show_streams -show_format -of json " + shellQuote(path) +
-                                 " 2>/dev/null");
+    const CliResult r =
+        runShell("ffprobe -v error -show_streams -show_format -of json " + shellQuote(path) + " 2>/dev/null");
     EXPECT_EQ(r.exitCode, 0) << path;
     return r.exitCode == 0 ? json::parse(r.out) : json();
 }
@@ -95,8 +95,8 @@ protected:
     static std::string folder() { return dir_->file("Song"); }
 
     static json render(const std::string& outName, const std::vector<std::string>& extra) {
-        std::vector<std::string> args{"render", folder(), "--out", dir_->file(outName), "--json", "--quiet",
-                                      "--mode", "stereo"};
+        std::vector<std::string> args{"render", folder(),  "--out",  dir_->file(outName),
+                                      "--json", "--quiet", "--mode", "stereo"};
         args.insert(args.end(), extra.begin(), extra.end());
         const CliResult r = runCli(args);
         EXPECT_EQ(r.exitCode, 0) << r.err;
@@ -112,10 +112,10 @@ protected:
 TempDir* DeliverableSetTest::dir_ = nullptr;
 
 TEST_F(DeliverableSetTest, EveryFileHasItsSpecLoudnessAndTruePeak) {
-    const json report = render("set", {"--deliverable", "wav:24:48000", "--deliverable", "wav:16:44100",
-                                       "--deliverable", "flac:24:96000", "--deliverable", "mp3:320",
-                                       "--deliverable", "opus:160", "--deliverable", "vorbis:6",
-                                       "--deliverable", "aac:256"});
+    const json report =
+        render("set", {"--deliverable", "wav:24:48000", "--deliverable", "wav:16:44100", "--deliverable",
+                       "flac:24:96000", "--deliverable", "mp3:320", "--deliverable", "opus:160",
+                       "--deliverable", "vorbis:6", "--deliverable", "aac:256"});
     ASSERT_EQ(report["deliverables"].size(), 1u);
     const json& d = report["deliverables"][0];
     ASSERT_EQ(d["files"].size(), 7u);
@@ -162,7 +162,8 @@ TEST_F(DeliverableSetTest, EveryFileHasItsSpecLoudnessAndTruePeak) {
             ASSERT_TRUE(f.contains("decoded_true_peak_dbtp"));
             EXPECT_NEAR(f["decoded_integrated_lufs"].get<double>(), m.integratedLufs, 0.2);
             EXPECT_NEAR(f["decoded_true_peak_dbtp"].get<double>(), m.truePeakDbtp, 0.5);
-            EXPECT_EQ(f["decoded_exceeds_ceiling"].get<bool>(), f["decoded_true_peak_dbtp"].get<double>() > kCeiling);
+            EXPECT_EQ(f["decoded_exceeds_ceiling"].get<bool>(),
+                      f["decoded_true_peak_dbtp"].get<double>() > kCeiling);
         }
     }
     // One codec entry per lossy file; the MP3 keeps its old keys.
@@ -202,13 +203,21 @@ TEST_F(DeliverableSetTest, DitherIsAppliedOnceWhenTheWordLengthDrops) {
 
 TEST_F(DeliverableSetTest, TagsAndCoverArtReadBackFromEveryFormat) {
     const std::string title = "Nuit Blanche — Ünïcødé 夜";
-    const json report =
-        render("tags", {"--deliverable", "wav", "--deliverable", "flac", "--deliverable", "mp3",
-                        "--deliverable", "opus", "--deliverable", "vorbis", "--deliverable", "aac", "--set",
-                        "output.title=" + title, "--set", "output.artist=Señora Ödland", "--set",
-                        "output.album=Après", "--set", "output.track=3", "--set", "output.track_total=9", "--set",
-                        "output.year=2026", "--set", "output.genre=Electronic", "--set",
-                        "output.isrc=GB-ABC-26-00042", "--set", "output.comment=Mastered with care"});
+    const json report = render("tags", {"--deliverable", "wav",
+                                        "--deliverable", "flac",
+                                        "--deliverable", "mp3",
+                                        "--deliverable", "opus",
+                                        "--deliverable", "vorbis",
+                                        "--deliverable", "aac",
+                                        "--set",         "output.title=" + title,
+                                        "--set",         "output.artist=Señora Ödland",
+                                        "--set",         "output.album=Après",
+                                        "--set",         "output.track=3",
+                                        "--set",         "output.track_total=9",
+                                        "--set",         "output.year=2026",
+                                        "--set",         "output.genre=Electronic",
+                                        "--set",         "output.isrc=GB-ABC-26-00042",
+                                        "--set",         "output.comment=Mastered with care"});
     const std::vector<char> cover = fileBytes(folder() + "/cover.jpg");
     ASSERT_FALSE(cover.empty());
     const auto coverOf = [](const TagLib::ByteVector& b) { return std::vector<char>(b.begin(), b.end()); };
@@ -232,7 +241,8 @@ TEST_F(DeliverableSetTest, TagsAndCoverArtReadBackFromEveryFormat) {
             ASSERT_TRUE(file.hasID3v2Tag());
             EXPECT_EQ(file.ID3v2Tag()->header()->majorVersion(), 4u);
             EXPECT_FALSE(file.hasID3v1Tag()) << "ID3v1 cannot carry UTF-8";
-            EXPECT_EQ(file.ID3v2Tag()->frameListMap()["TSRC"].front()->toString().to8Bit(true), "GBABC2600042");
+            EXPECT_EQ(file.ID3v2Tag()->frameListMap()["TSRC"].front()->toString().to8Bit(true),
+                      "GBABC2600042");
             EXPECT_EQ(file.ID3v2Tag()->frameListMap()["TRCK"].front()->toString().to8Bit(true), "3/9");
             const auto pictures = file.ID3v2Tag()->frameListMap()["APIC"];
             ASSERT_EQ(pictures.size(), 1u);
@@ -290,14 +300,17 @@ bool readBext(const std::string& path, Bext& b) {
         char id[4];
         unsigned char sizeBytes[4];
         if (!in.read(id, 4) || !in.read(reinterpret_cast<char*>(sizeBytes), 4)) return false;
-        const uint32_t size = sizeBytes[0] | sizeBytes[1] << 8 | sizeBytes[2] << 16 | uint32_t(sizeBytes[3]) << 24;
+        const uint32_t size =
+            sizeBytes[0] | sizeBytes[1] << 8 | sizeBytes[2] << 16 | uint32_t(sizeBytes[3]) << 24;
         if (std::memcmp(id, "bext", 4) != 0) {
             in.seekg(size + (size & 1), std::ios::cur);
             continue;
         }
         std::vector<char> data(size);
         in.read(data.data(), size);
-        const auto text = [&](size_t at, size_t n) { return std::string(data.data() + at, strnlen(data.data() + at, n)); };
+        const auto text = [&](size_t at, size_t n) {
+            return std::string(data.data() + at, strnlen(data.data() + at, n));
+        };
         b.description = text(0, 256);
         b.originator = text(256, 32);
         b.date = text(320, 10);
@@ -336,7 +349,8 @@ TEST_F(DeliverableSetTest, WavCarriesBextLoudnessAndRiffInfo) {
         EXPECT_EQ(tag(probe, "originator"), "Lathe"); // ffmpeg's own bext reader
     }
     // RIFF INFO ISRC, read from the bytes (ffmpeg does not map it).
-    const std::vector<char> bytes = fileBytes(report["deliverables"][0]["files"][0]["path"].get<std::string>());
+    const std::vector<char> bytes =
+        fileBytes(report["deliverables"][0]["files"][0]["path"].get<std::string>());
     const std::string all(bytes.begin(), bytes.end());
     EXPECT_NE(all.find("ISRC"), std::string::npos);
     EXPECT_NE(all.find("USRC17607839"), std::string::npos);
@@ -349,10 +363,12 @@ TEST_F(DeliverableSetTest, PresetsAndBadSpecs) {
         EXPECT_EQ(f["sample_rate"], 44100);
         EXPECT_EQ(f["bit_depth"], 16);
     }
-    const CliResult bad = runCli({"render", folder(), "--out", dir_->file("bad"), "--deliverable", "flac:32"});
+    const CliResult bad =
+        runCli({"render", folder(), "--out", dir_->file("bad"), "--deliverable", "flac:32"});
     EXPECT_EQ(bad.exitCode, 2);
     EXPECT_NE(bad.err.find("flac"), std::string::npos) << bad.err;
-    const CliResult opus = runCli({"render", folder(), "--out", dir_->file("bad2"), "--deliverable", "opus:9999"});
+    const CliResult opus =
+        runCli({"render", folder(), "--out", dir_->file("bad2"), "--deliverable", "opus:9999"});
     EXPECT_EQ(opus.exitCode, 2);
     EXPECT_FALSE(fs::exists(dir_->file("bad"))) << "a usage error writes nothing";
 }
@@ -362,9 +378,9 @@ TEST_F(DeliverableSetTest, ReportCarriesStreamingNormalizationPerPlatform) {
     const json& streaming = report["deliverables"][0]["streaming"];
     const double lufs = report["deliverables"][0]["integrated_lufs"].get<double>();
     const double tp = report["deliverables"][0]["true_peak_dbtp"].get<double>();
-    std::map<std::string, double> reference{{"Spotify", -14},      {"Spotify (loud)", -11}, {"Spotify (quiet)", -19},
-                                            {"Apple Music", -16},  {"YouTube", -14},        {"Tidal", -14},
-                                            {"Amazon Music", -14}, {"Deezer", -15}};
+    std::map<std::string, double> reference{
+        {"Spotify", -14}, {"Spotify (loud)", -11}, {"Spotify (quiet)", -19}, {"Apple Music", -16},
+        {"YouTube", -14}, {"Tidal", -14},          {"Amazon Music", -14},    {"Deezer", -15}};
     ASSERT_EQ(streaming.size(), reference.size());
     for (const auto& p : streaming) {
         const std::string name = p["platform"].get<std::string>();

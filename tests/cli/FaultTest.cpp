@@ -268,8 +268,8 @@ TEST(Fault, KilledRenderThenResume) {
 TEST(Fault, KilledOrCancelledDeliverableSetLeavesNoFinalName) {
     test::TempDir dir;
     const std::string song = makeDemo(dir, "Song");
-    const std::vector<std::string> set{"--deliverable", "wav:24", "--deliverable", "flac:24",
-                                       "--deliverable", "aac:256", "--deliverable", "opus:160",
+    const std::vector<std::string> set{"--deliverable", "wav:24",   "--deliverable", "flac:24",
+                                       "--deliverable", "aac:256",  "--deliverable", "opus:160",
                                        "--deliverable", "vorbis:6", "--deliverable", "mp3:320"};
     const auto finalNames = [](const std::string& out) {
         std::vector<std::string> names;
@@ -292,7 +292,8 @@ TEST(Fault, KilledOrCancelledDeliverableSetLeavesNoFinalName) {
         EXPECT_EQ(status, signal == SIGKILL ? 128 + SIGKILL : 1);
         EXPECT_EQ(finalNames(out), std::vector<std::string>{}) << "a file under a final name";
         if (signal == SIGINT)
-            EXPECT_EQ(hiddenFilesUnder(out), std::vector<std::string>{}) << "a cancel removes its temporaries";
+            EXPECT_EQ(hiddenFilesUnder(out), std::vector<std::string>{})
+                << "a cancel removes its temporaries";
     }
 }
 

@@ -1,5 +1,5 @@
-#include "core/Error.h"
 #include "core/model/DeliverableSpec.h"
+#include "core/Error.h"
 #include "core/model/SessionJson.h"
 
 #include <gtest/gtest.h>

@@ -1,5 +1,5 @@
-#include "core/Error.h"
 #include "core/render/DeliverablePlan.h"
+#include "core/Error.h"
 
 #include <gtest/gtest.h>
 
@@ -38,8 +38,8 @@ TEST(DeliverablePlan, WithoutASetTheFilesAreTodays) {
 }
 
 TEST(DeliverablePlan, OneVariantPerRateAndWordLengthLossyFromTheBestAtItsRate) {
-    const Session s = sessionWith({"wav:24:96000", "wav:16:44100", "flac:16:44100", "mp3:320", "opus", "aac",
-                                   "wav:32:48000"});
+    const Session s = sessionWith(
+        {"wav:24:96000", "wav:16:44100", "flac:16:44100", "mp3:320", "opus", "aac", "wav:32:48000"});
     const auto v = planVariants(s, "stereo_master", "");
     ASSERT_EQ(v.size(), 3u);
     EXPECT_EQ(v[0].sampleRate, 96000);
