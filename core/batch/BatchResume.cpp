@@ -4,6 +4,7 @@
 #include "core/io/AudioFileReader.h"
 #include "core/io/AudioFileWriter.h"
 #include "core/model/SessionJson.h"
+#include "core/render/DeliverablePlan.h"
 
 #include <cmath>
 #include <cstdint>
@@ -105,6 +106,27 @@ std::string checkDeliverables(const Session& session, const json& marker, const 
         kinds.push_back(d.kind);
     if (kinds != expectedKinds) return (dir / "report.json").string() + ": lists other deliverables";
 
+    // A deliverable set: every planned file is there; PCM files and MP3s open at their rate and length
+    // (the AAC, Opus and Vorbis files were decoded by the codec check of the render that wrote them).
+    if (!session.output.deliverables.empty()) {
+        for (const auto& d : report.deliverables)
+            for (const RenderVariant& v : planVariants(session, d.kind, jobOutDir))
+                for (const auto* files : {&v.pcm, &v.lossy})
+                    for (const PlannedFile& f : *files) {
+                        const bool pcm = files == &v.pcm;
+                        std::error_code ec;
+                        if (!fs::is_regular_file(f.path, ec) || fs::file_size(f.path, ec) == 0)
+                            return f.path + ": missing";
+                        if (pcm || f.spec.format == "mp3")
+                            if (auto p = checkAudioFile(f.path, v.sampleRate, d.durationSeconds,
+                                                        pcm && f.spec.format == "wav", v.bitDepth,
+                                                        f.spec.format == "mp3" ? f.spec.kbps : 0);
+                                !p.empty())
+                                return p;
+                    }
+        if (reportOut) *reportOut = std::move(report);
+        return {};
+    }
     const int rate = session.output.sample_rate > 0 ? session.output.sample_rate : session.sample_rate;
     const bool wantMp3 = session.output.mp3 && mp3CarriesSampleRate(rate);
     for (const auto& d : report.deliverables) {

@@ -214,7 +214,7 @@ TEST_F(DeliverableSetTest, TagsAndCoverArtReadBackFromEveryFormat) {
                                         "--set",         "output.album=Après",
                                         "--set",         "output.track=3",
                                         "--set",         "output.track_total=9",
-                                        "--set",         "output.year=2026",
+                                        "--set",         "output.year=1999",
                                         "--set",         "output.genre=Electronic",
                                         "--set",         "output.isrc=GB-ABC-26-00042",
                                         "--set",         "output.comment=Mastered with care"});
@@ -230,7 +230,7 @@ TEST_F(DeliverableSetTest, TagsAndCoverArtReadBackFromEveryFormat) {
         EXPECT_EQ(tag(probe, "artist"), "Señora Ödland");
         EXPECT_EQ(tag(probe, "album"), "Après");
         EXPECT_EQ(tag(probe, "genre"), "Electronic");
-        EXPECT_NE(tag(probe, "date").find("2026"), std::string::npos);
+        EXPECT_NE(tag(probe, "date").find("1999"), std::string::npos);
         EXPECT_EQ(tag(probe, "comment"), "Mastered with care");
         // ffmpeg names the ID3v2 frame by its id (TSRC), the others "ISRC".
         EXPECT_EQ(tag(probe, format == "mp3" ? "tsrc" : "isrc"), "GBABC2600042");
@@ -346,7 +346,7 @@ TEST_F(DeliverableSetTest, WavCarriesBextLoudnessAndRiffInfo) {
         EXPECT_NEAR(b.loudness[0] / 100.0, integratedLufs(loadAudio(path)), 0.02);
         const json probe = ffprobe(path);
         EXPECT_EQ(tag(probe, "title"), "Été");
-        EXPECT_EQ(tag(probe, "originator"), "Lathe"); // ffmpeg's own bext reader
+        EXPECT_EQ(tag(probe, "encoded_by"), "Lathe"); // ffmpeg's own bext reader names the originator so
     }
     // RIFF INFO ISRC, read from the bytes (ffmpeg does not map it).
     const std::vector<char> bytes =
@@ -412,6 +412,33 @@ TEST_F(DeliverableSetTest, ReportCarriesStreamingNormalizationPerPlatform) {
     EXPECT_EQ(inside.exitCode, 1);
     EXPECT_FALSE(fs::exists(folder() + "/report.html"));
     EXPECT_FALSE(fs::exists(dir_->file("streaming-inside"))) << "refused before anything was written";
+}
+
+} // namespace
+
+namespace {
+
+TEST_F(DeliverableSetTest, BatchRendersTheSetAndResumeTrustsOnlyAComplete) {
+    const std::string out = dir_->file("batch");
+    const std::vector<std::string> args{"batch",         folder(), "--out",         out,
+                                        "--mode",        "stereo", "--deliverable", "flac:16:44100",
+                                        "--deliverable", "opus",   "--json",        "--quiet"};
+    const CliResult first = runCli(args);
+    ASSERT_EQ(first.exitCode, 0) << first.err;
+    const fs::path job = fs::path(out) / "Song";
+    EXPECT_TRUE(fs::exists(job / "Song_stereo_master.flac"));
+    EXPECT_TRUE(fs::exists(job / "Song_stereo_master.opus"));
+    std::vector<std::string> resume = args;
+    resume.push_back("--resume");
+    const CliResult again = runCli(resume);
+    ASSERT_EQ(again.exitCode, 0) << again.err;
+    EXPECT_EQ(json::parse(again.out)["jobs"][0]["status"], "skipped");
+    // A file of the set gone: resume renders the song again instead of trusting the report.
+    fs::remove(job / "Song_stereo_master.opus");
+    const CliResult third = runCli(resume);
+    ASSERT_EQ(third.exitCode, 0) << third.err;
+    EXPECT_EQ(json::parse(third.out)["jobs"][0]["status"], "ok");
+    EXPECT_TRUE(fs::exists(job / "Song_stereo_master.opus"));
 }
 
 } // namespace
