@@ -12,6 +12,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 
 namespace fs = std::filesystem;
@@ -101,4 +102,38 @@ TEST(Album, AFolderWithoutNumberedSongsIsRefusedWithTheWayOut) {
     EXPECT_EQ(r.exitCode, 1);
     EXPECT_NE(r.err.find("number the song folders"), std::string::npos) << r.err;
     EXPECT_FALSE(fs::exists(dir.file("out")));
+}
+
+TEST(Album, AManifestSetsTheOrderAndACrossfadeOverlapsTheSongs) {
+    test::TempDir dir;
+    makeSong(dir, "01 Alpha", 0.0);
+    makeSong(dir, "02 Bravo", -2.0);
+    // The manifest's order wins over the numbers; the crossfade overlaps each join by 1 s.
+    std::ofstream(dir.file("album/album.lathe"))
+        << R"({"format": "lathe-album", "title": "Night Works", "artist": "The Testers", "year": 2001,
+              "gap_s": 0, "crossfade_s": 1, "songs": ["02 Bravo", "01 Alpha"]})";
+    const std::string out = dir.file("out");
+    const test::CliResult r = test::runCli(
+        {"album", dir.file("album/album.lathe"), "--out", out, "--mode", "stereo", "--json", "--quiet"});
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    const json report = json::parse(r.out);
+    ASSERT_EQ(report["tracks"].size(), 2u);
+    EXPECT_EQ(report["tracks"][0]["song"], "02 Bravo");
+    EXPECT_NEAR(report["tracks"][1]["start_s"].get<double>(), 5.0, 0.001) << "6 s, less the 1 s overlap";
+    const test::LoadedAudio album = test::loadAudio((fs::path(out) / "Night Works.wav").string());
+    EXPECT_NEAR(static_cast<double>(album.frames()) / album.sampleRate, 11.0, 0.001);
+    // Across the crossfade the two songs sum with linear ramps: no gap, no step. Its middle holds half of
+    // each: the album there equals the mean of the two tracks' samples (to 24-bit rounding).
+    const test::LoadedAudio first = test::loadAudio(report["tracks"][0]["wav"].get<std::string>());
+    const test::LoadedAudio second = test::loadAudio(report["tracks"][1]["wav"].get<std::string>());
+    const size_t rate = static_cast<size_t>(album.sampleRate);
+    const size_t middle = 5 * rate + rate / 2; // 0.5 s into the overlap
+    const double in = (static_cast<double>(rate / 2) + 0.5) / static_cast<double>(rate);
+    const double expected =
+        second.channels[0][rate / 2] * in + first.channels[0][5 * rate + rate / 2] * (1 - in);
+    EXPECT_NEAR(album.channels[0][middle], expected, 2.0 / 8388608.0);
+    std::ifstream cue((fs::path(out) / "Night Works.cue").string());
+    const std::string text((std::istreambuf_iterator<char>(cue)), std::istreambuf_iterator<char>());
+    EXPECT_NE(text.find("PERFORMER \"The Testers\""), std::string::npos) << text;
+    EXPECT_NE(text.find("INDEX 01 00:05:00"), std::string::npos) << text;
 }

@@ -125,6 +125,7 @@ protected:
         static const std::map<std::string, std::vector<std::string>> table = {
             {"render", {"@song", "--out", "@out/masters"}},
             {"batch", {"@song", "--out", "@out/batch"}},
+            {"album", {"@song", "--out", "@out/album"}},
             {"demo", {"@out/demo"}},
             {"play", {"@song"}},
             {"session new", {"@song", "-o", "@out/s.lathe"}},
@@ -223,6 +224,7 @@ TEST_F(OptionSafety, OutOfRangeNumbersAreUsageErrorsForEveryCommand) {
     };
     const std::map<std::string, std::vector<Case>> table = {
         {"render", renderAndBatch},
+        {"album", renderAndBatch},
         {"batch",
          {renderAndBatch[0], renderAndBatch[1], renderAndBatch[2], {"--jobs", {"0", "1025", "2.5", "-1"}}}},
         {"demo",

@@ -77,7 +77,8 @@ Session richSession() {
     s.master.balance = -0.1;
     s.master.limiter = LimiterSettings{true, -0.3, 50, 1.5};
     s.loudness = LoudnessSettings{-9, false, 6, 0.2};
-    s.output = OutputSettings{"stem", 44100, 16, false, true, false, 192, "Night Drive", "The Client"};
+    s.output =
+        OutputSettings{"stem", 44100, 16, false, true, false, 192, {}, false, "Night Drive", "The Client"};
     return s;
 }
 
