@@ -302,7 +302,7 @@ TEST_F(OptionSafety, NonFiniteSetValuesAreUsageErrorsBeforeAnyWork) {
     std::set<std::string> commands;
     for (const auto& o : *options_)
         if (o.name == "--set") commands.insert(o.command);
-    EXPECT_EQ(commands, (std::set<std::string>{"batch", "play", "render", "session new"}));
+    EXPECT_EQ(commands, (std::set<std::string>{"album", "batch", "play", "render", "session new"}));
     const std::vector<std::string> keys = {
         "master.limiter.ceiling_dbtp",
         "loudness.target_lufs",

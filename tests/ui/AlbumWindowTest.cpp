@@ -1,6 +1,7 @@
 #include "ui/AlbumWindow.h"
 
 #include "core/demo/DemoFolder.h"
+#include "support/PrivateHomeTestMain.h"
 
 #include <QFileInfo>
 #include <QSignalSpy>
@@ -15,7 +16,7 @@ TEST(AlbumWindow, ListsSongsSideBySideReordersAndRendersTheAlbum) {
     QStringList songs;
     for (const char* name : {"01 Alpha", "02 Bravo"}) {
         lathe::core::DemoOptions options;
-        options.seconds = 4.0;
+        options.seconds = 5.0;
         options.seed = name[1] == '1' ? 1u : 7u;
         songs << QString::fromStdString(
             lathe::core::writeDemoFolder(dir.filePath(QString::fromLatin1(name)).toStdString(), options)
@@ -57,4 +58,8 @@ TEST(AlbumWindow, ListsSongsSideBySideReordersAndRendersTheAlbum) {
         EXPECT_EQ(window.cell(row, 4), QStringLiteral("%1 LUFS").arg(d.integratedLufs, 0, 'f', 1));
     }
     EXPECT_TRUE(QFileInfo::exists(QString::fromStdString(window.report()->albumWav)));
+}
+
+int main(int argc, char** argv) {
+    return lathe::ui::test::runWithPrivateHome(argc, argv, "AlbumWindowTest");
 }

@@ -140,7 +140,7 @@ int main(int argc, char** argv) {
 }
 
 TEST(RenderDialog, APresetRendersItsDeliverableSet) {
-    auto demo = makeDemo(4.0);
+    auto demo = makeDemo(5.0);
     RenderDialog dialog(demo->session);
     dialog.setOutputFolder(demo->out);
     dialog.setMode(QStringLiteral("stereo"));

@@ -16,11 +16,28 @@ core::PlaybackOnPlatform on(const std::string& name, double lufs, double tp) {
 } // namespace
 
 TEST(StreamingNormalization, TargetsAreThePublishedOnes) {
-    std::map<std::string, double> expected{{"Spotify", -14}, {"Apple Music", -16},  {"YouTube", -14},
-                                           {"Tidal", -14},   {"Amazon Music", -14}, {"Deezer", -15}};
+    // Spotify's listener settings too (issue 20): Loud -11, Quiet -19.
+    std::map<std::string, double> expected{
+        {"Spotify", -14}, {"Spotify (loud)", -11}, {"Spotify (quiet)", -19}, {"Apple Music", -16},
+        {"YouTube", -14}, {"Tidal", -14},          {"Amazon Music", -14},    {"Deezer", -15}};
     ASSERT_EQ(core::streamingPlatforms().size(), expected.size());
     for (const auto& p : core::streamingPlatforms())
         EXPECT_EQ(p.targetLufs, expected.at(p.name)) << p.name;
+}
+
+TEST(StreamingNormalization, SpotifyLoudLimitsAndOnlyDefaultSettingsGetTheTurnDownNote) {
+    // Loud raises a quiet master fully and limits its peaks at -1 dBTP instead of stopping at them.
+    const auto loud = on("Spotify (loud)", -20.0, -3.0);
+    EXPECT_DOUBLE_EQ(loud.gainDb, 9.0);
+    EXPECT_DOUBLE_EQ(loud.resultingTruePeakDbtp, -1.0);
+    EXPECT_DOUBLE_EQ(on("Spotify", -20.0, -3.0).gainDb, 2.0);
+    // -10 LUFS: Spotify -4, Apple -6, YouTube/Tidal/Amazon -4, Deezer -5 are notes; Quiet (-9) is the
+    // listener's choice and Loud (-1) is within 2 dB.
+    const auto notes = core::turnedDownNotes("stereo_master", core::normalizeForAll(-10.0, -1.0));
+    EXPECT_EQ(notes.size(), 6u);
+    for (const auto& n : notes)
+        EXPECT_EQ(n.find("Spotify ("), std::string::npos) << n;
+    EXPECT_TRUE(core::turnedDownNotes("x", core::normalizeForAll(-14.0, -1.0)).empty());
 }
 
 TEST(StreamingNormalization, LoudMasterIsTurnedDownEverywhere) {
