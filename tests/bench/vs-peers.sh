@@ -75,6 +75,7 @@ median() { # $1: file, $2: column
   sort -g -k"$2","$2" "$1" | awk -v c="$2" '{ v[NR] = $c } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+mb() { awk -v k="$1" 'BEGIN { printf "%d", k / 1024 }'; }
 
 printf 'vs-peers: %s, %s cores (%s), %s, %d runs each, median\n' "$(date -u +%Y-%m-%dT%H:%MZ)" "$(nproc)" \
   "$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')" \
@@ -116,7 +117,7 @@ fw=$(median "$work/render.ffmpeg" 1); fc=$(median "$work/render.ffmpeg" 2)
 lw=$(median "$work/render.lathe" 1); lc=$(median "$work/render.lathe" 2); lm=$(median "$work/render.lathe" 3)
 echo "render (6 stems x 240 s, stem EQ + compressor, master EQ + compressor + limiter, 24-bit):"
 printf '  ffmpeg  %6.2f s wall %6.2f s cpu\n  lathe   %6.2f s wall %6.2f s cpu   peak RSS %d MB\n' \
-  "$fw" "$fc" "$lw" "$lc" $((lm / 1024))
+  "$fw" "$fc" "$lw" "$lc" "$(mb "$lm")"
 printf '  ratio   wall %sx   cpu %sx   (targets: 10x, 5x)\n\n' "$(ratio "$fw" "$lw")" "$(ratio "$fc" "$lc")"
 
 # --- 2. analyze --------------------------------------------------------------------------------------------
@@ -145,17 +146,20 @@ PY
 echo
 
 # --- 3. GUI ------------------------------------------------------------------------------------------------
-if [ -x "$gui" ] && "$gui" --help 2>/dev/null | grep -q -- --timing; then
+if [ -x "$gui" ] && QT_QPA_PLATFORM=offscreen "$gui" --help 2>/dev/null | grep -q -- --timing; then
   gui_timing() { # $1: folder, $2: label
     : >"$work/gui"
     for ((r = 0; r < runs; r++)); do
-      QT_QPA_PLATFORM=offscreen /usr/bin/time -f '%M' -o "$work/rss" "$gui" --timing "$1" --no-audio \
-        >"$work/timing" 2>/dev/null
+      if ! QT_QPA_PLATFORM=offscreen /usr/bin/time -f '%M' -o "$work/rss" "$gui" --timing "$1" --no-audio \
+        >"$work/timing" 2>"$work/gui-error"; then
+        printf '  %-18s failed: %s\n' "$2" "$(grep -v '^Command exited' "$work/gui-error" | tail -1)"
+        return
+      fi
       echo "$(awk '/^playable_ms/ { print $2 }' "$work/timing") $(awk '/^measured_ms/ { print $2 }' \
-        "$work/timing") $(cat "$work/rss")" >>"$work/gui"
+        "$work/timing") $(tail -1 "$work/rss")" >>"$work/gui"
     done
     printf '  %-18s playable %5s ms   measured %5s ms   peak RSS %4d MB   (targets: 1000 ms, 5000 ms, 300 MB)\n' \
-      "$2" "$(median "$work/gui" 1)" "$(median "$work/gui" 2)" $(($(median "$work/gui" 3) / 1024))
+      "$2" "$(median "$work/gui" 1)" "$(median "$work/gui" 2)" "$(mb "$(median "$work/gui" 3)")"
   }
   echo "GUI (lathe --timing FOLDER --no-audio):"
   eight "$cache/Eight x 4 min" 4
