@@ -36,13 +36,17 @@ double referenceLufs(const Stereo& x, unsigned rate) {
 }
 
 // Fed in uneven blocks so segment boundaries fall inside them.
-double measuredLufs(const Stereo& x, double rate) {
+IntegratedLoudness measured(const Stereo& x, double rate) {
     IntegratedLoudness meter;
     meter.prepare(rate);
     const int total = static_cast<int>(x.left.size());
     for (int start = 0, step = 1; start < total; start += step, step = step * 7 % 5003 + 1)
         meter.process(x.left.data() + start, x.right.data() + start, std::min(step, total - start));
-    return meter.integratedLufs();
+    return meter;
+}
+
+double measuredLufs(const Stereo& x, double rate) {
+    return measured(x, rate).integratedLufs();
 }
 
 Stereo sine(double rate, double seconds, double hz, double amplitude) {
@@ -159,12 +163,7 @@ TEST(IntegratedLoudness, MaxMomentaryAndShortTermMatchLoudnessMeter) {
 namespace {
 
 double measuredRangeLu(const Stereo& x, double rate) {
-    IntegratedLoudness meter;
-    meter.prepare(rate);
-    const int total = static_cast<int>(x.left.size());
-    for (int start = 0, step = 1; start < total; start += step, step = step * 7 % 5003 + 1)
-        meter.process(x.left.data() + start, x.right.data() + start, std::min(step, total - start));
-    return meter.loudnessRangeLu();
+    return measured(x, rate).loudnessRangeLu();
 }
 
 // Stereo 1 kHz sine in sections of (seconds, dBFS).
