@@ -264,6 +264,10 @@ RenderReport renderSession(const Session& s, const std::string& outDir, const Re
     if (first)
         std::rethrow_exception(first); // uncommitted writers are destroyed: their temp files go with them
 
+    // A cancel that lands after the last job finished still wins: nothing has a final name yet, and the
+    // writers' destructors remove their temporaries.
+    if (control.cancel && control.cancel->load()) throw RenderCancelled();
+
     // Tags and the bext loudness go into each temporary file before it takes its final name.
     for (auto& result : results)
         for (auto& file : result.files) {
