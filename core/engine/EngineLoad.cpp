@@ -126,6 +126,8 @@ void AudioEngine::load(const Session& session, const std::function<void(double)>
     if (m.available[static_cast<int>(MonitorSource::StemMaster)])
         m.stemGain = findLoudnessGain(session, true);
     if (progress) progress(0.8);
+    // The match curves (the analyses come from the cache findLoudnessGain just filled).
+    m.planMatch(session);
 
     // Measure every source as the engine plays it, with the same graph, ahead of time.
     auto g = m.buildGraph(session, rate);
@@ -210,12 +212,29 @@ void AudioEngine::update(const Session& session) {
     for (size_t i = 0; !structural && i < session.stems.size(); ++i)
         structural = session.stems[i].path != m.session.stems[i].path;
     if (structural) throw Error(session.folder, "the session's sources changed: load it again");
-    const bool needsPrepare = MasterChain::needsPrepare(m.session.master, session.master);
+    const MatchSettings& was = m.session.master.match;
+    const MatchSettings& now = session.master.match;
+    // What the match is made from changed: analyse again (cached), and the stage comes or goes (a new
+    // latency), so a new graph. The loudness target follows at the next load(), as for any other change.
+    const bool newMatch = matchActive(session) != matchActive(m.session) ||
+                          (matchActive(session) && (matchReferencePath(session) != matchReferencePath(m.session) ||
+                                                    now.range_start_s != was.range_start_s ||
+                                                    now.range_end_s != was.range_end_s));
+    // Only the curve changed (parts, amount, limit): new kernels, crossfaded in.
+    const bool newCurve = !newMatch && matchActive(session) &&
+                          (now.tone != was.tone || now.width != was.width ||
+                           now.tone_amount_pct != was.tone_amount_pct || now.max_correction_db != was.max_correction_db);
+    const bool needsPrepare = newMatch || MasterChain::needsPrepare(m.session.master, session.master);
+    if (newMatch) m.planMatch(session);
+    if (newCurve)
+        for (MasterMatch& plan : m.masterMatch)
+            if (plan.active)
+                plan.curve = dsp::computeMatchCurve(plan.source, plan.reference, matchCurveSettings(now));
     m.session = session;
     if (needsPrepare)
         m.publishGraph(m.buildGraph(session, m.loadedRate));
     else
-        m.publishParams(session);
+        m.publishParams(session, newCurve);
 }
 
 } // namespace lathe::core

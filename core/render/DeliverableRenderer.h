@@ -4,6 +4,7 @@
 // DeliverableRenderer.cpp (the signal up to the limiter, the files) and LoudnessSearch.cpp (the limiter
 // passes). Internal to core/render.
 
+#include "core/analysis/MatchSession.h"
 #include "core/io/AudioFileWriter.h"
 #include "core/model/Session.h"
 #include "core/render/FrameCache.h"
@@ -92,6 +93,8 @@ private:
     ProgressBoard& progress_;
     int outputRate_ = 48000;
     int threads_ = 1;
+    MasterMatch match_; // planned by renderPreLimiter
+
 };
 
 } // namespace lathe::core::render

@@ -200,7 +200,9 @@ LoudnessGainResult findLoudnessGain(const Session& s, bool stemMaster, const Ren
     render::ProgressBoard progress(control, 1);
     std::atomic<bool> internalCancel{false};
     const render::Job job{stemMaster ? "stem_master" : "stereo_master", stemMaster, 0};
-    return render::DeliverableRenderer(s, job, std::string(), control, internalCancel, progress).searchOnly();
+    const Session matched = withMatchedLoudness(s);
+    return render::DeliverableRenderer(matched, job, std::string(), control, internalCancel, progress)
+        .searchOnly();
 }
 
 } // namespace lathe::core

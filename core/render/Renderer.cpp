@@ -5,6 +5,7 @@
 #include "core/io/AtomicFile.h"
 #include "core/io/AudioFileReader.h"
 #include "core/model/SessionSource.h"
+#include "core/analysis/MatchSession.h"
 #include "core/render/DeliverableRenderer.h"
 #include "core/render/PlaybackPreviewWriter.h"
 
@@ -163,9 +164,11 @@ WritePlan renderWritePlan(const Session& s, const std::string& outDir,
     return plan;
 }
 
-RenderReport renderSession(const Session& s, const std::string& outDir, const RenderControl& control) {
-    RenderPlan plan = planRender(s);
-    checkWritePlan(renderWritePlan(s, outDir));
+RenderReport renderSession(const Session& session, const std::string& outDir, const RenderControl& control) {
+    RenderPlan plan = planRender(session);
+    checkWritePlan(renderWritePlan(session, outDir));
+    // A match to the reference's loudness is a target like any other from here on.
+    const Session s = withMatchedLoudness(session);
     RenderReport report;
     report.song = s.song;
     report.folder = s.folder;
