@@ -288,13 +288,32 @@ TEST_F(MatchRenderTest, WidthPerBandFollowsAReferenceWithTheSideRaised3Db) {
 }
 
 TEST_F(MatchRenderTest, ALoudReferenceIsMatchedNeverAboveTheCeiling) {
-    // A reference 14 dB louder than the source: the limiter reaches its loudness without passing -1 dBTP.
-    const std::string refPath = writeReference(knownEq(makeSource(), 14.0));
+    // A reference 10 dB louder than the source, peaks and all over -1 dBTP: the limiter reaches its loudness
+    // without passing the ceiling.
+    const PlanarAudio reference = knownEq(makeSource(), 10.0);
+    const std::string refPath = writeReference(reference);
     MatchFileResult r;
-    match(refPath, {}, &r);
+    const PlanarAudio result = match(refPath, {}, &r);
+    EXPECT_GT(r.match.referenceTruePeakDbtp, -1.0) << "the reference itself is over the ceiling";
+    EXPECT_GT(r.result.maxGainReductionDb, 0.5) << "the limiter did work";
     EXPECT_TRUE(r.result.withinCeiling);
     EXPECT_LE(r.result.truePeakDbtp, -1.0);
-    EXPECT_NEAR(r.result.integratedLufs, r.match.referenceLufs, 0.2);
+    EXPECT_NEAR(loudnessLufs(result), loudnessLufs(reference), 0.2);
+}
+
+TEST_F(MatchRenderTest, AReferenceTooLoudToReachIsRefusedByNameAndNothingIsWritten) {
+    // 14 dB louder Gaussian noise: at -1 dBTP no gain into the limiter reaches it (the search's refusal).
+    const std::string refPath = writeReference(knownEq(makeSource(), 14.0));
+    try {
+        matchFile(source_, refPath, {}, (dir_ / "out.wav").string());
+        ADD_FAILURE() << "expected a refusal";
+    } catch (const Error& e) {
+        EXPECT_EQ(e.path(), source_);
+        EXPECT_NE(e.problem().find("LUFS"), std::string::npos) << e.problem();
+    }
+    EXPECT_FALSE(fs::exists(dir_ / "out.wav"));
+    for (const auto& e : fs::directory_iterator(dir_))
+        EXPECT_EQ(e.path().filename().string().find(".lathe-match"), std::string::npos) << e.path();
 }
 
 TEST_F(MatchRenderTest, AnalysesAreCachedByContentAndADamagedCacheIsIgnored) {
@@ -341,7 +360,9 @@ TEST_F(MatchRenderTest, ARangeOfTheReferenceIsWhatIsMatched) {
     second.match.range_end_s = 20;
     const auto r = matchFile(source_, refPath, second, "");
     for (const auto& p : r.match.toneCurve)
-        if (p.frequencyHz >= 60 && p.frequencyHz <= 14000) EXPECT_LE(std::abs(p.gainDb), 0.5) << p.frequencyHz;
+        if (p.frequencyHz >= 60 && p.frequencyHz <= 14000) {
+            EXPECT_LE(std::abs(p.gainDb), 0.5) << p.frequencyHz;
+        }
     MatchFileOptions first;
     first.match.range_end_s = 10;
     const auto f = matchFile(source_, refPath, first, "");
