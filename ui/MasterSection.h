@@ -16,10 +16,10 @@ class MatchPanel;
 class MultibandPanel;
 class SessionDocument;
 
-// The master chain in signal order: the match to the reference, EQ, compressor (every setting) or the multiband compressor (bands,
-// crossovers, per-band threshold and ratio), saturation (mode, drive, mix, oversampling), width and balance,
-// then the true-peak limiter (ceiling, release, lookahead) with the loudness target the render aims for, and
-// the limiter's gain-reduction meter fed from the engine.
+// The master chain in signal order: the match to the reference, EQ, compressor (every setting) or the
+// multiband compressor (bands, crossovers, per-band threshold and ratio), saturation (mode, drive, mix,
+// oversampling), width and balance, then the true-peak limiter (ceiling, release, lookahead) with the
+// loudness target the render aims for, and the limiter's gain-reduction meter fed from the engine.
 class MasterSection : public QWidget {
     Q_OBJECT
 public:

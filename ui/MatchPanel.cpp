@@ -152,20 +152,29 @@ MatchPanel::MatchPanel(SessionDocument* document, QWidget* parent) : QWidget(par
     summary_->setWordWrap(true);
     layout->addWidget(summary_);
 
-    bindFlag(doc, enabled_, [](Session& s) -> bool& { return s.master.match.enabled; }, tr("Match on/off"));
-    bindFlag(doc, tone_, [](Session& s) -> bool& { return s.master.match.tone; }, tr("Match tone"));
-    bindFlag(doc, loudness_, [](Session& s) -> bool& { return s.master.match.loudness; }, tr("Match loudness"));
-    bindFlag(doc, width_, [](Session& s) -> bool& { return s.master.match.width; }, tr("Match width"));
-    bindFlag(doc, dynamics_, [](Session& s) -> bool& { return s.master.match.dynamics_hint; },
-             tr("Match dynamics hint"));
-    bindNumber(doc, amount_, 1.0, [](Session& s) -> double& { return s.master.match.tone_amount_pct; },
-               tr("Match amount"));
-    bindNumber(doc, maxCorrection_, [](Session& s) -> double& { return s.master.match.max_correction_db; },
-               tr("Match max correction"));
-    bindNumber(doc, rangeStart_, [](Session& s) -> double& { return s.master.match.range_start_s; },
-               tr("Match range start"));
-    bindNumber(doc, rangeEnd_, [](Session& s) -> double& { return s.master.match.range_end_s; },
-               tr("Match range end"));
+    bindFlag(
+        doc, enabled_, [](Session& s) -> bool& { return s.master.match.enabled; }, tr("Match on/off"));
+    bindFlag(
+        doc, tone_, [](Session& s) -> bool& { return s.master.match.tone; }, tr("Match tone"));
+    bindFlag(
+        doc, loudness_, [](Session& s) -> bool& { return s.master.match.loudness; }, tr("Match loudness"));
+    bindFlag(
+        doc, width_, [](Session& s) -> bool& { return s.master.match.width; }, tr("Match width"));
+    bindFlag(
+        doc, dynamics_, [](Session& s) -> bool& { return s.master.match.dynamics_hint; },
+        tr("Match dynamics hint"));
+    bindNumber(
+        doc, amount_, 1.0, [](Session& s) -> double& { return s.master.match.tone_amount_pct; },
+        tr("Match amount"));
+    bindNumber(
+        doc, maxCorrection_, [](Session& s) -> double& { return s.master.match.max_correction_db; },
+        tr("Match max correction"));
+    bindNumber(
+        doc, rangeStart_, [](Session& s) -> double& { return s.master.match.range_start_s; },
+        tr("Match range start"));
+    bindNumber(
+        doc, rangeEnd_, [](Session& s) -> double& { return s.master.match.range_end_s; },
+        tr("Match range end"));
     connect(chooseReference_, &QPushButton::clicked, this, [this, doc] {
         const QString start = QString::fromStdString(doc->session().folder);
         const QString file = QFileDialog::getOpenFileName(this, tr("Reference to match"), start,
@@ -253,10 +262,14 @@ void MatchPanel::showResult(const core::MatchReport& report, bool ok, const QStr
     }
     shown_ = report;
     view_->setMatch(&shown_);
-    QString text = tr("Reference %1 LUFS, mix %2 LUFS").arg(report.referenceLufs, 0, 'f', 1).arg(report.sourceLufs, 0, 'f', 1);
+    QString text = tr("Reference %1 LUFS, mix %2 LUFS")
+                       .arg(report.referenceLufs, 0, 'f', 1)
+                       .arg(report.sourceLufs, 0, 'f', 1);
     if (report.loudness) text += tr(" → target %1 LUFS").arg(report.loudnessTargetLufs, 0, 'f', 1);
     if (report.dynamicsHint)
-        text += tr(" · PLR reference %1 dB, mix %2 dB").arg(report.referencePlrDb, 0, 'f', 1).arg(report.sourcePlrDb, 0, 'f', 1);
+        text += tr(" · PLR reference %1 dB, mix %2 dB")
+                    .arg(report.referencePlrDb, 0, 'f', 1)
+                    .arg(report.sourcePlrDb, 0, 'f', 1);
     summary_->setText(text);
 }
 

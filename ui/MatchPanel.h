@@ -36,8 +36,8 @@ private:
 };
 
 // Master > Match (issue 18): match the master to the client's reference. On/off, the reference (default the
-// session's), the parts (tone, loudness, width, dynamics hint), the tone amount and its limit, the part of the
-// reference matched (a chorus), and the curve the engine and the render apply. Every control edits
+// session's), the parts (tone, loudness, width, dynamics hint), the tone amount and its limit, the part of
+// the reference matched (a chorus), and the curve the engine and the render apply. Every control edits
 // master.match through the document (undoable); the curve is computed off the GUI thread from the cached
 // analyses and drawn when ready, so opening a session or moving the amount never blocks the window.
 class MatchPanel : public QWidget {

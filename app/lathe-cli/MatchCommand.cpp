@@ -53,8 +53,8 @@ void printText(const core::MatchFileResult& r) {
     for (const auto& b : m.widthBands)
         std::printf("  %6.0f-%-6.0f Hz  %+5.2f dB  (side/mid source %6.2f dB, reference %6.2f dB)\n", b.lowHz,
                     b.highHz, b.sideGainDb, b.sourceSideToMidDb, b.referenceSideToMidDb);
-    std::printf("Loudness: source %.2f LUFS, reference %.2f LUFS, target %.2f LUFS\n", m.sourceLufs, m.referenceLufs,
-                m.loudnessTargetLufs);
+    std::printf("Loudness: source %.2f LUFS, reference %.2f LUFS, target %.2f LUFS\n", m.sourceLufs,
+                m.referenceLufs, m.loudnessTargetLufs);
     std::printf("PLR: source %.2f dB, reference %.2f dB\n", m.sourcePlrDb, m.referencePlrDb);
     if (r.written)
         std::printf("Matched master: %s\n  %.2f LUFS  TP %.2f dBTP  PLR %.2f dB\n", r.result.wavPath.c_str(),
@@ -69,10 +69,10 @@ int runMatch(const MatchOptions& o) {
     options.match.tone_amount_pct = o.amount;
     options.match.max_correction_db = o.maxCorrection;
     options.ceilingDbtp = o.ceiling;
-    if (!o.range.empty() &&
-        !parseRange(o.range, options.match.range_start_s, options.match.range_end_s)) {
+    if (!o.range.empty() && !parseRange(o.range, options.match.range_start_s, options.match.range_end_s)) {
         printError("--range: expected START-END in seconds (e.g. 45-75; END after START, empty = the end), "
-                   "found \"" + o.range + "\"");
+                   "found \"" +
+                   o.range + "\"");
         return kExitUsage;
     }
     try {

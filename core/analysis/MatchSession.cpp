@@ -30,7 +30,8 @@ uint64_t hashDouble(uint64_t h, double v) {
 }
 
 // Looks `key` up, else analyses with `run` and stores the result.
-template <typename Run> dsp::MatchAnalysis cached(uint64_t key, Run run) {
+template <typename Run>
+dsp::MatchAnalysis cached(uint64_t key, Run run) {
     key = hashCombine(key, static_cast<uint64_t>(dsp::MatchAnalysis::kCurrentFormat));
     if (auto hit = loadCachedAnalysis(key)) return *hit;
     dsp::MatchAnalysis a = run();

@@ -1,6 +1,5 @@
 #include "core/analysis/ReferenceAdvice.h"
 
-
 #include "dsp/MatchCurve.h"
 
 #include <cmath>
@@ -18,7 +17,8 @@ std::string format(const char* pattern, double a, double b = 0, double c = 0) {
 
 } // namespace
 
-std::vector<AdviceReason> referenceReasons(const dsp::MatchAnalysis& mix, const dsp::MatchAnalysis& reference) {
+std::vector<AdviceReason> referenceReasons(const dsp::MatchAnalysis& mix,
+                                           const dsp::MatchAnalysis& reference) {
     std::vector<AdviceReason> reasons;
     if (!mix.hasLoudAudio() || !reference.hasLoudAudio()) return reasons;
     dsp::MatchCurveSettings settings;
@@ -46,20 +46,22 @@ std::vector<AdviceReason> referenceReasons(const dsp::MatchAnalysis& mix, const 
             highHz = w.highHz;
         }
     if (std::abs(widthDb) >= kWidthFindingDb)
-        reasons.push_back({format(widthDb > 0 ? "the mix is narrower than the reference: its side is %.1f dB lower "
-                                                "against the mid from %.0f to %.0f Hz"
-                                              : "the mix is wider than the reference: its side is %.1f dB higher "
-                                                "against the mid from %.0f to %.0f Hz",
-                                  std::abs(widthDb), lowHz, highHz),
-                           "reference_width", widthDb});
+        reasons.push_back(
+            {format(widthDb > 0 ? "the mix is narrower than the reference: its side is %.1f dB lower "
+                                  "against the mid from %.0f to %.0f Hz"
+                                : "the mix is wider than the reference: its side is %.1f dB higher "
+                                  "against the mid from %.0f to %.0f Hz",
+                    std::abs(widthDb), lowHz, highHz),
+             "reference_width", widthDb});
 
     if (std::abs(curve.loudnessDifferenceDb) >= kLoudnessFindingLu) {
         char text[256];
-        std::snprintf(text, sizeof text,
-                      "the reference is %.1f LU %s than the mix (%.1f LUFS): the client expects that loudness "
-                      "(master.match.loudness)",
-                      std::abs(curve.loudnessDifferenceDb), curve.loudnessDifferenceDb > 0 ? "louder" : "quieter",
-                      reference.integratedLufs);
+        std::snprintf(
+            text, sizeof text,
+            "the reference is %.1f LU %s than the mix (%.1f LUFS): the client expects that loudness "
+            "(master.match.loudness)",
+            std::abs(curve.loudnessDifferenceDb), curve.loudnessDifferenceDb > 0 ? "louder" : "quieter",
+            reference.integratedLufs);
         reasons.push_back({text, "reference_loudness", curve.loudnessDifferenceDb});
     }
     return reasons;

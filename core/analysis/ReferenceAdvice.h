@@ -20,7 +20,8 @@ namespace lathe::core {
 constexpr double kToneFindingDb = 3.0;
 constexpr double kWidthFindingDb = 3.0;
 constexpr double kLoudnessFindingLu = 6.0;
-std::vector<AdviceReason> referenceReasons(const dsp::MatchAnalysis& mix, const dsp::MatchAnalysis& reference);
+std::vector<AdviceReason> referenceReasons(const dsp::MatchAnalysis& mix,
+                                           const dsp::MatchAnalysis& reference);
 
 // The folder's mix against its reference (analyses cached; the curve at the default match settings); inactive
 // when the folder lacks either. Throws Error naming a file that cannot be read.

@@ -86,7 +86,8 @@ void MasterChain::processLimiter(const dsp::AudioBlock& stereo) {
 
 int MasterChain::preLimiterLatencyFrames() const {
     // The match stage and the oversampled saturation add latency before the limiter; bypassed, nothing does.
-    return (matchEnabled_ ? match_.latencyFrames() : 0) + (saturationEnabled_ ? saturation_.latencyFrames() : 0);
+    return (matchEnabled_ ? match_.latencyFrames() : 0) +
+           (saturationEnabled_ ? saturation_.latencyFrames() : 0);
 }
 
 } // namespace lathe::core

@@ -27,10 +27,11 @@ struct MatchStageShape {
     }
 };
 
-// The master bus: the match stage (when the session matches to a reference), EQ, compressor (or multiband: it replaces the broadband compressor when enabled),
-// saturation, width/balance, then the limiter stage (true-peak limiter driven by the loudness gain). The
-// limiter is kept separate (processLimiter) because loudness targeting re-runs only the limiter stage over a
-// cached pre-limiter signal; the live engine calls both in turn.
+// The master bus: the match stage (when the session matches to a reference), EQ, compressor (or multiband: it
+// replaces the broadband compressor when enabled), saturation, width/balance, then the limiter stage
+// (true-peak limiter driven by the loudness gain). The limiter is kept separate (processLimiter) because
+// loudness targeting re-runs only the limiter stage over a cached pre-limiter signal; the live engine calls
+// both in turn.
 class MasterChain {
 public:
     // Prepares every unit and applies `settings`. Saturation oversampling, limiter lookahead and the match

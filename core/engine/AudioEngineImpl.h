@@ -58,8 +58,8 @@ struct AudioEngine::Impl {
     std::atomic<engine::Params*> pendingParams{nullptr};
     SpscRingBuffer<engine::Graph*> retiredGraphs{64};
     SpscRingBuffer<engine::Params*> retiredParams{64};
-    engine::Graph* graph = nullptr;   // audio thread
-    engine::Params* params = nullptr; // audio thread
+    engine::Graph* graph = nullptr;                           // audio thread
+    engine::Params* params = nullptr;                         // audio thread
     engine::Params* lingering[engine::kLingeringParams] = {}; // audio thread
     std::atomic<bool> graphLive{false};
     std::atomic<int> latency{0}; // of the newest graph published
@@ -125,11 +125,11 @@ struct AudioEngine::Impl {
     // Graph and hand-over (EngineGraph.cpp).
     std::unique_ptr<engine::Graph> buildGraph(const Session& s, int rate) const; // control thread
     void publishGraph(std::unique_ptr<engine::Graph> g);                         // control thread
-    void publishParams(const Session& s, bool newMatchCurve = false);           // control thread
-    void reap();        // control thread: frees what the audio thread retired
-    void takeUpdates(); // audio thread
-    bool retireParams(engine::Params* p);  // audio thread: false when it cannot be put away yet
-    void retireLingeringParams();          // audio thread
+    void publishParams(const Session& s, bool newMatchCurve = false);            // control thread
+    void reap();                          // control thread: frees what the audio thread retired
+    void takeUpdates();                   // audio thread
+    bool retireParams(engine::Params* p); // audio thread: false when it cannot be put away yet
+    void retireLingeringParams();         // audio thread
     // The match kernels for the session's current curves, one per master (control thread).
     void planMatch(const Session& s);
     void makeMatchKernels(std::unique_ptr<dsp::MatchKernels> (&kernels)[2], int rate) const;

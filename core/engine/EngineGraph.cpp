@@ -58,7 +58,8 @@ std::unique_ptr<Graph> AudioEngine::Impl::buildGraph(const Session& s, int rate)
     MatchStageShape matchShape;
     if (matchActive(s)) {
         makeMatchKernels(g->matchKernels, rate);
-        matchShape = {kEngineMatchPartition, g->matchKernels[0]->mid.length(), g->matchKernels[0]->delayFrames};
+        matchShape = {kEngineMatchPartition, g->matchKernels[0]->mid.length(),
+                      g->matchKernels[0]->delayFrames};
     }
     for (int i = 0; i < 2; ++i) {
         MasterChain* m = &g->master(i);
@@ -91,7 +92,8 @@ void AudioEngine::Impl::planMatch(const Session& s) {
 
 void AudioEngine::Impl::makeMatchKernels(std::unique_ptr<dsp::MatchKernels> (&kernels)[2], int rate) const {
     for (int m = 0; m < 2; ++m)
-        kernels[m] = std::make_unique<dsp::MatchKernels>(matchFirs(masterMatch[m], rate), kEngineMatchPartition);
+        kernels[m] =
+            std::make_unique<dsp::MatchKernels>(matchFirs(masterMatch[m], rate), kEngineMatchPartition);
 }
 
 // Audio thread: a replaced Params goes back to the control thread at once, unless a master may still read

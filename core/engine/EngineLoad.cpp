@@ -217,13 +217,14 @@ void AudioEngine::update(const Session& session) {
     // What the match is made from changed: analyse again (cached), and the stage comes or goes (a new
     // latency), so a new graph. The loudness target follows at the next load(), as for any other change.
     const bool newMatch = matchActive(session) != matchActive(m.session) ||
-                          (matchActive(session) && (matchReferencePath(session) != matchReferencePath(m.session) ||
-                                                    now.range_start_s != was.range_start_s ||
-                                                    now.range_end_s != was.range_end_s));
+                          (matchActive(session) &&
+                           (matchReferencePath(session) != matchReferencePath(m.session) ||
+                            now.range_start_s != was.range_start_s || now.range_end_s != was.range_end_s));
     // Only the curve changed (parts, amount, limit): new kernels, crossfaded in.
-    const bool newCurve = !newMatch && matchActive(session) &&
-                          (now.tone != was.tone || now.width != was.width ||
-                           now.tone_amount_pct != was.tone_amount_pct || now.max_correction_db != was.max_correction_db);
+    const bool newCurve =
+        !newMatch && matchActive(session) &&
+        (now.tone != was.tone || now.width != was.width || now.tone_amount_pct != was.tone_amount_pct ||
+         now.max_correction_db != was.max_correction_db);
     const bool needsPrepare = newMatch || MasterChain::needsPrepare(m.session.master, session.master);
     if (newMatch) m.planMatch(session);
     if (newCurve)

@@ -94,7 +94,6 @@ private:
     int outputRate_ = 48000;
     int threads_ = 1;
     MasterMatch match_; // planned by renderPreLimiter
-
 };
 
 } // namespace lathe::core::render

@@ -34,8 +34,9 @@ Session matchFileSession(const std::string& source, const std::string& reference
     return s;
 }
 
-MatchFileResult matchFile(const std::string& source, const std::string& reference, const MatchFileOptions& options,
-                          const std::string& outPath, const RenderControl& control) {
+MatchFileResult matchFile(const std::string& source, const std::string& reference,
+                          const MatchFileOptions& options, const std::string& outPath,
+                          const RenderControl& control) {
     const Session session = matchFileSession(source, reference, options);
     MatchFileResult out;
     if (!outPath.empty()) {
@@ -47,7 +48,8 @@ MatchFileResult matchFile(const std::string& source, const std::string& referenc
     const MasterMatch match = planMasterMatch(session, false);
     const Session matched = withMatchedLoudness(session);
     out.match = describeMatch(session.master.match, match,
-                              matched.loudness.normalize ? matched.loudness.target_lufs : match.source.integratedLufs);
+                              matched.loudness.normalize ? matched.loudness.target_lufs
+                                                         : match.source.integratedLufs);
     if (outPath.empty()) return out;
 
     // The render writes <song>_stereo_master.wav (itself under a temporary name) into a private folder

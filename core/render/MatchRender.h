@@ -33,7 +33,8 @@ Session matchFileSession(const std::string& source, const std::string& reference
 // Analyses both files (cached), and when outPath is not empty renders the matched master to it: checked
 // against the write plan first (never over SOURCE or REFERENCE), rendered under a temporary name beside it
 // and renamed when complete. Throws Error naming the file on bad input or a refused output, RenderCancelled.
-MatchFileResult matchFile(const std::string& source, const std::string& reference, const MatchFileOptions& options,
-                          const std::string& outPath, const RenderControl& control = {});
+MatchFileResult matchFile(const std::string& source, const std::string& reference,
+                          const MatchFileOptions& options, const std::string& outPath,
+                          const RenderControl& control = {});
 
 } // namespace lathe::core

@@ -1,11 +1,11 @@
 #include "core/render/Renderer.h"
 
 #include "core/Error.h"
+#include "core/analysis/MatchSession.h"
 #include "core/chain/ChainPolicy.h"
 #include "core/io/AtomicFile.h"
 #include "core/io/AudioFileReader.h"
 #include "core/model/SessionSource.h"
-#include "core/analysis/MatchSession.h"
 #include "core/render/DeliverableRenderer.h"
 #include "core/render/PlaybackPreviewWriter.h"
 

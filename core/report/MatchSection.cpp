@@ -38,13 +38,13 @@ std::string matchSectionHtml(const MatchReport& m) {
              << "' font-size='11'>" << (hz >= 1000 ? num(hz / 1000).substr(0, 2) + " kHz" : "100 Hz")
              << "</text>";
     for (double db : {-6.0, 0.0, 6.0})
-        html << "<line x1='" << kLeft << "' x2='" << kWidth << "' y1='" << num(yOf(db)) << "' y2='" << num(yOf(db))
-             << "' stroke='#ccd'/><text x='0' y='" << num(yOf(db) + 4) << "' font-size='11'>" << num(db)
-             << " dB</text>";
+        html << "<line x1='" << kLeft << "' x2='" << kWidth << "' y1='" << num(yOf(db)) << "' y2='"
+             << num(yOf(db)) << "' stroke='#ccd'/><text x='0' y='" << num(yOf(db) + 4) << "' font-size='11'>"
+             << num(db) << " dB</text>";
     for (const auto& b : m.widthBands)
-        html << "<line x1='" << num(xOf(std::max(20.0, b.lowHz))) << "' x2='" << num(xOf(std::min(20000.0, b.highHz)))
-             << "' y1='" << num(yOf(b.sideGainDb)) << "' y2='" << num(yOf(b.sideGainDb))
-             << "' stroke='#4a7bd0' stroke-width='2'/>";
+        html << "<line x1='" << num(xOf(std::max(20.0, b.lowHz))) << "' x2='"
+             << num(xOf(std::min(20000.0, b.highHz))) << "' y1='" << num(yOf(b.sideGainDb)) << "' y2='"
+             << num(yOf(b.sideGainDb)) << "' stroke='#4a7bd0' stroke-width='2'/>";
     html << "<polyline fill='none' stroke='#e08a1e' stroke-width='2' points='";
     for (const auto& p : m.toneCurve)
         html << num(xOf(p.frequencyHz)) << "," << num(yOf(p.gainDb)) << " ";

@@ -65,7 +65,8 @@ TEST_F(MatchCommandTest, JsonReportsTheCurveLoudnessWidthAndPlrAndWritesTheMaste
         if (p["hz"].get<double>() >= 60 && p["hz"].get<double>() <= 14000)
             EXPECT_NEAR(p["db"].get<double>(), 0.0, 0.3) << "the same noise, only louder";
     }
-    EXPECT_NEAR(m["reference_lufs"].get<double>() - m["source_lufs"].get<double>(), 20 * std::log10(1.6), 0.05);
+    EXPECT_NEAR(m["reference_lufs"].get<double>() - m["source_lufs"].get<double>(), 20 * std::log10(1.6),
+                0.05);
     EXPECT_TRUE(m.contains("source_plr_db") && m.contains("reference_plr_db"));
     EXPECT_FALSE(m.at("width_bands").empty());
     const auto& result = j.at("result");

@@ -78,7 +78,8 @@ TEST(ReferenceAdvice, WidthAndLoudnessFarFromTheReferenceAreReported) {
     const Stereo mix = makeMix();
     Stereo reference = mix;
     for (std::size_t i = 0; i < kFrames; ++i) {
-        const double m = 0.5 * (mix.l[i] + mix.r[i]), s = 0.5 * (mix.l[i] - mix.r[i]) * std::pow(10.0, 5.0 / 20);
+        const double m = 0.5 * (mix.l[i] + mix.r[i]),
+                     s = 0.5 * (mix.l[i] - mix.r[i]) * std::pow(10.0, 5.0 / 20);
         reference.l[i] = static_cast<float>(2.5 * (m + s)); // and 8 dB louder
         reference.r[i] = static_cast<float>(2.5 * (m - s));
     }

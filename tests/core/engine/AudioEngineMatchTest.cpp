@@ -106,8 +106,8 @@ TEST_F(AudioEngineMatchTest, EngineCaptureNullsTheRenderWithMatchOn) {
                 ch.resize(rendered.channels[0].size());
             const double null = test::maxDifferenceDbfs(rendered, captured);
             EXPECT_LE(null, -90.0) << d.kind << " at " << block << "-frame callbacks";
-            std::printf("[ measured ] %s, %d-frame callbacks: render - engine peak %.1f dBFS\n", d.kind.c_str(),
-                        block, null);
+            std::printf("[ measured ] %s, %d-frame callbacks: render - engine peak %.1f dBFS\n",
+                        d.kind.c_str(), block, null);
         }
     }
 }

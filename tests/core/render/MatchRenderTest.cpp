@@ -1,9 +1,9 @@
-// Matching a source to a reference made from it by a known change (issue 18's proof): the third-octave levels,
-// the loudness and the width of the result measured independently of the match code (one FFT of the whole
-// file per band level, libebur128 for loudness, 8x true peak from libsoxr).
+// Matching a source to a reference made from it by a known change (issue 18's proof): the third-octave
+// levels, the loudness and the width of the result measured independently of the match code (one FFT of the
+// whole file per band level, libebur128 for loudness, 8x true peak from libsoxr).
+#include "core/render/MatchRender.h"
 #include "core/Error.h"
 #include "core/analysis/MatchCache.h"
-#include "core/render/MatchRender.h"
 
 #include "dsp/BiquadCoefficients.h"
 #include "dsp/FrequencyCurve.h"
@@ -194,7 +194,8 @@ TEST_F(MatchRenderTest, RecoversAKnownEqAndGainWithinHalfADbAndTheLoudnessWithin
     }
     const double loudnessError = loudnessLufs(result) - loudnessLufs(reference);
     EXPECT_LE(std::abs(loudnessError), 0.2);
-    std::printf("[ measured ] worst third-octave error %.3f dB, loudness error %.3f LU\n", worst, loudnessError);
+    std::printf("[ measured ] worst third-octave error %.3f dB, loudness error %.3f LU\n", worst,
+                loudnessError);
 
     // The reported curve is the EQ's shape (the level is the loudness part's): compared with the biquads'
     // analytic response, both with their mean over 60 Hz - 14 kHz taken out.
@@ -207,8 +208,8 @@ TEST_F(MatchRenderTest, RecoversAKnownEqAndGainWithinHalfADbAndTheLoudnessWithin
     const auto curveError = minus(shape(reported), shape(analytic));
     for (double e : curveError)
         EXPECT_LE(std::abs(e), 0.5);
-    EXPECT_NEAR(r.match.referenceLufs - r.match.sourceLufs, loudnessLufs(reference) - loudnessLufs(makeSource()),
-                0.1);
+    EXPECT_NEAR(r.match.referenceLufs - r.match.sourceLufs,
+                loudnessLufs(reference) - loudnessLufs(makeSource()), 0.1);
     EXPECT_TRUE(r.result.withinCeiling);
     EXPECT_LE(r.result.truePeakDbtp, -1.0);
 }
