@@ -87,6 +87,11 @@ public:
     // thread. Throws Error when the sources changed (load again).
     void update(const Session& session);
 
+    // Whether `session` needs load() rather than update(): other sources, or another loudness target (a
+    // match to the reference's loudness turned on or off, or another reference or range), which the loudness
+    // search must reach again. Not RT safe; control thread.
+    bool needsLoad(const Session& session) const;
+
     // Opens the output ("" = default device; an unknown name falls back to the default with a note in
     // takeError()). bufferFrames is clamped to 32..2048; sampleRate 0 = the session's rate. When the device
     // runs at another rate the engine resamples. Not RT safe; control thread.

@@ -204,14 +204,36 @@ void AudioEngine::load(const Session& session, const std::function<void(double)>
     }
 }
 
+namespace {
+
+bool sourcesDiffer(const Session& a, const Session& b) {
+    bool differ = a.stems.size() != b.stems.size() || a.mix != b.mix || a.reference != b.reference ||
+                  a.sample_rate != b.sample_rate;
+    for (size_t i = 0; !differ && i < a.stems.size(); ++i)
+        differ = a.stems[i].path != b.stems[i].path;
+    return differ;
+}
+
+// What the matched loudness target depends on (withMatchedLoudness).
+bool matchedTargetDiffers(const Session& a, const Session& b) {
+    const bool aOn = matchActive(a) && a.master.match.loudness;
+    const bool bOn = matchActive(b) && b.master.match.loudness;
+    if (aOn != bOn) return true;
+    return aOn && (matchReferencePath(a) != matchReferencePath(b) ||
+                   a.master.match.range_start_s != b.master.match.range_start_s ||
+                   a.master.match.range_end_s != b.master.match.range_end_s);
+}
+
+} // namespace
+
+bool AudioEngine::needsLoad(const Session& session) const {
+    return sourcesDiffer(session, impl_->session) || matchedTargetDiffers(session, impl_->session);
+}
+
 void AudioEngine::update(const Session& session) {
     Impl& m = *impl_;
-    bool structural = session.stems.size() != m.session.stems.size() || session.mix != m.session.mix ||
-                      session.reference != m.session.reference ||
-                      session.sample_rate != m.session.sample_rate;
-    for (size_t i = 0; !structural && i < session.stems.size(); ++i)
-        structural = session.stems[i].path != m.session.stems[i].path;
-    if (structural) throw Error(session.folder, "the session's sources changed: load it again");
+    if (sourcesDiffer(session, m.session))
+        throw Error(session.folder, "the session's sources changed: load it again");
     const MatchSettings& was = m.session.master.match;
     const MatchSettings& now = session.master.match;
     // What the match is made from changed: analyse again (cached), and the stage comes or goes (a new

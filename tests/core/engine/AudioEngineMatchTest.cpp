@@ -91,6 +91,27 @@ TEST_F(AudioEngineMatchTest, LatencyIncludesTheMatchStageAndGoesWithIt) {
     EXPECT_EQ(e.latencyFrames(), withMatch);
 }
 
+TEST_F(AudioEngineMatchTest, OnlyANewLoudnessTargetOrNewSourcesNeedALoad) {
+    const AudioEngine& e = *engine_;
+    Session s = *session_;
+    EXPECT_FALSE(e.needsLoad(s));
+    s.master.match.tone_amount_pct = 30;
+    s.master.match.width = false;
+    s.master.match.max_correction_db = 3;
+    EXPECT_FALSE(e.needsLoad(s)) << "a new curve is crossfaded in by update()";
+    s.master.match.loudness = false;
+    EXPECT_TRUE(e.needsLoad(s)) << "the session's own target again";
+    s = *session_;
+    s.master.match.range_start_s = 1;
+    EXPECT_TRUE(e.needsLoad(s)) << "another part of the reference, another loudness";
+    s = *session_;
+    s.master.match.enabled = false;
+    EXPECT_TRUE(e.needsLoad(s));
+    s = *session_;
+    s.mix.clear();
+    EXPECT_TRUE(e.needsLoad(s));
+}
+
 TEST_F(AudioEngineMatchTest, EngineCaptureNullsTheRenderWithMatchOn) {
     const RenderReport report = renderSession(*session_, dir_->file("out"));
     ASSERT_EQ(report.deliverables.size(), 2u);
