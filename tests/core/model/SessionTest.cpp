@@ -518,8 +518,8 @@ TEST(SessionMatch, SetReachesEveryKeyAndRangesAreChecked) {
     EXPECT_EQ(message("master.match.range_end_s=30"),
               "--set: master.match.range_end_s: 30 s is not after range_start_s (45 s); use 0 for the end of "
               "the reference");
-    EXPECT_EQ(message("master.match.amount=1").substr(0, 55),
-              "--set: master.match.amount: unknown key \"amount\" (did ");
+    EXPECT_NE(message("master.match.amount=1").find("master.match.amount: unknown key \"amount\""),
+              std::string::npos);
     EXPECT_DOUBLE_EQ(s.master.match.tone_amount_pct, 50) << "a refused assignment leaves the session alone";
 }
 
