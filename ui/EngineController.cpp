@@ -133,6 +133,12 @@ void EngineController::update(const core::Session& session) {
         pendingUpdate_ = session;
         return;
     }
+    // A new loudness target (a match to the reference's loudness) is found by the loudness search, which
+    // load() runs on the loader thread: the master then plays at the loudness the render will have.
+    if (loaded_ && engine_->needsLoad(session)) {
+        load(session);
+        return;
+    }
     if (loaded_) engine_->update(session);
 }
 

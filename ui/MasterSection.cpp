@@ -3,6 +3,7 @@
 #include "CompressorPanel.h"
 #include "EqCurveEditor.h"
 #include "GainReductionMeter.h"
+#include "MatchPanel.h"
 #include "MultibandPanel.h"
 #include "SessionDocument.h"
 #include "StemStrip.h"
@@ -28,6 +29,13 @@ MasterSection::MasterSection(SessionDocument* document, QWidget* parent)
     layout->setContentsMargins(4, 4, 4, 4);
     layout->setSpacing(4);
     SessionDocument* doc = document_;
+
+    // The match stage runs first in the chain, so its panel comes first.
+    auto* matchGroup = new QGroupBox(tr("Match"), this);
+    auto* matchLayout = new QVBoxLayout(matchGroup);
+    match_ = new MatchPanel(doc, matchGroup);
+    matchLayout->addWidget(match_);
+    layout->addWidget(matchGroup);
 
     auto* eqGroup = new QGroupBox(tr("Master EQ"), this);
     auto* eqLayout = new QVBoxLayout(eqGroup);

@@ -12,13 +12,14 @@ namespace lathe::ui {
 class CompressorPanel;
 class EqCurveEditor;
 class GainReductionMeter;
+class MatchPanel;
 class MultibandPanel;
 class SessionDocument;
 
-// The master chain in signal order: EQ, compressor (every setting) or the multiband compressor (bands,
-// crossovers, per-band threshold and ratio), saturation (mode, drive, mix, oversampling), width and balance,
-// then the true-peak limiter (ceiling, release, lookahead) with the loudness target the render aims for, and
-// the limiter's gain-reduction meter fed from the engine.
+// The master chain in signal order: the match to the reference, EQ, compressor (every setting) or the
+// multiband compressor (bands, crossovers, per-band threshold and ratio), saturation (mode, drive, mix,
+// oversampling), width and balance, then the true-peak limiter (ceiling, release, lookahead) with the
+// loudness target the render aims for, and the limiter's gain-reduction meter fed from the engine.
 class MasterSection : public QWidget {
     Q_OBJECT
 public:
@@ -28,6 +29,7 @@ public:
     QDoubleSpinBox* targetBox() const { return target_; }
     EqCurveEditor* eqEditor() const { return eq_; }
     GainReductionMeter* limiterMeter() const { return limiterMeter_; }
+    MatchPanel* matchPanel() const { return match_; }
     CompressorPanel* compressorPanel() const { return compressor_; }
     QCheckBox* multibandBox() const { return multiband_; }
     MultibandPanel* multibandPanel() const { return multibandPanel_; }
@@ -43,6 +45,7 @@ private:
     void refresh();
 
     SessionDocument* document_;
+    MatchPanel* match_ = nullptr;
     EqCurveEditor* eq_ = nullptr;
     CompressorPanel* compressor_ = nullptr;
     QCheckBox* multiband_ = nullptr;

@@ -5,12 +5,14 @@
 #include "core/analysis/DeliveryChecks.h"
 #include "core/analysis/ElementAnalysis.h"
 #include "core/analysis/PlaybackTranslation.h"
+#include "core/analysis/ReferenceAdvice.h"
 #include "core/io/ClientFolder.h"
 #include "core/io/OutputGuard.h"
 #include "core/model/Session.h"
 #include "core/model/SessionDefaults.h"
 #include "core/model/SessionJson.h"
 #include "core/model/SessionOverride.h"
+#include "core/render/MatchReporting.h"
 #include "core/render/RenderRefusal.h"
 #include "core/report/HtmlReport.h"
 
@@ -68,8 +70,14 @@ int runAdvise(const AdviseOptions& o) {
         const core::ElementAnalysis elements = core::analyzeFolderElements(scan);
         const core::TranslationReport translation = core::analyzeFolderTranslation(scan, elements.sections);
         const core::ValidationReport validation = pendingValidation.get();
-        const core::Advice advice = core::advise(validation, elements, &translation);
-        if (!o.html.empty()) core::writeHtmlReport(o.html, scan, validation, elements, advice, &translation);
+        core::Advice advice = core::advise(validation, elements, &translation);
+        const core::MasterMatch reference = core::folderReferenceMatch(scan);
+        core::addReferenceFindings(advice, reference);
+        const core::MatchReport referenceReport =
+            core::describeMatch(core::MatchSettings{}, reference, reference.reference.integratedLufs);
+        if (!o.html.empty())
+            core::writeHtmlReport(o.html, scan, validation, elements, advice, &translation,
+                                  reference.active ? &referenceReport : nullptr);
         if (!o.applyTo.empty()) applyNudges(advice, scan, o.applyTo);
         if (o.json) {
             nlohmann::json out = core::toJson(advice);

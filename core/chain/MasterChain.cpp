@@ -6,7 +6,10 @@
 
 namespace lathe::core {
 
-void MasterChain::prepare(double sampleRate, int maxBlockFrames, const MasterSettings& settings) {
+void MasterChain::prepare(double sampleRate, int maxBlockFrames, const MasterSettings& settings,
+                          const MatchStageShape& match) {
+    matchEnabled_ = match.enabled();
+    if (matchEnabled_) match_.prepare(maxBlockFrames, match.partitionSize, match.taps, match.delayFrames);
     eq_.prepare(sampleRate, maxBlockFrames, 2);
     compressor_.prepare(sampleRate, maxBlockFrames, 2);
     multiband_.prepare(sampleRate, maxBlockFrames, 2);
@@ -18,6 +21,7 @@ void MasterChain::prepare(double sampleRate, int maxBlockFrames, const MasterSet
 }
 
 void MasterChain::reset() {
+    if (matchEnabled_) match_.reset();
     eq_.reset();
     compressor_.reset();
     multiband_.reset();
@@ -63,6 +67,9 @@ void MasterChain::configure(const MasterSettings& s) {
 }
 
 void MasterChain::processPreLimiter(const dsp::AudioBlock& stereo) {
+    // First, so the curve corrects what the mix engineer delivered and the master's own EQ and dynamics
+    // work on the matched signal (as a Match EQ at the top of a mastering chain).
+    if (matchEnabled_) match_.process(stereo);
     eq_.process(stereo);
     // A multiband compressor replaces the broadband one when enabled (the session offers one or the other).
     if (multibandEnabled_)
@@ -78,8 +85,9 @@ void MasterChain::processLimiter(const dsp::AudioBlock& stereo) {
 }
 
 int MasterChain::preLimiterLatencyFrames() const {
-    // Only the oversampled saturation adds latency before the limiter; when it is bypassed nothing does.
-    return saturationEnabled_ ? saturation_.latencyFrames() : 0;
+    // The match stage and the oversampled saturation add latency before the limiter; bypassed, nothing does.
+    return (matchEnabled_ ? match_.latencyFrames() : 0) +
+           (saturationEnabled_ ? saturation_.latencyFrames() : 0);
 }
 
 } // namespace lathe::core

@@ -56,6 +56,8 @@ AudioEngine::Impl::~Impl() {
     delete pendingParams.exchange(nullptr);
     delete graph;
     delete params;
+    for (engine::Params* p : lingering)
+        delete p;
     reap();
 }
 
@@ -147,6 +149,10 @@ int64_t AudioEngine::length() const {
 
 bool AudioEngine::playing() const {
     return impl_->playRequested && !impl_->deviceLost;
+}
+
+int AudioEngine::latencyFrames() const {
+    return impl_->latency.load();
 }
 
 int AudioEngine::sampleRate() const {

@@ -80,9 +80,17 @@ public:
     // Not RT safe; control thread (stops and reopens the stream around the load).
     void load(const Session& session, const std::function<void(double)>& progress = {});
     // Any parameter change while playing: applied smoothly, no restart, position kept. Builds the new
-    // parameters (or graph, when a structural setting changed) here and hands them over lock-free. Not RT
-    // safe (allocates); control thread. Throws Error when the sources changed (load again).
+    // parameters (or graph, when a structural setting changed) here and hands them over lock-free. A new
+    // match curve (master.match's parts, amount or limit) is designed here and crossfaded in; turning the
+    // match on or off, or another reference or range, analyses (cached) and builds a new graph. The loudness
+    // gain (and a matched loudness target) is found again only by load(). Not RT safe (allocates); control
+    // thread. Throws Error when the sources changed (load again).
     void update(const Session& session);
+
+    // Whether `session` needs load() rather than update(): other sources, or another loudness target (a
+    // match to the reference's loudness turned on or off, or another reference or range), which the loudness
+    // search must reach again. Not RT safe; control thread.
+    bool needsLoad(const Session& session) const;
 
     // Opens the output ("" = default device; an unknown name falls back to the default with a note in
     // takeError()). bufferFrames is clamped to 32..2048; sampleRate 0 = the session's rate. When the device
@@ -115,6 +123,11 @@ public:
     // control thread.
     void setPlaybackSimulation(dsp::PlaybackSystem system);
     dsp::PlaybackSystem playbackSimulation() const; // RT safe; any thread.
+
+    // How far the masters lag their inputs (the match stage, oversampling, the limiter's lookahead): the mix
+    // and the reference play this much later too, so every source is heard at the same moment; a capture of
+    // the masters is the render delayed by this much. RT safe; control thread.
+    int latencyFrames() const;
 
     // What load() found and measured. RT safe; control thread (load() writes them).
     bool sourceAvailable(MonitorSource source) const;

@@ -5,6 +5,7 @@
 // MeterThread.cpp, DeviceStream.cpp (PortAudio), EngineLoad.cpp (decoding and measuring), AudioEngine.cpp
 // (the control calls). Internal to core/engine.
 
+#include "core/analysis/MatchSession.h"
 #include "core/engine/AudioEngine.h"
 #include "core/engine/EngineGraph.h"
 #include "core/engine/SpscRingBuffer.h"
@@ -50,15 +51,18 @@ struct AudioEngine::Impl {
     double sourcePeak[kMonitorSourceCount];
     bool available[kMonitorSourceCount] = {};
     LoudnessGainResult stereoGain, stemGain;
+    MasterMatch masterMatch[2]; // per master (engine::kStereoMasterChain, kStemMasterChain)
 
     // Hand-over to the audio thread.
     std::atomic<engine::Graph*> pendingGraph{nullptr};
     std::atomic<engine::Params*> pendingParams{nullptr};
     SpscRingBuffer<engine::Graph*> retiredGraphs{64};
     SpscRingBuffer<engine::Params*> retiredParams{64};
-    engine::Graph* graph = nullptr;   // audio thread
-    engine::Params* params = nullptr; // audio thread
+    engine::Graph* graph = nullptr;                           // audio thread
+    engine::Params* params = nullptr;                         // audio thread
+    engine::Params* lingering[engine::kLingeringParams] = {}; // audio thread
     std::atomic<bool> graphLive{false};
+    std::atomic<int> latency{0}; // of the newest graph published
 
     // Control values.
     std::atomic<bool> playRequested{false};
@@ -121,9 +125,14 @@ struct AudioEngine::Impl {
     // Graph and hand-over (EngineGraph.cpp).
     std::unique_ptr<engine::Graph> buildGraph(const Session& s, int rate) const; // control thread
     void publishGraph(std::unique_ptr<engine::Graph> g);                         // control thread
-    void publishParams(const Session& s);                                        // control thread
-    void reap();        // control thread: frees what the audio thread retired
-    void takeUpdates(); // audio thread
+    void publishParams(const Session& s, bool newMatchCurve = false);            // control thread
+    void reap();                          // control thread: frees what the audio thread retired
+    void takeUpdates();                   // audio thread
+    bool retireParams(engine::Params* p); // audio thread: false when it cannot be put away yet
+    void retireLingeringParams();         // audio thread
+    // The match kernels for the session's current curves, one per master (control thread).
+    void planMatch(const Session& s);
+    void makeMatchKernels(std::unique_ptr<dsp::MatchKernels> (&kernels)[2], int rate) const;
     void computeSources(engine::Graph& g, int64_t pos, int n, unsigned need, int warming = -1);
     static bool primeMaster(engine::Graph& g, int m, int64_t budget);
     static void restartGraph(engine::Graph& g);

@@ -53,8 +53,18 @@ std::unique_ptr<Graph> AudioEngine::Impl::buildGraph(const Session& s, int rate)
     }
     g->stereoGainDb = stereoGain.gainDb;
     g->stemGainDb = stemGain.gainDb;
-    for (MasterChain* m : {&g->stereoMaster, &g->stemMaster}) {
-        m->prepare(rate, kMaxBlock, s.master);
+    // Both masters get the same match stage (a flat one for a master with nothing to match), so they have
+    // the same latency and one delay aligns the plain sources with either.
+    MatchStageShape matchShape;
+    if (matchActive(s)) {
+        makeMatchKernels(g->matchKernels, rate);
+        matchShape = {kEngineMatchPartition, g->matchKernels[0]->mid.length(),
+                      g->matchKernels[0]->delayFrames};
+    }
+    for (int i = 0; i < 2; ++i) {
+        MasterChain* m = &g->master(i);
+        m->prepare(rate, kMaxBlock, s.master, matchShape);
+        m->setMatchKernels(g->matchKernels[i].get());
         m->configure(s.master);
         m->setLimiterInputGainDb(m == &g->stereoMaster ? g->stereoGainDb : g->stemGainDb);
         m->reset();
@@ -64,11 +74,49 @@ std::unique_ptr<Graph> AudioEngine::Impl::buildGraph(const Session& s, int rate)
     // A graph rebuilt while a simulation is on starts with it, not with a crossfade from flat.
     g->simulation.setSystem(static_cast<dsp::PlaybackSystem>(simulationSystem.load()));
     g->simulation.reset();
-    g->warmupFrames = static_cast<int>(kWarmupSeconds * rate);
+    // A match stage needs its whole FIR's worth of input before it sounds as continuous playback would.
+    g->warmupFrames = static_cast<int>(kWarmupSeconds * rate) +
+                      (matchShape.enabled() ? matchShape.taps + matchShape.partitionSize : 0);
     g->history.prepare(g->warmupFrames + g->latency + 2 * kMaxBlock);
     for (auto& v : g->buf)
         v.assign(kMaxBlock, 0.0f);
     return g;
+}
+
+void AudioEngine::Impl::planMatch(const Session& s) {
+    for (int m = 0; m < 2; ++m) {
+        const bool has = m == kStereoMasterChain ? !mix.l.empty() : !stemTracks.empty();
+        masterMatch[m] = has ? planMasterMatch(s, m == kStemMasterChain) : MasterMatch{};
+    }
+}
+
+void AudioEngine::Impl::makeMatchKernels(std::unique_ptr<dsp::MatchKernels> (&kernels)[2], int rate) const {
+    for (int m = 0; m < 2; ++m)
+        kernels[m] =
+            std::make_unique<dsp::MatchKernels>(matchFirs(masterMatch[m], rate), kEngineMatchPartition);
+}
+
+// Audio thread: a replaced Params goes back to the control thread at once, unless a master may still read
+// its match kernels (the current ones, or those a crossfade is leaving): then it lingers until they do not.
+bool AudioEngine::Impl::retireParams(Params* p) {
+    if (!p->hasMatchKernels()) return retiredParams.push(p);
+    for (Params*& slot : lingering)
+        if (!slot) {
+            slot = p;
+            return true;
+        }
+    return false;
+}
+
+void AudioEngine::Impl::retireLingeringParams() {
+    for (Params*& p : lingering) {
+        if (!p) continue;
+        bool used = false;
+        if (graph)
+            for (int m = 0; m < 2; ++m)
+                used = used || graph->master(m).matchUses(p->matchKernels[m].get());
+        if (!used && retiredParams.push(p)) p = nullptr;
+    }
 }
 
 // Audio thread: picks up new graphs and parameters, returning the old ones for freeing.
@@ -81,8 +129,9 @@ void AudioEngine::Impl::takeUpdates() {
             graph = g;
         }
     }
+    retireLingeringParams();
     if (Params* p = pendingParams.exchange(nullptr, std::memory_order_acq_rel)) {
-        if (params && !retiredParams.push(params)) {
+        if (params && !retireParams(params)) {
             pendingParams.store(p);
         } else {
             params = p;
@@ -92,8 +141,11 @@ void AudioEngine::Impl::takeUpdates() {
                     if (i < MeterFrame::kMaxMeteredStems)
                         graph->compressorOn[i] = p->session.stems[i].compressor.enabled;
                 }
-                for (MasterChain* m : {&graph->stereoMaster, &graph->stemMaster})
-                    m->configure(p->session.master);
+                for (int m = 0; m < 2; ++m) {
+                    graph->master(m).configure(p->session.master);
+                    if (p->matchKernels[m] && graph->master(m).matchEnabled())
+                        graph->master(m).setMatchKernels(p->matchKernels[m].get());
+                }
             }
         }
     }
@@ -237,15 +289,17 @@ void AudioEngine::Impl::sourceBuffers(Graph& g, int s, const float*& l, const fl
 
 void AudioEngine::Impl::publishGraph(std::unique_ptr<Graph> g) {
     reap();
+    latency = g->latency;
     delete pendingGraph.exchange(g.release(), std::memory_order_acq_rel);
     graphLive = true;
 }
 
-void AudioEngine::Impl::publishParams(const Session& s) {
+void AudioEngine::Impl::publishParams(const Session& s, bool newMatchCurve) {
     reap();
     auto p = std::make_unique<Params>();
     p->session = s;
     p->audible = stemAudibility(s);
+    if (newMatchCurve && matchActive(s)) makeMatchKernels(p->matchKernels, loadedRate);
     delete pendingParams.exchange(p.release(), std::memory_order_acq_rel);
 }
 

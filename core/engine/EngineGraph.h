@@ -9,6 +9,7 @@
 #include "core/model/Session.h"
 
 #include "dsp/AudioBlock.h"
+#include "dsp/MatchFilter.h"
 #include "dsp/PlaybackSimulation.h"
 
 #include <algorithm>
@@ -86,6 +87,8 @@ struct Graph {
     int rate = 48000;
     std::vector<std::unique_ptr<StemChain>> stems;
     MasterChain stereoMaster, stemMaster;
+    // The match stages' kernels as the graph was built (later ones come with Params), per master.
+    std::unique_ptr<dsp::MatchKernels> matchKernels[2];
     bool hasMix = false, hasReference = false, hasStems = false;
     double stereoGainDb = 0, stemGainDb = 0;
     int latency = 0;
@@ -131,9 +134,16 @@ constexpr double kWarmupSeconds = 0.2;
 constexpr int kWarmupSpeed = 8;
 
 // A settings change that needs no prepare: applied by the audio thread with configure().
+// New match kernels (the amount or a part changed) come with it, one per master, or none when the curve is
+// unchanged; the audio thread keeps a replaced Params alive while a master may still read its kernels.
 struct Params {
     Session session;
     std::vector<char> audible;
+    std::unique_ptr<dsp::MatchKernels> matchKernels[2];
+    bool hasMatchKernels() const { return matchKernels[0] || matchKernels[1]; }
 };
+// Replaced Params whose kernels a master may still read (at most the current and a crossfading one, and one
+// more while the next arrives).
+constexpr int kLingeringParams = 4;
 
 } // namespace lathe::core::engine

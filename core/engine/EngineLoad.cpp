@@ -126,6 +126,8 @@ void AudioEngine::load(const Session& session, const std::function<void(double)>
     if (m.available[static_cast<int>(MonitorSource::StemMaster)])
         m.stemGain = findLoudnessGain(session, true);
     if (progress) progress(0.8);
+    // The match curves (the analyses come from the cache findLoudnessGain just filled).
+    m.planMatch(session);
 
     // Measure every source as the engine plays it, with the same graph, ahead of time.
     auto g = m.buildGraph(session, rate);
@@ -202,20 +204,60 @@ void AudioEngine::load(const Session& session, const std::function<void(double)>
     }
 }
 
+namespace {
+
+bool sourcesDiffer(const Session& a, const Session& b) {
+    bool differ = a.stems.size() != b.stems.size() || a.mix != b.mix || a.reference != b.reference ||
+                  a.sample_rate != b.sample_rate;
+    for (size_t i = 0; !differ && i < a.stems.size(); ++i)
+        differ = a.stems[i].path != b.stems[i].path;
+    return differ;
+}
+
+// What the matched loudness target depends on (withMatchedLoudness).
+bool matchedTargetDiffers(const Session& a, const Session& b) {
+    const bool aOn = matchActive(a) && a.master.match.loudness;
+    const bool bOn = matchActive(b) && b.master.match.loudness;
+    if (aOn != bOn) return true;
+    return aOn && (matchReferencePath(a) != matchReferencePath(b) ||
+                   a.master.match.range_start_s != b.master.match.range_start_s ||
+                   a.master.match.range_end_s != b.master.match.range_end_s);
+}
+
+} // namespace
+
+bool AudioEngine::needsLoad(const Session& session) const {
+    return sourcesDiffer(session, impl_->session) || matchedTargetDiffers(session, impl_->session);
+}
+
 void AudioEngine::update(const Session& session) {
     Impl& m = *impl_;
-    bool structural = session.stems.size() != m.session.stems.size() || session.mix != m.session.mix ||
-                      session.reference != m.session.reference ||
-                      session.sample_rate != m.session.sample_rate;
-    for (size_t i = 0; !structural && i < session.stems.size(); ++i)
-        structural = session.stems[i].path != m.session.stems[i].path;
-    if (structural) throw Error(session.folder, "the session's sources changed: load it again");
-    const bool needsPrepare = MasterChain::needsPrepare(m.session.master, session.master);
+    if (sourcesDiffer(session, m.session))
+        throw Error(session.folder, "the session's sources changed: load it again");
+    const MatchSettings& was = m.session.master.match;
+    const MatchSettings& now = session.master.match;
+    // What the match is made from changed: analyse again (cached), and the stage comes or goes (a new
+    // latency), so a new graph. The loudness target follows at the next load(), as for any other change.
+    const bool newMatch = matchActive(session) != matchActive(m.session) ||
+                          (matchActive(session) &&
+                           (matchReferencePath(session) != matchReferencePath(m.session) ||
+                            now.range_start_s != was.range_start_s || now.range_end_s != was.range_end_s));
+    // Only the curve changed (parts, amount, limit): new kernels, crossfaded in.
+    const bool newCurve =
+        !newMatch && matchActive(session) &&
+        (now.tone != was.tone || now.width != was.width || now.tone_amount_pct != was.tone_amount_pct ||
+         now.max_correction_db != was.max_correction_db);
+    const bool needsPrepare = newMatch || MasterChain::needsPrepare(m.session.master, session.master);
+    if (newMatch) m.planMatch(session);
+    if (newCurve)
+        for (MasterMatch& plan : m.masterMatch)
+            if (plan.active)
+                plan.curve = dsp::computeMatchCurve(plan.source, plan.reference, matchCurveSettings(now));
     m.session = session;
     if (needsPrepare)
         m.publishGraph(m.buildGraph(session, m.loadedRate));
     else
-        m.publishParams(session);
+        m.publishParams(session, newCurve);
 }
 
 } // namespace lathe::core

@@ -75,6 +75,23 @@ struct StemSettings {
     friend bool operator==(const StemSettings&, const StemSettings&) = default;
 };
 
+// Matching the master to a reference (issue 18): a tone curve (linear-phase FIR), the side's gain per band
+// (width) and the loudness target, all from the analyses of the master's input and the reference
+// (core/analysis/MatchSession.h). The match stage runs first in the master chain.
+struct MatchSettings {
+    bool enabled = false;
+    std::string reference;         // "" = the session's reference; absolute or relative to folder
+    bool tone = true;              // the tone curve
+    bool loudness = true;          // the reference's integrated loudness becomes the loudness target
+    bool width = true;             // the side's gain per band
+    bool dynamics_hint = false;    // report the reference's PLR against the master's (never forced)
+    double tone_amount_pct = 100;  // scales the tone curve in dB
+    double max_correction_db = 12; // the tone curve's limit either way
+    double range_start_s = 0;      // the part of the reference matched to (a chorus)
+    double range_end_s = 0;        // 0 = to its end
+    friend bool operator==(const MatchSettings&, const MatchSettings&) = default;
+};
+
 struct MasterSettings {
     std::vector<EqBandSettings> eq;
     CompressorSettings compressor;
@@ -83,6 +100,7 @@ struct MasterSettings {
     double width = 1;
     double balance = 0; // -1 = left only .. +1 = right only
     LimiterSettings limiter;
+    MatchSettings match;
     friend bool operator==(const MasterSettings&, const MasterSettings&) = default;
 };
 

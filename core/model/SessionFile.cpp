@@ -121,6 +121,7 @@ void saveSession(const Session& session, const std::string& path) {
         };
         j["mix"] = store(session.mix);
         j["reference"] = store(session.reference);
+        j["master"]["match"]["reference"] = store(session.master.match.reference);
         for (std::size_t i = 0; i < session.stems.size(); ++i)
             j["stems"][i]["path"] = store(session.stems[i].path);
     }
@@ -171,6 +172,7 @@ Session loadSession(const std::string& path) {
     const fs::path base = s.folder.empty() ? sessionDir : fs::path(s.folder);
     s.mix = resolveAgainst(s.mix, base);
     s.reference = resolveAgainst(s.reference, base);
+    s.master.match.reference = resolveAgainst(s.master.match.reference, base);
     for (auto& stem : s.stems)
         stem.path = resolveAgainst(stem.path, base);
     return s;

@@ -70,6 +70,19 @@ json toJson(const LimiterSettings& l) {
             {"lookahead_ms", l.lookahead_ms}};
 }
 
+json toJson(const MatchSettings& m) {
+    return {{"enabled", m.enabled},
+            {"reference", m.reference},
+            {"tone", m.tone},
+            {"loudness", m.loudness},
+            {"width", m.width},
+            {"dynamics_hint", m.dynamics_hint},
+            {"tone_amount_pct", m.tone_amount_pct},
+            {"max_correction_db", m.max_correction_db},
+            {"range_start_s", m.range_start_s},
+            {"range_end_s", m.range_end_s}};
+}
+
 json toJson(const StemSettings& s) {
     return {{"id", s.id},
             {"path", s.path},
@@ -90,7 +103,8 @@ json toJson(const MasterSettings& m) {
             {"saturation", toJson(m.saturation)},
             {"width", m.width},
             {"balance", m.balance},
-            {"limiter", toJson(m.limiter)}};
+            {"limiter", toJson(m.limiter)},
+            {"match", toJson(m.match)}};
 }
 
 json toJson(const LoudnessSettings& l) {
@@ -269,6 +283,30 @@ LimiterSettings readLimiter(const json& j, const std::string& path, const std::s
     return l;
 }
 
+MatchSettings readMatch(const json& j, const std::string& path, const std::string& source) {
+    JsonFields f(j, path, source);
+    MatchSettings m;
+    f.get("enabled", m.enabled);
+    f.get("reference", m.reference);
+    f.get("tone", m.tone);
+    f.get("loudness", m.loudness);
+    f.get("width", m.width);
+    f.get("dynamics_hint", m.dynamics_hint);
+    f.get("tone_amount_pct", m.tone_amount_pct);
+    f.get("max_correction_db", m.max_correction_db);
+    f.get("range_start_s", m.range_start_s);
+    f.get("range_end_s", m.range_end_s);
+    f.rejectUnknownKeys();
+    f.range("tone_amount_pct", m.tone_amount_pct, 0, 100, "%");
+    f.range("max_correction_db", m.max_correction_db, 0, 24, "dB");
+    f.range("range_start_s", m.range_start_s, 0, 86400, "s");
+    f.range("range_end_s", m.range_end_s, 0, 86400, "s");
+    if (m.range_end_s > 0 && m.range_end_s <= m.range_start_s)
+        f.fail("range_end_s", formatNumber(m.range_end_s) + " s is not after range_start_s (" +
+                                  formatNumber(m.range_start_s) + " s); use 0 for the end of the reference");
+    return m;
+}
+
 StemSettings readStem(const json& j, std::size_t index, const std::string& source) {
     JsonFields f(j, "stems." + std::to_string(index), source);
     StemSettings s;
@@ -318,6 +356,7 @@ MasterSettings readMaster(const json& j, const std::string& source) {
     f.get("balance", m.balance);
     f.range("balance", m.balance, -1, 1);
     if (const json* v = f.find("limiter")) m.limiter = readLimiter(*v, f.pathOf("limiter"), source);
+    if (const json* v = f.find("match")) m.match = readMatch(*v, f.pathOf("match"), source);
     f.rejectUnknownKeys();
     return m;
 }

@@ -33,6 +33,7 @@ void addSessionSources(ProtectedSources& sources, const Session& session) {
     };
     addFile(session.mix);
     addFile(session.reference);
+    addFile(session.master.match.reference);
     for (const auto& stem : session.stems)
         addFile(stem.path);
 }

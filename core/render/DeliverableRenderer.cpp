@@ -7,6 +7,7 @@
 #include "core/chain/StereoBlock.h"
 #include "core/io/SourceStream.h"
 #include "core/render/ChunkPipe.h"
+#include "core/render/MatchReporting.h"
 #include "core/render/RenderRefusal.h"
 #include "core/render/StereoResampler.h"
 #include "core/render/ThreadPool.h"
@@ -75,6 +76,7 @@ JobResult DeliverableRenderer::run() {
     r.meetsTarget = !s_.loudness.normalize ||
                     std::abs(r.integratedLufs - s_.loudness.target_lufs) <= kTargetWindowLu + 1e-9;
     r.withinCeiling = !s_.master.limiter.enabled || r.truePeakDbtp <= s_.master.limiter.ceiling_dbtp;
+    if (match_.active) r.match = describeMatch(s_.master.match, match_, s_.loudness.target_lufs);
     if (!job_.variant.pcm.empty()) r.wavPath = job_.variant.pcm.front().path;
     result.files = std::move(best.pcm);
     if (best.audio) writeLossy(*best.audio, result);
@@ -139,8 +141,18 @@ double DeliverableRenderer::renderPreLimiter(FrameCache& cache) {
         for (const StemSettings& stem : s_.stems)
             length = std::max(length, SourceStream(stem.path, rate).lengthFrames());
 
+    // The match stage (before the chain's EQ): linear phase, its delay dropped below with the chain's.
+    match_ = planMasterMatch(s_, job_.stem);
+    std::unique_ptr<dsp::MatchKernels> matchKernels;
+    MatchStageShape matchShape;
+    if (match_.active) {
+        const dsp::MatchFirs firs = matchFirs(match_, rate);
+        matchKernels = std::make_unique<dsp::MatchKernels>(firs, kRenderMatchPartition);
+        matchShape = MatchStageShape::of(firs, kRenderMatchPartition);
+    }
     MasterChain master;
-    master.prepare(rate, kBlock, s_.master);
+    master.prepare(rate, kBlock, s_.master, matchShape);
+    master.setMatchKernels(matchKernels.get());
     int64_t toSkip = master.preLimiterLatencyFrames();
 
     std::unique_ptr<StereoResampler> resampler;

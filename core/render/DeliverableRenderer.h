@@ -4,6 +4,7 @@
 // DeliverableRenderer.cpp (the signal up to the limiter, the files) and LoudnessSearch.cpp (the limiter
 // passes). Internal to core/render.
 
+#include "core/analysis/MatchSession.h"
 #include "core/io/AudioFileWriter.h"
 #include "core/model/Session.h"
 #include "core/render/DeliverablePlan.h"
@@ -101,6 +102,7 @@ private:
     std::string renderDate_; // bext origination date and time: when the render started, local time
     std::string renderTime_;
     int threads_ = 1;
+    MasterMatch match_; // planned by renderPreLimiter
 };
 
 } // namespace lathe::core::render

@@ -196,9 +196,11 @@ LoudnessGainResult findLoudnessGain(const Session& s, bool stemMaster, const Ren
     render::ProgressBoard progress(control, 1);
     std::atomic<bool> internalCancel{false};
     render::Job job{stemMaster ? "stem_master" : "stereo_master", stemMaster, 0, {}};
-    job.variant.sampleRate = s.output.sample_rate > 0 ? s.output.sample_rate : s.sample_rate;
-    job.variant.bitDepth = s.output.bit_depth;
-    return render::DeliverableRenderer(s, job, std::string(), control, internalCancel, progress).searchOnly();
+    const Session matched = withMatchedLoudness(s);
+    job.variant.sampleRate = matched.output.sample_rate > 0 ? matched.output.sample_rate : matched.sample_rate;
+    job.variant.bitDepth = matched.output.bit_depth;
+    return render::DeliverableRenderer(matched, job, std::string(), control, internalCancel, progress)
+        .searchOnly();
 }
 
 } // namespace lathe::core

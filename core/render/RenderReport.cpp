@@ -56,6 +56,38 @@ RenderReport reportFromJson(const json& j, const std::string& jobOutDir) {
 
 } // namespace
 
+nlohmann::json toJson(const MatchReport& m) {
+    auto round2 = [](double v) { return std::round(v * 100.0) / 100.0; };
+    json curve = json::array();
+    for (const auto& p : m.toneCurve)
+        curve.push_back({{"hz", round2(p.frequencyHz)}, {"db", round2(p.gainDb)}});
+    json width = json::array();
+    for (const auto& b : m.widthBands)
+        width.push_back({{"low_hz", b.lowHz},
+                         {"high_hz", b.highHz},
+                         {"side_gain_db", round2(b.sideGainDb)},
+                         {"source_side_to_mid_db", round2(b.sourceSideToMidDb)},
+                         {"reference_side_to_mid_db", round2(b.referenceSideToMidDb)}});
+    return {{"reference", m.referencePath},
+            {"tone", m.tone},
+            {"loudness", m.loudness},
+            {"width", m.width},
+            {"dynamics_hint", m.dynamicsHint},
+            {"tone_amount_pct", m.toneAmountPct},
+            {"max_correction_db", m.maxCorrectionDb},
+            {"range_start_s", m.rangeStartSeconds},
+            {"range_end_s", m.rangeEndSeconds},
+            {"tone_curve", curve},
+            {"width_bands", width},
+            {"source_lufs", round2(m.sourceLufs)},
+            {"reference_lufs", round2(m.referenceLufs)},
+            {"loudness_target_lufs", round2(m.loudnessTargetLufs)},
+            {"source_plr_db", round2(m.sourcePlrDb)},
+            {"reference_plr_db", round2(m.referencePlrDb)},
+            {"source_true_peak_dbtp", round2(m.sourceTruePeakDbtp)},
+            {"reference_true_peak_dbtp", round2(m.referenceTruePeakDbtp)}};
+}
+
 nlohmann::json toJson(const RenderReport& report) {
     using nlohmann::json;
     auto round3 = [](double v) { return std::round(v * 1000.0) / 1000.0; };
@@ -131,6 +163,7 @@ nlohmann::json toJson(const RenderReport& report) {
                                  {"gain_db", round3(p.gainDb)},
                                  {"resulting_true_peak_dbtp", round3(p.resultingTruePeakDbtp)}});
         j["streaming"] = std::move(streaming);
+        if (d.match) j["match"] = toJson(*d.match);
         deliverables.push_back(std::move(j));
     }
     return json{{"song", report.song},

@@ -40,6 +40,25 @@ struct StreamingReport {
     double gainDb = 0;
     double resultingTruePeakDbtp = 0;
 };
+// What a master was matched to and by how much (report.json's deliverables[].match; `match --json`).
+struct MatchReport {
+    std::string referencePath;
+    bool tone = true, loudness = true, width = true, dynamicsHint = false;
+    double toneAmountPct = 100, maxCorrectionDb = 12, rangeStartSeconds = 0, rangeEndSeconds = 0;
+    struct Point {
+        double frequencyHz = 0, gainDb = 0;
+    };
+    std::vector<Point> toneCurve; // at the third-octave centres, 20 Hz - 20 kHz
+    struct WidthBand {
+        double lowHz = 0, highHz = 0, sideGainDb = 0, sourceSideToMidDb = 0, referenceSideToMidDb = 0;
+    };
+    std::vector<WidthBand> widthBands;
+    double sourceLufs = 0, referenceLufs = 0;
+    double sourcePlrDb = 0, referencePlrDb = 0;
+    double sourceTruePeakDbtp = 0, referenceTruePeakDbtp = 0;
+    double loudnessTargetLufs = 0; // what the loudness search aimed at
+};
+nlohmann::json toJson(const MatchReport& match);
 
 // What one rendered master measured like, as written to report.json.
 struct DeliverableReport {
@@ -68,6 +87,7 @@ struct DeliverableReport {
     bool mp3ExceedsCeiling = false;
     std::vector<FileReport> files;          // every file of the set, the WAV and MP3 above included
     std::vector<StreamingReport> streaming; // per platform, from integratedLufs / truePeakDbtp
+    std::optional<MatchReport> match; // when the session matched to a reference
 };
 
 struct RenderReport {

@@ -2,6 +2,7 @@
 
 #include "core/Error.h"
 #include "core/analysis/StreamingNormalization.h"
+#include "core/analysis/MatchSession.h"
 #include "core/chain/ChainPolicy.h"
 #include "core/io/AtomicFile.h"
 #include "core/io/AudioFileReader.h"
@@ -191,9 +192,11 @@ const char* codecName(const std::string& format) {
 
 } // namespace
 
-RenderReport renderSession(const Session& s, const std::string& outDir, const RenderControl& control) {
-    RenderPlan plan = planRender(s);
-    checkWritePlan(renderWritePlan(s, outDir));
+RenderReport renderSession(const Session& session, const std::string& outDir, const RenderControl& control) {
+    RenderPlan plan = planRender(session);
+    checkWritePlan(renderWritePlan(session, outDir));
+    // A match to the reference's loudness is a target like any other from here on.
+    const Session s = withMatchedLoudness(session);
     RenderReport report;
     report.song = s.song;
     report.folder = s.folder;

@@ -1,5 +1,7 @@
 #include "core/report/HtmlReport.h"
 
+#include "core/report/MatchSection.h"
+
 #include "core/io/AtomicFile.h"
 #include "core/io/LoadedAudio.h"
 #include "core/text/HtmlEscape.h"
@@ -218,7 +220,7 @@ std::string translationTable(const TranslationReport& t) {
 
 std::string htmlReport(const FolderScan& scan, const ValidationReport& validation,
                        const ElementAnalysis& elements, const Advice& advice,
-                       const TranslationReport* translation) {
+                       const TranslationReport* translation, const MatchReport* match) {
     std::ostringstream html;
     html << "<!DOCTYPE html><html><head><meta charset='utf-8'><title>" << escape(scan.songName)
          << " - Lathe report</title><style>body{font-family:sans-serif;max-width:960px;margin:2em "
@@ -265,6 +267,7 @@ std::string htmlReport(const FolderScan& scan, const ValidationReport& validatio
     }
     if (translation && !translation->systems.empty())
         html << "<h2>How it plays elsewhere</h2>" << translationTable(*translation);
+    if (match) html << "<h2>Against the reference</h2>" << matchSectionHtml(*match);
     html << "<h2>Delivery checks</h2><table>";
     for (const auto& c : validation.checks)
         html << "<tr><td class='" << checkStatusName(c.status) << "'>" << checkStatusName(c.status)
@@ -287,8 +290,8 @@ std::string htmlReport(const FolderScan& scan, const ValidationReport& validatio
 
 void writeHtmlReport(const std::string& path, const FolderScan& scan, const ValidationReport& validation,
                      const ElementAnalysis& elements, const Advice& advice,
-                     const TranslationReport* translation) {
-    writeFileAtomically(path, htmlReport(scan, validation, elements, advice, translation));
+                     const TranslationReport* translation, const MatchReport* match) {
+    writeFileAtomically(path, htmlReport(scan, validation, elements, advice, translation, match));
 }
 
 } // namespace lathe::core

@@ -133,6 +133,8 @@ protected:
             {"scan", {"@song"}},
             {"validate", {"@song"}},
             {"analyze", {"@song/01_Drums.wav"}},
+            {"match",
+             {"@song/Demo Song Mix.wav", "@song/Demo Song - Rough Master REF.wav", "--out", "@out/m.wav"}},
             {"devices", {}},
         };
         const auto it = table.find(command);
@@ -196,7 +198,8 @@ TEST_F(OptionSafety, NonFiniteNumbersAreUsageErrorsForEveryCommand) {
     for (const char* expected :
          {"render --target-lufs", "render --ceiling-dbtp", "render --rate", "batch --jobs",
           "batch --target-lufs", "batch --ceiling-dbtp", "batch --rate", "demo --seconds", "demo --rate",
-          "demo --seed", "play --buffer", "play --seconds", "play --switch-every"})
+          "demo --seed", "play --buffer", "play --seconds", "play --switch-every", "match --amount",
+          "match --max-correction", "match --ceiling-dbtp"})
         EXPECT_TRUE(found.count(expected)) << expected << " was not found as a numeric option in --help";
 
     std::string checked;
@@ -231,6 +234,10 @@ TEST_F(OptionSafety, OutOfRangeNumbersAreUsageErrorsForEveryCommand) {
          {{"--seconds", {"4.99", "600.01", "0", "-30"}},
           {"--rate", {"44000", "48000.5", "0xbb80", "0"}},
           {"--seed", {"-1", "4294967296", "1.5", "0x10"}}}},
+        {"match",
+         {{"--amount", {"-0.01", "100.01", "1e300"}},
+          {"--max-correction", {"-0.01", "24.01"}},
+          {"--ceiling-dbtp", {"0.01", "-20.01"}}}},
         {"play",
          {{"--buffer", {"31", "2049", "256.5", "0x100"}},
           {"--seconds", {"0", "-1", "604800.01", "1e300"}},

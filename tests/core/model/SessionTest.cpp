@@ -474,3 +474,68 @@ TEST(SessionFile, NonUtf8FileNameGivesAClearErrorNotACrash) {
     }
     EXPECT_FALSE(fs::exists(path));
 }
+
+TEST(SessionMatch, DefaultsOffAndOlderFilesLoadWithoutIt) {
+    const Session s = richSession();
+    EXPECT_FALSE(s.master.match.enabled);
+    nlohmann::json j = toJson(s);
+    ASSERT_TRUE(j["master"].contains("match"));
+    j["master"].erase("match"); // a file written before issue 18
+    EXPECT_EQ(sessionFromJson(j, "old.lathe").master.match, MatchSettings{});
+}
+
+TEST(SessionMatch, SetReachesEveryKeyAndRangesAreChecked) {
+    Session s = richSession();
+    applyOverride(s, "master.match.enabled=yes");
+    applyOverride(s, "master.match.reference=ref.wav");
+    applyOverride(s, "master.match.tone=off");
+    applyOverride(s, "master.match.loudness=false");
+    applyOverride(s, "master.match.width=0");
+    applyOverride(s, "master.match.dynamics_hint=on");
+    applyOverride(s, "master.match.tone_amount_pct=50");
+    applyOverride(s, "master.match.max_correction_db=6");
+    applyOverride(s, "master.match.range_start_s=45");
+    applyOverride(s, "master.match.range_end_s=75.5");
+    const MatchSettings& m = s.master.match;
+    EXPECT_TRUE(m.enabled);
+    EXPECT_EQ(m.reference, "ref.wav");
+    EXPECT_FALSE(m.tone);
+    EXPECT_FALSE(m.loudness);
+    EXPECT_FALSE(m.width);
+    EXPECT_TRUE(m.dynamics_hint);
+    EXPECT_DOUBLE_EQ(m.tone_amount_pct, 50);
+    EXPECT_DOUBLE_EQ(m.max_correction_db, 6);
+    EXPECT_DOUBLE_EQ(m.range_start_s, 45);
+    EXPECT_DOUBLE_EQ(m.range_end_s, 75.5);
+    EXPECT_EQ(sessionFromJson(toJson(s), "x"), s);
+
+    const auto message = [&](const std::string& assignment) {
+        return errorOf([&] { applyOverride(s, assignment); });
+    };
+    EXPECT_EQ(message("master.match.tone_amount_pct=150"),
+              "--set: master.match.tone_amount_pct: 150 is out of range; use 0 to 100 %");
+    EXPECT_EQ(message("master.match.max_correction_db=-1"),
+              "--set: master.match.max_correction_db: -1 is out of range; use 0 to 24 dB");
+    EXPECT_EQ(message("master.match.range_end_s=30"),
+              "--set: master.match.range_end_s: 30 s is not after range_start_s (45 s); use 0 for the end of "
+              "the reference");
+    EXPECT_NE(message("master.match.amount=1").find("master.match.amount: unknown key \"amount\""),
+              std::string::npos);
+    EXPECT_DOUBLE_EQ(s.master.match.tone_amount_pct, 50) << "a refused assignment leaves the session alone";
+}
+
+TEST(SessionMatch, TheMatchReferenceIsStoredRelativeToTheFolderAndProtected) {
+    TempDir dir;
+    const fs::path folder = dir.path() / "Song";
+    fs::create_directories(folder);
+    Session s = richSession();
+    s.folder = folder.string();
+    s.master.match.enabled = true;
+    s.master.match.reference = (folder / "refs" / "Chorus.wav").string();
+    const fs::path file = dir.path() / "Song.lathe";
+    saveSession(s, file.string());
+    std::ifstream in(file);
+    const nlohmann::json j = nlohmann::json::parse(in);
+    EXPECT_EQ(j["master"]["match"]["reference"], "refs/Chorus.wav");
+    EXPECT_EQ(loadSession(file.string()).master.match.reference, s.master.match.reference);
+}

@@ -1,0 +1,278 @@
+#include "MatchPanel.h"
+
+#include "SessionDocument.h"
+
+#include "core/analysis/MatchCache.h"
+#include "core/analysis/MatchSession.h"
+#include "core/model/SessionJson.h"
+#include "core/render/MatchReporting.h"
+
+#include <QCheckBox>
+#include <QDoubleSpinBox>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QGridLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QPainter>
+#include <QPainterPath>
+#include <QPushButton>
+#include <QSlider>
+#include <QThread>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <cmath>
+#include <initializer_list>
+
+namespace lathe::ui {
+
+using core::Session;
+
+namespace {
+
+constexpr double kViewRangeDb = 12.0;
+
+double xOf(double hz, double width) {
+    return width * std::log(hz / 20.0) / std::log(1000.0);
+}
+
+// What the curve depends on: the files and master.match (a change elsewhere does not recompute it).
+uint64_t curveKey(const Session& s) {
+    uint64_t key = core::hashText(core::matchReferencePath(s) + "\n" + s.mix);
+    key = core::hashCombine(key, core::hashText(core::toJson(s)["master"]["match"].dump()));
+    for (const auto& stem : s.stems)
+        key = core::hashCombine(key, core::hashText(stem.path));
+    return key;
+}
+
+} // namespace
+
+MatchCurveView::MatchCurveView(QWidget* parent) : QWidget(parent) {
+    setMinimumHeight(90);
+}
+
+void MatchCurveView::setMatch(const core::MatchReport* match) {
+    tone_ = match ? match->toneCurve : std::vector<core::MatchReport::Point>{};
+    width_ = match ? match->widthBands : std::vector<core::MatchReport::WidthBand>{};
+    update();
+}
+
+void MatchCurveView::paintEvent(QPaintEvent*) {
+    QPainter p(this);
+    p.setRenderHint(QPainter::Antialiasing);
+    const double w = width(), h = height();
+    p.fillRect(rect(), palette().base());
+    const auto yOf = [h](double db) { return h / 2 - db / kViewRangeDb * (h / 2 - 4); };
+    p.setPen(QPen(palette().mid().color(), 1, Qt::DotLine));
+    for (double hz : {100.0, 1000.0, 10000.0})
+        p.drawLine(QPointF(xOf(hz, w), 0), QPointF(xOf(hz, w), h));
+    for (double db : {-6.0, 0.0, 6.0})
+        p.drawLine(QPointF(0, yOf(db)), QPointF(w, yOf(db)));
+    // Width: the side's extra gain per band, as steps.
+    p.setPen(QPen(QColor(120, 170, 255), 1.5));
+    for (const auto& b : width_)
+        p.drawLine(QPointF(xOf(std::max(20.0, b.lowHz), w), yOf(b.sideGainDb)),
+                   QPointF(xOf(std::min(20000.0, b.highHz), w), yOf(b.sideGainDb)));
+    if (tone_.empty()) return;
+    QPainterPath path;
+    for (std::size_t i = 0; i < tone_.size(); ++i) {
+        const QPointF pt(xOf(tone_[i].frequencyHz, w),
+                         yOf(std::clamp(tone_[i].gainDb, -kViewRangeDb, kViewRangeDb)));
+        if (i == 0)
+            path.moveTo(pt);
+        else
+            path.lineTo(pt);
+    }
+    p.setPen(QPen(QColor(255, 170, 60), 2));
+    p.drawPath(path);
+}
+
+MatchPanel::MatchPanel(SessionDocument* document, QWidget* parent) : QWidget(parent), document_(document) {
+    SessionDocument* doc = document;
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+
+    auto* top = new QHBoxLayout();
+    enabled_ = new QCheckBox(tr("Match to reference"), this);
+    enabled_->setObjectName(QStringLiteral("matchOn"));
+    reference_ = new QLabel(this);
+    reference_->setObjectName(QStringLiteral("matchReference"));
+    chooseReference_ = new QPushButton(tr("Reference…"), this);
+    top->addWidget(enabled_);
+    top->addWidget(reference_, 1);
+    top->addWidget(chooseReference_);
+    layout->addLayout(top);
+
+    auto* parts = new QHBoxLayout();
+    tone_ = new QCheckBox(tr("Tone"), this);
+    loudness_ = new QCheckBox(tr("Loudness"), this);
+    width_ = new QCheckBox(tr("Width"), this);
+    dynamics_ = new QCheckBox(tr("Dynamics hint"), this);
+    loudness_->setToolTip(tr("The reference's integrated loudness becomes the target (the limiter holds the "
+                             "ceiling); takes effect when the session is loaded again"));
+    dynamics_->setToolTip(tr("Report the reference's PLR against the master's; never changes the sound"));
+    for (QCheckBox* b : {tone_, loudness_, width_, dynamics_})
+        parts->addWidget(b);
+    parts->addStretch(1);
+    layout->addLayout(parts);
+
+    auto* grid = new QGridLayout();
+    amount_ = new QSlider(Qt::Horizontal, this);
+    amount_->setRange(0, 100);
+    amount_->setObjectName(QStringLiteral("matchAmount"));
+    amountLabel_ = new QLabel(this);
+    maxCorrection_ = new QDoubleSpinBox(this);
+    maxCorrection_->setRange(0, 24);
+    maxCorrection_->setSuffix(tr(" dB"));
+    maxCorrection_->setDecimals(1);
+    rangeStart_ = new QDoubleSpinBox(this);
+    rangeEnd_ = new QDoubleSpinBox(this);
+    for (QDoubleSpinBox* b : {rangeStart_, rangeEnd_}) {
+        b->setRange(0, 86400);
+        b->setDecimals(1);
+        b->setSuffix(tr(" s"));
+    }
+    rangeEnd_->setSpecialValueText(tr("end"));
+    grid->addWidget(new QLabel(tr("Tone amount"), this), 0, 0);
+    grid->addWidget(amount_, 0, 1);
+    grid->addWidget(amountLabel_, 0, 2);
+    grid->addWidget(new QLabel(tr("Max correction"), this), 1, 0);
+    grid->addWidget(maxCorrection_, 1, 1, 1, 2);
+    grid->addWidget(new QLabel(tr("Reference range"), this), 2, 0);
+    auto* range = new QHBoxLayout();
+    range->addWidget(rangeStart_);
+    range->addWidget(new QLabel(QStringLiteral("–"), this));
+    range->addWidget(rangeEnd_);
+    grid->addLayout(range, 2, 1, 1, 2);
+    layout->addLayout(grid);
+
+    view_ = new MatchCurveView(this);
+    layout->addWidget(view_);
+    summary_ = new QLabel(this);
+    summary_->setObjectName(QStringLiteral("matchSummary"));
+    summary_->setWordWrap(true);
+    layout->addWidget(summary_);
+
+    bindFlag(
+        doc, enabled_, [](Session& s) -> bool& { return s.master.match.enabled; }, tr("Match on/off"));
+    bindFlag(
+        doc, tone_, [](Session& s) -> bool& { return s.master.match.tone; }, tr("Match tone"));
+    bindFlag(
+        doc, loudness_, [](Session& s) -> bool& { return s.master.match.loudness; }, tr("Match loudness"));
+    bindFlag(
+        doc, width_, [](Session& s) -> bool& { return s.master.match.width; }, tr("Match width"));
+    bindFlag(
+        doc, dynamics_, [](Session& s) -> bool& { return s.master.match.dynamics_hint; },
+        tr("Match dynamics hint"));
+    bindNumber(
+        doc, amount_, 1.0, [](Session& s) -> double& { return s.master.match.tone_amount_pct; },
+        tr("Match amount"));
+    bindNumber(
+        doc, maxCorrection_, [](Session& s) -> double& { return s.master.match.max_correction_db; },
+        tr("Match max correction"));
+    bindNumber(
+        doc, rangeStart_, [](Session& s) -> double& { return s.master.match.range_start_s; },
+        tr("Match range start"));
+    bindNumber(
+        doc, rangeEnd_, [](Session& s) -> double& { return s.master.match.range_end_s; },
+        tr("Match range end"));
+    connect(chooseReference_, &QPushButton::clicked, this, [this, doc] {
+        const QString start = QString::fromStdString(doc->session().folder);
+        const QString file = QFileDialog::getOpenFileName(this, tr("Reference to match"), start,
+                                                          tr("Audio (*.wav *.flac *.aif *.aiff *.mp3)"));
+        if (file.isEmpty()) return;
+        doc->edit(tr("Match reference"), [&](Session& s) { s.master.match.reference = file.toStdString(); });
+    });
+    connect(doc, &SessionDocument::sessionChanged, this, &MatchPanel::refresh);
+    refresh();
+}
+
+MatchPanel::~MatchPanel() {
+    if (auto* thread = qobject_cast<QThread*>(running_)) thread->wait();
+}
+
+void MatchPanel::refresh() {
+    const Session& s = document_->session();
+    const std::string ref = core::matchReferencePath(s);
+    reference_->setText(ref.empty() ? tr("no reference in this session")
+                                    : QFileInfo(QString::fromStdString(ref)).fileName());
+    amountLabel_->setText(QStringLiteral("%1 %").arg(s.master.match.tone_amount_pct, 0, 'f', 0));
+    const bool on = s.master.match.enabled;
+    for (QWidget* w : std::initializer_list<QWidget*>{tone_, loudness_, width_, dynamics_, amount_,
+                                                      maxCorrection_, rangeStart_, rangeEnd_})
+        w->setEnabled(on);
+    if (!document_->isOpen() || ref.empty() || (s.mix.empty() && s.stems.empty())) {
+        view_->setMatch(nullptr);
+        summary_->setText(ref.empty() ? tr("Add a reference to match to.") : QString());
+        computedKey_ = 0;
+        return;
+    }
+    if (curveKey(s) != computedKey_) startComputing();
+}
+
+// The analyses read whole files the first time (then the cache): never on the GUI thread.
+void MatchPanel::startComputing() {
+    if (running_) {
+        again_ = true;
+        return;
+    }
+    Session s = document_->session();
+    s.master.match.enabled = true; // the curve is shown before it is switched on, to judge it first
+    const uint64_t key = curveKey(document_->session());
+    const bool stemMaster = s.mix.empty();
+    // The destructor waits for the thread, so `this` outlives it; a result queued to a panel destroyed
+    // meanwhile is dropped by Qt with the panel.
+    QThread* thread = QThread::create([this, s, key, stemMaster] {
+        core::MatchReport report;
+        bool ok = true;
+        QString error;
+        try {
+            const core::MasterMatch plan = core::planMasterMatch(s, stemMaster);
+            const Session matched = core::withMatchedLoudness(s);
+            report = core::describeMatch(s.master.match, plan, matched.loudness.target_lufs);
+        } catch (const std::exception& e) {
+            ok = false;
+            error = QString::fromUtf8(e.what());
+        }
+        QMetaObject::invokeMethod(
+            this,
+            [this, report, ok, error, key] {
+                computedKey_ = key;
+                showResult(report, ok, error);
+            },
+            Qt::QueuedConnection);
+    });
+    running_ = thread;
+    connect(thread, &QThread::finished, this, [this, thread] {
+        thread->deleteLater();
+        running_ = nullptr;
+        if (again_) {
+            again_ = false;
+            refresh();
+        }
+        emit curveReady();
+    });
+    thread->start();
+}
+
+void MatchPanel::showResult(const core::MatchReport& report, bool ok, const QString& error) {
+    if (!ok) {
+        view_->setMatch(nullptr);
+        summary_->setText(error);
+        return;
+    }
+    shown_ = report;
+    view_->setMatch(&shown_);
+    QString text = tr("Reference %1 LUFS, mix %2 LUFS")
+                       .arg(report.referenceLufs, 0, 'f', 1)
+                       .arg(report.sourceLufs, 0, 'f', 1);
+    if (report.loudness) text += tr(" → target %1 LUFS").arg(report.loudnessTargetLufs, 0, 'f', 1);
+    if (report.dynamicsHint)
+        text += tr(" · PLR reference %1 dB, mix %2 dB")
+                    .arg(report.referencePlrDb, 0, 'f', 1)
+                    .arg(report.sourcePlrDb, 0, 'f', 1);
+    summary_->setText(text);
+}
+
+} // namespace lathe::ui
