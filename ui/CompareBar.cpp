@@ -3,10 +3,12 @@
 #include <QButtonGroup>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QSignalBlocker>
 #include <QToolButton>
+#include <QVBoxLayout>
 
 #include <algorithm>
 #include <cmath>
@@ -48,9 +50,15 @@ QString CompareBar::playbackSystemTitle(dsp::PlaybackSystem system) {
 }
 
 CompareBar::CompareBar(QWidget* parent) : QWidget(parent) {
-    auto* layout = new QHBoxLayout(this);
+    auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 2, 4, 2);
     layout->setSpacing(4);
+    grid_ = new QGridLayout;
+    grid_->setSpacing(4);
+    layout->addLayout(grid_);
+    controls_ = new QHBoxLayout;
+    controls_->setSpacing(6);
+    layout->addLayout(controls_);
     group_ = new QButtonGroup(this);
     group_->setExclusive(true);
     for (int i = 0; i < core::kMonitorSourceCount; ++i) {
@@ -59,17 +67,27 @@ CompareBar::CompareBar(QWidget* parent) : QWidget(parent) {
         button->setObjectName(QStringLiteral("compareButton"));
         button->setCheckable(true);
         button->setToolButtonStyle(Qt::ToolButtonTextOnly);
+        button->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
         buttons_[i] = button;
         group_->addButton(button, i);
-        layout->addWidget(button);
+        figures_[i] = {false, NAN, NAN};
         setSourceInfo(source, false, NAN, NAN);
     }
+    arrange(core::kMonitorSourceCount);
+
     match_ = new QCheckBox(tr("Loudness match"), this);
     match_->setToolTip(
-        tr("Play every source at the same integrated loudness, so you compare sound, not level"));
+        tr("Play every source at the same integrated loudness, so you compare sound, not level. "
+           "The meters read the source itself, before this gain."));
     match_->setChecked(true);
-    layout->addSpacing(8);
-    layout->addWidget(match_);
+    monitorGain_ = new QLabel(this);
+    monitorGain_->setObjectName(QStringLiteral("monitorGain"));
+    monitorGain_->setToolTip(tr("What loudness matching does to the current source on its way to the "
+                                "speakers; the meters and the figures above read the source before it"));
+    setMonitorGainDb(0.0);
+    controls_->addStretch(1);
+    controls_->addWidget(match_);
+    controls_->addWidget(monitorGain_);
     listenOn_ = new QComboBox(this);
     listenOn_->setObjectName(QStringLiteral("listenOn"));
     for (int i = 0; i < dsp::kPlaybackSystemCount; ++i) {
@@ -80,10 +98,9 @@ CompareBar::CompareBar(QWidget* parent) : QWidget(parent) {
                              "read the source itself). Flat is the studio monitors, untouched."));
     auto* listenLabel = new QLabel(tr("Listen on"), this);
     listenLabel->setBuddy(listenOn_);
-    layout->addSpacing(8);
-    layout->addWidget(listenLabel);
-    layout->addWidget(listenOn_);
-    layout->addStretch(1);
+    controls_->addSpacing(8);
+    controls_->addWidget(listenLabel);
+    controls_->addWidget(listenOn_);
     connect(listenOn_, &QComboBox::currentIndexChanged, this, [this](int) {
         emit playbackSystemSelected(static_cast<dsp::PlaybackSystem>(listenOn_->currentData().toInt()));
     });
@@ -96,6 +113,42 @@ CompareBar::CompareBar(QWidget* parent) : QWidget(parent) {
     connect(match_, &QCheckBox::toggled, this, &CompareBar::loudnessMatchToggled);
 }
 
+void CompareBar::setLeadingWidget(QWidget* widget) {
+    widget->setParent(this);
+    controls_->insertWidget(0, widget);
+}
+
+bool CompareBar::dependsOnProcessing(core::MonitorSource source) {
+    return source != core::MonitorSource::Mix && source != core::MonitorSource::Reference;
+}
+
+int CompareBar::columnsFor(int width) const {
+    int widest = 0;
+    for (QToolButton* b : buttons_)
+        widest = std::max(widest, b->minimumWidth());
+    const QMargins m = layout()->contentsMargins();
+    const int six = core::kMonitorSourceCount * widest + (core::kMonitorSourceCount - 1) * grid_->spacing() +
+                    m.left() + m.right();
+    return width >= six ? core::kMonitorSourceCount : core::kMonitorSourceCount / 2;
+}
+
+void CompareBar::arrange(int columns) {
+    if (columns == columns_) return;
+    columns_ = columns;
+    for (QToolButton* b : buttons_)
+        grid_->removeWidget(b);
+    for (int i = 0; i < core::kMonitorSourceCount; ++i)
+        grid_->addWidget(buttons_[i], i / columns, i % columns);
+    for (int c = 0; c < core::kMonitorSourceCount; ++c)
+        grid_->setColumnStretch(c, c < columns ? 1 : 0);
+    updateGeometry();
+}
+
+void CompareBar::resizeEvent(QResizeEvent* event) {
+    QWidget::resizeEvent(event);
+    arrange(columnsFor(width()));
+}
+
 void CompareBar::setCurrentSource(core::MonitorSource source) {
     current_ = source;
     const QSignalBlocker block(group_);
@@ -104,29 +157,63 @@ void CompareBar::setCurrentSource(core::MonitorSource source) {
 
 void CompareBar::setSourceInfo(core::MonitorSource source, bool available, double integratedLufs,
                                double truePeakDbtp) {
+    figures_[static_cast<int>(source)] = {available, integratedLufs, truePeakDbtp};
+    updateButtonText(source);
+}
+
+void CompareBar::setMeasuring(bool measuring) {
+    measuring_ = measuring;
+    for (int i = 0; i < core::kMonitorSourceCount; ++i)
+        updateButtonText(static_cast<core::MonitorSource>(i));
+}
+
+void CompareBar::updateButtonText(core::MonitorSource source) {
     const int index = static_cast<int>(source);
+    const Figures& f = figures_[index];
     QToolButton* button = buttons_[index];
     // Below BS.1770's absolute gate (-70 LUFS) there is no loudness to show: the delta of stems that null
     // against the mix lands here, and "silent" says that better than -200.
     constexpr double kSilentLufs = -70.0;
     QString figures = QStringLiteral("—");
-    if (available && std::isfinite(integratedLufs) && integratedLufs > kSilentLufs)
+    if (f.available && measuring_ && dependsOnProcessing(source))
+        figures = tr("measuring…");
+    else if (f.available && std::isfinite(f.integratedLufs) && f.integratedLufs > kSilentLufs)
         figures = QStringLiteral("%1 LUFS · %2 dBTP")
-                      .arg(integratedLufs, 0, 'f', 1)
-                      .arg(std::isfinite(truePeakDbtp) && truePeakDbtp > -150
-                               ? QString::number(truePeakDbtp, 'f', 1)
+                      .arg(f.integratedLufs, 0, 'f', 1)
+                      .arg(std::isfinite(f.truePeakDbtp) && f.truePeakDbtp > -150
+                               ? QString::number(f.truePeakDbtp, 'f', 1)
                                : QStringLiteral("—"));
-    else if (available)
+    else if (f.available)
         figures = tr("silent (nulls)");
     button->setText(QStringLiteral("%1  %2\n%3").arg(index + 1).arg(sourceTitle(source), figures));
-    button->setEnabled(available);
-    QString tip = available
+    // Never narrower than its longest possible line, so a figure is never clipped (its minus sign
+    // least of all): the widest figures the button can show, whatever it shows now.
+    const QString widest =
+        QStringLiteral("%1  %2\n-188.8 LUFS · -188.8 dBTP").arg(index + 1).arg(sourceTitle(source));
+    const QString shown = button->text();
+    button->setText(widest);
+    button->ensurePolished();
+    const int need = button->sizeHint().width();
+    button->setText(shown);
+    button->setMinimumWidth(need);
+    button->setEnabled(f.available);
+    QString tip = f.available
                       ? tr("Listen to the %1 (key %2)").arg(sourceTitle(source).toLower()).arg(index + 1)
                       : tr("%1: not available for this session").arg(sourceTitle(source));
     if (source == core::MonitorSource::Codec)
         tip += tr("\nThe stereo master after an MP3 round trip (320 kb/s), as made at load: what lossy "
                   "streaming does to it. Not available at rates MP3 does not carry (only 32, 44.1, 48 kHz).");
     button->setToolTip(tip);
+}
+
+void CompareBar::setMonitorGainDb(double db) {
+    if (!match_->isChecked()) {
+        monitorGain_->setText(tr("monitor 0.0 dB"));
+        return;
+    }
+    // "-0.0" says nothing a plain 0.0 does not.
+    const double shown = std::abs(db) < 0.05 ? 0.0 : db;
+    monitorGain_->setText(tr("monitor %1 dB").arg(shown, 0, 'f', 1));
 }
 
 void CompareBar::setLoudnessMatch(bool enabled) {

@@ -102,6 +102,10 @@ struct OutputSettings {
     int mp3_bitrate_kbps = 320;
     std::string title;
     std::string artist;
+    // Where the GUI's render dialog puts this song's masters ("" = "<folder> masters" beside the client
+    // folder); remembered per song so one song's masters never land in another's folder. The CLI takes its
+    // output folder on the command line and ignores this.
+    std::string folder;
     friend bool operator==(const OutputSettings&, const OutputSettings&) = default;
 };
 

@@ -109,7 +109,8 @@ json toJson(const OutputSettings& o) {
             {"mp3", o.mp3},
             {"mp3_bitrate_kbps", o.mp3_bitrate_kbps},
             {"title", o.title},
-            {"artist", o.artist}};
+            {"artist", o.artist},
+            {"folder", o.folder}};
 }
 // ---- reading ----
 
@@ -323,6 +324,7 @@ OutputSettings readOutput(const json& j, const std::string& source) {
     f.get("mp3_bitrate_kbps", o.mp3_bitrate_kbps);
     f.get("title", o.title);
     f.get("artist", o.artist);
+    f.get("folder", o.folder);
     f.rejectUnknownKeys();
     f.oneOf("mode", o.mode, {"stereo", "stem", "both"});
     if (o.sample_rate != 0 && !isValidSampleRate(o.sample_rate))
