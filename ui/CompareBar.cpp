@@ -53,12 +53,20 @@ CompareBar::CompareBar(QWidget* parent) : QWidget(parent) {
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 2, 4, 2);
     layout->setSpacing(4);
+    // The bar's minimum is that of two rows of three (minimumSizeHint), whatever it shows now: six in a row
+    // must not stop the window from narrowing to where three fit.
+    layout->setSizeConstraint(QLayout::SetNoConstraint);
     grid_ = new QGridLayout;
     grid_->setSpacing(4);
     layout->addLayout(grid_);
-    controls_ = new QHBoxLayout;
-    controls_->setSpacing(6);
+    controls_ = new QGridLayout;
+    controls_->setHorizontalSpacing(12);
+    controls_->setVerticalSpacing(2);
     layout->addLayout(controls_);
+    options_ = new QWidget(this);
+    auto* options = new QHBoxLayout(options_);
+    options->setContentsMargins(0, 0, 0, 0);
+    options->setSpacing(6);
     group_ = new QButtonGroup(this);
     group_->setExclusive(true);
     for (int i = 0; i < core::kMonitorSourceCount; ++i) {
@@ -73,22 +81,20 @@ CompareBar::CompareBar(QWidget* parent) : QWidget(parent) {
         figures_[i] = {false, NAN, NAN};
         setSourceInfo(source, false, NAN, NAN);
     }
-    arrange(core::kMonitorSourceCount);
-
-    match_ = new QCheckBox(tr("Loudness match"), this);
+    match_ = new QCheckBox(tr("Loudness match"), options_);
     match_->setToolTip(
         tr("Play every source at the same integrated loudness, so you compare sound, not level. "
            "The meters read the source itself, before this gain."));
     match_->setChecked(true);
-    monitorGain_ = new QLabel(this);
+    monitorGain_ = new QLabel(options_);
     monitorGain_->setObjectName(QStringLiteral("monitorGain"));
     monitorGain_->setToolTip(tr("What loudness matching does to the current source on its way to the "
                                 "speakers; the meters and the figures above read the source before it"));
     setMonitorGainDb(0.0);
-    controls_->addStretch(1);
-    controls_->addWidget(match_);
-    controls_->addWidget(monitorGain_);
-    listenOn_ = new QComboBox(this);
+    options->addStretch(1);
+    options->addWidget(match_);
+    options->addWidget(monitorGain_);
+    listenOn_ = new QComboBox(options_);
     listenOn_->setObjectName(QStringLiteral("listenOn"));
     for (int i = 0; i < dsp::kPlaybackSystemCount; ++i) {
         const auto system = static_cast<dsp::PlaybackSystem>(i);
@@ -96,11 +102,12 @@ CompareBar::CompareBar(QWidget* parent) : QWidget(parent) {
     }
     listenOn_->setToolTip(tr("Hear the source as a small playback system would play it (the meters still "
                              "read the source itself). Flat is the studio monitors, untouched."));
-    auto* listenLabel = new QLabel(tr("Listen on"), this);
+    auto* listenLabel = new QLabel(tr("Listen on"), options_);
     listenLabel->setBuddy(listenOn_);
-    controls_->addSpacing(8);
-    controls_->addWidget(listenLabel);
-    controls_->addWidget(listenOn_);
+    options->addSpacing(8);
+    options->addWidget(listenLabel);
+    options->addWidget(listenOn_);
+    controls_->addWidget(options_, 0, 1);
     connect(listenOn_, &QComboBox::currentIndexChanged, this, [this](int) {
         emit playbackSystemSelected(static_cast<dsp::PlaybackSystem>(listenOn_->currentData().toInt()));
     });
@@ -111,11 +118,16 @@ CompareBar::CompareBar(QWidget* parent) : QWidget(parent) {
         emit sourceSelected(current_);
     });
     connect(match_, &QCheckBox::toggled, this, &CompareBar::loudnessMatchToggled);
+    arrange(core::kMonitorSourceCount);
 }
 
 void CompareBar::setLeadingWidget(QWidget* widget) {
     widget->setParent(this);
-    controls_->insertWidget(0, widget);
+    leading_ = widget;
+    controls_->addWidget(widget, 0, 0);
+    const int columns = columns_;
+    columns_ = 0;
+    arrange(columns);
 }
 
 bool CompareBar::dependsOnProcessing(core::MonitorSource source) {
@@ -132,6 +144,16 @@ int CompareBar::columnsFor(int width) const {
     return width >= six ? core::kMonitorSourceCount : core::kMonitorSourceCount / 2;
 }
 
+QSize CompareBar::minimumSizeHint() const {
+    int widest = 0;
+    for (QToolButton* b : buttons_)
+        widest = std::max(widest, b->minimumWidth());
+    const QMargins m = layout()->contentsMargins();
+    const int three = 3 * widest + 2 * grid_->spacing() + m.left() + m.right();
+    return {std::max(three, options_->minimumSizeHint().width() + m.left() + m.right()),
+            layout()->minimumSize().height()};
+}
+
 void CompareBar::arrange(int columns) {
     if (columns == columns_) return;
     columns_ = columns;
@@ -141,6 +163,14 @@ void CompareBar::arrange(int columns) {
         grid_->addWidget(buttons_[i], i / columns, i % columns);
     for (int c = 0; c < core::kMonitorSourceCount; ++c)
         grid_->setColumnStretch(c, c < columns ? 1 : 0);
+    // Wide: the transport and the options share a row; narrow: each has its own.
+    controls_->removeWidget(options_);
+    if (leading_) controls_->removeWidget(leading_);
+    const bool wide = columns == core::kMonitorSourceCount;
+    if (leading_) controls_->addWidget(leading_, 0, 0);
+    controls_->addWidget(options_, wide || !leading_ ? 0 : 1, wide || !leading_ ? 1 : 0);
+    controls_->setColumnStretch(0, 1);
+    controls_->setColumnStretch(1, wide ? 1 : 0);
     updateGeometry();
 }
 

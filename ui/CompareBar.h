@@ -46,6 +46,7 @@ public:
     int columns() const { return columns_; }
     // Whether a source's figures depend on the session's processing (masters, delta, codec).
     static bool dependsOnProcessing(core::MonitorSource source);
+    QSize minimumSizeHint() const override;
 
     QToolButton* button(core::MonitorSource source) const { return buttons_[static_cast<int>(source)]; }
     QCheckBox* loudnessMatchBox() const { return match_; }
@@ -76,7 +77,9 @@ private:
     std::array<Figures, core::kMonitorSourceCount> figures_{};
     std::array<QToolButton*, core::kMonitorSourceCount> buttons_{};
     QGridLayout* grid_ = nullptr;
-    QHBoxLayout* controls_ = nullptr;
+    QGridLayout* controls_ = nullptr;
+    QWidget* options_ = nullptr; // loudness match, monitor gain, listen on
+    QWidget* leading_ = nullptr; // the transport
     QLabel* monitorGain_ = nullptr;
     int columns_ = 0;
     bool measuring_ = false;

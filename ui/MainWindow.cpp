@@ -163,6 +163,7 @@ void MainWindow::buildLayout() {
     workspace->setObjectName(QStringLiteral("workspace"));
     overview_ = new WaveformOverview(workspace);
     overview_->setMinimumHeight(64);
+    overview_->setFocusPolicy(Qt::ClickFocus);
     workspace->addWidget(overview_);
 
     body_ = new QSplitter(Qt::Horizontal);
@@ -193,6 +194,7 @@ void MainWindow::buildLayout() {
     // the strips' pane), so a wide screen has no dead space.
     body_->setStretchFactor(0, 1);
     body_->setStretchFactor(1, 1);
+    body_->installEventFilter(this);
     workspace->addWidget(body_);
     workspace->setStretchFactor(0, 0);
     workspace->setStretchFactor(1, 1);
@@ -221,7 +223,15 @@ void MainWindow::buildLayout() {
     metersLayout->addWidget(streamLabel);
     metersLayout->addWidget(streaming_, 2);
     meters->setMinimumWidth(kMetersMinWidth);
-    metersDock_->setWidget(meters);
+    // On a short screen the meters scroll rather than set the window's minimum height.
+    auto* metersScroll = new QScrollArea;
+    metersScroll->setObjectName(QStringLiteral("metersScroll"));
+    metersScroll->setWidgetResizable(true);
+    metersScroll->setFrameShape(QFrame::NoFrame);
+    metersScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    metersScroll->setWidget(meters);
+    metersScroll->setMinimumWidth(kMetersMinWidth);
+    metersDock_->setWidget(metersScroll);
     addDockWidget(Qt::RightDockWidgetArea, metersDock_);
 
     filesDock_ = new QDockWidget(tr("Files"), this);
@@ -291,6 +301,7 @@ void MainWindow::rebuildStrips() {
     const int widest =
         count * StemStrip::kMaxWidth + std::max(0, count - 1) * kStripSpacing + 2 * kStripsMargin;
     stripsScroll_->setMaximumWidth(count > 0 ? widest : QWIDGETSIZE_MAX);
+    fitBody();
 }
 
 void MainWindow::placeFilesDock() {
@@ -308,6 +319,24 @@ void MainWindow::placeFilesDock() {
         tabifyDockWidget(metersDock_, filesDock_);
         metersDock_->raise();
     }
+}
+
+void MainWindow::fitBody() {
+    // The strips get what they can use (up to their widest), the master section at least its minimum and
+    // everything else.
+    const int total = body_->width() - body_->handleWidth();
+    if (total <= 0) return;
+    const int count = static_cast<int>(strips_.size());
+    const int widest = count > 0
+                           ? count * StemStrip::kMaxWidth + (count - 1) * kStripSpacing + 2 * kStripsMargin
+                           : total / 2;
+    const int strips = std::clamp(total - kMasterMinWidth, 0, widest);
+    body_->setSizes({strips, total - strips});
+}
+
+bool MainWindow::eventFilter(QObject* watched, QEvent* event) {
+    if (watched == body_ && event->type() == QEvent::Resize) fitBody();
+    return QMainWindow::eventFilter(watched, event);
 }
 
 void MainWindow::resizeEvent(QResizeEvent* event) {

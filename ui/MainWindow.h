@@ -105,6 +105,7 @@ signals:
 protected:
     void closeEvent(QCloseEvent* event) override;
     void resizeEvent(QResizeEvent* event) override;
+    bool eventFilter(QObject* watched, QEvent* event) override;
     void dragEnterEvent(QDragEnterEvent* event) override;
     void dropEvent(QDropEvent* event) override;
 
@@ -123,6 +124,7 @@ private:
     void refreshMonitorGain();
     void clearReadings();
     void placeFilesDock();
+    void fitBody();
     void onOpenFailed(const QString& path, const QString& error, const QStringList& problems);
     void nudge(double seconds);
     void selectSource(core::MonitorSource source);

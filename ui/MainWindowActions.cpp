@@ -95,11 +95,11 @@ void MainWindow::buildActions() {
         [this] { showAudioSettings(); });
 
     QMenu* view = menuBar()->addMenu(tr("&View"));
-    add(view, tr("Files"), QKeySequence(Qt::CTRL | Qt::Key_1), [this] {
+    add(view, tr("Files"), QKeySequence(Qt::Key_F2), [this] {
         filesDock_->show();
         filesDock_->raise();
     });
-    add(view, tr("Meters"), QKeySequence(Qt::CTRL | Qt::Key_2), [this] {
+    add(view, tr("Meters"), QKeySequence(Qt::Key_F3), [this] {
         metersDock_->show();
         metersDock_->raise();
     });
@@ -131,7 +131,7 @@ void MainWindow::buildActions() {
         {tr("Ctrl+R"), tr("Render")},
         {tr("Ctrl+B"), tr("Batch queue: many folders / sessions at once")},
         {tr("Ctrl+,"), tr("Audio settings")},
-        {tr("Ctrl+1 / Ctrl+2"), tr("Files / meters panel")},
+        {tr("F2 / F3"), tr("Files / meters panel")},
         {tr("F1 or ?"), tr("This help")},
         {tr("Ctrl+Q"), tr("Quit")},
     });

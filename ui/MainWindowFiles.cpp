@@ -170,6 +170,8 @@ void MainWindow::onDocumentOpened() {
     engine_->load(document_->session());
     updateOverviewFile();
     updateTitle();
+    // Keys 1-6, Space, M... act on the song, not on whichever spin box last had the focus.
+    overview_->setFocus();
     // Problems the scan found come forward; otherwise the meters stay in front.
     if (document_->scan() && !document_->scan()->problems.empty()) filesDock_->raise();
 }

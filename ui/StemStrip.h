@@ -32,7 +32,7 @@ public:
     StemStrip(SessionDocument* document, int stemIndex, QWidget* parent = nullptr);
 
     static constexpr int kMinWidth = 112;
-    static constexpr int kMaxWidth = 300;
+    static constexpr int kMaxWidth = 220;
 
     int stemIndex() const { return stemIndex_; }
     QString stemId() const;

@@ -5,6 +5,7 @@
 #include "support/PrivateHomeTestMain.h"
 
 #include "ui/CompareBar.h"
+#include "ui/CompressorPanel.h"
 #include "ui/CorrelationMeterWidget.h"
 #include "ui/EngineController.h"
 #include "ui/GainReductionMeter.h"
@@ -20,9 +21,11 @@
 
 #include "core/analysis/FileAnalysis.h"
 
+#include <QApplication>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDir>
+#include <QDoubleSpinBox>
 #include <QLabel>
 #include <QTest>
 #include <QToolButton>
@@ -126,6 +129,7 @@ TEST_F(MainWindowMonitorTest, EveryStemHasALevelMeterAndEveryDynamicsStageAGainR
     frame.bandGainReductionDb[1] = 2.0f;
     frame.bandGainReductionDb[2] = 3.0f;
     emit window_->engineController()->metersUpdated(frame);
+    QTest::qWait(50); // widgets added to a shown window appear at the next event turn
     for (ui::StemStrip* s : window_->stemStrips()) {
         const int i = s->stemIndex();
         EXPECT_NEAR(s->levelMeter()->peakDbfs(), -3.0 * (i + 1), 1e-6) << s->stemId().toStdString();
@@ -169,31 +173,36 @@ TEST_F(MainWindowMonitorTest, TransportCompareRowAndUndoAreReachableFromTheKeybo
     window_->activateWindow();
     ASSERT_TRUE(QTest::qWaitForWindowActive(window_.get()));
     ui::EngineController* engine = window_->engineController();
-    QTest::keyClick(window_.get(), Qt::Key_2);
-    EXPECT_EQ(engine->source(), core::MonitorSource::StereoMaster);
-    QTest::keyClick(window_.get(), Qt::Key_P);
+    // Keys go where the user's would: to the widget with the focus (the waveform, once a song is open).
+    QWidget* focus = QApplication::focusWidget();
+    ASSERT_NE(focus, nullptr);
+    QTest::keyClick(focus, Qt::Key_3);
+    EXPECT_EQ(engine->source(), core::MonitorSource::StemMaster);
+    QTest::keyClick(focus, Qt::Key_4);
+    EXPECT_EQ(engine->source(), core::MonitorSource::Reference);
+    QTest::keyClick(focus, Qt::Key_P);
     EXPECT_EQ(window_->compareBar()->playbackSystem(), dsp::PlaybackSystem::PhoneSpeaker);
     EXPECT_EQ(engine->playbackSimulation(), dsp::PlaybackSystem::PhoneSpeaker);
-    QTest::keyClick(window_.get(), Qt::Key_Right, Qt::ControlModifier);
+    QTest::keyClick(focus, Qt::Key_Right, Qt::ControlModifier);
     EXPECT_EQ(engine->engine().position(), 5 * engine->sampleRate());
-    QTest::keyClick(window_.get(), Qt::Key_Left, Qt::ControlModifier);
+    QTest::keyClick(focus, Qt::Key_Left, Qt::ControlModifier);
     EXPECT_EQ(engine->engine().position(), 0);
     // A loop from 2 s to 4 s: [ and ] jump to its ends.
     engine->setLoopRegion(2 * engine->sampleRate(), 4 * engine->sampleRate());
-    QTest::keyClick(window_.get(), Qt::Key_BracketRight);
+    QTest::keyClick(focus, Qt::Key_BracketRight);
     EXPECT_EQ(engine->engine().position(), 4 * engine->sampleRate());
-    QTest::keyClick(window_.get(), Qt::Key_BracketLeft);
+    QTest::keyClick(focus, Qt::Key_BracketLeft);
     EXPECT_EQ(engine->engine().position(), 2 * engine->sampleRate());
-    QTest::keyClick(window_.get(), Qt::Key_L);
+    QTest::keyClick(focus, Qt::Key_L);
     EXPECT_FALSE(engine->loopEnabled());
 
     // An edit undone and redone from the keyboard.
     ui::StemStrip* strip = window_->stemStrips().front();
     strip->fader()->setValue(-30);
     ASSERT_NEAR(window_->document()->session().stems[0].gain_db, -3.0, 1e-9);
-    QTest::keyClick(window_.get(), Qt::Key_Z, Qt::ControlModifier);
+    QTest::keyClick(focus, Qt::Key_Z, Qt::ControlModifier);
     EXPECT_NEAR(window_->document()->session().stems[0].gain_db, 0.0, 1e-9);
-    QTest::keyClick(window_.get(), Qt::Key_Z, Qt::ControlModifier | Qt::ShiftModifier);
+    QTest::keyClick(focus, Qt::Key_Z, Qt::ControlModifier | Qt::ShiftModifier);
     EXPECT_NEAR(window_->document()->session().stems[0].gain_db, -3.0, 1e-9);
 
     // Every one of them is in the overlay.

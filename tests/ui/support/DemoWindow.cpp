@@ -1,4 +1,4 @@
-#include "support/DemoWindow.h"
+#include "DemoWindow.h"
 
 #include "ui/EngineController.h"
 #include "ui/SessionDocument.h"
