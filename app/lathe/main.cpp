@@ -16,6 +16,7 @@
 #include <QTimer>
 
 #include <cstdio>
+#include <memory>
 #include <string_view>
 
 namespace {
@@ -80,6 +81,34 @@ void scheduleScreenshots(lathe::ui::MainWindow* window, const QString& windowPng
     timer->start();
 }
 
+// --timing: prints how long the opened folder took to become playable (the engine can start: the first source
+// is audible) and measured (every source's loudness known, so loudness matching is ready, and the overview
+// drawn), in ms since the program started, then quits. For tests/bench/vs-peers.sh.
+void scheduleTiming(lathe::ui::MainWindow* window, const QElapsedTimer* sinceStart) {
+    auto* timer = new QTimer(window);
+    timer->setInterval(5);
+    auto playableMs = std::make_shared<qint64>(-1);
+    QObject::connect(timer, &QTimer::timeout, window, [=] {
+        const qint64 now = sinceStart->elapsed();
+        if (!window->lastError().isEmpty() || now > 600000) {
+            std::fprintf(stderr, "lathe: --timing: %s\n",
+                         window->lastError().isEmpty() ? "not loaded after 10 minutes"
+                                                       : qPrintable(window->lastError()));
+            timer->stop();
+            QApplication::exit(1);
+            return;
+        }
+        if (*playableMs < 0 && window->engineController()->isLoaded()) *playableMs = now;
+        if (*playableMs < 0 || !window->isSettled()) return;
+        timer->stop();
+        std::printf("playable_ms %lld\nmeasured_ms %lld\n", static_cast<long long>(*playableMs),
+                    static_cast<long long>(now));
+        std::fflush(stdout);
+        QApplication::exit(0);
+    });
+    timer->start();
+}
+
 // The options, declared once for the headless parse (--help, --version) and the GUI's.
 struct Options {
     QCommandLineOption screenshot{
@@ -100,6 +129,9 @@ struct Options {
                             QStringLiteral("With --screenshot: the window's size (default 1920x1080)"),
                             QStringLiteral("WIDTHxHEIGHT")};
     QCommandLineOption noAudio{QStringLiteral("no-audio"), QStringLiteral("Do not open an audio device")};
+    QCommandLineOption timing{
+        QStringLiteral("timing"),
+        QStringLiteral("Open FOLDER, print playable_ms and measured_ms (since start), quit")};
 
     void addTo(QCommandLineParser& parser) const {
         parser.setApplicationDescription(QStringLiteral("Lathe mastering workstation"));
@@ -107,7 +139,7 @@ struct Options {
         parser.addVersionOption();
         parser.addPositionalArgument(QStringLiteral("folder"),
                                      QStringLiteral("Client folder or .lathe session to open"));
-        for (const QCommandLineOption* o : {&screenshot, &renderShot, &batchShot, &size, &noAudio})
+        for (const QCommandLineOption* o : {&screenshot, &renderShot, &batchShot, &size, &noAudio, &timing})
             parser.addOption(*o);
     }
 };
@@ -133,6 +165,8 @@ void describeApplication() {
 } // namespace
 
 int main(int argc, char** argv) {
+    QElapsedTimer sinceStart;
+    sinceStart.start();
     const Options options;
     if (wantsTextOnly(argc, argv)) {
         QCoreApplication app(argc, argv);
@@ -165,16 +199,22 @@ int main(int argc, char** argv) {
 
     lathe::ui::MainWindow window;
     const bool shooting = parser.isSet(options.screenshot);
-    if (shooting) {
-        window.setInteractive(false);
-        window.resize(size);
-    }
+    const bool timed = parser.isSet(options.timing);
+    if (shooting || timed) window.setInteractive(false);
+    if (shooting) window.resize(size);
     window.show();
     if (!parser.isSet(options.noAudio)) window.openAudioFromSettings();
 
     const QStringList args = parser.positionalArguments();
     const QString path = args.isEmpty() ? QString() : args.front();
-    if (shooting) {
+    if (timed) {
+        if (path.isEmpty()) {
+            std::fprintf(stderr, "lathe: --timing needs a FOLDER\n");
+            return 2;
+        }
+        window.openPath(path);
+        scheduleTiming(&window, &sinceStart);
+    } else if (shooting) {
         if (!path.isEmpty()) window.openPath(path);
         scheduleScreenshots(&window, parser.value(options.screenshot), parser.value(options.renderShot),
                             parser.value(options.batchShot));
