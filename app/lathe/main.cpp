@@ -1,5 +1,6 @@
 #include "core/Version.h"
 #include "ui/BatchQueueWindow.h"
+#include "ui/EngineController.h"
 #include "ui/MainWindow.h"
 #include "ui/RenderDialog.h"
 #include "ui/SessionDocument.h"
