@@ -38,25 +38,9 @@ namespace lathe::ui {
 
 namespace {
 
-enum RowState { Queued = 0, Rendering = 1, Done = 2 };
-
 bool isSessionFile(const QString& path) {
     return path.endsWith(QStringLiteral(".lathe"), Qt::CaseInsensitive);
 }
-
-QString figures(const core::RenderReport& report, double core::DeliverableReport::*field) {
-    QStringList parts;
-    for (const auto& d : report.deliverables)
-        parts << QString::number(d.*field, 'f', 1);
-    return parts.join(QStringLiteral(" / "));
-}
-
-QString kindLabel(const std::string& kind) {
-    return kind == "stem_master" ? QObject::tr("stem") : QObject::tr("stereo");
-}
-
-const char* kOutputKey = "batch/lastOutput";
-const char* kJobsKey = "batch/jobs";
 
 } // namespace
 
@@ -144,13 +128,15 @@ BatchQueueWindow::BatchQueueWindow(QWidget* parent) : QWidget(parent, Qt::Window
     const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     parallel_->setRange(1, std::max(8, cores * 2));
     parallel_->setMinimumWidth(70);
-    parallel_->setValue(std::clamp(QSettings().value(kJobsKey, cores).toInt(), 1, parallel_->maximum()));
-    parallel_->setToolTip(
-        tr("Songs rendered at the same time (this machine has %n core(s))", nullptr, cores));
+    parallel_->setValue(
+        std::clamp(QSettings().value(BatchQueueWindow::kJobsKey, cores).toInt(), 1, parallel_->maximum()));
+    parallel_->setToolTip(cores == 1
+                              ? tr("Songs rendered at the same time (this machine has 1 core)")
+                              : tr("Songs rendered at the same time (this machine has %1 cores)").arg(cores));
     resume_ = new QCheckBox(tr("Skip songs already rendered (verified)"), this);
     resume_->setToolTip(tr("A song whose masters are complete and valid for the same settings is not "
                            "rendered again (as lathe-cli batch --resume)"));
-    folder_ = new QLineEdit(QSettings().value(kOutputKey).toString(), this);
+    folder_ = new QLineEdit(QSettings().value(BatchQueueWindow::kOutputKey).toString(), this);
     folder_->setPlaceholderText(tr("Each song goes to <output folder>/<song>/"));
     browse_ = new QPushButton(tr("Choose\u2026"), this);
     connect(browse_, &QPushButton::clicked, this, &BatchQueueWindow::chooseOutputFolder);
@@ -300,8 +286,10 @@ void BatchQueueWindow::rebuildQueueRows() {
     rowState_.assign(size_t(table_->rowCount()), Queued);
     table_->setCurrentCell(-1, -1);
     if (!running_)
-        status_->setText(inputs_.isEmpty() ? tr("Add client folders or .lathe sessions (or drop them here).")
-                                           : tr("%n song(s) in the queue.", nullptr, int(inputs_.size())));
+        status_->setText(inputs_.isEmpty()
+                             ? tr("Add client folders or .lathe sessions (or drop them here).")
+                             : (inputs_.size() == 1 ? tr("1 song in the queue.")
+                                                    : tr("%1 songs in the queue.").arg(inputs_.size())));
     updateButtons();
 }
 
@@ -421,249 +409,6 @@ void BatchQueueWindow::setEditing(bool enabled) {
     ceiling_->setEnabled(enabled && ceilingOn_->isChecked());
     cancel_->setEnabled(!enabled);
     updateButtons();
-}
-
-int BatchQueueWindow::rowOfPosition(size_t position) const {
-    for (size_t i = 0; i < jobs_.size(); ++i)
-        if (jobs_[i].position == position) return static_cast<int>(i);
-    return -1;
-}
-
-void BatchQueueWindow::start() {
-    if (running_) return;
-    if (inputs_.isEmpty()) {
-        status_->setText(tr("Add client folders or .lathe sessions first."));
-        return;
-    }
-    const QString out = outputFolder();
-    if (out.isEmpty()) {
-        status_->setText(tr("Choose an output folder first."));
-        return;
-    }
-    std::vector<std::string> inputs;
-    for (const QString& input : inputs_)
-        inputs.push_back(input.toStdString());
-    try {
-        jobs_ = core::planBatch(inputs, QDir(out).absolutePath().toStdString());
-        core::checkWritePlan(core::batchWritePlan(inputs, out.toStdString()));
-    } catch (const std::exception& e) {
-        status_->setText(QString::fromStdString(e.what()));
-        return;
-    }
-    QSettings().setValue(kOutputKey, out);
-    QSettings().setValue(kJobsKey, parallel_->value());
-    summary_.reset();
-    summaryView_->clear();
-    openFolder_->setEnabled(false);
-    cancelFlag_ = false;
-    running_ = true;
-    lastFraction_ = 0;
-    rebuildQueueRows();
-    overall_->setValue(0);
-    setEditing(false);
-    status_->setText(tr("Rendering %n song(s) into %1\u2026", nullptr, int(jobs_.size()))
-                         .arg(QDir::toNativeSeparators(out)));
-
-    // Callbacks come from the runner's worker threads, one at a time; each is posted to the GUI thread. The
-    // destructor joins the worker, so `this` outlives every post (a post still queued then is dropped).
-    auto runner = std::make_shared<core::BatchRunner>(jobs_, options());
-    auto lastPermille = std::make_shared<int>(-1);
-    core::BatchRunner::Callbacks callbacks;
-    callbacks.progress = [this, lastPermille](double fraction) {
-        const int permille = int(std::floor(std::clamp(fraction, 0.0, 1.0) * 1000.0));
-        if (permille == *lastPermille) return; // only whole steps, so a fast render does not flood the queue
-        *lastPermille = permille;
-        QMetaObject::invokeMethod(
-            this, [this, fraction] { onProgress(fraction); }, Qt::QueuedConnection);
-    };
-    callbacks.jobStarted = [this](const core::BatchJob& job) {
-        const size_t position = job.position;
-        QMetaObject::invokeMethod(
-            this, [this, position] { onJobStarted(position); }, Qt::QueuedConnection);
-    };
-    callbacks.jobFinished = [this](const core::BatchJobResult& result) {
-        QMetaObject::invokeMethod(
-            this, [this, result] { onJobFinished(result); }, Qt::QueuedConnection);
-    };
-    worker_ = QThread::create([this, runner, callbacks] {
-        std::shared_ptr<core::BatchSummary> summary;
-        try {
-            summary = std::make_shared<core::BatchSummary>(runner->run(callbacks, &cancelFlag_));
-        } catch (const std::exception& e) {
-            // run() records each job's failure itself; this is a failure of the batch as a whole.
-            summary = std::make_shared<core::BatchSummary>();
-            for (const auto& job : runner->jobs()) {
-                core::BatchJobResult r;
-                r.job = job;
-                r.song = job.name;
-                r.error = e.what();
-                summary->jobs.push_back(r);
-                ++summary->failed;
-            }
-        }
-        QMetaObject::invokeMethod(
-            this, [this, summary] { onFinished(summary); }, Qt::QueuedConnection);
-    });
-    worker_->start(QThread::LowPriority);
-}
-
-void BatchQueueWindow::cancel() {
-    if (!running_) return;
-    cancelFlag_ = true;
-    cancel_->setEnabled(false);
-    status_->setText(tr("Cancelling: running renders stop and leave nothing under a final name\u2026"));
-}
-
-void BatchQueueWindow::onJobStarted(size_t position) {
-    const int row = rowOfPosition(position);
-    if (row < 0) return;
-    rowState_[size_t(row)] = Rendering;
-    setRowStatus(row, tr("rendering"));
-    // With more than one song rendering, the runner's overall fraction cannot be split between them: their
-    // bars show activity rather than a made-up share.
-    const auto running = std::count(rowState_.begin(), rowState_.end(), Rendering);
-    for (size_t r = 0; r < rowState_.size(); ++r) {
-        if (rowState_[r] != Rendering) continue;
-        auto* bar = qobject_cast<QProgressBar*>(table_->cellWidget(int(r), ProgressColumn));
-        if (running > 1)
-            bar->setRange(0, 0);
-        else
-            bar->setRange(0, 100);
-    }
-}
-
-void BatchQueueWindow::onProgress(double fraction) {
-    // After a cancel the runner counts every stopped job as done; the bar keeps what was really rendered.
-    if (cancelFlag_) return;
-    lastFraction_ = std::max(lastFraction_, fraction);
-    overall_->setValue(std::max(overall_->value(), int(std::floor(lastFraction_ * 100.0))));
-    // One song rendering: its share is what the overall fraction says beyond the songs already done.
-    const auto running = std::count(rowState_.begin(), rowState_.end(), Rendering);
-    if (running != 1) return;
-    const auto done = std::count(rowState_.begin(), rowState_.end(), Done);
-    const auto it = std::find(rowState_.begin(), rowState_.end(), Rendering);
-    const int row = int(it - rowState_.begin());
-    const double share = std::clamp(fraction * double(rowState_.size()) - double(done), 0.0, 1.0);
-    auto* bar = qobject_cast<QProgressBar*>(table_->cellWidget(row, ProgressColumn));
-    bar->setRange(0, 100);
-    bar->setValue(std::max(bar->value(), int(std::floor(share * 100.0))));
-}
-
-void BatchQueueWindow::onJobFinished(const core::BatchJobResult& result) {
-    const int row = rowOfPosition(result.job.position);
-    if (row < 0) return;
-    rowState_[size_t(row)] = Done;
-    table_->item(row, SongColumn)->setText(QString::fromStdString(result.song));
-    auto* bar = qobject_cast<QProgressBar*>(table_->cellWidget(row, ProgressColumn));
-    bar->setRange(0, 100);
-    QString status;
-    switch (result.status) {
-    case core::BatchJobStatus::Ok:
-        status = QStringLiteral("ok");
-        break;
-    case core::BatchJobStatus::Skipped:
-        status = QStringLiteral("skipped");
-        break;
-    case core::BatchJobStatus::Failed:
-        status = result.error == "cancelled" ? QStringLiteral("cancelled") : QStringLiteral("failed");
-        break;
-    }
-    setRowStatus(row, status);
-    if (result.status != core::BatchJobStatus::Failed) {
-        bar->setValue(100);
-        table_->item(row, LoudnessColumn)
-            ->setText(figures(result.report, &core::DeliverableReport::integratedLufs));
-        table_->item(row, PeakColumn)
-            ->setText(figures(result.report, &core::DeliverableReport::truePeakDbtp));
-        table_->item(row, RangeColumn)
-            ->setText(figures(result.report, &core::DeliverableReport::loudnessRangeLu));
-        QStringList kinds;
-        for (const auto& d : result.report.deliverables)
-            kinds << kindLabel(d.kind);
-        const QString note =
-            (result.status == core::BatchJobStatus::Skipped ? tr("already complete: ") : QString()) +
-            kinds.join(QStringLiteral(" / ")) +
-            tr(" in %1").arg(QDir::toNativeSeparators(QString::fromStdString(result.job.outDir)));
-        table_->item(row, NoteColumn)->setText(note);
-        table_->item(row, NoteColumn)->setToolTip(note);
-    } else {
-        const QString error = QString::fromStdString(result.error);
-        table_->item(row, NoteColumn)->setText(error);
-        table_->item(row, NoteColumn)->setToolTip(error);
-        if (status == QLatin1String("failed"))
-            table_->item(row, NoteColumn)->setForeground(QColor(0xff, 0x6b, 0x6b));
-    }
-}
-
-void BatchQueueWindow::onFinished(std::shared_ptr<core::BatchSummary> summary) {
-    if (worker_) {
-        worker_->wait();
-        delete worker_;
-        worker_ = nullptr;
-    }
-    running_ = false;
-    const bool cancelled = cancelFlag_.load();
-    summary_ = *summary;
-    setEditing(true);
-    if (!cancelled) overall_->setValue(100);
-
-    // The same machine-readable summary lathe-cli batch leaves, so a GUI batch can be checked the same way.
-    QString summaryNote;
-    if (!summary->outDir.empty() && QFileInfo(QString::fromStdString(summary->outDir)).isDir()) {
-        try {
-            core::writeFileAtomically(summary->outDir + "/batch-summary.json",
-                                      core::toJson(*summary).dump(2) + "\n");
-        } catch (const std::exception& e) {
-            summaryNote =
-                QStringLiteral(" ") +
-                tr("The summary file could not be written: %1").arg(QString::fromStdString(e.what()));
-        }
-    }
-
-    QString html =
-        QStringLiteral("<table cellspacing='0' cellpadding='5'><tr><th align='left'>Song</th>"
-                       "<th align='left'>Master</th><th align='right'>LUFS</th><th align='right'>TP dBTP</th>"
-                       "<th align='right'>LRA LU</th><th align='left'>Status</th></tr>");
-    const QString bad = QStringLiteral("#ff6b6b");
-    int cancelledJobs = 0;
-    for (const auto& r : summary->jobs) {
-        const QString song = QString::fromStdString(r.song).toHtmlEscaped();
-        if (r.status == core::BatchJobStatus::Failed) {
-            const bool wasCancelled = r.error == "cancelled";
-            cancelledJobs += wasCancelled;
-            html += QStringLiteral("<tr><td>%1</td><td>\u2013</td><td></td><td></td><td></td>"
-                                   "<td><span style='color:%2'>%3</span></td></tr>")
-                        .arg(song, wasCancelled ? QStringLiteral("#8f959e") : bad,
-                             wasCancelled
-                                 ? tr("cancelled")
-                                 : tr("failed: %1").arg(QString::fromStdString(r.error).toHtmlEscaped()));
-            continue;
-        }
-        for (const auto& d : r.report.deliverables) {
-            const QString peak = d.withinCeiling ? QString::number(d.truePeakDbtp, 'f', 2)
-                                                 : QStringLiteral("<span style='color:%1'>%2</span>")
-                                                       .arg(bad, QString::number(d.truePeakDbtp, 'f', 2));
-            html +=
-                QStringLiteral("<tr><td>%1</td><td>%2</td><td align='right'>%3</td><td align='right'>%4</td>"
-                               "<td align='right'>%5</td><td>%6</td></tr>")
-                    .arg(song, kindLabel(d.kind), QString::number(d.integratedLufs, 'f', 2), peak,
-                         QString::number(d.loudnessRangeLu, 'f', 1),
-                         r.status == core::BatchJobStatus::Skipped ? tr("skipped (already complete)")
-                                                                   : tr("ok"));
-        }
-    }
-    html += QStringLiteral("</table>");
-    summaryView_->setHtml(html);
-
-    QString line = tr("%1 ok, %2 skipped, %3 failed")
-                       .arg(summary->ok)
-                       .arg(summary->skipped)
-                       .arg(summary->failed - cancelledJobs);
-    if (cancelledJobs > 0)
-        line += tr(", %n cancelled (nothing partial was left under a final name)", nullptr, cancelledJobs);
-    status_->setText(line + QLatin1Char('.') + summaryNote);
-    openFolder_->setEnabled(true);
-    emit batchFinished(summary->failed == 0);
 }
 
 void BatchQueueWindow::chooseFolders() {

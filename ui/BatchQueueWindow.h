@@ -30,7 +30,8 @@ namespace lathe::ui {
 // and batch-summary.json. While it runs, each row shows its job's state and progress and the overall bar the
 // whole batch's; cancel stops the running renders (a render writes under temporary names and renames only
 // when complete, so nothing partial is left under a final name). At the end a summary lists every master's
-// loudness, true peak and LRA, and every failure with the file and the problem.
+// loudness, true peak and LRA, and every failure with the file and the problem. Split by concern:
+// BatchQueueWindow.cpp (the window, inputs and options), BatchQueueRun.cpp (the run and its summary).
 class BatchQueueWindow : public QWidget {
     Q_OBJECT
 public:
@@ -106,6 +107,10 @@ private:
     void onProgress(double fraction);
     void onFinished(std::shared_ptr<core::BatchSummary> summary);
     void setEditing(bool enabled);
+
+    enum RowState { Queued = 0, Rendering = 1, Done = 2 };
+    static constexpr const char* kOutputKey = "batch/lastOutput";
+    static constexpr const char* kJobsKey = "batch/jobs";
     void updateButtons();
     int rowOfPosition(size_t position) const;
 

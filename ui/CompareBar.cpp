@@ -3,10 +3,12 @@
 #include <QButtonGroup>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QSignalBlocker>
 #include <QToolButton>
+#include <QVBoxLayout>
 
 #include <algorithm>
 #include <cmath>
@@ -48,9 +50,23 @@ QString CompareBar::playbackSystemTitle(dsp::PlaybackSystem system) {
 }
 
 CompareBar::CompareBar(QWidget* parent) : QWidget(parent) {
-    auto* layout = new QHBoxLayout(this);
+    auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 2, 4, 2);
     layout->setSpacing(4);
+    // The bar's minimum is that of two rows of three (minimumSizeHint), whatever it shows now: six in a row
+    // must not stop the window from narrowing to where three fit.
+    layout->setSizeConstraint(QLayout::SetNoConstraint);
+    grid_ = new QGridLayout;
+    grid_->setSpacing(4);
+    layout->addLayout(grid_);
+    controls_ = new QGridLayout;
+    controls_->setHorizontalSpacing(12);
+    controls_->setVerticalSpacing(2);
+    layout->addLayout(controls_);
+    options_ = new QWidget(this);
+    auto* options = new QHBoxLayout(options_);
+    options->setContentsMargins(0, 0, 0, 0);
+    options->setSpacing(6);
     group_ = new QButtonGroup(this);
     group_->setExclusive(true);
     for (int i = 0; i < core::kMonitorSourceCount; ++i) {
@@ -59,18 +75,26 @@ CompareBar::CompareBar(QWidget* parent) : QWidget(parent) {
         button->setObjectName(QStringLiteral("compareButton"));
         button->setCheckable(true);
         button->setToolButtonStyle(Qt::ToolButtonTextOnly);
+        button->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
         buttons_[i] = button;
         group_->addButton(button, i);
-        layout->addWidget(button);
+        figures_[i] = {false, NAN, NAN};
         setSourceInfo(source, false, NAN, NAN);
     }
-    match_ = new QCheckBox(tr("Loudness match"), this);
+    match_ = new QCheckBox(tr("Loudness match"), options_);
     match_->setToolTip(
-        tr("Play every source at the same integrated loudness, so you compare sound, not level"));
+        tr("Play every source at the same integrated loudness, so you compare sound, not level. "
+           "The meters read the source itself, before this gain."));
     match_->setChecked(true);
-    layout->addSpacing(8);
-    layout->addWidget(match_);
-    listenOn_ = new QComboBox(this);
+    monitorGain_ = new QLabel(options_);
+    monitorGain_->setObjectName(QStringLiteral("monitorGain"));
+    monitorGain_->setToolTip(tr("What loudness matching does to the current source on its way to the "
+                                "speakers; the meters and the figures above read the source before it"));
+    setMonitorGainDb(0.0);
+    options->addStretch(1);
+    options->addWidget(match_);
+    options->addWidget(monitorGain_);
+    listenOn_ = new QComboBox(options_);
     listenOn_->setObjectName(QStringLiteral("listenOn"));
     for (int i = 0; i < dsp::kPlaybackSystemCount; ++i) {
         const auto system = static_cast<dsp::PlaybackSystem>(i);
@@ -78,12 +102,12 @@ CompareBar::CompareBar(QWidget* parent) : QWidget(parent) {
     }
     listenOn_->setToolTip(tr("Hear the source as a small playback system would play it (the meters still "
                              "read the source itself). Flat is the studio monitors, untouched."));
-    auto* listenLabel = new QLabel(tr("Listen on"), this);
+    auto* listenLabel = new QLabel(tr("Listen on"), options_);
     listenLabel->setBuddy(listenOn_);
-    layout->addSpacing(8);
-    layout->addWidget(listenLabel);
-    layout->addWidget(listenOn_);
-    layout->addStretch(1);
+    options->addSpacing(8);
+    options->addWidget(listenLabel);
+    options->addWidget(listenOn_);
+    controls_->addWidget(options_, 0, 1);
     connect(listenOn_, &QComboBox::currentIndexChanged, this, [this](int) {
         emit playbackSystemSelected(static_cast<dsp::PlaybackSystem>(listenOn_->currentData().toInt()));
     });
@@ -94,6 +118,65 @@ CompareBar::CompareBar(QWidget* parent) : QWidget(parent) {
         emit sourceSelected(current_);
     });
     connect(match_, &QCheckBox::toggled, this, &CompareBar::loudnessMatchToggled);
+    arrange(core::kMonitorSourceCount);
+}
+
+void CompareBar::setLeadingWidget(QWidget* widget) {
+    widget->setParent(this);
+    leading_ = widget;
+    controls_->addWidget(widget, 0, 0);
+    const int columns = columns_;
+    columns_ = 0;
+    arrange(columns);
+}
+
+bool CompareBar::dependsOnProcessing(core::MonitorSource source) {
+    return source != core::MonitorSource::Mix && source != core::MonitorSource::Reference;
+}
+
+int CompareBar::columnsFor(int width) const {
+    int widest = 0;
+    for (QToolButton* b : buttons_)
+        widest = std::max(widest, b->minimumWidth());
+    const QMargins m = layout()->contentsMargins();
+    const int six = core::kMonitorSourceCount * widest + (core::kMonitorSourceCount - 1) * grid_->spacing() +
+                    m.left() + m.right();
+    return width >= six ? core::kMonitorSourceCount : core::kMonitorSourceCount / 2;
+}
+
+QSize CompareBar::minimumSizeHint() const {
+    int widest = 0;
+    for (QToolButton* b : buttons_)
+        widest = std::max(widest, b->minimumWidth());
+    const QMargins m = layout()->contentsMargins();
+    const int three = 3 * widest + 2 * grid_->spacing() + m.left() + m.right();
+    return {std::max(three, options_->minimumSizeHint().width() + m.left() + m.right()),
+            layout()->minimumSize().height()};
+}
+
+void CompareBar::arrange(int columns) {
+    if (columns == columns_) return;
+    columns_ = columns;
+    for (QToolButton* b : buttons_)
+        grid_->removeWidget(b);
+    for (int i = 0; i < core::kMonitorSourceCount; ++i)
+        grid_->addWidget(buttons_[i], i / columns, i % columns);
+    for (int c = 0; c < core::kMonitorSourceCount; ++c)
+        grid_->setColumnStretch(c, c < columns ? 1 : 0);
+    // Wide: the transport and the options share a row; narrow: each has its own.
+    controls_->removeWidget(options_);
+    if (leading_) controls_->removeWidget(leading_);
+    const bool wide = columns == core::kMonitorSourceCount;
+    if (leading_) controls_->addWidget(leading_, 0, 0);
+    controls_->addWidget(options_, wide || !leading_ ? 0 : 1, wide || !leading_ ? 1 : 0);
+    controls_->setColumnStretch(0, 1);
+    controls_->setColumnStretch(1, wide ? 1 : 0);
+    updateGeometry();
+}
+
+void CompareBar::resizeEvent(QResizeEvent* event) {
+    QWidget::resizeEvent(event);
+    arrange(columnsFor(width()));
 }
 
 void CompareBar::setCurrentSource(core::MonitorSource source) {
@@ -104,29 +187,63 @@ void CompareBar::setCurrentSource(core::MonitorSource source) {
 
 void CompareBar::setSourceInfo(core::MonitorSource source, bool available, double integratedLufs,
                                double truePeakDbtp) {
+    figures_[static_cast<int>(source)] = {available, integratedLufs, truePeakDbtp};
+    updateButtonText(source);
+}
+
+void CompareBar::setMeasuring(bool measuring) {
+    measuring_ = measuring;
+    for (int i = 0; i < core::kMonitorSourceCount; ++i)
+        updateButtonText(static_cast<core::MonitorSource>(i));
+}
+
+void CompareBar::updateButtonText(core::MonitorSource source) {
     const int index = static_cast<int>(source);
+    const Figures& f = figures_[index];
     QToolButton* button = buttons_[index];
     // Below BS.1770's absolute gate (-70 LUFS) there is no loudness to show: the delta of stems that null
     // against the mix lands here, and "silent" says that better than -200.
     constexpr double kSilentLufs = -70.0;
     QString figures = QStringLiteral("—");
-    if (available && std::isfinite(integratedLufs) && integratedLufs > kSilentLufs)
+    if (f.available && measuring_ && dependsOnProcessing(source))
+        figures = tr("measuring…");
+    else if (f.available && std::isfinite(f.integratedLufs) && f.integratedLufs > kSilentLufs)
         figures = QStringLiteral("%1 LUFS · %2 dBTP")
-                      .arg(integratedLufs, 0, 'f', 1)
-                      .arg(std::isfinite(truePeakDbtp) && truePeakDbtp > -150
-                               ? QString::number(truePeakDbtp, 'f', 1)
+                      .arg(f.integratedLufs, 0, 'f', 1)
+                      .arg(std::isfinite(f.truePeakDbtp) && f.truePeakDbtp > -150
+                               ? QString::number(f.truePeakDbtp, 'f', 1)
                                : QStringLiteral("—"));
-    else if (available)
+    else if (f.available)
         figures = tr("silent (nulls)");
     button->setText(QStringLiteral("%1  %2\n%3").arg(index + 1).arg(sourceTitle(source), figures));
-    button->setEnabled(available);
-    QString tip = available
+    // Never narrower than its longest possible line, so a figure is never clipped (its minus sign
+    // least of all): the widest figures the button can show, whatever it shows now.
+    const QString widest =
+        QStringLiteral("%1  %2\n-188.8 LUFS · -188.8 dBTP").arg(index + 1).arg(sourceTitle(source));
+    const QString shown = button->text();
+    button->setText(widest);
+    button->ensurePolished();
+    const int need = button->sizeHint().width();
+    button->setText(shown);
+    button->setMinimumWidth(need);
+    button->setEnabled(f.available);
+    QString tip = f.available
                       ? tr("Listen to the %1 (key %2)").arg(sourceTitle(source).toLower()).arg(index + 1)
                       : tr("%1: not available for this session").arg(sourceTitle(source));
     if (source == core::MonitorSource::Codec)
         tip += tr("\nThe stereo master after an MP3 round trip (320 kb/s), as made at load: what lossy "
                   "streaming does to it. Not available at rates MP3 does not carry (only 32, 44.1, 48 kHz).");
     button->setToolTip(tip);
+}
+
+void CompareBar::setMonitorGainDb(double db) {
+    if (!match_->isChecked()) {
+        monitorGain_->setText(tr("monitor 0.0 dB"));
+        return;
+    }
+    // "-0.0" says nothing a plain 0.0 does not.
+    const double shown = std::abs(db) < 0.05 ? 0.0 : db;
+    monitorGain_->setText(tr("monitor %1 dB").arg(shown, 0, 'f', 1));
 }
 
 void CompareBar::setLoudnessMatch(bool enabled) {

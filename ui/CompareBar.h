@@ -9,15 +9,20 @@
 class QButtonGroup;
 class QCheckBox;
 class QComboBox;
+class QGridLayout;
+class QHBoxLayout;
+class QLabel;
 class QToolButton;
 
 namespace lathe::ui {
 
 // The A/B/C/D(/E/F) row: mix, stereo master, stem master, reference, delta (stems minus mix) and the stereo
 // master through an MP3 round trip (codec), one key each (1-6), each showing its integrated loudness and true
-// peak as measured at load; the loudness-match toggle (every source played at the same integrated loudness,
-// so the comparison is of sound, not level); and "Listen on", the playback system the monitor simulates
-// (flat, phone, laptop, earbuds, car).
+// peak (measured at load, re-measured after edits: "measuring…" meanwhile); the loudness-match toggle (every
+// source played at the same integrated loudness, so the comparison is of sound, not level) with the monitor
+// gain it applies to what is heard (the meters read the source before it); and "Listen on", the playback
+// system the monitor simulates (flat, phone, laptop, earbuds, car). The buttons never clip their figures:
+// they stand in one row of six when the bar is wide enough, else in two rows of three.
 class CompareBar : public QWidget {
     Q_OBJECT
 public:
@@ -28,8 +33,20 @@ public:
     // Not available (no reference, no mix for delta...): the button is disabled and says why in its tooltip.
     void setSourceInfo(core::MonitorSource source, bool available, double integratedLufs,
                        double truePeakDbtp);
+    // The figures of the sources an edit changes are being re-measured: those buttons say "measuring…".
+    void setMeasuring(bool measuring);
+    bool isMeasuring() const { return measuring_; }
     void setLoudnessMatch(bool enabled);
     bool loudnessMatch() const;
+    // The gain the monitor path applies to the current source (loudness match), shown beside the toggle.
+    void setMonitorGainDb(double db);
+    QLabel* monitorGainLabel() const { return monitorGain_; }
+    // A widget shown at the start of the controls row (the transport).
+    void setLeadingWidget(QWidget* widget);
+    int columns() const { return columns_; }
+    // Whether a source's figures depend on the session's processing (masters, delta, codec).
+    static bool dependsOnProcessing(core::MonitorSource source);
+    QSize minimumSizeHint() const override;
 
     QToolButton* button(core::MonitorSource source) const { return buttons_[static_cast<int>(source)]; }
     QCheckBox* loudnessMatchBox() const { return match_; }
@@ -45,8 +62,27 @@ signals:
     void loudnessMatchToggled(bool enabled);
     void playbackSystemSelected(dsp::PlaybackSystem system);
 
+protected:
+    void resizeEvent(QResizeEvent* event) override;
+
 private:
+    void arrange(int columns);
+    void updateButtonText(core::MonitorSource source);
+    int columnsFor(int width) const;
+
+    struct Figures {
+        bool available = false;
+        double integratedLufs = 0, truePeakDbtp = 0;
+    };
+    std::array<Figures, core::kMonitorSourceCount> figures_{};
     std::array<QToolButton*, core::kMonitorSourceCount> buttons_{};
+    QGridLayout* grid_ = nullptr;
+    QGridLayout* controls_ = nullptr;
+    QWidget* options_ = nullptr; // loudness match, monitor gain, listen on
+    QWidget* leading_ = nullptr; // the transport
+    QLabel* monitorGain_ = nullptr;
+    int columns_ = 0;
+    bool measuring_ = false;
     QButtonGroup* group_ = nullptr;
     QCheckBox* match_ = nullptr;
     QComboBox* listenOn_ = nullptr;

@@ -1,6 +1,5 @@
 #include "MainWindow.h"
 
-#include "AlbumWindow.h"
 #include "AudioSettingsDialog.h"
 #include "BatchQueueWindow.h"
 #include "CompareBar.h"
@@ -19,95 +18,43 @@
 #include "TransportBar.h"
 #include "WaveformOverview.h"
 
-#include "core/Error.h"
-#include "core/Version.h"
-#include "core/io/ClientFolder.h"
-#include "core/model/SessionDefaults.h"
-#include "core/model/SessionJson.h"
-
-#include <QAction>
-#include <QApplication>
-#include <QCloseEvent>
-#include <QDir>
 #include <QDockWidget>
-#include <QDragEnterEvent>
-#include <QDropEvent>
-#include <QFileDialog>
-#include <QFileInfo>
 #include <QHBoxLayout>
-#include <QKeySequence>
 #include <QLabel>
-#include <QMenuBar>
 #include <QMessageBox>
-#include <QMimeData>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QResizeEvent>
 #include <QScrollArea>
-#include <QSettings>
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QStatusBar>
 #include <QThread>
 #include <QTimer>
 #include <QToolBar>
-#include <QUndoStack>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <cmath>
-#include <memory>
 
 namespace lathe::ui {
 
 namespace {
 
-constexpr int kMaxRecent = 8;
-const char* kRecentKey = "recent/paths";
-
-struct OpenResult {
-    core::Session session;
-    std::optional<core::FolderScan> scan;
-    QString sessionFile;
-    QString error;
-};
-
-bool isSessionFile(const QString& path) {
-    return path.endsWith(QStringLiteral(".lathe"), Qt::CaseInsensitive);
-}
-
-// Runs on a worker thread: scanning probes every file, which takes seconds on a slow disk.
-void openOnWorker(const QString& path, OpenResult& result) {
-    try {
-        const QFileInfo info(path);
-        if (info.isDir()) {
-            core::FolderScan scan = core::scanClientFolder(info.absoluteFilePath().toStdString());
-            if (scan.stems.empty() && !scan.mix)
-                throw core::Error(scan.folder,
-                                  scan.problems.empty()
-                                      ? "no audio files found (WAV, AIFF, FLAC, MP3 or Ogg)"
-                                      : "none of the audio files can be used (see the problems below)");
-            result.session = core::makeDefaultSession(scan);
-            result.scan = std::move(scan);
-        } else if (!info.exists()) {
-            throw core::Error(path.toStdString(), "does not exist");
-        } else {
-            result.session = core::loadSession(info.absoluteFilePath().toStdString());
-            result.sessionFile = info.absoluteFilePath();
-            try {
-                result.scan = core::scanClientFolder(result.session.folder);
-            } catch (const std::exception&) {
-                // The session names its files; a folder that moved shows up as load errors, not here.
-            }
-        }
-    } catch (const std::exception& e) {
-        result.error = QString::fromStdString(e.what());
-    }
-}
+constexpr int kStripsMargin = 4;
+constexpr int kStripSpacing = 4;
+constexpr int kMasterMinWidth = 330;
+constexpr int kMetersMinWidth = 280;
+// Files beside the strips from this window width: 8 compact strips, the master section, the meters and the
+// files all fit without squeezing the strips.
+constexpr int kFilesBesideWidth = 2200;
 
 } // namespace
 
 MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     document_ = new SessionDocument(this);
     engine_ = new EngineController(this);
+    measurer_ = new SourceMeasurer(this);
     setAcceptDrops(true);
     buildLayout();
     buildActions();
@@ -132,7 +79,10 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
         loadProgress_->hide();
         statusText_->setText(tr("Ready"));
         transport_->setReady(true);
+        remeasured_.reset();
         refreshCompareFigures();
+        // Edits made while loading were queued for the engine; the figures must follow them too.
+        onSessionChanged();
     });
     connect(engine_, &EngineController::loadFailed, this, [this](const QString& message) {
         loadProgress_->hide();
@@ -164,7 +114,15 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     connect(transport_, &TransportBar::returnToStartClicked, engine_, &EngineController::returnToStart);
     connect(transport_, &TransportBar::loopToggled, engine_, &EngineController::setLoopEnabled);
     connect(compare_, &CompareBar::sourceSelected, this, &MainWindow::selectSource);
-    connect(compare_, &CompareBar::loudnessMatchToggled, engine_, &EngineController::setLoudnessMatch);
+    connect(compare_, &CompareBar::loudnessMatchToggled, this, [this](bool on) {
+        engine_->setLoudnessMatch(on);
+        refreshMonitorGain();
+    });
+    connect(measurer_, &SourceMeasurer::measuringChanged, compare_, &CompareBar::setMeasuring);
+    connect(measurer_, &SourceMeasurer::measured, this, &MainWindow::onMeasured);
+    connect(measurer_, &SourceMeasurer::measureFailed, this, [this](const QString& message) {
+        statusText_->setText(tr("Cannot re-measure: %1").arg(message));
+    });
     connect(compare_, &CompareBar::playbackSystemSelected, engine_, &EngineController::setPlaybackSimulation);
     connect(overview_, &WaveformOverview::seekRequested, this,
             [this](qint64 fileFrame) { engine_->seek(qRound64(fileFrame / fileFramesPerEngineFrame())); });
@@ -186,55 +144,61 @@ MainWindow::~MainWindow() {
 }
 
 void MainWindow::buildLayout() {
-    auto* toolbar = addToolBar(tr("Transport"));
+    // Transport and compare across the whole window: the compare figures need the width, and wrap onto two
+    // rows of three on a narrow screen rather than clip.
+    auto* toolbar = addToolBar(tr("Transport and compare"));
     toolbar->setObjectName(QStringLiteral("transportToolbar"));
     toolbar->setMovable(false);
     toolbar->setFloatable(false);
-    transport_ = new TransportBar(toolbar);
     compare_ = new CompareBar(toolbar);
+    transport_ = new TransportBar(compare_);
+    compare_->setLeadingWidget(transport_);
+    compare_->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Preferred);
     toolbar->addWidget(compare_);
-    toolbar->addSeparator();
-    toolbar->addWidget(transport_);
 
     pages_ = new QStackedWidget(this);
     pages_->addWidget(buildWelcome());
 
     auto* workspace = new QSplitter(Qt::Vertical);
+    workspace->setObjectName(QStringLiteral("workspace"));
     overview_ = new WaveformOverview(workspace);
-    overview_->setMinimumHeight(90);
+    overview_->setMinimumHeight(64);
+    overview_->setFocusPolicy(Qt::ClickFocus);
     workspace->addWidget(overview_);
 
-    auto* body = body_ = new QSplitter(Qt::Horizontal);
-    scanPanel_ = new ScanPanel(document_, body);
-    scanPanel_->setMinimumWidth(240);
-    body->addWidget(scanPanel_);
-
-    auto* stripsScroll = new QScrollArea(body);
-    stripsScroll->setWidgetResizable(true);
-    stripsScroll->setFrameShape(QFrame::NoFrame);
+    body_ = new QSplitter(Qt::Horizontal);
+    body_->setObjectName(QStringLiteral("body"));
+    body_->setChildrenCollapsible(false);
+    stripsScroll_ = new QScrollArea(body_);
+    stripsScroll_->setObjectName(QStringLiteral("strips"));
+    stripsScroll_->setWidgetResizable(true);
+    stripsScroll_->setFrameShape(QFrame::NoFrame);
+    stripsScroll_->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     stripsHost_ = new QWidget;
     stripsLayout_ = new QHBoxLayout(stripsHost_);
-    stripsLayout_->setContentsMargins(6, 6, 6, 6);
-    stripsLayout_->setSpacing(6);
-    stripsLayout_->addStretch(1);
-    stripsScroll->setWidget(stripsHost_);
-    body->addWidget(stripsScroll);
+    stripsLayout_->setContentsMargins(kStripsMargin, kStripsMargin, kStripsMargin, kStripsMargin);
+    stripsLayout_->setSpacing(kStripSpacing);
+    stripsScroll_->setWidget(stripsHost_);
+    body_->addWidget(stripsScroll_);
 
-    auto* masterScroll = new QScrollArea(body);
+    auto* masterScroll = new QScrollArea(body_);
+    masterScroll->setObjectName(QStringLiteral("masterScroll"));
     masterScroll->setWidgetResizable(true);
     masterScroll->setFrameShape(QFrame::NoFrame);
+    masterScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     master_ = new MasterSection(document_);
     masterScroll->setWidget(master_);
-    masterScroll->setMinimumWidth(360);
-    body->addWidget(masterScroll);
-    body->setStretchFactor(0, 0);
-    body->setStretchFactor(1, 1);
-    body->setStretchFactor(2, 0);
-    body->setSizes({320, 840, 370});
-    workspace->addWidget(body);
+    masterScroll->setMinimumWidth(kMasterMinWidth);
+    body_->addWidget(masterScroll);
+    // Extra width goes to the strips up to their widest, then to the master section (rebuildStrips caps
+    // the strips' pane), so a wide screen has no dead space.
+    body_->setStretchFactor(0, 1);
+    body_->setStretchFactor(1, 1);
+    body_->installEventFilter(this);
+    workspace->addWidget(body_);
     workspace->setStretchFactor(0, 0);
     workspace->setStretchFactor(1, 1);
-    workspace->setSizes({130, 800});
+    workspace->setSizes({110, 800});
     pages_->addWidget(workspace);
     setCentralWidget(pages_);
 
@@ -258,12 +222,31 @@ void MainWindow::buildLayout() {
     metersLayout->addWidget(spectrum_, 2);
     metersLayout->addWidget(streamLabel);
     metersLayout->addWidget(streaming_, 2);
-    meters->setMinimumWidth(340);
-    metersDock_->setWidget(meters);
+    meters->setMinimumWidth(kMetersMinWidth);
+    // On a short screen the meters scroll rather than set the window's minimum height.
+    auto* metersScroll = new QScrollArea;
+    metersScroll->setObjectName(QStringLiteral("metersScroll"));
+    metersScroll->setWidgetResizable(true);
+    metersScroll->setFrameShape(QFrame::NoFrame);
+    metersScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    metersScroll->setWidget(meters);
+    metersScroll->setMinimumWidth(kMetersMinWidth);
+    metersDock_->setWidget(metersScroll);
     addDockWidget(Qt::RightDockWidgetArea, metersDock_);
-    resizeDocks({metersDock_}, {360}, Qt::Horizontal);
+
+    filesDock_ = new QDockWidget(tr("Files"), this);
+    filesDock_->setObjectName(QStringLiteral("filesDock"));
+    filesDock_->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable);
+    scanPanel_ = new ScanPanel(document_, filesDock_);
+    scanPanel_->setMinimumWidth(240);
+    filesDock_->setWidget(scanPanel_);
+    addDockWidget(Qt::RightDockWidgetArea, filesDock_);
+    tabifyDockWidget(metersDock_, filesDock_);
+    metersDock_->raise();
+    resizeDocks({metersDock_}, {kMetersMinWidth + 20}, Qt::Horizontal);
 
     statusText_ = new QLabel(tr("Open a client folder to begin"));
+    statusText_->setMinimumWidth(1); // a long message is cut, never widening the window
     loadProgress_ = new QProgressBar;
     loadProgress_->setMaximumWidth(220);
     loadProgress_->setRange(0, 100);
@@ -302,251 +285,63 @@ QWidget* MainWindow::buildWelcome() {
     return page;
 }
 
-void MainWindow::buildActions() {
-    auto add = [this](QMenu* menu, const QString& text, const QKeySequence& key, auto slot) {
-        auto* action = new QAction(text, this);
-        if (!key.isEmpty()) action->setShortcut(key);
-        action->setShortcutContext(Qt::WindowShortcut);
-        connect(action, &QAction::triggered, this, slot);
-        if (menu) menu->addAction(action);
-        addAction(action); // shortcuts work even while the menu bar is hidden
-        return action;
-    };
-
-    QMenu* file = menuBar()->addMenu(tr("&File"));
-    add(file, tr("Open &Folder…"), QKeySequence(Qt::CTRL | Qt::Key_O), [this] { openFolderDialog(); });
-    add(file, tr("Open &Session…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_O),
-        [this] { openSessionDialog(); });
-    recentMenu_ = file->addMenu(tr("Open &Recent"));
-    rebuildRecentMenu();
-    file->addSeparator();
-    documentActions_ << add(file, tr("&Save"), QKeySequence::Save, [this] { save(); });
-    documentActions_ << add(file, tr("Save &As…"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_S),
-                            [this] { saveAs(); });
-    file->addSeparator();
-    documentActions_ << add(file, tr("&Render…"), QKeySequence(Qt::CTRL | Qt::Key_R),
-                            [this] { showRenderDialog(); });
-    add(file, tr("&Batch Queue…"), QKeySequence(Qt::CTRL | Qt::Key_B), [this] { showBatchWindow(); });
-    add(file, tr("A&lbum…"), QKeySequence(), [this] { showAlbumWindow(); });
-    file->addSeparator();
-    add(file, tr("&Quit"), QKeySequence(Qt::CTRL | Qt::Key_Q), [this] { close(); });
-
-    QMenu* edit = menuBar()->addMenu(tr("&Edit"));
-    QAction* undo = document_->undoStack()->createUndoAction(this, tr("&Undo"));
-    undo->setShortcut(QKeySequence::Undo);
-    QAction* redo = document_->undoStack()->createRedoAction(this, tr("&Redo"));
-    redo->setShortcuts({QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z), QKeySequence(Qt::CTRL | Qt::Key_Y)});
-    edit->addAction(undo);
-    edit->addAction(redo);
-    addAction(undo);
-    addAction(redo);
-
-    QMenu* playback = menuBar()->addMenu(tr("&Playback"));
-    add(playback, tr("Play / Stop"), QKeySequence(Qt::Key_Space), [this] { engine_->togglePlay(); });
-    add(playback, tr("Return to Start"), QKeySequence(Qt::Key_Home), [this] { engine_->returnToStart(); });
-    add(playback, tr("Loop"), QKeySequence(Qt::Key_L),
-        [this] { engine_->setLoopEnabled(!engine_->loopEnabled()); });
-    playback->addSeparator();
-    for (int i = 0; i < core::kMonitorSourceCount; ++i) {
-        const auto source = static_cast<core::MonitorSource>(i);
-        add(playback, CompareBar::sourceTitle(source), QKeySequence(Qt::Key_1 + i), [this, source] {
-            if (engine_->sourceAvailable(source)) selectSource(source);
-        });
-    }
-    add(playback, tr("Loudness Match"), QKeySequence(Qt::Key_M), [this] {
-        const bool on = !compare_->loudnessMatch();
-        compare_->setLoudnessMatch(on);
-        engine_->setLoudnessMatch(on);
-    });
-    playback->addSeparator();
-    add(playback, tr("Audio Settings…"), QKeySequence(Qt::CTRL | Qt::Key_Comma),
-        [this] { showAudioSettings(); });
-
-    QMenu* help = menuBar()->addMenu(tr("&Help"));
-    add(help, tr("Keyboard Shortcuts"), QKeySequence(Qt::Key_F1), [this] { overlay_->toggle(); });
-    add(nullptr, QString(), QKeySequence(Qt::Key_Question), [this] { overlay_->toggle(); });
-    add(help, tr("About Lathe"), QKeySequence(), [this] {
-        QMessageBox::about(this, tr("About Lathe"),
-                           tr("Lathe %1 — a mastering workstation.").arg(QString::fromUtf8(core::version())));
-    });
-
-    overlay_->setShortcuts({
-        {tr("Space"), tr("Play / stop")},
-        {tr("Home"), tr("Return to start (or loop start)")},
-        {tr("L"), tr("Loop on / off (drag on the waveform to set it)")},
-        {tr("1 … 6"), tr("Mix · stereo master · stem master · reference · delta · MP3 codec")},
-        {tr("M"), tr("Loudness match on / off")},
-        {tr("Click waveform"), tr("Seek")},
-        {tr("Ctrl+Z"), tr("Undo")},
-        {tr("Ctrl+Shift+Z / Ctrl+Y"), tr("Redo")},
-        {tr("Ctrl+O / Ctrl+Shift+O"), tr("Open folder / session")},
-        {tr("Ctrl+S / Ctrl+Shift+S"), tr("Save / save as")},
-        {tr("Ctrl+R"), tr("Render")},
-        {tr("Ctrl+B"), tr("Batch queue: many folders / sessions at once")},
-        {tr("Ctrl+,"), tr("Audio settings")},
-        {tr("F1 or ?"), tr("This help")},
-        {tr("Ctrl+Q"), tr("Quit")},
-    });
-    for (QAction* a : documentActions_)
-        a->setEnabled(false);
-}
-
-void MainWindow::openFolderDialog() {
-    const QString dir = QFileDialog::getExistingDirectory(this, tr("Open client folder"),
-                                                          QSettings().value("recent/lastDir").toString());
-    if (!dir.isEmpty()) openPath(dir);
-}
-
-void MainWindow::openSessionDialog() {
-    const QString path =
-        QFileDialog::getOpenFileName(this, tr("Open session"), QSettings().value("recent/lastDir").toString(),
-                                     tr("Lathe sessions (*.lathe)"));
-    if (!path.isEmpty()) openPath(path);
-}
-
-void MainWindow::openPath(const QString& path) {
-    if (opener_) {
-        pendingOpen_ = path;
-        return;
-    }
-    if (!maybeSave()) return;
-    lastError_.clear();
-    statusText_->setText(tr("Scanning %1…").arg(QDir::toNativeSeparators(path)));
-    auto result = std::make_shared<OpenResult>();
-    opener_ = QThread::create([path, result] { openOnWorker(path, *result); });
-    connect(opener_, &QThread::finished, this, [this, path, result] {
-        opener_->wait();
-        opener_->deleteLater();
-        opener_ = nullptr;
-        if (!result->error.isEmpty()) {
-            statusText_->setText(tr("Could not open %1").arg(QDir::toNativeSeparators(path)));
-            showError(tr("Cannot open"), result->error);
-            emit openFailed(result->error);
-        } else {
-            engine_->unload();
-            document_->reset(std::move(result->session), std::move(result->scan), result->sessionFile);
-            addRecent(QFileInfo(path).absoluteFilePath());
-            QSettings().setValue("recent/lastDir", QFileInfo(path).absolutePath());
-            emit sessionOpened();
-        }
-        if (!pendingOpen_.isEmpty()) {
-            const QString next = pendingOpen_;
-            pendingOpen_.clear();
-            openPath(next);
-        }
-    });
-    opener_->start();
-}
-
-void MainWindow::onDocumentOpened() {
-    pages_->setCurrentIndex(1);
-    for (QAction* a : documentActions_)
-        a->setEnabled(true);
-    rebuildStrips();
-    // The strips get every pixel the scan and master panes do not need.
-    constexpr int kScanWidth = 320, kMasterWidth = 370;
-    body_->setSizes({kScanWidth, std::max(200, body_->width() - kScanWidth - kMasterWidth), kMasterWidth});
-    truePeakHoldDbtp_ = -200;
-    loudness_->reset();
-    spectrum_->clear();
-    streaming_->setMeasurement(NAN, NAN);
-    engine_->load(document_->session());
-    updateOverviewFile();
-    updateTitle();
-}
-
 void MainWindow::rebuildStrips() {
     for (StemStrip* strip : strips_)
         strip->deleteLater();
     strips_.clear();
+    while (QLayoutItem* item = stripsLayout_->takeAt(0))
+        delete item; // the old strips go with deleteLater; spacers and stretches here
     const int count = static_cast<int>(document_->session().stems.size());
     for (int i = 0; i < count; ++i) {
         auto* strip = new StemStrip(document_, i, stripsHost_);
-        stripsLayout_->insertWidget(i, strip);
+        stripsLayout_->addWidget(strip);
         strips_ << strip;
     }
+    // The strips' pane is never wider than its strips at their widest: the master section takes the rest.
+    const int widest =
+        count * StemStrip::kMaxWidth + std::max(0, count - 1) * kStripSpacing + 2 * kStripsMargin;
+    stripsScroll_->setMaximumWidth(count > 0 ? widest : QWIDGETSIZE_MAX);
+    fitBody();
 }
 
-void MainWindow::onSessionChanged() {
-    if (!document_->isOpen()) return;
-    const core::Session& session = document_->session();
-    engine_->update(session);
-    loudness_->setTargetLufs(session.loudness.target_lufs);
-    loudness_->setCeilingDbtp(session.master.limiter.ceiling_dbtp);
-    // The masters' measured loudness follows the edits once the engine has re-measured; ask again shortly.
-    QTimer::singleShot(600, this, &MainWindow::refreshCompareFigures);
-}
-
-void MainWindow::onMeters(const core::MeterFrame& frame) {
-    auto reading = [](float v) {
-        return v <= -150.0f ? -std::numeric_limits<double>::infinity() : static_cast<double>(v);
-    };
-    truePeakHoldDbtp_ = std::max(truePeakHoldDbtp_, static_cast<double>(frame.truePeakDbtp));
-    loudness_->setMomentaryLufs(reading(frame.momentaryLufs));
-    loudness_->setShortTermLufs(reading(frame.shortTermLufs));
-    loudness_->setIntegratedLufs(reading(frame.integratedLufs));
-    loudness_->setTruePeakDbtp(reading(static_cast<float>(truePeakHoldDbtp_)));
-    loudness_->setLoudnessRangeLu(frame.loudnessRangeLu);
-    correlation_->setCorrelation(frame.correlation);
-    master_->setLimiterGainReductionDb(frame.limiterGainReductionDb);
-    // The frame holds the stems in session order; a strip past what it carries reads no reduction.
-    const int metered = std::clamp(frame.numStems, 0, core::MeterFrame::kMaxMeteredStems);
-    for (StemStrip* strip : strips_) {
-        const int i = strip->stemIndex();
-        strip->compressorMeter()->setGainReductionDb(i < metered ? frame.stemGainReductionDb[i] : 0.0f);
-    }
-}
-
-void MainWindow::refreshCompareFigures() {
-    for (int i = 0; i < core::kMonitorSourceCount; ++i) {
-        const auto source = static_cast<core::MonitorSource>(i);
-        compare_->setSourceInfo(source, engine_->sourceAvailable(source),
-                                engine_->sourceIntegratedLufs(source), engine_->sourceTruePeakDbtp(source));
-    }
-    compare_->setCurrentSource(engine_->source());
-    const core::MonitorSource current = engine_->source();
-    if (engine_->sourceAvailable(current)) {
-        const double lufs = engine_->sourceIntegratedLufs(current);
-        const double peak = engine_->sourceTruePeakDbtp(current);
-        streaming_->setMeasurement(lufs, peak);
-        // Stopped, the meter shows the whole source as measured at load, so the numbers mean something
-        // before (or without) playback; playing, the live readings take over.
-        if (!engine_->isPlaying() && lufs > -70) {
-            loudness_->setIntegratedLufs(lufs);
-            loudness_->setTruePeakDbtp(peak);
-        }
+void MainWindow::placeFilesDock() {
+    // Beside the strips when the window has room for it at its side, tabbed with the meters otherwise (the
+    // stems come first; the Files tab is one click away and comes forward when the scan found problems).
+    const bool beside = width() >= kFilesBesideWidth;
+    if (beside == filesBeside_) return;
+    filesBeside_ = beside;
+    if (beside) {
+        addDockWidget(Qt::LeftDockWidgetArea, filesDock_);
+        filesDock_->show();
+        resizeDocks({filesDock_}, {320}, Qt::Horizontal);
     } else {
-        streaming_->setMeasurement(NAN, NAN);
+        addDockWidget(Qt::RightDockWidgetArea, filesDock_);
+        tabifyDockWidget(metersDock_, filesDock_);
+        metersDock_->raise();
     }
 }
 
-void MainWindow::selectSource(core::MonitorSource source) {
-    engine_->setSource(source);
-    compare_->setCurrentSource(source);
-    truePeakHoldDbtp_ = -200;
-    loudness_->reset();
-    refreshCompareFigures();
-    updateOverviewFile();
+void MainWindow::fitBody() {
+    // The strips get what they can use (up to their widest), the master section at least its minimum and
+    // everything else.
+    const int total = body_->width() - body_->handleWidth();
+    if (total <= 0) return;
+    const int count = static_cast<int>(strips_.size());
+    const int widest = count > 0
+                           ? count * StemStrip::kMaxWidth + (count - 1) * kStripSpacing + 2 * kStripsMargin
+                           : total / 2;
+    const int strips = std::clamp(total - kMasterMinWidth, 0, widest);
+    body_->setSizes({strips, total - strips});
 }
 
-void MainWindow::updateOverviewFile() {
-    if (!document_->isOpen()) {
-        overview_->setFile({});
-        return;
-    }
-    const core::Session& s = document_->session();
-    // The reference has its own file; every other source is the song itself, best drawn from the mix.
-    std::string file = engine_->source() == core::MonitorSource::Reference ? s.reference : s.mix;
-    if (file.empty()) file = !s.mix.empty() ? s.mix : (!s.stems.empty() ? s.stems.front().path : s.reference);
-    const QString path = QString::fromStdString(file);
-    if (path != overview_->file()) overview_->setFile(path);
+bool MainWindow::eventFilter(QObject* watched, QEvent* event) {
+    if (watched == body_ && event->type() == QEvent::Resize) fitBody();
+    return QMainWindow::eventFilter(watched, event);
 }
 
-double MainWindow::fileFramesPerEngineFrame() const {
-    const int fileRate = overview_->isReady() ? overview_->peaks().sampleRate : 0;
-    const int engineRate = engine_->sampleRate();
-    if (fileRate <= 0 || engineRate <= 0) return 1.0;
-    return static_cast<double>(fileRate) / engineRate;
+void MainWindow::resizeEvent(QResizeEvent* event) {
+    QMainWindow::resizeEvent(event);
+    placeFilesDock();
 }
 
 void MainWindow::updateTitle() {
@@ -570,210 +365,16 @@ void MainWindow::showError(const QString& title, const QString& message) {
     box->open();
 }
 
-bool MainWindow::save() {
-    if (document_->filePath().isEmpty()) return saveAs();
-    QString error;
-    if (!document_->save(&error)) {
-        showError(tr("Cannot save"), error);
-        return false;
-    }
-    statusText_->setText(tr("Saved %1").arg(QDir::toNativeSeparators(document_->filePath())));
-    return true;
-}
-
-bool MainWindow::saveAs() {
-    if (!document_->isOpen()) return false;
-    QString suggestion = document_->filePath();
-    if (suggestion.isEmpty()) {
-        // Beside the client folder, so the session and the folder move together (see core/model/SESSION.md).
-        const QFileInfo folder(QString::fromStdString(document_->session().folder));
-        suggestion = folder.absoluteDir().filePath(folder.fileName() + QStringLiteral(".lathe"));
-    }
-    QString path =
-        QFileDialog::getSaveFileName(this, tr("Save session"), suggestion, tr("Lathe sessions (*.lathe)"));
-    if (path.isEmpty()) return false;
-    if (!isSessionFile(path)) path += QStringLiteral(".lathe");
-    QString error;
-    if (!document_->saveAs(path, &error)) {
-        showError(tr("Cannot save"), error);
-        return false;
-    }
-    addRecent(path);
-    statusText_->setText(tr("Saved %1").arg(QDir::toNativeSeparators(path)));
-    return true;
-}
-
-bool MainWindow::maybeSave() {
-    if (!document_->isDirty() || !interactive_) return true;
-    const auto answer = QMessageBox::warning(
-        this, tr("Unsaved changes"), tr("%1 has unsaved changes. Save them?").arg(document_->displayName()),
-        QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
-    if (answer == QMessageBox::Save) return save();
-    return answer == QMessageBox::Discard;
-}
-
-void MainWindow::startUp(const QString& path) {
-    if (offerRecovery(path)) {
-        if (!path.isEmpty())
-            statusText_->setText(tr("Recovered unsaved edits (%1 was not opened): save to keep them")
-                                     .arg(QDir::toNativeSeparators(path)));
-        return;
-    }
-    if (!path.isEmpty()) openPath(path);
-}
-
-RenderDialog* MainWindow::renderDialog() const {
-    return renderDialog_;
-}
-
-AlbumWindow* MainWindow::showAlbumWindow() {
-    if (!albumWindow_) albumWindow_ = new AlbumWindow(this);
-    albumWindow_->show();
-    albumWindow_->raise();
-    return albumWindow_;
-}
-
-BatchQueueWindow* MainWindow::batchWindow() const {
-    return batchWindow_;
-}
-
-BatchQueueWindow* MainWindow::showBatchWindow() {
-    if (!batchWindow_) {
-        batchWindow_ = new BatchQueueWindow(this);
-        // A first batch goes beside the open song's masters, never inside a client folder.
-        if (batchWindow_->outputFolder().isEmpty() && document_->isOpen()) {
-            const QFileInfo folder(QString::fromStdString(document_->session().folder));
-            batchWindow_->setOutputFolder(folder.absoluteDir().filePath(tr("Batch masters")));
-        }
-    }
-    batchWindow_->show();
-    batchWindow_->raise();
-    batchWindow_->activateWindow();
-    return batchWindow_;
-}
-
-bool MainWindow::offerRecovery(const QString& insteadOf) {
-    if (!SessionDocument::hasRecovery()) return false;
-    QString original, error;
-    std::optional<core::Session> session = SessionDocument::loadRecovery(&original, &error);
-    if (!session) {
-        SessionDocument::discardRecovery();
-        return false;
-    }
-    if (interactive_) {
-        QString question = tr("Lathe did not close cleanly last time. Recover the unsaved edits to “%1”?")
-                               .arg(QString::fromStdString(session->song));
-        if (!insteadOf.isEmpty())
-            question += QStringLiteral("\n\n") +
-                        tr("No discards them and opens %1.").arg(QDir::toNativeSeparators(insteadOf));
-        const auto answer = QMessageBox::question(this, tr("Recover unsaved work?"), question,
-                                                  QMessageBox::Yes | QMessageBox::No, QMessageBox::Yes);
-        if (answer != QMessageBox::Yes) {
-            SessionDocument::discardRecovery();
-            return false;
-        }
-    }
-    std::optional<core::FolderScan> scan;
-    try {
-        scan = core::scanClientFolder(session->folder);
-    } catch (const std::exception&) {
-    }
-    document_->reset(std::move(*session), std::move(scan), original, true);
-    statusText_->setText(tr("Recovered unsaved edits: save to keep them"));
-    return true;
-}
-
-RenderDialog* MainWindow::showRenderDialog() {
-    if (!document_->isOpen()) return nullptr;
-    if (renderDialog_ && renderDialog_->isRendering()) {
-        renderDialog_->raise();
-        return renderDialog_;
-    }
-    delete renderDialog_.data();
-    renderDialog_ = new RenderDialog(document_->session(), this);
-    QString out = QSettings().value("render/lastOutput").toString();
-    if (out.isEmpty()) {
-        // Never inside the client folder (the renderer refuses it): a sibling named after the song.
-        const QFileInfo folder(QString::fromStdString(document_->session().folder));
-        out = folder.absoluteDir().filePath(folder.fileName() + tr(" masters"));
-    }
-    renderDialog_->setOutputFolder(out);
-    connect(renderDialog_, &RenderDialog::finished, this, [this](bool ok) {
-        if (ok && renderDialog_) QSettings().setValue("render/lastOutput", renderDialog_->outputFolder());
-    });
-    renderDialog_->show();
-    return renderDialog_;
-}
-
-void MainWindow::showAudioSettings() {
-    AudioSettingsDialog dialog(engine_->audioStatus(), this);
-    if (dialog.exec() == QDialog::Accepted) engine_->openDevice(dialog.deviceName(), dialog.bufferFrames());
-}
-
-void MainWindow::openAudioFromSettings() {
-    engine_->openDevice(AudioSettingsDialog::savedDevice(), AudioSettingsDialog::savedBufferFrames());
-}
-
-QStringList MainWindow::recentPaths() const {
-    return QSettings().value(kRecentKey).toStringList();
-}
-
-void MainWindow::addRecent(const QString& path) {
-    QStringList list = recentPaths();
-    list.removeAll(path);
-    list.prepend(path);
-    while (list.size() > kMaxRecent)
-        list.removeLast();
-    QSettings().setValue(kRecentKey, list);
-    rebuildRecentMenu();
-}
-
-void MainWindow::rebuildRecentMenu() {
-    recentMenu_->clear();
-    const QStringList list = recentPaths();
-    for (const QString& path : list) {
-        QAction* a = recentMenu_->addAction(QDir::toNativeSeparators(path));
-        connect(a, &QAction::triggered, this, [this, path] { openPath(path); });
-    }
-    recentMenu_->setEnabled(!list.isEmpty());
-}
-
 bool MainWindow::isSettled() const {
     return document_->isOpen() && !opener_ && !engine_->isLoading() &&
            (overview_->isReady() || !overview_->errorMessage().isEmpty() || overview_->file().isEmpty());
 }
 
-void MainWindow::closeEvent(QCloseEvent* event) {
-    if (batchWindow_ && batchWindow_->isRunning()) {
-        if (interactive_ &&
-            QMessageBox::question(this, tr("Batch running"), tr("A batch is rendering. Cancel it and quit?"),
-                                  QMessageBox::Yes | QMessageBox::No, QMessageBox::No) != QMessageBox::Yes) {
-            event->ignore();
-            return;
-        }
-        batchWindow_->cancel();
-    }
-    if (!maybeSave()) {
-        event->ignore();
-        return;
-    }
-    document_->close(); // a clean exit: the recovery file goes
-    event->accept();
-}
-
-void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
-    const QList<QUrl> urls = event->mimeData()->urls();
-    if (urls.size() == 1 && urls.front().isLocalFile()) {
-        const QFileInfo info(urls.front().toLocalFile());
-        if (info.isDir() || isSessionFile(info.filePath())) event->acceptProposedAction();
-    }
-}
-
-void MainWindow::dropEvent(QDropEvent* event) {
-    const QList<QUrl> urls = event->mimeData()->urls();
-    if (urls.isEmpty()) return;
-    event->acceptProposedAction();
-    openPath(urls.front().toLocalFile());
+double MainWindow::fileFramesPerEngineFrame() const {
+    const int fileRate = overview_->isReady() ? overview_->peaks().sampleRate : 0;
+    const int engineRate = engine_->sampleRate();
+    if (fileRate <= 0 || engineRate <= 0) return 1.0;
+    return static_cast<double>(fileRate) / engineRate;
 }
 
 } // namespace lathe::ui

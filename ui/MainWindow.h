@@ -2,11 +2,15 @@
 
 #include "core/engine/AudioEngine.h"
 
+#include "SourceMeasurer.h"
+
 #include <QList>
 #include <QMainWindow>
 #include <QPointer>
 #include <QString>
 #include <QStringList>
+
+#include <optional>
 
 class QAction;
 class QDockWidget;
@@ -14,6 +18,7 @@ class QHBoxLayout;
 class QLabel;
 class QMenu;
 class QProgressBar;
+class QScrollArea;
 class QSplitter;
 class QStackedWidget;
 class QThread;
@@ -31,16 +36,20 @@ class RenderDialog;
 class ScanPanel;
 class SessionDocument;
 class ShortcutsOverlay;
+class SourceMeasurer;
 class SpectrumWidget;
 class StemStrip;
 class StreamingPreviewPanel;
 class TransportBar;
 class WaveformOverview;
 
-// The workstation window: the scan on the left, a strip per stem in the middle, the master chain on the
-// right, the waveform of what is playing on top, transport and the A/B compare row in the toolbar, meters in
-// a dock. Opening a folder or session scans and loads on worker threads; the window stays usable and shows
-// progress.
+// The workstation window: transport and the A/B compare row across the top, the waveform of what is playing
+// under it, then a compact strip per stem (every stem in view) beside the master chain, which takes what the
+// strips do not need; meters in a dock on the right, the folder scan ("Files") in a dock tabbed with them (or
+// beside the strips on a wide screen). Opening a folder or session scans and loads on worker threads; the
+// window stays usable and shows progress. The class is split by concern: MainWindow.cpp (layout),
+// MainWindowActions.cpp (menus and shortcuts), MainWindowFiles.cpp (open, save, recovery, render, batch,
+// quit), MainWindowMonitor.cpp (meters, compare figures, what is heard).
 class MainWindow : public QMainWindow {
     Q_OBJECT
 public:
@@ -83,6 +92,9 @@ public:
     StreamingPreviewPanel* streamingPreview() const { return streaming_; }
     RenderDialog* renderDialog() const;
     ShortcutsOverlay* shortcutsOverlay() const { return overlay_; }
+    QDockWidget* filesDock() const { return filesDock_; }
+    QDockWidget* metersDock() const { return metersDock_; }
+    SourceMeasurer* sourceMeasurer() const { return measurer_; }
     QString lastError() const { return lastError_; }
     QStringList recentPaths() const;
     // Everything the window is waiting for is in: the session, the engine load and the waveform overview.
@@ -94,6 +106,8 @@ signals:
 
 protected:
     void closeEvent(QCloseEvent* event) override;
+    void resizeEvent(QResizeEvent* event) override;
+    bool eventFilter(QObject* watched, QEvent* event) override;
     void dragEnterEvent(QDragEnterEvent* event) override;
     void dropEvent(QDropEvent* event) override;
 
@@ -107,7 +121,14 @@ private:
     void onDocumentOpened();
     void onSessionChanged();
     void onMeters(const core::MeterFrame& frame);
+    void onMeasured(const SourceFigures& figures);
     void refreshCompareFigures();
+    void refreshMonitorGain();
+    void clearReadings();
+    void placeFilesDock();
+    void fitBody();
+    void onOpenFailed(const QString& path, const QString& error, const QStringList& problems);
+    void nudge(double seconds);
     void selectSource(core::MonitorSource source);
     void updateOverviewFile();
     void updateTitle();
@@ -125,6 +146,7 @@ private:
     ScanPanel* scanPanel_ = nullptr;
     QWidget* stripsHost_ = nullptr;
     QHBoxLayout* stripsLayout_ = nullptr;
+    QScrollArea* stripsScroll_ = nullptr;
     QSplitter* body_ = nullptr;
     QList<StemStrip*> strips_;
     MasterSection* master_ = nullptr;
@@ -136,6 +158,12 @@ private:
     SpectrumWidget* spectrum_ = nullptr;
     StreamingPreviewPanel* streaming_ = nullptr;
     QDockWidget* metersDock_ = nullptr;
+    QDockWidget* filesDock_ = nullptr;
+    bool filesBeside_ = false; // the files dock stands on the left rather than tabbed with the meters
+    SourceMeasurer* measurer_ = nullptr;
+    // Figures re-measured after edits; until the first arrives, the engine's from load.
+    std::optional<SourceFigures> remeasured_;
+    core::Session loadedSession_; // what the engine loaded: the figures measured at load describe it
     ShortcutsOverlay* overlay_ = nullptr;
     QPointer<RenderDialog> renderDialog_;
     QPointer<BatchQueueWindow> batchWindow_;

@@ -62,7 +62,13 @@ MasterSection::MasterSection(SessionDocument* document, QWidget* parent)
     compressor_ = new CompressorPanel(
         doc, [](Session& s) -> core::CompressorSettings& { return s.master.compressor; }, tr("master"), 2,
         compGroup);
-    compLayout->addWidget(multiband_);
+    compressorMeter_ = new GainReductionMeter(Qt::Horizontal, compGroup);
+    compressorMeter_->setObjectName(QStringLiteral("masterCompressorMeter"));
+    compressorMeter_->setToolTip(tr("Master compressor gain reduction"));
+    auto* compHead = new QHBoxLayout;
+    compHead->addWidget(multiband_);
+    compHead->addWidget(compressorMeter_, 1);
+    compLayout->addLayout(compHead);
     compLayout->addWidget(compressor_);
     layout->addWidget(compGroup);
     bindFlag(
@@ -184,6 +190,12 @@ void MasterSection::refresh() {
 
 void MasterSection::setLimiterGainReductionDb(double db) {
     limiterMeter_->setGainReductionDb(db);
+}
+
+void MasterSection::setDynamicsGainReduction(double compressorDb, const float* bandDb, int bands) {
+    compressorMeter_->setGainReductionDb(compressorDb);
+    for (int b = 0; b < multibandPanel_->bandCount(); ++b)
+        multibandPanel_->setBandGainReductionDb(b, b < bands ? bandDb[b] : 0.0);
 }
 
 } // namespace lathe::ui

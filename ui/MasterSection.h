@@ -40,6 +40,9 @@ public:
     QDoubleSpinBox* lookaheadBox() const { return lookahead_; }
 
     void setLimiterGainReductionDb(double db);
+    // The compressor's reduction, or with the multiband on each band's (bands from the low one).
+    void setDynamicsGainReduction(double compressorDb, const float* bandDb, int bands);
+    GainReductionMeter* compressorMeter() const { return compressorMeter_; }
 
 private:
     void refresh();
@@ -59,6 +62,7 @@ private:
     QDoubleSpinBox* limiterRelease_ = nullptr;
     QDoubleSpinBox* lookahead_ = nullptr;
     GainReductionMeter* limiterMeter_ = nullptr;
+    GainReductionMeter* compressorMeter_ = nullptr;
 };
 
 } // namespace lathe::ui

@@ -1,5 +1,7 @@
 #include "MultibandPanel.h"
 
+#include "GainReductionMeter.h"
+
 #include "CompressorPanel.h"
 #include "SessionDocument.h"
 
@@ -9,9 +11,11 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
+#include <QFrame>
 #include <QGridLayout>
 #include <QLabel>
 #include <QSignalBlocker>
+#include <QToolButton>
 #include <QVBoxLayout>
 
 namespace lathe::ui {
@@ -38,6 +42,10 @@ QString bandName(int band, int bands) {
 }
 
 } // namespace
+
+void MultibandPanel::setBandGainReductionDb(int band, double db) {
+    if (GainReductionMeter* meter = meters_.value(band)) meter->setGainReductionDb(db);
+}
 
 std::vector<double> MultibandPanel::defaultCrossovers(int bands) {
     if (bands <= 2) return {200};
@@ -101,6 +109,8 @@ void MultibandPanel::rebuildRows(int bands) {
         rows_->deleteLater();
     }
     crossovers_.clear();
+    meters_.clear();
+    details_.clear();
     thresholds_.clear();
     ratios_.clear();
     enabled_.clear();
@@ -125,9 +135,37 @@ void MultibandPanel::rebuildRows(int bands) {
         auto* ratio = makeParameterSpin(1, 100, 0.1, 2, tr(":1"), rows_);
         threshold->setObjectName(QStringLiteral("bandThreshold%1").arg(b));
         ratio->setObjectName(QStringLiteral("bandRatio%1").arg(b));
+        auto* meter = new GainReductionMeter(Qt::Horizontal, rows_);
+        meter->setObjectName(QStringLiteral("bandMeter%1").arg(b));
+        meter->setToolTip(tr("%1 band gain reduction").arg(name));
+        meter->setMinimumWidth(40);
+        auto* more = new QToolButton(rows_);
+        more->setObjectName(QStringLiteral("bandDetails%1").arg(b));
+        more->setText(QStringLiteral("\u2026"));
+        more->setToolTip(tr("Every setting of the %1 band: knee, attack, release, makeup, detection, stereo "
+                            "link, side-chain high-pass")
+                             .arg(name.toLower()));
+        auto* popup = new QFrame(rows_, Qt::Popup);
+        popup->setFrameShape(QFrame::StyledPanel);
+        auto* popupLayout = new QVBoxLayout(popup);
+        popupLayout->addWidget(new QLabel(tr("<b>Multiband · %1 band</b>").arg(name), popup));
+        auto* details = new CompressorPanel(
+            document_,
+            [b](Session& s) -> core::CompressorSettings& { return at(s.master.multiband.bands, b); },
+            tr("multiband %1").arg(name.toLower()), 1, popup);
+        popupLayout->addWidget(details);
+        connect(more, &QToolButton::clicked, popup, [popup, more] {
+            popup->adjustSize();
+            popup->move(more->mapToGlobal(QPoint(more->width(), 0)));
+            popup->show();
+        });
         grid->addWidget(on, row, 0);
         grid->addWidget(threshold, row, 1);
         grid->addWidget(ratio, row, 2);
+        grid->addWidget(meter, row, 3);
+        grid->addWidget(more, row, 4);
+        meters_ << meter;
+        details_ << details;
         ++row;
         bindFlag(
             document_, on, [b](Session& s) -> bool& { return at(s.master.multiband.bands, b).enabled; },

@@ -17,6 +17,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMessageBox>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QTextBrowser>
@@ -39,16 +40,15 @@ QString db(double value, const char* unit) {
     return QStringLiteral("%1 %2").arg(value, 0, 'f', 1).arg(QLatin1String(unit));
 }
 
-// Beside the client folder, never inside it: the client's delivery stays exactly as sent.
-QString defaultOutputFolder(const core::Session& session) {
-    if (session.folder.empty()) return QDir::home().filePath(QStringLiteral("Lathe Masters"));
-    QDir folder(QString::fromStdString(session.folder));
-    const QString name = folder.dirName();
-    folder.cdUp();
-    return folder.filePath(name + QStringLiteral(" - Masters"));
-}
-
 } // namespace
+
+QString RenderDialog::defaultOutputFolder(const core::Session& session) {
+    if (!session.output.folder.empty()) return QString::fromStdString(session.output.folder);
+    if (session.folder.empty()) return QDir::home().filePath(QStringLiteral("Lathe masters"));
+    // Beside the client folder, never inside it: the client's delivery stays exactly as sent.
+    const QFileInfo folder(QDir::cleanPath(QString::fromStdString(session.folder)));
+    return folder.absoluteDir().filePath(folder.fileName() + QStringLiteral(" masters"));
+}
 
 RenderDialog::RenderDialog(const core::Session& session, QWidget* parent)
     : QDialog(parent), session_(session), lastPercent_(std::make_shared<std::atomic<int>>(-1)) {
@@ -80,6 +80,19 @@ RenderDialog::RenderDialog(const core::Session& session, QWidget* parent)
     for (int rate : {44100, 48000, 88200, 96000})
         rate_->addItem(QStringLiteral("%1 Hz").arg(rate), rate);
     setOutputSampleRate(session.output.sample_rate);
+
+    bitDepth_ = new QComboBox(this);
+    bitDepth_->setObjectName(QStringLiteral("bitDepth"));
+    bitDepth_->addItem(tr("16-bit PCM"), 16);
+    bitDepth_->addItem(tr("24-bit PCM"), 24);
+    bitDepth_->addItem(tr("32-bit float"), 32);
+    setBitDepth(session.output.bit_depth);
+    dither_ = new QCheckBox(tr("Dither (TPDF) when reducing to 16 or 24 bits"), this);
+    dither_->setObjectName(QStringLiteral("dither"));
+    dither_->setChecked(session.output.dither);
+    // A float master keeps every bit: there is nothing to dither.
+    connect(bitDepth_, &QComboBox::currentIndexChanged, this,
+            [this] { dither_->setEnabled(bitDepth_->currentData().toInt() != 32 && render_->isEnabled()); });
 
     mp3_ = new QCheckBox(tr("Also write a %1 kbps MP3 of each master").arg(session.output.mp3_bitrate_kbps),
                          this);
@@ -113,6 +126,8 @@ RenderDialog::RenderDialog(const core::Session& session, QWidget* parent)
     form->addRow(tr("Target loudness"), target_);
     form->addRow(tr("True-peak ceiling"), ceiling_);
     form->addRow(tr("Sample rate"), rate_);
+    form->addRow(tr("Word length"), bitDepth_);
+    form->addRow(QString(), dither_);
     form->addRow(tr("Deliverables"), preset_);
     form->addRow(QString(), mp3_);
     form->addRow(tr("Output folder"), folderRow);
@@ -152,6 +167,7 @@ RenderDialog::RenderDialog(const core::Session& session, QWidget* parent)
     layout->addWidget(status_);
     layout->addWidget(reportView_, 1);
     layout->addLayout(buttons);
+    dither_->setEnabled(bitDepth_->currentData().toInt() != 32);
 }
 
 RenderDialog::~RenderDialog() {
@@ -168,6 +184,9 @@ core::Session RenderDialog::configuredSession() const {
     s.output.mp3 = mp3_->isChecked();
     if (const auto preset = core::deliverablePreset(preset_->currentData().toString().toStdString()))
         s.output.deliverables = *preset;
+    s.output.bit_depth = bitDepth_->currentData().toInt();
+    s.output.dither = dither_->isChecked();
+    s.output.folder = outputFolder().toStdString();
     return s;
 }
 
@@ -198,6 +217,38 @@ void RenderDialog::setPreset(const QString& name) {
     const int index = preset_->findData(name);
     preset_->setCurrentIndex(index >= 0 ? index : 0);
 }
+void RenderDialog::setBitDepth(int bits) {
+    const int index = bitDepth_->findData(bits);
+    if (index >= 0) bitDepth_->setCurrentIndex(index);
+}
+void RenderDialog::setDither(bool on) {
+    dither_->setChecked(on);
+}
+
+QStringList RenderDialog::existingOutputs() const {
+    QStringList existing;
+    const QString folder = outputFolder();
+    if (folder.isEmpty()) return existing;
+    try {
+        const core::WritePlan plan = core::renderWritePlan(configuredSession(), folder.toStdString());
+        for (const std::string& out : plan.outputs)
+            if (QFileInfo::exists(QString::fromStdString(out))) existing << fileName(out);
+    } catch (const std::exception&) {
+        // A song that cannot name its files: startRender says why.
+    }
+    return existing;
+}
+
+bool RenderDialog::confirmOverwrite(const QStringList& existing) {
+    if (overwriteQuestion_) return overwriteQuestion_(existing);
+    QString list;
+    for (const QString& name : existing)
+        list += QStringLiteral("\n  ") + name;
+    return QMessageBox::question(this, tr("Replace masters?"),
+                                 tr("%1 already holds:%2\n\nReplace them with this render?")
+                                     .arg(QDir::toNativeSeparators(outputFolder()), list),
+                                 QMessageBox::Yes | QMessageBox::No, QMessageBox::No) == QMessageBox::Yes;
+}
 
 int RenderDialog::progressValue() const {
     return progress_->value();
@@ -214,9 +265,10 @@ void RenderDialog::chooseOutputFolder() {
 }
 
 void RenderDialog::setEditing(bool enabled) {
-    for (QWidget* w : std::initializer_list<QWidget*>{mode_, target_, ceiling_, rate_, preset_, mp3_, folder_,
-                                                      browse_, render_, close_})
+    for (QWidget* w : std::initializer_list<QWidget*>{mode_, target_, ceiling_, rate_, bitDepth_, preset_,
+                                                      mp3_, folder_, browse_, render_, close_})
         w->setEnabled(enabled);
+    dither_->setEnabled(enabled && bitDepth_->currentData().toInt() != 32);
     cancel_->setEnabled(!enabled);
 }
 
@@ -247,6 +299,14 @@ void RenderDialog::startRender() {
         emit finished(false);
         return;
     }
+    if (const QStringList existing = existingOutputs(); !existing.isEmpty() && !confirmOverwrite(existing)) {
+        cancelled_ = true;
+        status_->setText(
+            tr("Not rendered: the masters in %1 were kept.").arg(QDir::toNativeSeparators(folder)));
+        emit finished(false);
+        return;
+    }
+    emit renderStarted(session);
 
     cancelFlag_ = false;
     lastPercent_->store(-1);
@@ -305,8 +365,10 @@ void RenderDialog::onRenderDone(std::shared_ptr<core::RenderReport> report, QStr
         progress_->setValue(100);
         report_ = *report;
         reportView_->setHtml(formatReport(*report));
-        status_->setText(tr("Done: %n master(s) in %1.", nullptr, int(report->deliverables.size()))
-                             .arg(QDir::toNativeSeparators(outputFolder())));
+        const int masters = int(report->deliverables.size());
+        status_->setText((masters == 1 ? tr("Done: 1 master in %1.") : tr("Done: %2 masters in %1."))
+                             .arg(QDir::toNativeSeparators(outputFolder()))
+                             .arg(masters));
         openFolder_->setEnabled(true);
     } else if (cancelled) {
         progress_->setValue(0);

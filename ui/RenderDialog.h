@@ -5,8 +5,10 @@
 
 #include <QDialog>
 #include <QString>
+#include <QStringList>
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <thread>
@@ -44,6 +46,18 @@ public:
     void setMp3(bool on);
     // A named deliverable set (core::deliverablePreset), or "" for the session's own files.
     void setPreset(const QString& name);
+    void setBitDepth(int bits); // 16, 24 or 32 (float)
+    void setDither(bool on);
+    // The session's remembered output folder (output.folder), else "<folder> masters" beside the client
+    // folder.
+    static QString defaultOutputFolder(const core::Session& session);
+    // Files of this render that already exist in the output folder (names only); the render asks before
+    // replacing them.
+    QStringList existingOutputs() const;
+    // Answers "replace these masters?" instead of a message box (tests, scripted use).
+    void setOverwriteQuestion(std::function<bool(const QStringList&)> question) {
+        overwriteQuestion_ = std::move(question);
+    }
 
     bool isRendering() const { return worker_.joinable() && !finishedHandled_; }
     int progressValue() const; // 0..100
@@ -65,9 +79,12 @@ signals:
     // The render ended: ok with a report, or not (cancelled, or failed: errorMessage() names the file).
     // Distinct from QDialog::finished(int), which reports the dialog closing.
     void finished(bool ok);
+    // A render was confirmed and starts with this session (its output.folder is where it writes).
+    void renderStarted(const core::Session& session);
 
 private:
     void chooseOutputFolder();
+    bool confirmOverwrite(const QStringList& existing);
     void onRenderDone(std::shared_ptr<core::RenderReport> report, QString error, bool cancelled);
     void setEditing(bool enabled);
     static QString formatReport(const core::RenderReport& report);
@@ -78,6 +95,8 @@ private:
     QDoubleSpinBox* ceiling_ = nullptr;
     QComboBox* rate_ = nullptr;
     QComboBox* preset_ = nullptr;
+    QComboBox* bitDepth_ = nullptr;
+    QCheckBox* dither_ = nullptr;
     QCheckBox* mp3_ = nullptr;
     QLineEdit* folder_ = nullptr;
     QPushButton* browse_ = nullptr;
@@ -96,6 +115,7 @@ private:
     bool cancelled_ = false;
     std::optional<core::RenderReport> report_;
     QString error_;
+    std::function<bool(const QStringList&)> overwriteQuestion_;
 };
 
 } // namespace lathe::ui

@@ -5,6 +5,7 @@
 #include "core/model/StemRole.h"
 
 #include <QComboBox>
+#include <QDir>
 #include <QEvent>
 #include <QFileInfo>
 #include <QHeaderView>
@@ -12,6 +13,7 @@
 #include <QSignalBlocker>
 #include <QStyle>
 #include <QTableWidget>
+#include <QTextDocument>
 #include <QVBoxLayout>
 
 namespace lathe::ui {
@@ -198,8 +200,9 @@ void ScanPanel::rebuild() {
                                      : tr("The folder could not be scanned again."));
         problemsLabel_->setObjectName(QStringLiteral("dimLabel"));
     } else {
-        QString html =
-            tr("<b>%n file(s) cannot be used:</b><ul style='margin-left:-20px'>", "", problems_.size());
+        QString html = (problems_.size() == 1 ? tr("<b>1 file cannot be used:</b>")
+                                              : tr("<b>%1 files cannot be used:</b>").arg(problems_.size())) +
+                       QStringLiteral("<ul style='margin-left:-20px'>");
         for (const QString& p : problems_)
             html += QStringLiteral("<li>") + p.toHtmlEscaped() + QStringLiteral("</li>");
         problemsLabel_->setText(html + QStringLiteral("</ul>"));
@@ -221,6 +224,34 @@ void ScanPanel::syncRoles() {
 bool ScanPanel::eventFilter(QObject* watched, QEvent* event) {
     if (watched == table_->viewport() && event->type() == QEvent::Resize) rowHeights_.start();
     return QWidget::eventFilter(watched, event);
+}
+
+void ScanPanel::showOpenFailure(const QString& path, const QString& error, const QStringList& problems) {
+    problems_ = problems;
+    QString html = tr("<b>Could not open %1</b>").arg(QDir::toNativeSeparators(path).toHtmlEscaped());
+    if (problems.isEmpty()) {
+        html += QStringLiteral("<p>%1</p>").arg(error.toHtmlEscaped());
+    } else {
+        html += problems.size() == 1 ? tr("<br>1 file cannot be used:")
+                                     : tr("<br>%1 files cannot be used:").arg(problems.size());
+        html += QStringLiteral("<ul style='margin-left:-20px'>");
+        for (const QString& p : problems)
+            html += QStringLiteral("<li>") + p.toHtmlEscaped() + QStringLiteral("</li>");
+        html += QStringLiteral("</ul>");
+    }
+    if (document_->isOpen())
+        html += tr("<p>Still open: %1.</p>")
+                    .arg(QString::fromStdString(document_->session().song).toHtmlEscaped());
+    problemsLabel_->setText(html);
+    problemsLabel_->setObjectName(QStringLiteral("problemText"));
+    problemsLabel_->style()->unpolish(problemsLabel_);
+    problemsLabel_->style()->polish(problemsLabel_);
+}
+
+QString ScanPanel::problemsText() const {
+    QTextDocument doc;
+    doc.setHtml(problemsLabel_->text());
+    return doc.toPlainText();
 }
 
 QString ScanPanel::roleShownFor(const QString& stemId) const {

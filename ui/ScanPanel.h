@@ -28,6 +28,11 @@ public:
 
     static QString roleLabel(const QString& roleName); // "lead_vocal" -> "Lead vocal"
 
+    // A folder that could not be opened: the panel says so and lists why (each file and its problem), in
+    // place of what it showed for the song still open, until the next open.
+    void showOpenFailure(const QString& path, const QString& error, const QStringList& problems);
+    QString problemsText() const; // what the problems area shows, as plain text
+
 protected:
     bool eventFilter(QObject* watched, QEvent* event) override;
 

@@ -2,6 +2,7 @@
 
 #include <QList>
 #include <QPair>
+#include <QRect>
 #include <QString>
 #include <QWidget>
 
@@ -18,6 +19,8 @@ public:
     void setShortcuts(const QList<QPair<QString, QString>>& shortcuts);
     const QList<QPair<QString, QString>>& shortcuts() const { return shortcuts_; }
     void toggle();
+    // Where the sheet of shortcuts is drawn: always inside the overlay (so inside the window).
+    QRect sheetRect() const;
 
 protected:
     void paintEvent(QPaintEvent* event) override;
@@ -26,6 +29,13 @@ protected:
     bool eventFilter(QObject* watched, QEvent* event) override;
 
 private:
+    struct Layout {
+        QRect box;
+        int columns = 1, perColumn = 1, lineHeight = 0, keyWidth = 0, columnWidth = 0;
+        double scale = 1.0;
+    };
+    Layout layoutFor(const QSize& area) const;
+
     QList<QPair<QString, QString>> shortcuts_;
 };
 

@@ -1,22 +1,28 @@
 #include "StemStrip.h"
 
 #include "CompressorPanel.h"
+#include "ControlGestures.h"
 #include "EqCurveEditor.h"
 #include "GainReductionMeter.h"
 #include "ScanPanel.h"
 #include "SessionDocument.h"
+#include "StemLevelMeter.h"
 
 #include <QCheckBox>
 #include <QDoubleSpinBox>
+#include <QEvent>
 #include <QFileInfo>
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QScreen>
 #include <QSignalBlocker>
 #include <QSlider>
 #include <QToolButton>
 #include <QVBoxLayout>
 #include <QWidget>
+
+#include <algorithm>
 
 namespace lathe::ui {
 
@@ -41,7 +47,7 @@ QToolButton* makeToggle(const QString& text, const QString& objectName, const QS
     button->setObjectName(objectName);
     button->setCheckable(true);
     button->setToolTip(tip);
-    button->setMinimumWidth(30);
+    button->setMinimumWidth(26);
     return button;
 }
 
@@ -50,26 +56,43 @@ QToolButton* makeToggle(const QString& text, const QString& objectName, const QS
 StemStrip::StemStrip(SessionDocument* document, int stemIndex, QWidget* parent)
     : QFrame(parent), document_(document), stemIndex_(stemIndex) {
     setObjectName(QStringLiteral("stemStrip"));
-    setFixedWidth(196);
+    // Compact and resizable: eight strips fit beside the master section at 1600 px, and on a wide screen
+    // they grow (up to kMaxWidth, the master section takes the rest) instead of leaving dead space.
+    setMinimumWidth(kMinWidth);
+    setMaximumWidth(kMaxWidth);
+    setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Preferred);
     const int i = stemIndex;
     const QString id = stemId();
     auto* layout = new QVBoxLayout(this);
-    layout->setContentsMargins(8, 6, 8, 8);
-    layout->setSpacing(6);
+    layout->setContentsMargins(5, 4, 5, 5);
+    layout->setSpacing(4);
 
     title_ = new QLabel(this);
-    title_->setStyleSheet(QStringLiteral("font-weight: bold; font-size: 14px;"));
-    role_ = new QLabel(this);
-    role_->setObjectName(QStringLiteral("dimLabel"));
-    auto* head = new QHBoxLayout;
-    head->addWidget(title_, 1);
-    head->addWidget(role_);
-    layout->addLayout(head);
+    title_->setObjectName(QStringLiteral("stripTitle"));
+    title_->setStyleSheet(QStringLiteral("font-weight: bold;"));
+    title_->setMinimumWidth(1); // elided in refresh(), never widening the strip
+    layout->addWidget(title_);
 
-    eq_ = new EqCurveEditor(this);
-    eq_->setMinimumHeight(96);
+    // The strip shows a small curve; a click opens the full editor (drag, wheel, right-click) in a popup.
+    miniEq_ = new EqCurveEditor(this);
+    miniEq_->setObjectName(QStringLiteral("miniEq"));
+    miniEq_->setMinimumSize(kMinWidth - 12, 44);
+    miniEq_->setMaximumHeight(72);
+    miniEq_->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Preferred);
+    miniEq_->setCursor(Qt::PointingHandCursor);
+    miniEq_->setToolTip(tr("EQ: click to edit"));
+    miniEq_->installEventFilter(this);
+    layout->addWidget(miniEq_);
+    eqPopup_ = new QFrame(this, Qt::Popup);
+    eqPopup_->setObjectName(QStringLiteral("eqPopup"));
+    eqPopup_->setFrameShape(QFrame::StyledPanel);
+    auto* eqPopupLayout = new QVBoxLayout(eqPopup_);
+    eqPopupTitle_ = new QLabel(eqPopup_);
+    eqPopupLayout->addWidget(eqPopupTitle_);
+    eq_ = new EqCurveEditor(eqPopup_);
+    eq_->setMinimumSize(480, 240);
     eq_->setToolTip(tr("Drag a handle: frequency and gain. Wheel: Q. Right-click: type, on/off."));
-    layout->addWidget(eq_);
+    eqPopupLayout->addWidget(eq_);
     connect(eq_, &EqCurveEditor::bandChanged, this,
             [this, i, id](int band, const core::EqBandSettings& settings) {
                 document_->edit(
@@ -83,26 +106,21 @@ StemStrip::StemStrip(SessionDocument* document, int stemIndex, QWidget* parent)
             });
     connect(eq_, &EqCurveEditor::bandEditFinished, document_, &SessionDocument::endEditGesture);
 
-    auto* comp = new QGridLayout;
-    comp->setHorizontalSpacing(4);
+    auto* comp = new QHBoxLayout;
+    comp->setSpacing(3);
     compOn_ = new QCheckBox(tr("Comp"), this);
     compOn_->setToolTip(tr("Compressor on/off"));
-    threshold_ = makeParameterSpin(-96, 0, 0.5, 1, tr(" dB"), this);
-    threshold_->setToolTip(tr("Threshold"));
-    ratio_ = makeParameterSpin(1, 100, 0.1, 1, tr(":1"), this);
-    ratio_->setToolTip(tr("Ratio"));
     grMeter_ = new GainReductionMeter(Qt::Horizontal, this);
     grMeter_->setToolTip(tr("Compressor gain reduction"));
-    comp->addWidget(compOn_, 0, 0);
-    comp->addWidget(threshold_, 0, 1);
-    comp->addWidget(ratio_, 0, 2);
+    grMeter_->setMinimumWidth(24);
     compMore_ = new QToolButton(this);
     compMore_->setObjectName(QStringLiteral("compressorDetails"));
     compMore_->setText(QStringLiteral("\u2026"));
-    compMore_->setToolTip(tr("Every compressor setting: knee, attack, release, makeup, detection, stereo "
-                             "link, side-chain high-pass"));
-    comp->addWidget(grMeter_, 1, 0, 1, 2);
-    comp->addWidget(compMore_, 1, 2, Qt::AlignRight);
+    compMore_->setToolTip(tr("Every compressor setting: threshold, ratio, knee, attack, release, makeup, "
+                             "detection, stereo link, side-chain high-pass"));
+    comp->addWidget(compOn_);
+    comp->addWidget(grMeter_, 1);
+    comp->addWidget(compMore_);
     layout->addLayout(comp);
     compPopup_ = new QFrame(this, Qt::Popup);
     compPopup_->setObjectName(QStringLiteral("compressorPopup"));
@@ -118,23 +136,17 @@ StemStrip::StemStrip(SessionDocument* document, int stemIndex, QWidget* parent)
     bindFlag(
         document_, compOn_, [i](core::Session& s) -> bool& { return s.stems[i].compressor.enabled; },
         tr("Compressor of %1").arg(id));
-    bindNumber(
-        document_, threshold_,
-        [i](core::Session& s) -> double& { return s.stems[i].compressor.threshold_db; },
-        tr("Compressor threshold of %1").arg(id));
-    bindNumber(
-        document_, ratio_, [i](core::Session& s) -> double& { return s.stems[i].compressor.ratio; },
-        tr("Compressor ratio of %1").arg(id));
 
-    auto* widthRow = new QHBoxLayout;
     widthLabel_ = new QLabel(this);
-    widthLabel_->setMinimumWidth(72);
+    widthLabel_->setObjectName(QStringLiteral("dimLabel"));
     width_ = new QSlider(Qt::Horizontal, this);
     width_->setObjectName(QStringLiteral("widthSlider"));
     width_->setRange(0, 200);
-    width_->setToolTip(
-        tr("Stereo width: 0 % mono, 100 % as recorded, 200 % side doubled. Double-click the label "
-           "for 100 %."));
+    width_->setMinimumWidth(30);
+    width_->setToolTip(tr("Stereo width: 0 % mono, 100 % as recorded, 200 % side doubled. Double-click: "
+                          "100 %."));
+    auto* widthRow = new QHBoxLayout;
+    widthRow->setSpacing(3);
     widthRow->addWidget(widthLabel_);
     widthRow->addWidget(width_, 1);
     layout->addLayout(widthRow);
@@ -143,6 +155,7 @@ StemStrip::StemStrip(SessionDocument* document, int stemIndex, QWidget* parent)
         tr("Width of %1").arg(id));
 
     auto* buttons = new QHBoxLayout;
+    buttons->setSpacing(2);
     polarity_ =
         makeToggle(QStringLiteral("Ø"), QStringLiteral("polarityButton"), tr("Invert polarity"), this);
     mute_ = makeToggle(QStringLiteral("M"), QStringLiteral("muteButton"), tr("Mute"), this);
@@ -167,13 +180,18 @@ StemStrip::StemStrip(SessionDocument* document, int stemIndex, QWidget* parent)
     fader_->setPageStep(10);
     fader_->setTickPosition(QSlider::TicksBothSides);
     fader_->setTickInterval(60);
-    fader_->setMinimumHeight(140);
-    fader_->setToolTip(tr("Gain in 0.1 dB steps (arrow keys 0.1 dB, Page Up/Down 1 dB)"));
+    fader_->setMinimumHeight(100);
+    fader_->setToolTip(tr("Gain in 0.1 dB steps (arrow keys 0.1 dB, Page Up/Down 1 dB, double-click 0 dB)"));
+    levelMeter_ = new StemLevelMeter(this);
+    levelMeter_->setToolTip(tr("The stem's level after its chain: peak (line) and RMS (bar), dBFS"));
     gainBox_ = makeParameterSpin(-120, 24, 0.1, 1, tr(" dB"), this);
     gainBox_->setObjectName(QStringLiteral("gainBox"));
+    gainBox_->setMinimumWidth(64);
     auto* faderRow = new QHBoxLayout;
+    faderRow->setSpacing(4);
     faderRow->addStretch(1);
     faderRow->addWidget(fader_);
+    faderRow->addWidget(levelMeter_);
     faderRow->addStretch(1);
     layout->addLayout(faderRow, 1);
     layout->addWidget(gainBox_, 0, Qt::AlignHCenter);
@@ -184,8 +202,50 @@ StemStrip::StemStrip(SessionDocument* document, int stemIndex, QWidget* parent)
         document_, gainBox_, [i](core::Session& s) -> double& { return s.stems[i].gain_db; },
         tr("Gain of %1").arg(id));
 
+    // Double-click: back to unity gain / as-recorded width; Shift-drag: fine.
+    ControlGestures::install(fader_, 0);
+    ControlGestures::install(gainBox_, 0.0);
+    ControlGestures::install(width_, 100);
+
     connect(document_, &SessionDocument::sessionChanged, this, &StemStrip::refresh);
     refresh();
+}
+
+bool StemStrip::eventFilter(QObject* watched, QEvent* event) {
+    if (watched == miniEq_) {
+        switch (event->type()) {
+        case QEvent::MouseButtonPress:
+        case QEvent::MouseButtonDblClick:
+            showEqEditor();
+            return true;
+        case QEvent::MouseMove:
+        case QEvent::MouseButtonRelease:
+        case QEvent::Wheel:
+        case QEvent::ContextMenu:
+            return true; // the small curve only shows; the popup edits
+        default:
+            break;
+        }
+    }
+    return QFrame::eventFilter(watched, event);
+}
+
+void StemStrip::showEqEditor() {
+    eqPopup_->adjustSize();
+    const QRect screen = this->screen() ? this->screen()->availableGeometry() : QRect();
+    QPoint at = miniEq_->mapToGlobal(QPoint(0, miniEq_->height()));
+    if (screen.isValid()) {
+        at.setX(
+            std::clamp(at.x(), screen.left(), std::max(screen.left(), screen.right() - eqPopup_->width())));
+        at.setY(
+            std::clamp(at.y(), screen.top(), std::max(screen.top(), screen.bottom() - eqPopup_->height())));
+    }
+    eqPopup_->move(at);
+    eqPopup_->show();
+}
+
+void StemStrip::setLevels(float peakDbfs, float rmsDbfs) {
+    levelMeter_->setLevels(peakDbfs, rmsDbfs);
 }
 
 void StemStrip::showCompressorDetails() {
@@ -200,23 +260,49 @@ QString StemStrip::stemId() const {
     return QString::fromStdString(stems[stemIndex_].id);
 }
 
+QString StemStrip::displayTitle(const core::StemSettings& stem) {
+    // The role as a person writes it; a second stem of one role keeps its number ("Drums 2"), and an id the
+    // engineer chose that is not the role's stays as written.
+    const QString id = QString::fromStdString(stem.id);
+    const QString role = QString::fromStdString(stem.role);
+    if (id == role) return ScanPanel::roleLabel(role);
+    if (id.startsWith(role + QLatin1Char('_'))) {
+        bool number = false;
+        const int n = id.mid(role.size() + 1).toInt(&number);
+        if (number) return QStringLiteral("%1 %2").arg(ScanPanel::roleLabel(role)).arg(n);
+    }
+    return ScanPanel::roleLabel(id);
+}
+
 void StemStrip::refresh() {
     const auto& stems = document_->session().stems;
     if (!document_->isOpen() || stemIndex_ >= static_cast<int>(stems.size())) return;
     const core::StemSettings& stem = stems[stemIndex_];
-    title_->setText(QString::fromStdString(stem.id));
-    title_->setToolTip(QString::fromStdString(stem.path));
-    role_->setText(ScanPanel::roleLabel(QString::fromStdString(stem.role)));
-    // An id made from the role ("drums", "drums_2") already says it; the label only adds a changed role.
-    role_->setVisible(stem.id.rfind(stem.role, 0) != 0);
-    setToolTip(QFileInfo(QString::fromStdString(stem.path)).fileName());
-    widthLabel_->setText(tr("Width %1 %").arg(qRound(stem.width * 100)));
+    titleText_ = displayTitle(stem);
+    updateTitle();
+    const QString file = QFileInfo(QString::fromStdString(stem.path)).fileName();
+    title_->setToolTip(tr("%1\nRole: %2 · id %3")
+                           .arg(file, ScanPanel::roleLabel(QString::fromStdString(stem.role)),
+                                QString::fromStdString(stem.id)));
+    setToolTip(file);
+    eqPopupTitle_->setText(tr("<b>EQ · %1</b>").arg(titleText_.toHtmlEscaped()));
+    widthLabel_->setText(tr("W %1 %").arg(qRound(stem.width * 100)));
     eq_->setSampleRate(document_->session().sample_rate);
+    miniEq_->setSampleRate(document_->session().sample_rate);
     // Only on a real difference: the editor already holds the band it is dragging.
     const std::vector<core::EqBandSettings> bands = stem.eq.empty() ? defaultEqBands() : stem.eq;
     if (eq_->bands() != bands) eq_->setBands(bands);
-    threshold_->setEnabled(stem.compressor.enabled);
-    ratio_->setEnabled(stem.compressor.enabled);
+    if (miniEq_->bands() != bands) miniEq_->setBands(bands);
+}
+
+void StemStrip::updateTitle() {
+    title_->setText(
+        title_->fontMetrics().elidedText(titleText_, Qt::ElideRight, std::max(10, title_->width())));
+}
+
+void StemStrip::resizeEvent(QResizeEvent* event) {
+    QFrame::resizeEvent(event);
+    updateTitle();
 }
 
 } // namespace lathe::ui

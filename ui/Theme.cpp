@@ -60,7 +60,7 @@ void apply(QApplication& app) {
         QGroupBox::title { subcontrol-origin: margin; left: 8px; padding: 0 4px; color: #8f959e; }
         QToolButton#muteButton:checked { background: #e08a2c; color: #101010; }
         QToolButton#soloButton:checked { background: #e6c83a; color: #101010; }
-        QToolButton#compareButton { min-width: 84px; padding: 4px 8px; font-weight: bold; }
+        QToolButton#compareButton { padding: 4px 8px; font-weight: bold; }
         QToolButton#compareButton:checked { background: #3da5d9; color: #101010; }
         QToolButton#playButton:checked { background: #3fae5a; color: #101010; }
         QLabel#problemText { color: #e54d42; }

@@ -32,6 +32,9 @@ TransportBar::TransportBar(QWidget* parent) : QWidget(parent) {
     position_->setMinimumWidth(170);
     audio_ = new QLabel(this);
     audio_->setObjectName(QStringLiteral("dimLabel"));
+    // A long device message is cut (the tooltip has it whole), never widening the window.
+    audio_->setMinimumWidth(1);
+    audio_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     layout->addWidget(home_);
     layout->addWidget(play_);
     layout->addWidget(loop_);

@@ -8,6 +8,7 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QCoreApplication>
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFileInfo>
@@ -17,6 +18,7 @@
 
 #include <cstdio>
 #include <memory>
+#include <string_view>
 
 namespace {
 
@@ -108,56 +110,101 @@ void scheduleTiming(lathe::ui::MainWindow* window, const QElapsedTimer* sinceSta
     timer->start();
 }
 
+// The options, declared once for the headless parse (--help, --version) and the GUI's.
+struct Options {
+    QCommandLineOption screenshot{
+        QStringLiteral("screenshot"),
+        QStringLiteral("Open, wait until loaded, save a PNG of the window to PATH, quit"),
+        QStringLiteral("PATH")};
+    QCommandLineOption renderShot{
+        QStringLiteral("render-screenshot"),
+        QStringLiteral("With --screenshot: also save a PNG of the render dialog to PATH"),
+        QStringLiteral("PATH")};
+    QCommandLineOption batchShot{
+        QStringLiteral("batch-screenshot"),
+        QStringLiteral(
+            "With --screenshot: also render every folder beside FOLDER in the batch queue and save "
+            "a PNG of it to PATH"),
+        QStringLiteral("PATH")};
+    QCommandLineOption size{QStringLiteral("size"),
+                            QStringLiteral("With --screenshot: the window's size (default 1920x1080)"),
+                            QStringLiteral("WIDTHxHEIGHT")};
+    QCommandLineOption noAudio{QStringLiteral("no-audio"), QStringLiteral("Do not open an audio device")};
+    QCommandLineOption timing{
+        QStringLiteral("timing"),
+        QStringLiteral("Open FOLDER, print playable_ms and measured_ms (since start), quit")};
+
+    void addTo(QCommandLineParser& parser) const {
+        parser.setApplicationDescription(QStringLiteral("Lathe mastering workstation"));
+        parser.addHelpOption();
+        parser.addVersionOption();
+        parser.addPositionalArgument(QStringLiteral("folder"),
+                                     QStringLiteral("Client folder or .lathe session to open"));
+        for (const QCommandLineOption* o : {&screenshot, &renderShot, &batchShot, &size, &noAudio, &timing})
+            parser.addOption(*o);
+    }
+};
+
+// --help and --version print and quit without a display: a QApplication would abort on a headless machine
+// (an ssh session, a build server checking the package) before the parser ran.
+bool wantsTextOnly(int argc, char** argv) {
+    for (int i = 1; i < argc; ++i) {
+        const std::string_view a(argv[i]);
+        if (a == "--") return false;
+        if (a == "-h" || a == "--help" || a == "--help-all" || a == "-?" || a == "-v" || a == "--version")
+            return true;
+    }
+    return false;
+}
+
+void describeApplication() {
+    QCoreApplication::setApplicationName(QStringLiteral("Lathe"));
+    QCoreApplication::setOrganizationName(QStringLiteral("Lathe"));
+    QCoreApplication::setApplicationVersion(QString::fromUtf8(lathe::core::version()));
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
     QElapsedTimer sinceStart;
     sinceStart.start();
+    const Options options;
+    if (wantsTextOnly(argc, argv)) {
+        QCoreApplication app(argc, argv);
+        describeApplication();
+        QCommandLineParser parser;
+        options.addTo(parser);
+        parser.process(app); // prints the help or the version and exits
+        return 0;
+    }
     QApplication::setHighDpiScaleFactorRoundingPolicy(Qt::HighDpiScaleFactorRoundingPolicy::PassThrough);
     QApplication app(argc, argv);
-    QApplication::setApplicationName(QStringLiteral("Lathe"));
-    QApplication::setOrganizationName(QStringLiteral("Lathe"));
-    QApplication::setApplicationVersion(QString::fromUtf8(lathe::core::version()));
+    describeApplication();
     lathe::ui::theme::apply(app);
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("Lathe mastering workstation"));
-    parser.addHelpOption();
-    parser.addVersionOption();
-    parser.addPositionalArgument(QStringLiteral("folder"),
-                                 QStringLiteral("Client folder or .lathe session to open"));
-    QCommandLineOption screenshot(
-        QStringLiteral("screenshot"),
-        QStringLiteral("Open, wait until loaded, save a PNG of the window to PATH, quit"),
-        QStringLiteral("PATH"));
-    QCommandLineOption renderShot(
-        QStringLiteral("render-screenshot"),
-        QStringLiteral("With --screenshot: also save a PNG of the render dialog to PATH"),
-        QStringLiteral("PATH"));
-    QCommandLineOption batchShot(
-        QStringLiteral("batch-screenshot"),
-        QStringLiteral(
-            "With --screenshot: also render every folder beside FOLDER in the batch queue and save "
-            "a PNG of it to PATH"),
-        QStringLiteral("PATH"));
-    QCommandLineOption noAudio(QStringLiteral("no-audio"), QStringLiteral("Do not open an audio device"));
-    QCommandLineOption timing(
-        QStringLiteral("timing"),
-        QStringLiteral("Open FOLDER, print playable_ms and measured_ms (since start), quit"));
-    parser.addOption(screenshot);
-    parser.addOption(renderShot);
-    parser.addOption(batchShot);
-    parser.addOption(noAudio);
-    parser.addOption(timing);
+    options.addTo(parser);
     parser.process(app);
 
+    QSize size(1920, 1080); // a common studio screen: the picture shows what most users see
+    if (parser.isSet(options.size)) {
+        const QStringList wh = parser.value(options.size).split(QLatin1Char('x'));
+        const int w = wh.size() == 2 ? wh[0].toInt() : 0, h = wh.size() == 2 ? wh[1].toInt() : 0;
+        if (w < 320 || h < 240) {
+            std::fprintf(stderr, "lathe: --size %s: expected WIDTHxHEIGHT, at least 320x240\n",
+                         qPrintable(parser.value(options.size)));
+            return 2;
+        }
+        size = QSize(w, h);
+    }
+
     lathe::ui::MainWindow window;
-    const bool shooting = parser.isSet(screenshot);
-    const bool timed = parser.isSet(timing);
+    const bool shooting = parser.isSet(options.screenshot);
+    const bool timed = parser.isSet(options.timing);
     if (shooting || timed) window.setInteractive(false);
-    if (shooting) window.resize(1920, 1080); // a common studio screen: the picture shows what most users see
+    if (shooting) window.resize(size);
     window.show();
-    if (!parser.isSet(noAudio)) window.openAudioFromSettings();
+    if (!parser.isSet(options.noAudio)) window.openAudioFromSettings();
 
     const QStringList args = parser.positionalArguments();
     const QString path = args.isEmpty() ? QString() : args.front();
@@ -170,8 +217,8 @@ int main(int argc, char** argv) {
         scheduleTiming(&window, &sinceStart);
     } else if (shooting) {
         if (!path.isEmpty()) window.openPath(path);
-        scheduleScreenshots(&window, parser.value(screenshot), parser.value(renderShot),
-                            parser.value(batchShot));
+        scheduleScreenshots(&window, parser.value(options.screenshot), parser.value(options.renderShot),
+                            parser.value(options.batchShot));
     } else {
         // Once the event loop runs, so the recovery question appears over the window.
         QTimer::singleShot(0, &window, [&window, path] { window.startUp(path); });

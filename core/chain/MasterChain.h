@@ -69,6 +69,13 @@ public:
 
     const dsp::TruePeakLimiter& limiter() const { return limiter_.limiter(); }
     bool limiterEnabled() const { return limiter_.enabled(); }
+    // Meters of the dynamics stage (positive dB): the broadband compressor's reduction (0 when it is off or
+    // the multiband replaces it) and, with the multiband on, each band's (0 when off). RT safe; any thread.
+    double compressorGainReductionDb() const {
+        return compressorEnabled_ && !multibandEnabled_ ? compressor_.gainReductionDb() : 0.0;
+    }
+    int multibandBands() const { return multibandEnabled_ ? multiband_.numBands() : 0; }
+    double multibandGainReductionDb(int band) const { return multiband_.bandGainReductionDb(band); }
 
 private:
     dsp::MatchFilter match_;

@@ -104,18 +104,25 @@ void AudioEngine::Impl::process(float* outL, float* outR, int frames) {
             matchAmount += std::clamp(matchTarget - matchAmount, -matchStep, matchStep);
             transportGain += std::clamp(transportTarget - transportGain, -declickStep, declickStep);
             const float a = transportGain;
-            const float cg = a * (1.0f + matchAmount * (gCur - 1.0f));
-            float l = cl[k] * cg, r = cr[k] * cg;
+            const float cm = 1.0f + matchAmount * (gCur - 1.0f);
+            // The meters tap before the monitor (loudness-match) gain: they read the source as rendered.
+            float ml = cl[k] * a, mr = cr[k] * a;
+            float l = ml * cm, r = mr * cm;
             if (fadePos < kCrossfadeFrames) {
                 // Raised-cosine crossfade: the sources are correlated (same song), so equal gain.
                 const float w = 0.5f - 0.5f * std::cos(3.14159265f * (fadePos + 0.5f) / kCrossfadeFrames);
-                const float pg = a * (1.0f + matchAmount * (gPrev - 1.0f));
-                l = w * l + (1.0f - w) * pl[k] * pg;
-                r = w * r + (1.0f - w) * pr[k] * pg;
+                const float pm = 1.0f + matchAmount * (gPrev - 1.0f);
+                const float pa = a * pl[k], pb = a * pr[k];
+                l = w * l + (1.0f - w) * pa * pm;
+                r = w * r + (1.0f - w) * pb * pm;
+                ml = w * ml + (1.0f - w) * pa;
+                mr = w * mr + (1.0f - w) * pb;
                 ++fadePos;
             }
             ol[k] = l;
             orr[k] = r;
+            meterTapL[static_cast<size_t>(k)] = ml;
+            meterTapR[static_cast<size_t>(k)] = mr;
         }
         pos += n;
         if (looping && le > ls && pos >= le) pos = ls;
@@ -126,6 +133,13 @@ void AudioEngine::Impl::process(float* outL, float* outR, int frames) {
                                                                                               : nullptr;
         limiterGr.store(m && m->limiterEnabled() ? static_cast<float>(m->limiter().gainReductionDb()) : 0.0f,
                         std::memory_order_relaxed);
+        masterCompressorGr.store(m ? static_cast<float>(std::max(0.0, m->compressorGainReductionDb())) : 0.0f,
+                                 std::memory_order_relaxed);
+        const int bands = m ? std::min(m->multibandBands(), MeterFrame::kMaxMeteredBands) : 0;
+        for (int b = 0; b < bands; ++b)
+            bandGr[b].store(static_cast<float>(std::max(0.0, m->multibandGainReductionDb(b))),
+                            std::memory_order_relaxed);
+        meteredBands.store(bands, std::memory_order_relaxed);
         const bool stemMasterHeard = currentSource == static_cast<int>(MonitorSource::StemMaster);
         const int metered = std::min<int>(static_cast<int>(g->stems.size()), MeterFrame::kMaxMeteredStems);
         for (int i = 0; i < metered; ++i)
@@ -135,6 +149,14 @@ void AudioEngine::Impl::process(float* outL, float* outR, int frames) {
                                 : 0.0f,
                             std::memory_order_relaxed);
         meteredStems.store(metered, std::memory_order_relaxed);
+        for (int i = 0; i < metered; ++i) {
+            const float peak = g->stemBlockPeak[i];
+            if (peak > stemPeakHold[i].load(std::memory_order_relaxed))
+                stemPeakHold[i].store(peak, std::memory_order_relaxed);
+            stemSumSq[i].store(stemSumSq[i].load(std::memory_order_relaxed) + g->stemBlockSumSq[i],
+                               std::memory_order_relaxed);
+        }
+        stemLevelFrames.store(stemLevelFrames.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
         if (transportGain == 0.0f && transportTarget == 0.0f) {
             if (wantSeek) {
                 position.store(seek, std::memory_order_relaxed);
@@ -150,7 +172,8 @@ void AudioEngine::Impl::process(float* outL, float* outR, int frames) {
             running.store(false, std::memory_order_relaxed);
             position.store(lengthFrames, std::memory_order_relaxed);
         }
-        // Meters see what is played; when the meter thread lags, frames are dropped, never waited for.
+        // Meters see the source as rendered (pre monitor gain); when the meter thread lags, frames are
+        // dropped, never waited for.
         auto v = meterRing.writeVector();
         const size_t space = (v.length[0] + v.length[1]) / 2;
         const int m2 = static_cast<int>(std::min<size_t>(space, static_cast<size_t>(n)));
@@ -158,8 +181,8 @@ void AudioEngine::Impl::process(float* outL, float* outR, int frames) {
             const size_t i = static_cast<size_t>(2 * k);
             float* d0 = i < v.length[0] ? v.data[0] + i : v.data[1] + (i - v.length[0]);
             float* d1 = i + 1 < v.length[0] ? v.data[0] + i + 1 : v.data[1] + (i + 1 - v.length[0]);
-            *d0 = ol[k];
-            *d1 = orr[k];
+            *d0 = meterTapL[static_cast<size_t>(k)];
+            *d1 = meterTapR[static_cast<size_t>(k)];
         }
         meterRing.advanceWrite(static_cast<size_t>(2 * m2));
         meterFramesWritten.store(meterFramesWritten.load(std::memory_order_relaxed) + m2,

@@ -42,6 +42,12 @@ AudioEngine::Impl::Impl() {
         g.store(1.0f);
     for (auto& g : stemGr)
         g.store(0.0f);
+    for (auto& p : stemPeakHold)
+        p.store(0.0f);
+    for (auto& q : stemSumSq)
+        q.store(0.0);
+    for (auto& g : bandGr)
+        g.store(0.0f);
     for (int i = 0; i < kMonitorSourceCount; ++i) {
         sourceLufs[i] = -HUGE_VAL;
         sourcePeak[i] = -HUGE_VAL;
@@ -116,6 +122,12 @@ void AudioEngine::setLoudnessMatch(bool on) {
 
 bool AudioEngine::loudnessMatch() const {
     return impl_->matchEnabled;
+}
+
+double AudioEngine::monitorGainDb(MonitorSource s) const {
+    const int i = static_cast<int>(s);
+    if (!impl_->matchEnabled.load() || !impl_->available[i]) return 0.0;
+    return 20.0 * std::log10(std::max(impl_->matchGain[i].load(), 1e-10f));
 }
 
 void AudioEngine::setPlaybackSimulation(dsp::PlaybackSystem system) {

@@ -30,7 +30,10 @@ struct OutputDevice {
     bool isDefault = false;
 };
 
-// One meter reading of what was played (after loudness matching), produced by the audio thread.
+// One meter reading of the source as played and rendered: before the monitor (loudness-match) gain, which
+// only changes what the speakers get (monitorGainDb() says by how much). The loudness readings start over at
+// load, seek, play from a stop and on a source switch. Produced by the meter thread from the audio thread's
+// lock-free tap.
 struct MeterFrame {
     int64_t positionFrames = 0;
     MonitorSource source = MonitorSource::Mix;
@@ -46,6 +49,24 @@ struct MeterFrame {
     static constexpr int kMaxMeteredStems = 16;
     int numStems = 0;
     float stemGainReductionDb[kMaxMeteredStems] = {};
+    // Each stem's level after its own chain, over the meter period (dBFS, the louder channel; -200 silent),
+    // in session order: what the stem adds to the stem master whichever source is heard.
+    std::array<float, kMaxMeteredStems> stemPeakDbfs = silence<kMaxMeteredStems>();
+    std::array<float, kMaxMeteredStems> stemRmsDbfs = silence<kMaxMeteredStems>();
+    // The master dynamics of the master feeding the source (dB, >= 0; 0 when none): the broadband
+    // compressor, or with the multiband on each band's reduction, low band first (numBands 0 when off).
+    float masterCompressorGainReductionDb = 0;
+    static constexpr int kMaxMeteredBands = 4;
+    int numBands = 0;
+    float bandGainReductionDb[kMaxMeteredBands] = {};
+
+    template <int N>
+    static constexpr std::array<float, N> silence() {
+        std::array<float, N> a{};
+        for (float& v : a)
+            v = -200.0f;
+        return a;
+    }
 };
 
 struct SpectrumFrame {
@@ -118,6 +139,9 @@ public:
     MonitorSource heardSource() const;   // the one playing (or crossfading in) now. RT safe; any thread.
     void setLoudnessMatch(bool enabled); // RT safe; control thread.
     bool loudnessMatch() const;          // RT safe; any thread.
+    // The gain (dB, <= 0) loudness matching applies to `source` on the way to the speakers, after the
+    // meters; 0 when matching is off or the source is not available. RT safe; control thread.
+    double monitorGainDb(MonitorSource source) const;
     // A small playback system's response (phone, laptop, earbuds, car) applied to what goes to the device,
     // after the meters (they read the master itself); Flat is bit-transparent. Switching crossfades. RT safe;
     // control thread.

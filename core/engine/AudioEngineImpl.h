@@ -13,6 +13,7 @@
 
 #include <portaudio.h>
 
+#include <array>
 #include <atomic>
 #include <cmath>
 #include <ctime>
@@ -79,12 +80,23 @@ struct AudioEngine::Impl {
     std::atomic<float> limiterGr{0};
     std::atomic<float> stemGr[MeterFrame::kMaxMeteredStems];
     std::atomic<int> meteredStems{0};
-    std::atomic<bool> sourceChanged{false}; // meter thread: start the loudness range over
+    // Stem levels accumulated by the audio thread, taken (and started over) by the meter thread each period.
+    // A block landing between the meter thread's take and the audio thread's store is merely counted in the
+    // next period or lost: a level meter can afford it, a lock could not.
+    std::atomic<float> stemPeakHold[MeterFrame::kMaxMeteredStems];
+    std::atomic<double> stemSumSq[MeterFrame::kMaxMeteredStems];
+    std::atomic<int64_t> stemLevelFrames{0};
+    std::atomic<float> masterCompressorGr{0};
+    std::atomic<int> meteredBands{0};
+    std::atomic<float> bandGr[MeterFrame::kMaxMeteredBands];
+    std::atomic<bool> sourceChanged{false}; // meter thread: start the readings over for the new source
 
     // Audio thread state.
     int currentSource = 0, previousSource = 0, fadePos = engine::kCrossfadeFrames;
     float transportGain = 0;
     float matchAmount = 0;
+    // What the meters read, one block: the played signal before the monitor gain (allocated once, here).
+    std::array<float, engine::kMaxBlock> meterTapL{}, meterTapR{};
 
     // Meters: the audio thread copies what it plays into a ring; the meter thread measures it.
     SpscRingBuffer<float> meterRing{engine::kMeterRingFrames * 2};

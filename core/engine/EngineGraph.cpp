@@ -5,6 +5,9 @@
 
 #include "core/io/SourceStream.h"
 
+#include <algorithm>
+#include <cmath>
+
 namespace lathe::core {
 
 using namespace engine;
@@ -164,9 +167,17 @@ void AudioEngine::Impl::computeSources(Graph& g, int64_t pos, int n, unsigned ne
         float* r = g.b(Graph::R0);
         stemTracks[i].read(pos, l, r, n);
         g.stems[i]->process(stereoBlock(l, r, n));
+        float peak = 0.0f;
+        double sumSq = 0.0;
         for (int k = 0; k < n; ++k) {
             sl[k] += l[k];
             sr[k] += r[k];
+            peak = std::max({peak, std::abs(l[k]), std::abs(r[k])});
+            sumSq += static_cast<double>(l[k]) * l[k] + static_cast<double>(r[k]) * r[k];
+        }
+        if (i < static_cast<size_t>(MeterFrame::kMaxMeteredStems)) {
+            g.stemBlockPeak[i] = peak;
+            g.stemBlockSumSq[i] = sumSq;
         }
     }
     float* ml = g.b(Graph::MixL);

@@ -103,7 +103,11 @@ struct Graph {
     } masterState[2];
     int warmupFrames = 0;
     bool compressorOn[MeterFrame::kMaxMeteredStems] = {}; // per stem, for its gain-reduction meter
-    dsp::PlaybackSimulation simulation;                   // last, on the device's side of the meters
+    // Each stem's last computed block after its chain, for its level meter: the louder channel's peak and
+    // the sum of squares over both channels (computeSources writes them).
+    float stemBlockPeak[MeterFrame::kMaxMeteredStems] = {};
+    double stemBlockSumSq[MeterFrame::kMaxMeteredStems] = {};
+    dsp::PlaybackSimulation simulation; // last, on the device's side of the meters
     std::vector<float> buf[18];
     // clang-format off
     enum { L0, R0, SumL, SumR, MixL, MixR, StereoL, StereoR, StemL, StemR, RefL, RefR, DeltaL, DeltaR, CodecL,

@@ -17,8 +17,8 @@ using namespace engine;
 
 void AudioEngine::Impl::meterLoop() {
     dsp::LoudnessMeter loudness;
-    // Loudness range restarts on a source switch as well (the integrated reading does not), so it
-    // describes one source.
+    // Integrated loudness and loudness range restart on a source switch as well, so each describes one
+    // source (a reading mixing two sources is nobody's loudness).
     dsp::LoudnessMeter range;
     dsp::TruePeakMeter truePeak;
     dsp::CorrelationMeter correlation;
@@ -28,6 +28,9 @@ void AudioEngine::Impl::meterLoop() {
     std::vector<float> inter(2 * kChunk), l(kChunk), r(kChunk);
     double peak[2] = {0, 0}, sumSq[2] = {0, 0};
     int64_t framesInPeriod = 0;
+    float stemPeakShown[MeterFrame::kMaxMeteredStems], stemRmsShown[MeterFrame::kMaxMeteredStems];
+    std::fill_n(stemPeakShown, MeterFrame::kMaxMeteredStems, -200.0f);
+    std::fill_n(stemRmsShown, MeterFrame::kMaxMeteredStems, -200.0f);
     uint64_t lastSpectrum = 0;
     long long lastCallbacks = -1;
     double lastCallbackSeen = nowSeconds();
@@ -49,11 +52,16 @@ void AudioEngine::Impl::meterLoop() {
             loudness.reset();
             range.reset();
             sourceChanged.store(false);
+            std::fill_n(stemPeakShown, MeterFrame::kMaxMeteredStems, -200.0f);
+            std::fill_n(stemRmsShown, MeterFrame::kMaxMeteredStems, -200.0f);
             truePeak.reset();
             correlation.reset();
             spectrum.reset();
         }
-        if (sourceChanged.exchange(false)) range.reset();
+        if (sourceChanged.exchange(false)) {
+            loudness.reset();
+            range.reset();
+        }
         const size_t got = meterRing.read(inter.data(), inter.size()) / 2;
         if (got == 0) {
             std::this_thread::sleep_for(std::chrono::milliseconds(5));
@@ -95,8 +103,26 @@ void AudioEngine::Impl::meterLoop() {
             f.limiterGainReductionDb = limiterGr.load();
             f.loudnessRangeLu = static_cast<float>(range.loudnessRangeLu());
             f.numStems = meteredStems.load();
-            for (int i = 0; i < f.numStems; ++i)
+            const int64_t levelFrames = stemLevelFrames.exchange(0);
+            for (int i = 0; i < f.numStems; ++i) {
                 f.stemGainReductionDb[i] = stemGr[i].load();
+                const double stemPeak = stemPeakHold[i].exchange(0.0f);
+                const double stemSq = stemSumSq[i].exchange(0.0);
+                // The audio thread adds a whole buffer at a time, which may span several meter periods: a
+                // period it added nothing to repeats the last reading.
+                if (levelFrames > 0) {
+                    stemPeakShown[i] = static_cast<float>(20.0 * std::log10(std::max(stemPeak, 1e-10)));
+                    stemRmsShown[i] = static_cast<float>(
+                        10.0 *
+                        std::log10(std::max(stemSq / (2.0 * static_cast<double>(levelFrames)), 1e-20)));
+                }
+                f.stemPeakDbfs[static_cast<size_t>(i)] = stemPeakShown[i];
+                f.stemRmsDbfs[static_cast<size_t>(i)] = stemRmsShown[i];
+            }
+            f.masterCompressorGainReductionDb = masterCompressorGr.load();
+            f.numBands = meteredBands.load();
+            for (int b = 0; b < f.numBands; ++b)
+                f.bandGainReductionDb[b] = bandGr[b].load();
             truePeak.reset(); // true peak per meter period
             framesInPeriod = 0;
             meterFrames.push(f);

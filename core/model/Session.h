@@ -135,6 +135,10 @@ struct OutputSettings {
     std::string genre;
     std::string isrc; // CC-XXX-YY-NNNNN, dashes optional
     std::string comment;
+    // Where the GUI's render dialog puts this song's masters ("" = "<folder> masters" beside the client
+    // folder); remembered per song so one song's masters never land in another's folder. The CLI takes its
+    // output folder on the command line and ignores this.
+    std::string folder;
     friend bool operator==(const OutputSettings&, const OutputSettings&) = default;
 };
 

@@ -148,7 +148,8 @@ json toJson(const OutputSettings& o) {
             {"year", o.year},
             {"genre", o.genre},
             {"isrc", o.isrc},
-            {"comment", o.comment}};
+            {"comment", o.comment},
+            {"folder", o.folder}};
 }
 // ---- reading ----
 
@@ -428,6 +429,7 @@ OutputSettings readOutput(const json& j, const std::string& source) {
     f.get("genre", o.genre);
     f.get("isrc", o.isrc);
     f.get("comment", o.comment);
+    f.get("folder", o.folder);
     f.rejectUnknownKeys();
     f.oneOf("mode", o.mode, {"stereo", "stem", "both"});
     f.range("track", o.track, 0, 999);

@@ -197,7 +197,8 @@ LoudnessGainResult findLoudnessGain(const Session& s, bool stemMaster, const Ren
     std::atomic<bool> internalCancel{false};
     render::Job job{stemMaster ? "stem_master" : "stereo_master", stemMaster, 0, {}};
     const Session matched = withMatchedLoudness(s);
-    job.variant.sampleRate = matched.output.sample_rate > 0 ? matched.output.sample_rate : matched.sample_rate;
+    job.variant.sampleRate =
+        matched.output.sample_rate > 0 ? matched.output.sample_rate : matched.sample_rate;
     job.variant.bitDepth = matched.output.bit_depth;
     return render::DeliverableRenderer(matched, job, std::string(), control, internalCancel, progress)
         .searchOnly();

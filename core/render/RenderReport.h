@@ -87,7 +87,7 @@ struct DeliverableReport {
     bool mp3ExceedsCeiling = false;
     std::vector<FileReport> files;          // every file of the set, the WAV and MP3 above included
     std::vector<StreamingReport> streaming; // per platform, from integratedLufs / truePeakDbtp
-    std::optional<MatchReport> match; // when the session matched to a reference
+    std::optional<MatchReport> match;       // when the session matched to a reference
 };
 
 struct RenderReport {

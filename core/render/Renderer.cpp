@@ -1,8 +1,8 @@
 #include "core/render/Renderer.h"
 
 #include "core/Error.h"
-#include "core/analysis/StreamingNormalization.h"
 #include "core/analysis/MatchSession.h"
+#include "core/analysis/StreamingNormalization.h"
 #include "core/chain/ChainPolicy.h"
 #include "core/io/AtomicFile.h"
 #include "core/io/AudioFileReader.h"

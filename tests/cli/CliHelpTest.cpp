@@ -100,6 +100,22 @@ TEST(CliHelp, GuiVersionMatchesTheCli) {
         << gui.out;
     EXPECT_EQ(guiVersion[2].str(), cliVersion[0].str());
 }
+
+// Headless (no display, no platform chosen: a build server, an ssh session), --help and --version still print
+// and exit 0 (issue 19: they aborted in QApplication before the parser ran).
+TEST(CliHelp, GuiHelpAndVersionWorkWithoutADisplay) {
+    const std::string headless =
+        "env -u DISPLAY -u WAYLAND_DISPLAY -u QT_QPA_PLATFORM timeout -k 5 60 " + shellQuote(LATHE_GUI_PATH);
+    const auto version = runShell(headless + " --version");
+    EXPECT_EQ(version.exitCode, 0) << version.out;
+    EXPECT_TRUE(std::regex_search(version.out, std::regex(R"((^|\n)Lathe \d+\.\d+\.\d+\n)"))) << version.out;
+    for (const char* flag : {" --help", " -h"}) {
+        const auto help = runShell(headless + flag);
+        EXPECT_EQ(help.exitCode, 0) << flag << ": " << help.out;
+        EXPECT_NE(help.out.find("--screenshot"), std::string::npos) << help.out;
+        EXPECT_NE(help.out.find("--no-audio"), std::string::npos) << help.out;
+    }
+}
 #endif
 
 TEST(CliHelp, UnknownSubcommandIsAUsageError) {

@@ -209,6 +209,35 @@ TEST_F(BatchQueueWindowTest, TwoFoldersRenderToOkWithTheirMastersAndMeasuredLoud
     EXPECT_EQ(json.at("jobs")[0].at("status"), "ok");
 }
 
+TEST_F(BatchQueueWindowTest, AFailedJobShowsAnEmptyFailedBarAndCountsReadAsWords) {
+    QTemporaryDir bad;
+    ASSERT_TRUE(bad.isValid());
+    const QString folder = QDir(bad.path()).filePath("Broken Song");
+    ASSERT_TRUE(QDir().mkpath(folder));
+    std::ofstream(QDir(folder).filePath("01_DRUMS.wav").toStdString()) << "not audio\n";
+    BatchQueueWindow window;
+    window.show();
+    window.addInputs({folder, folders_[0]});
+    EXPECT_EQ(window.statusText(), QStringLiteral("2 songs in the queue."));
+    QTemporaryDir out;
+    window.setOutputFolder(QDir(out.path()).filePath("masters"));
+    window.setMode("stereo");
+    window.setMp3(false);
+    window.start();
+    ASSERT_TRUE(QTest::qWaitFor([&] { return !window.isRunning(); }, kBatchTimeoutMs));
+    int failedRow = -1;
+    for (int row = 0; row < window.table()->rowCount(); ++row)
+        if (window.rowStatus(row) == "failed") failedRow = row;
+    ASSERT_GE(failedRow, 0);
+    EXPECT_EQ(window.rowPercent(failedRow), 0) << "a failed job is not a full bar";
+    auto* bar = qobject_cast<QProgressBar*>(window.table()->cellWidget(failedRow, 2));
+    ASSERT_NE(bar, nullptr);
+    EXPECT_EQ(bar->text(), QStringLiteral("failed"));
+    EXPECT_FALSE(window.statusText().contains(QStringLiteral("(s)"))) << window.statusText().toStdString();
+    EXPECT_TRUE(window.statusText().startsWith(QStringLiteral("1 ok, 0 skipped, 1 failed")))
+        << window.statusText().toStdString();
+}
+
 TEST_F(BatchQueueWindowTest, CancellingLeavesNoPartialDeliverableUnderAFinalName) {
     BatchQueueWindow window;
     window.show();

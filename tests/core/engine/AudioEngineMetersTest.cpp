@@ -147,5 +147,109 @@ TEST_F(AudioEngineMetersTest, StemGainReductionFollowsTheCompressorsStaticCurveW
     EXPECT_EQ(mix.stemGainReductionDb[0], 0.0f) << "not the stem master: nothing to show";
 }
 
+TEST_F(AudioEngineMetersTest, EachStemsLevelAfterItsChainIsMeteredWhateverSourceIsHeard) {
+    // The uncompressed stem: a 0.05 sine, peak 20 log10(0.05) = -26.02 dBFS, RMS 3.01 dB lower.
+    const double peak = 20 * std::log10(0.05);
+    for (MonitorSource heard : {MonitorSource::StemMaster, MonitorSource::Mix}) {
+        const MeterFrame f = playAndMeter(heard, 2);
+        ASSERT_EQ(f.numStems, 2);
+        std::printf("%s: quiet stem peak %.2f dBFS, RMS %.2f dBFS; compressed stem peak %.2f dBFS\n",
+                    monitorSourceName(heard), f.stemPeakDbfs[1], f.stemRmsDbfs[1], f.stemPeakDbfs[0]);
+        EXPECT_NEAR(f.stemPeakDbfs[1], peak, 0.1);
+        EXPECT_NEAR(f.stemRmsDbfs[1], peak - 3.01, 0.15);
+        // The compressed stem reads its level after the compressor: lower than the -6.02 dBFS it came in at.
+        EXPECT_LT(f.stemPeakDbfs[0], 20 * std::log10(kStemAmplitude) - 3.0);
+        EXPECT_GT(f.stemPeakDbfs[0], -60.0f);
+    }
+}
+
+double libebur128Integrated(const std::vector<float>& l, const std::vector<float>& r) {
+    ebur128_state* st = ebur128_init(2, kRate, EBUR128_MODE_I);
+    std::vector<float> inter(2 * l.size());
+    for (size_t i = 0; i < l.size(); ++i) {
+        inter[2 * i] = l[i];
+        inter[2 * i + 1] = r[i];
+    }
+    ebur128_add_frames_float(st, inter.data(), l.size());
+    double lufs = -HUGE_VAL;
+    ebur128_loudness_global(st, &lufs);
+    ebur128_destroy(&st);
+    return lufs;
+}
+
+// Plays from the top of `first`, switches to `second` after `switchSeconds` (0: never), keeps what went to
+// the speakers after the switch (and its crossfade) and the last meter frame.
+struct PlayedRun {
+    MeterFrame last;
+    std::vector<float> l, r; // the output after the switch
+};
+PlayedRun playWithSwitch(AudioEngine& e, MonitorSource first, MonitorSource second, double switchSeconds,
+                         double seconds, bool match) {
+    e.stop();
+    e.setLoudnessMatch(match);
+    std::vector<float> l(4096), r(4096);
+    e.setSource(first);
+    e.processForTest(l.data(), r.data(), 1024);
+    EXPECT_TRUE(e.drainMetersForTest());
+    PlayedRun run;
+    e.readMeters(run.last);
+    e.seek(0);
+    e.play();
+    const int64_t total = static_cast<int64_t>(seconds * kRate);
+    const int64_t switchAt = static_cast<int64_t>(switchSeconds * kRate);
+    bool switched = switchAt == 0;
+    int64_t keepFrom = 0;
+    for (int64_t done = 0; done < total; done += 4096) {
+        if (!switched && done >= switchAt) {
+            e.setSource(second);
+            switched = true;
+            keepFrom = done + 4096; // the crossfade (256 frames) lies inside the first buffer after it
+        }
+        e.processForTest(l.data(), r.data(), 4096);
+        if (switched && done >= keepFrom) {
+            run.l.insert(run.l.end(), l.begin(), l.end());
+            run.r.insert(run.r.end(), r.begin(), r.end());
+        }
+        EXPECT_TRUE(e.drainMetersForTest());
+        e.readMeters(run.last);
+    }
+    e.setLoudnessMatch(false);
+    return run;
+}
+
+TEST_F(AudioEngineMetersTest, MetersReadTheSourceBeforeTheMonitorGain) {
+    AudioEngine& e = *engine_;
+    // The stereo master is mastered to -14 LUFS, the mix peaks at -20: matching turns the master down.
+    const MonitorSource master = MonitorSource::StereoMaster;
+    const PlayedRun matched = playWithSwitch(e, master, master, 0, 4.5, true);
+    e.setLoudnessMatch(true);
+    const double monitorDb = e.monitorGainDb(master);
+    e.setLoudnessMatch(false);
+    EXPECT_EQ(e.monitorGainDb(master), 0.0) << "no monitor gain without matching";
+    const PlayedRun plain = playWithSwitch(e, master, master, 0, 4.5, false);
+    const double heardMatched = libebur128Integrated(matched.l, matched.r);
+    const double heardPlain = libebur128Integrated(plain.l, plain.r);
+    std::printf("stereo master: meter %.2f LUFS matched, %.2f unmatched; heard %.2f / %.2f LUFS; monitor "
+                "gain %.2f dB\n",
+                matched.last.integratedLufs, plain.last.integratedLufs, heardMatched, heardPlain, monitorDb);
+    ASSERT_LT(monitorDb, -3.0) << "the test needs a source that matching turns down";
+    EXPECT_NEAR(matched.last.integratedLufs, plain.last.integratedLufs, 0.05)
+        << "the monitor gain must not reach the meters";
+    EXPECT_NEAR(plain.last.integratedLufs, heardPlain, 0.2) << "unmatched, the meter reads what is played";
+    EXPECT_NEAR(heardMatched - heardPlain, monitorDb, 0.1) << "the speakers get the monitor gain";
+}
+
+TEST_F(AudioEngineMetersTest, IntegratedLoudnessStartsOverOnASourceSwitch) {
+    AudioEngine& e = *engine_;
+    // 3 s of the mix (-20 LUFS), then the stereo master (about -14 LUFS) to 4.8 s, inside the first section.
+    const PlayedRun run = playWithSwitch(e, MonitorSource::Mix, MonitorSource::StereoMaster, 2.0, 4.8, false);
+    const double masterOnly = libebur128Integrated(run.l, run.r);
+    std::printf("after the switch: meter %.2f LUFS, the master as played %.2f LUFS\n",
+                run.last.integratedLufs, masterOnly);
+    EXPECT_EQ(run.last.source, MonitorSource::StereoMaster);
+    EXPECT_GT(masterOnly, -20.0 + 3.0) << "the sources must differ for the test to mean anything";
+    EXPECT_NEAR(run.last.integratedLufs, masterOnly, 0.5) << "the reading describes the new source only";
+}
+
 } // namespace
 } // namespace lathe::core

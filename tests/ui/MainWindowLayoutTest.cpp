@@ -1,0 +1,164 @@
+// The window's layout at the sizes engineers use (issue 19): every stem strip in view and wide enough, no
+// dead space on a large screen, compare figures never clipped, nothing overlapping at 800x600, the shortcuts
+// sheet inside the window; and the pro habits on the controls (double-click to default, Shift-drag for fine,
+// wheel).
+#include "support/DemoWindow.h"
+#include "support/PrivateHomeTestMain.h"
+
+#include "ui/CompareBar.h"
+#include "ui/MasterSection.h"
+#include "ui/SessionDocument.h"
+#include "ui/ShortcutsOverlay.h"
+#include "ui/StemStrip.h"
+
+#include <QApplication>
+#include <QDockWidget>
+#include <QDoubleSpinBox>
+#include <QDropEvent>
+#include <QMimeData>
+#include <QScrollArea>
+#include <QSlider>
+#include <QTest>
+#include <QToolButton>
+#include <QUrl>
+#include <QWheelEvent>
+
+using namespace lathe;
+using lathe::ui::test::DemoWindowTest;
+
+namespace {
+
+class MainWindowLayoutTest : public DemoWindowTest {
+protected:
+    void resizeTo(int width, int height) {
+        window_->resize(width, height);
+        // The offscreen platform applies the size at once; the layouts settle over a few event turns.
+        for (int i = 0; i < 5; ++i) {
+            QApplication::processEvents();
+            QTest::qWait(20);
+        }
+        ASSERT_EQ(window_->size(), QSize(width, height));
+    }
+    QRect inWindow(QWidget* w) const { return QRect(w->mapTo(window_.get(), QPoint(0, 0)), w->size()); }
+};
+
+const QList<QSize> kSizes = {QSize(800, 600), QSize(1600, 1000), QSize(3000, 1800)};
+
+} // namespace
+
+TEST_F(MainWindowLayoutTest, EveryStemStripIsFullyVisibleWithoutScrollingAt1600And3000) {
+    open(eightStemFolder(), false);
+    ASSERT_EQ(window_->stemStrips().size(), 8);
+    for (const QSize size : {QSize(1600, 1000), QSize(3000, 1800)}) {
+        resizeTo(size.width(), size.height());
+        auto* scroll = window_->findChild<QScrollArea*>(QStringLiteral("strips"));
+        ASSERT_NE(scroll, nullptr);
+        const QRect viewport = inWindow(scroll->viewport());
+        int stripsWidth = 0;
+        for (ui::StemStrip* strip : window_->stemStrips()) {
+            const QRect r = inWindow(strip);
+            std::printf("%dx%d: %-16s %4d px wide at x %4d (viewport %d..%d)\n", size.width(), size.height(),
+                        qPrintable(strip->titleText()), r.width(), r.x(), viewport.left(), viewport.right());
+            EXPECT_TRUE(strip->isVisible());
+            EXPECT_GE(r.width(), ui::StemStrip::kMinWidth) << strip->stemId().toStdString();
+            EXPECT_TRUE(viewport.contains(r)) << strip->stemId().toStdString() << " at " << size.width();
+            EXPECT_GE(strip->fader()->height(), 90) << "the fader stays usable";
+            stripsWidth += r.width();
+        }
+        // No dead space: the strips fill their pane, and what they cannot use goes to the master section.
+        EXPECT_GE(stripsWidth + 7 * 4 + 8 + 4, viewport.width())
+            << "empty space beside the strips at " << size.width();
+        auto* master = window_->findChild<QScrollArea*>(QStringLiteral("masterScroll"));
+        EXPECT_GE(master->width(), 330);
+        if (size.width() == 3000) {
+            EXPECT_GT(master->width(), 400) << "the master section grows with the window";
+            EXPECT_TRUE(window_->filesDock()->isVisible()) << "room for the files beside the strips";
+        }
+    }
+}
+
+TEST_F(MainWindowLayoutTest, At800x600NothingOverlapsAndCompareFiguresAreWhole) {
+    open(demoFolder(QStringLiteral("Layout Song")));
+    for (const QSize size : kSizes) {
+        resizeTo(size.width(), size.height());
+        ui::CompareBar* compare = window_->compareBar();
+        QList<QRect> rects;
+        for (int i = 0; i < core::kMonitorSourceCount; ++i) {
+            QToolButton* b = compare->button(static_cast<core::MonitorSource>(i));
+            const QRect r = inWindow(b);
+            // Whole: the button is at least as wide as its text needs, the minus sign included.
+            EXPECT_GE(b->width(), b->sizeHint().width()) << b->text().toStdString() << " at " << size.width();
+            EXPECT_TRUE(window_->rect().contains(r)) << b->text().toStdString() << " at " << size.width();
+            for (const QRect& other : rects)
+                EXPECT_FALSE(r.intersects(other)) << "compare buttons overlap at " << size.width();
+            rects << r;
+        }
+        const QString master = compare->button(core::MonitorSource::StereoMaster)->text();
+        EXPECT_TRUE(master.contains(QStringLiteral("\n-1")))
+            << "the LUFS figure keeps its minus sign: " << master.toStdString();
+        EXPECT_TRUE(master.contains(QStringLiteral("· -"))) << master.toStdString();
+        EXPECT_EQ(compare->columns(), size.width() >= 1600 ? 6 : 3) << size.width();
+        // The docks and the central area share the window without overlapping.
+        const QRect central = inWindow(window_->centralWidget());
+        if (window_->metersDock()->isVisible())
+            EXPECT_FALSE(central.intersects(inWindow(window_->metersDock()))) << size.width();
+        // The shortcuts sheet fits inside the window.
+        window_->shortcutsOverlay()->toggle();
+        QApplication::processEvents();
+        EXPECT_TRUE(window_->rect().contains(window_->shortcutsOverlay()->sheetRect())) << size.width();
+        window_->shortcutsOverlay()->toggle();
+    }
+}
+
+TEST_F(MainWindowLayoutTest, StemTitlesReadAsAPersonWritesThem) {
+    open(demoFolder(QStringLiteral("Titles Song")), false);
+    QStringList titles;
+    for (ui::StemStrip* s : window_->stemStrips())
+        titles << s->titleText();
+    EXPECT_TRUE(titles.contains(QStringLiteral("Lead vocal"))) << titles.join(", ").toStdString();
+    for (const QString& t : titles)
+        EXPECT_FALSE(t.contains(QLatin1Char('_'))) << t.toStdString();
+    core::StemSettings second;
+    second.id = "drums_2";
+    second.role = "drums";
+    EXPECT_EQ(ui::StemStrip::displayTitle(second), QStringLiteral("Drums 2"));
+}
+
+TEST_F(MainWindowLayoutTest, DoubleClickResetsShiftDragIsFineAndTheWheelSteps) {
+    open(demoFolder(QStringLiteral("Gesture Song")), false);
+    resizeTo(1600, 1000);
+    ui::StemStrip* strip = window_->stemStrips().front();
+    QSlider* fader = strip->fader();
+    fader->setValue(-120);
+    ASSERT_NEAR(window_->document()->session().stems[0].gain_db, -12.0, 1e-9);
+    QTest::mouseDClick(fader, Qt::LeftButton, Qt::NoModifier, fader->rect().center());
+    EXPECT_NEAR(window_->document()->session().stems[0].gain_db, 0.0, 1e-9) << "double-click: 0 dB";
+
+    // Shift-drag 40 px up: a tenth of what a plain drag of 40 px moves.
+    const double unitsPerPixel = double(fader->maximum() - fader->minimum()) / (fader->height() - 20);
+    const QPoint from = fader->rect().center();
+    QTest::mousePress(fader, Qt::LeftButton, Qt::ShiftModifier, from);
+    QMouseEvent move(QEvent::MouseMove, QPointF(from - QPoint(0, 40)),
+                     fader->mapToGlobal(QPointF(from - QPoint(0, 40))), Qt::NoButton, Qt::LeftButton,
+                     Qt::ShiftModifier);
+    QApplication::sendEvent(fader, &move);
+    QTest::mouseRelease(fader, Qt::LeftButton, Qt::ShiftModifier, from - QPoint(0, 40));
+    const double fine = window_->document()->session().stems[0].gain_db;
+    std::printf("shift-drag 40 px: %+.1f dB (a plain drag: %+.1f dB)\n", fine, 40 * unitsPerPixel / 10.0);
+    EXPECT_NEAR(fine, 40 * unitsPerPixel * 0.1 / 10.0, 0.15);
+    EXPECT_GT(fine, 0.0);
+
+    // The wheel steps the width slider.
+    QSlider* width = strip->widthSlider();
+    const int before = width->value();
+    QWheelEvent wheel(QPointF(width->rect().center()), width->mapToGlobal(QPointF(width->rect().center())),
+                      QPoint(), QPoint(0, 120), Qt::NoButton, Qt::NoModifier, Qt::NoScrollPhase, false);
+    QApplication::sendEvent(width, &wheel);
+    EXPECT_NE(width->value(), before);
+    QTest::mouseDClick(width, Qt::LeftButton, Qt::NoModifier, width->rect().center());
+    EXPECT_DOUBLE_EQ(window_->document()->session().stems[0].width, 1.0) << "double-click: 100 %";
+}
+
+int main(int argc, char** argv) {
+    return lathe::ui::test::runWithPrivateHome(argc, argv, "MainWindowLayoutTest");
+}
