@@ -1,6 +1,7 @@
 #include "MainWindow.h"
 
 #include "AudioSettingsDialog.h"
+#include "AutomationLane.h"
 #include "BatchQueueWindow.h"
 #include "CompareBar.h"
 #include "CorrelationMeterWidget.h"
@@ -14,6 +15,7 @@
 #include "ShortcutsOverlay.h"
 #include "SpectrumWidget.h"
 #include "StemStrip.h"
+#include "StemToolsPanel.h"
 #include "StreamingPreviewPanel.h"
 #include "TransportBar.h"
 #include "WaveformOverview.h"
@@ -199,9 +201,17 @@ void MainWindow::buildLayout() {
     pages_->addWidget(buildWelcome());
 
     auto* workspace = new QSplitter(Qt::Vertical);
-    overview_ = new WaveformOverview(workspace);
+    // The overview with the automation lane under it, sharing its time axis.
+    auto* song = new QWidget(workspace);
+    auto* songLayout = new QVBoxLayout(song);
+    songLayout->setContentsMargins(0, 0, 0, 0);
+    songLayout->setSpacing(2);
+    overview_ = new WaveformOverview(song);
     overview_->setMinimumHeight(90);
-    workspace->addWidget(overview_);
+    automationLane_ = new AutomationLane(document_, song);
+    songLayout->addWidget(overview_, 1);
+    songLayout->addWidget(automationLane_);
+    workspace->addWidget(song);
 
     auto* body = body_ = new QSplitter(Qt::Horizontal);
     scanPanel_ = new ScanPanel(document_, body);
@@ -233,7 +243,7 @@ void MainWindow::buildLayout() {
     workspace->addWidget(body);
     workspace->setStretchFactor(0, 0);
     workspace->setStretchFactor(1, 1);
-    workspace->setSizes({130, 800});
+    workspace->setSizes({200, 730});
     pages_->addWidget(workspace);
     setCentralWidget(pages_);
 
@@ -260,6 +270,17 @@ void MainWindow::buildLayout() {
     meters->setMinimumWidth(340);
     metersDock_->setWidget(meters);
     addDockWidget(Qt::RightDockWidgetArea, metersDock_);
+
+    auto* stemToolsDock = new QDockWidget(tr("Stem tools"), this);
+    stemToolsDock->setObjectName(QStringLiteral("stemToolsDock"));
+    stemToolsDock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable |
+                               QDockWidget::DockWidgetClosable);
+    stemTools_ = new StemToolsPanel(document_);
+    auto* stemToolsScroll = new QScrollArea;
+    stemToolsScroll->setWidgetResizable(true);
+    stemToolsScroll->setWidget(stemTools_);
+    stemToolsDock->setWidget(stemToolsScroll);
+    addDockWidget(Qt::BottomDockWidgetArea, stemToolsDock);
     resizeDocks({metersDock_}, {360}, Qt::Horizontal);
 
     statusText_ = new QLabel(tr("Open a client folder to begin"));
@@ -486,6 +507,7 @@ void MainWindow::onMeters(const core::MeterFrame& frame) {
     loudness_->setTruePeakDbtp(reading(static_cast<float>(truePeakHoldDbtp_)));
     loudness_->setLoudnessRangeLu(frame.loudnessRangeLu);
     correlation_->setCorrelation(frame.correlation);
+    stemTools_->setMeters(frame);
     master_->setLimiterGainReductionDb(frame.limiterGainReductionDb);
     // The frame holds the stems in session order; a strip past what it carries reads no reduction.
     const int metered = std::clamp(frame.numStems, 0, core::MeterFrame::kMaxMeteredStems);
@@ -530,6 +552,7 @@ void MainWindow::selectSource(core::MonitorSource source) {
 void MainWindow::updateOverviewFile() {
     if (!document_->isOpen()) {
         overview_->setFile({});
+        automationLane_->setSongFile({});
         return;
     }
     const core::Session& s = document_->session();
@@ -538,6 +561,10 @@ void MainWindow::updateOverviewFile() {
     if (file.empty()) file = !s.mix.empty() ? s.mix : (!s.stems.empty() ? s.stems.front().path : s.reference);
     const QString path = QString::fromStdString(file);
     if (path != overview_->file()) overview_->setFile(path);
+    // The lane spans the song and snaps to its sections, whatever source the overview draws.
+    automationLane_->setSongFile(QString::fromStdString(!s.mix.empty()    ? s.mix
+                                                        : s.stems.empty() ? std::string()
+                                                                          : s.stems.front().path));
 }
 
 double MainWindow::fileFramesPerEngineFrame() const {

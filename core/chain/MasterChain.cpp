@@ -7,7 +7,10 @@
 namespace lathe::core {
 
 void MasterChain::prepare(double sampleRate, int maxBlockFrames, const MasterSettings& settings) {
+    gainRide_.prepare(sampleRate, maxBlockFrames, kMaxAutomationPoints);
+    points_.assign(kMaxAutomationPoints, {});
     eq_.prepare(sampleRate, maxBlockFrames, 2);
+    dynamicEq_.prepare(sampleRate, maxBlockFrames, 2, kMaxDynamicEqBands);
     compressor_.prepare(sampleRate, maxBlockFrames, 2);
     multiband_.prepare(sampleRate, maxBlockFrames, 2);
     saturation_.prepare(sampleRate, maxBlockFrames, 2, settings.saturation.oversampling);
@@ -18,7 +21,9 @@ void MasterChain::prepare(double sampleRate, int maxBlockFrames, const MasterSet
 }
 
 void MasterChain::reset() {
+    gainRide_.reset();
     eq_.reset();
+    dynamicEq_.reset();
     compressor_.reset();
     multiband_.reset();
     saturation_.reset();
@@ -32,7 +37,9 @@ bool MasterChain::needsPrepare(const MasterSettings& prepared, const MasterSetti
 }
 
 void MasterChain::configure(const MasterSettings& s) {
+    configureLane(gainRide_, s.automation.gain_db, points_);
     configureEq(eq_, s.eq);
+    dynamicEqEnabled_ = configureDynamicEq(dynamicEq_, s.dynamic_eq);
 
     compressorEnabled_ = s.compressor.enabled;
     compressor_.setParameters(toCompressorParameters(s.compressor));
@@ -62,8 +69,10 @@ void MasterChain::configure(const MasterSettings& s) {
     limiter_.configure(s.limiter);
 }
 
-void MasterChain::processPreLimiter(const dsp::AudioBlock& stereo) {
+void MasterChain::processPreLimiter(const dsp::AudioBlock& stereo, int64_t startFrame) {
+    if (gainRide_.isActive()) gainRide_.process(stereo, startFrame);
     eq_.process(stereo);
+    if (dynamicEqEnabled_) dynamicEq_.process(stereo);
     // A multiband compressor replaces the broadband one when enabled (the session offers one or the other).
     if (multibandEnabled_)
         multiband_.process(stereo);

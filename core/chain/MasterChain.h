@@ -4,17 +4,23 @@
 #include "core/model/Session.h"
 
 #include "dsp/AudioBlock.h"
+#include "dsp/AutomatedGain.h"
 #include "dsp/Compressor.h"
+#include "dsp/DynamicEq.h"
 #include "dsp/MultibandCompressor.h"
 #include "dsp/ParametricEq.h"
 #include "dsp/Saturation.h"
 #include "dsp/StereoWidth.h"
 #include "dsp/TruePeakLimiter.h"
 
+#include <cstdint>
+#include <vector>
+
 namespace lathe::core {
 
-// The master bus: EQ, compressor (or multiband: it replaces the broadband compressor when enabled),
-// saturation, width/balance, then the limiter stage (true-peak limiter driven by the loudness gain). The
+// The master bus: gain automation (a ride of the mix into everything after it), EQ, dynamic EQ, compressor
+// (or multiband: it replaces the broadband compressor when enabled), saturation, width/balance, then the
+// limiter stage (true-peak limiter driven by the loudness gain). The
 // limiter is kept separate (processLimiter) because loudness targeting re-runs only the limiter stage over a
 // cached pre-limiter signal; the live engine calls both in turn.
 class MasterChain {
@@ -32,8 +38,9 @@ public:
     // engine's audio thread calls it.
     void configure(const MasterSettings& settings);
 
-    void processPreLimiter(const dsp::AudioBlock& stereo); // RT safe
-    void processLimiter(const dsp::AudioBlock& stereo);    // RT safe
+    // startFrame: the song frame at the chain's input (for the automation; see StemChain::process). RT safe.
+    void processPreLimiter(const dsp::AudioBlock& stereo, int64_t startFrame = 0);
+    void processLimiter(const dsp::AudioBlock& stereo); // RT safe
 
     int preLimiterLatencyFrames() const;
     int limiterLatencyFrames() const { return limiter_.latencyFrames(); }
@@ -42,10 +49,14 @@ public:
     void setLimiterInputGainDb(double gainDb) { limiter_.setInputGainDb(gainDb); }
 
     const dsp::TruePeakLimiter& limiter() const { return limiter_.limiter(); }
+    // A dynamic EQ band's gain (dB, negative = cut), readable from any thread.
+    double dynamicEqBandGainDb(int band) const { return dynamicEq_.bandGainDb(band); }
     bool limiterEnabled() const { return limiter_.enabled(); }
 
 private:
+    dsp::AutomatedGain gainRide_;
     dsp::ParametricEq eq_;
+    dsp::DynamicEq dynamicEq_;
     dsp::Compressor compressor_;
     dsp::MultibandCompressor multiband_;
     dsp::Saturation saturation_;
@@ -54,6 +65,8 @@ private:
     bool compressorEnabled_ = false;
     bool multibandEnabled_ = false;
     bool saturationEnabled_ = false;
+    bool dynamicEqEnabled_ = false;
+    std::vector<dsp::AutomationPoint> points_; // scratch for handing the lane over
 };
 
 } // namespace lathe::core

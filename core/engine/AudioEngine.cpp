@@ -42,6 +42,13 @@ AudioEngine::Impl::Impl() {
         g.store(1.0f);
     for (auto& g : stemGr)
         g.store(0.0f);
+    for (auto& g : stemPeakGr)
+        g.store(0.0f);
+    for (auto& stem : stemDynamicEqDb)
+        for (auto& g : stem)
+            g.store(0.0f);
+    for (auto& g : masterDynamicEqDb)
+        g.store(0.0f);
     for (int i = 0; i < kMonitorSourceCount; ++i) {
         sourceLufs[i] = -HUGE_VAL;
         sourcePeak[i] = -HUGE_VAL;
@@ -147,6 +154,10 @@ int64_t AudioEngine::length() const {
 
 bool AudioEngine::playing() const {
     return impl_->playRequested && !impl_->deviceLost;
+}
+
+int AudioEngine::latencyFrames() const {
+    return impl_->builtLatency;
 }
 
 int AudioEngine::sampleRate() const {

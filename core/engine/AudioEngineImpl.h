@@ -59,6 +59,7 @@ struct AudioEngine::Impl {
     engine::Graph* graph = nullptr;   // audio thread
     engine::Params* params = nullptr; // audio thread
     std::atomic<bool> graphLive{false};
+    int builtLatency = 0; // control thread: the latency of the last graph published
 
     // Control values.
     std::atomic<bool> playRequested{false};
@@ -74,6 +75,9 @@ struct AudioEngine::Impl {
     std::atomic<bool> running{false}; // audio thread: position advancing
     std::atomic<float> limiterGr{0};
     std::atomic<float> stemGr[MeterFrame::kMaxMeteredStems];
+    std::atomic<float> stemPeakGr[MeterFrame::kMaxMeteredStems];
+    std::atomic<float> stemDynamicEqDb[MeterFrame::kMaxMeteredStems][MeterFrame::kMaxMeteredBands];
+    std::atomic<float> masterDynamicEqDb[MeterFrame::kMaxMeteredBands];
     std::atomic<int> meteredStems{0};
     std::atomic<bool> sourceChanged{false}; // meter thread: start the loudness range over
 
@@ -126,6 +130,7 @@ struct AudioEngine::Impl {
     void takeUpdates(); // audio thread
     void computeSources(engine::Graph& g, int64_t pos, int n, unsigned need, int warming = -1);
     static bool primeMaster(engine::Graph& g, int m, int64_t budget);
+    static void runMasterChain(engine::Graph& g, int m, float* l, float* r, int n, int64_t t);
     static void restartGraph(engine::Graph& g);
     static void sourceBuffers(engine::Graph& g, int s, const float*& l, const float*& r);
 

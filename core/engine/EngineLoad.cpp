@@ -210,7 +210,9 @@ void AudioEngine::update(const Session& session) {
     for (size_t i = 0; !structural && i < session.stems.size(); ++i)
         structural = session.stems[i].path != m.session.stems[i].path;
     if (structural) throw Error(session.folder, "the session's sources changed: load it again");
-    const bool needsPrepare = MasterChain::needsPrepare(m.session.master, session.master);
+    bool needsPrepare = MasterChain::needsPrepare(m.session.master, session.master);
+    for (size_t i = 0; !needsPrepare && i < session.stems.size(); ++i)
+        needsPrepare = StemChain::needsPrepare(m.session.stems[i], session.stems[i]);
     m.session = session;
     if (needsPrepare)
         m.publishGraph(m.buildGraph(session, m.loadedRate));

@@ -95,8 +95,14 @@ void AudioEngine::Impl::meterLoop() {
             f.limiterGainReductionDb = limiterGr.load();
             f.loudnessRangeLu = static_cast<float>(range.loudnessRangeLu());
             f.numStems = meteredStems.load();
-            for (int i = 0; i < f.numStems; ++i)
+            for (int i = 0; i < f.numStems; ++i) {
                 f.stemGainReductionDb[i] = stemGr[i].load();
+                f.stemPeakReductionDb[i] = stemPeakGr[i].load();
+                for (int b = 0; b < MeterFrame::kMaxMeteredBands; ++b)
+                    f.stemDynamicEqGainDb[i][b] = stemDynamicEqDb[i][b].load();
+            }
+            for (int b = 0; b < MeterFrame::kMaxMeteredBands; ++b)
+                f.masterDynamicEqGainDb[b] = masterDynamicEqDb[b].load();
             truePeak.reset(); // true peak per meter period
             framesInPeriod = 0;
             meterFrames.push(f);
