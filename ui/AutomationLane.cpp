@@ -25,7 +25,6 @@ struct AutomationLane::Job {
     std::vector<double> boundaries;
     QThread* thread = nullptr;
 };
-};
 
 class AutomationLane::View : public QWidget {
 public:
@@ -115,6 +114,10 @@ AutomationLane::~AutomationLane() {
         job_->cancel = true;
         if (job_->thread) job_->thread->wait();
     }
+}
+
+QWidget* AutomationLane::laneView() const {
+    return view_;
 }
 
 void AutomationLane::rebuildTargets() {

@@ -39,7 +39,7 @@ public:
     void setTarget(AutomationTarget target);
     AutomationTarget target() const { return target_; }
     QComboBox* targetBox() const { return targetBox_; }
-    QWidget* laneView() const { return view_; }
+    QWidget* laneView() const;
 
     // The song the lane spans and whose sections it snaps to: returns at once, the file is read on a worker
     // (sectionsReady when done). Empty clears.

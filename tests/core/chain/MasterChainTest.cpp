@@ -269,12 +269,8 @@ TEST(MasterChain, DynamicEqComesBetweenTheEqAndTheCompressor) {
     const double eqDb =
         dsp::magnitudeDb(dsp::makeFilter(dsp::FilterType::Bell, kFs, 1000.0, 0.7, -6.0), kFs, 1000.0);
     m.eq = {{true, "bell", 1000.0, 0.7, -6.0}};
-    DynamicEqBandSettings band;
-    band.q = 0.7;
-    band.threshold_db = -30;
-    band.ratio = 2;
-    band.range_db = 12;
-    band.attack_ms = 1;
+    const DynamicEqBandSettings band{
+        .q = 0.7, .threshold_db = -30, .ratio = 2, .attack_ms = 1, .range_db = 12};
     m.dynamic_eq = {band};
     m.compressor = test::steadyCompressor(-25.0, 100.0);
     const auto in = test::sine(dbToGain(-16.0), 1000.0, kFs, kFrames);

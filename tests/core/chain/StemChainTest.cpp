@@ -254,13 +254,8 @@ TEST(StemChain, GainRideComesBeforeTheCompressor) {
 // threshold. Swapped, the compressor would leave -19.9 dBFS and the band cut a further 10.1 dB, to -30 dBFS.
 TEST(StemChain, DynamicEqComesBeforeTheCompressor) {
     StemSettings stem;
-    DynamicEqBandSettings band;
-    band.frequency_hz = 1000;
-    band.q = 0.7;
-    band.threshold_db = -30;
-    band.ratio = 100;
-    band.range_db = 12;
-    band.attack_ms = 1;
+    const DynamicEqBandSettings band{
+        .frequency_hz = 1000, .q = 0.7, .threshold_db = -30, .ratio = 100, .attack_ms = 1, .range_db = 12};
     stem.dynamic_eq = {band};
     stem.compressor = test::steadyCompressor(-20.0, 100.0);
     const auto in = test::sine(dbToGain(-10.0), 1000.0, kFs, kFrames);
@@ -318,14 +313,13 @@ TEST(StemChain, GainRideStepLandsOnItsFrame) {
 // 4:1 cuts 18 dB, limited to the 8 dB range. A silent key leaves the stem alone, bit for bit.
 TEST(StemChain, KeyedDynamicEqBandHearsTheKeyStem) {
     StemSettings bass;
-    DynamicEqBandSettings duck;
-    duck.frequency_hz = 60;
-    duck.q = 1;
-    duck.threshold_db = -30;
-    duck.ratio = 4;
-    duck.range_db = 8;
-    duck.attack_ms = 1;
-    duck.key = "kick";
+    const DynamicEqBandSettings duck{.frequency_hz = 60,
+                                     .q = 1,
+                                     .threshold_db = -30,
+                                     .ratio = 4,
+                                     .attack_ms = 1,
+                                     .range_db = 8,
+                                     .key = "kick"};
     bass.dynamic_eq = {duck};
     const auto in = test::sine(dbToGain(-20.0), 60.0, kFs, kFrames);
     const auto loudKey = test::sine(dbToGain(-6.0), 60.0, kFs, kFrames);

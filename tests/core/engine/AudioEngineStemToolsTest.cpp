@@ -30,15 +30,14 @@ Session toolsSession(const std::string& dir) {
          {"voice", "lead_vocal", test::voiceStem(kSeconds, kRate, 0.3)}},
         kRate, "stem");
     s.stems[0].peak_control = {true, -8.0, 4};
-    DynamicEqBandSettings duck;
-    duck.frequency_hz = 55;
-    duck.q = 1.2;
-    duck.threshold_db = -30;
-    duck.ratio = 4;
-    duck.range_db = 9;
-    duck.attack_ms = 2;
-    duck.release_ms = 100;
-    duck.key = "kick";
+    const DynamicEqBandSettings duck{.frequency_hz = 55,
+                                     .q = 1.2,
+                                     .threshold_db = -30,
+                                     .ratio = 4,
+                                     .attack_ms = 2,
+                                     .release_ms = 100,
+                                     .range_db = 9,
+                                     .key = "kick"};
     s.stems[1].dynamic_eq = {duck};
     s.stems[1].compressor.enabled = true;
     s.stems[1].compressor.threshold_db = -24;
@@ -47,10 +46,7 @@ Session toolsSession(const std::string& dir) {
     s.stems[2].automation.gain_db = {{1.0, 0.0}, {1.0, 4.0}, {2.0, 4.0}, {2.5, -3.0}};
     s.stems[2].automation.width = {{0.0, 1.0}, {3.0, 0.3}};
     s.master.automation.gain_db = {{0.5, 0.0}, {1.5, 2.0}};
-    DynamicEqBandSettings presence;
-    presence.frequency_hz = 2500;
-    presence.threshold_db = -35;
-    presence.ratio = 3;
+    const DynamicEqBandSettings presence{.frequency_hz = 2500, .threshold_db = -35, .ratio = 3};
     s.master.dynamic_eq = {presence};
     return s;
 }

@@ -95,14 +95,13 @@ TEST(StemMasterScenario, OneBassNoteIsFixedByADynamicEqBand) {
                                       {{"bass", "bass", test::bassStem(kSeconds, kRate, notes)},
                                        {"music", "music", test::padStem(kSeconds, kRate, 0.1, 0.2)}},
                                       kRate);
-    DynamicEqBandSettings band;
-    band.frequency_hz = 73.42;
-    band.q = 4;
-    band.threshold_db = -14;
-    band.ratio = 4;
-    band.range_db = 9;
-    band.attack_ms = 5;
-    band.release_ms = 150;
+    const DynamicEqBandSettings band{.frequency_hz = 73.42,
+                                     .q = 4,
+                                     .threshold_db = -14,
+                                     .ratio = 4,
+                                     .attack_ms = 5,
+                                     .release_ms = 150,
+                                     .range_db = 9};
     s.stems[0].dynamic_eq = {band};
     const Masters m = render(s, dir.file("out"));
     const auto jump = [](const test::PlanarAudio& a) {
@@ -127,15 +126,15 @@ TEST(StemMasterScenario, KickAnd808ClashIsFixedByASidechainDuck) {
         {{"kick", "drums", test::kickStem(kSeconds, kRate, 0.5, 0.5)},
          {"bass", "bass", test::bassStem(kSeconds, kRate, {{0.0, kSeconds, 82.41, 0.3}})}},
         kRate);
-    DynamicEqBandSettings duck;
-    duck.frequency_hz = 82.41;
-    duck.q = 0.7;
-    duck.threshold_db = -22; // the kick's thump reads about -8 dBFS through the band, -26 dBFS by 0.3 s
-    duck.ratio = 10;
-    duck.range_db = 6;
-    duck.attack_ms = 1;
-    duck.release_ms = 40;
-    duck.key = "kick";
+    // the kick's thump reads about -8 dBFS through the band, -26 dBFS by 0.3 s
+    const DynamicEqBandSettings duck{.frequency_hz = 82.41,
+                                     .q = 0.7,
+                                     .threshold_db = -22,
+                                     .ratio = 10,
+                                     .attack_ms = 1,
+                                     .release_ms = 40,
+                                     .range_db = 6,
+                                     .key = "kick"};
     s.stems[1].dynamic_eq = {duck};
     const Masters m = render(s, dir.file("out"));
     const auto depth = [](const test::PlanarAudio& a) {
