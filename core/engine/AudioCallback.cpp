@@ -138,8 +138,11 @@ void AudioEngine::Impl::process(float* outL, float* outR, int frames) {
                             std::memory_order_relaxed);
         for (int i = 0; i < metered; ++i) {
             const StemChain& stem = *g->stems[static_cast<size_t>(i)];
-            stemPeakGr[i].store(stemMasterHeard ? static_cast<float>(stem.peakReductionDb()) : 0.0f,
-                                std::memory_order_relaxed);
+            // Held at its largest until the meter thread takes it (a transient's reduction lasts a block or
+            // two; a meter period holds many).
+            const float peak = stemMasterHeard ? static_cast<float>(stem.peakReductionDb()) : 0.0f;
+            if (peak > stemPeakGr[i].load(std::memory_order_relaxed))
+                stemPeakGr[i].store(peak, std::memory_order_relaxed);
             for (int b = 0; b < MeterFrame::kMaxMeteredBands; ++b)
                 stemDynamicEqDb[i][b].store(stemMasterHeard ? static_cast<float>(stem.dynamicEqBandGainDb(b))
                                                             : 0.0f,

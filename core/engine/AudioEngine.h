@@ -46,8 +46,9 @@ struct MeterFrame {
     static constexpr int kMaxMeteredStems = 16;
     int numStems = 0;
     float stemGainReductionDb[kMaxMeteredStems] = {};
-    // Per stem as above: peak control's reduction (dB >= 0) and each dynamic EQ band's gain (dB, negative =
-    // cut); and the dynamic EQ bands of the master feeding the source. 0 for what is off or not heard.
+    // Per stem as above: peak control's largest reduction over the meter period (dB >= 0) and each dynamic EQ
+    // band's gain (dB, negative = cut); and the dynamic EQ bands of the master feeding the source. 0 for what
+    // is off or not heard.
     static constexpr int kMaxMeteredBands = 8;
     float stemPeakReductionDb[kMaxMeteredStems] = {};
     float stemDynamicEqGainDb[kMaxMeteredStems][kMaxMeteredBands] = {};

@@ -97,7 +97,7 @@ void AudioEngine::Impl::meterLoop() {
             f.numStems = meteredStems.load();
             for (int i = 0; i < f.numStems; ++i) {
                 f.stemGainReductionDb[i] = stemGr[i].load();
-                f.stemPeakReductionDb[i] = stemPeakGr[i].load();
+                f.stemPeakReductionDb[i] = stemPeakGr[i].exchange(0.0f); // the period's largest
                 for (int b = 0; b < MeterFrame::kMaxMeteredBands; ++b)
                     f.stemDynamicEqGainDb[i][b] = stemDynamicEqDb[i][b].load();
             }
