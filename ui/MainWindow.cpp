@@ -1,6 +1,7 @@
 #include "MainWindow.h"
 
 #include "AudioSettingsDialog.h"
+#include "AutomationLane.h"
 #include "BatchQueueWindow.h"
 #include "CompareBar.h"
 #include "CorrelationMeterWidget.h"
@@ -14,6 +15,7 @@
 #include "ShortcutsOverlay.h"
 #include "SpectrumWidget.h"
 #include "StemStrip.h"
+#include "StemToolsPanel.h"
 #include "StreamingPreviewPanel.h"
 #include "TransportBar.h"
 #include "WaveformOverview.h"
@@ -161,10 +163,18 @@ void MainWindow::buildLayout() {
 
     auto* workspace = new QSplitter(Qt::Vertical);
     workspace->setObjectName(QStringLiteral("workspace"));
-    overview_ = new WaveformOverview(workspace);
+    // The overview with the automation lane under it, sharing its time axis.
+    auto* song = new QWidget(workspace);
+    auto* songLayout = new QVBoxLayout(song);
+    songLayout->setContentsMargins(0, 0, 0, 0);
+    songLayout->setSpacing(2);
+    overview_ = new WaveformOverview(song);
     overview_->setMinimumHeight(64);
     overview_->setFocusPolicy(Qt::ClickFocus);
-    workspace->addWidget(overview_);
+    automationLane_ = new AutomationLane(document_, song);
+    songLayout->addWidget(overview_, 1);
+    songLayout->addWidget(automationLane_);
+    workspace->addWidget(song);
 
     body_ = new QSplitter(Qt::Horizontal);
     body_->setObjectName(QStringLiteral("body"));
@@ -198,7 +208,7 @@ void MainWindow::buildLayout() {
     workspace->addWidget(body_);
     workspace->setStretchFactor(0, 0);
     workspace->setStretchFactor(1, 1);
-    workspace->setSizes({110, 800});
+    workspace->setSizes({170, 760});
     pages_->addWidget(workspace);
     setCentralWidget(pages_);
 
@@ -244,6 +254,17 @@ void MainWindow::buildLayout() {
     tabifyDockWidget(metersDock_, filesDock_);
     metersDock_->raise();
     resizeDocks({metersDock_}, {kMetersMinWidth + 20}, Qt::Horizontal);
+
+    auto* stemToolsDock = new QDockWidget(tr("Stem tools"), this);
+    stemToolsDock->setObjectName(QStringLiteral("stemToolsDock"));
+    stemToolsDock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable |
+                               QDockWidget::DockWidgetClosable);
+    stemTools_ = new StemToolsPanel(document_);
+    auto* stemToolsScroll = new QScrollArea;
+    stemToolsScroll->setWidgetResizable(true);
+    stemToolsScroll->setWidget(stemTools_);
+    stemToolsDock->setWidget(stemToolsScroll);
+    addDockWidget(Qt::BottomDockWidgetArea, stemToolsDock);
 
     statusText_ = new QLabel(tr("Open a client folder to begin"));
     statusText_->setMinimumWidth(1); // a long message is cut, never widening the window

@@ -26,6 +26,7 @@ class QThread;
 namespace lathe::ui {
 
 class AlbumWindow;
+class AutomationLane;
 class BatchQueueWindow;
 class CompareBar;
 class CorrelationMeterWidget;
@@ -39,6 +40,7 @@ class ShortcutsOverlay;
 class SourceMeasurer;
 class SpectrumWidget;
 class StemStrip;
+class StemToolsPanel;
 class StreamingPreviewPanel;
 class TransportBar;
 class WaveformOverview;
@@ -88,6 +90,8 @@ public:
     TransportBar* transportBar() const { return transport_; }
     CompareBar* compareBar() const { return compare_; }
     WaveformOverview* waveformOverview() const { return overview_; }
+    AutomationLane* automationLane() const { return automationLane_; }
+    StemToolsPanel* stemTools() const { return stemTools_; }
     LoudnessMeterWidget* loudnessMeter() const { return loudness_; }
     StreamingPreviewPanel* streamingPreview() const { return streaming_; }
     RenderDialog* renderDialog() const;
@@ -153,6 +157,8 @@ private:
     TransportBar* transport_ = nullptr;
     CompareBar* compare_ = nullptr;
     WaveformOverview* overview_ = nullptr;
+    AutomationLane* automationLane_ = nullptr; // issue 16: under the overview
+    StemToolsPanel* stemTools_ = nullptr;      // issue 16: in its own dock
     LoudnessMeterWidget* loudness_ = nullptr;
     CorrelationMeterWidget* correlation_ = nullptr;
     SpectrumWidget* spectrum_ = nullptr;

@@ -1,6 +1,7 @@
 #include "MainWindow.h"
 
 #include "AudioSettingsDialog.h"
+#include "AutomationLane.h"
 #include "BatchQueueWindow.h"
 #include "CompareBar.h"
 #include "CorrelationMeterWidget.h"
@@ -14,6 +15,7 @@
 #include "ShortcutsOverlay.h"
 #include "SpectrumWidget.h"
 #include "StemStrip.h"
+#include "StemToolsPanel.h"
 #include "StreamingPreviewPanel.h"
 #include "TransportBar.h"
 #include "WaveformOverview.h"
@@ -73,6 +75,7 @@ void MainWindow::onMeters(const core::MeterFrame& frame) {
     loudness_->setTruePeakDbtp(reading(static_cast<float>(truePeakHoldDbtp_)));
     loudness_->setLoudnessRangeLu(frame.loudnessRangeLu);
     correlation_->setCorrelation(frame.correlation);
+    stemTools_->setMeters(frame);
     master_->setLimiterGainReductionDb(frame.limiterGainReductionDb);
     master_->setDynamicsGainReduction(frame.masterCompressorGainReductionDb, frame.bandGainReductionDb,
                                       std::clamp(frame.numBands, 0, core::MeterFrame::kMaxMeteredBands));
@@ -163,6 +166,7 @@ void MainWindow::selectSource(core::MonitorSource source) {
 void MainWindow::updateOverviewFile() {
     if (!document_->isOpen()) {
         overview_->setFile({});
+        automationLane_->setSongFile({});
         return;
     }
     const core::Session& s = document_->session();
@@ -171,6 +175,10 @@ void MainWindow::updateOverviewFile() {
     if (file.empty()) file = !s.mix.empty() ? s.mix : (!s.stems.empty() ? s.stems.front().path : s.reference);
     const QString path = QString::fromStdString(file);
     if (path != overview_->file()) overview_->setFile(path);
+    // The lane spans the song and snaps to its sections, whatever source the overview draws.
+    automationLane_->setSongFile(QString::fromStdString(!s.mix.empty()    ? s.mix
+                                                        : s.stems.empty() ? std::string()
+                                                                          : s.stems.front().path));
 }
 
 } // namespace lathe::ui

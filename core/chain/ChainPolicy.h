@@ -24,4 +24,8 @@ bool anyStemSoloed(const Session& session);
 // another's solo is treated like a muted one (the engine ramps it out; the render does not read it).
 std::vector<char> stemAudibility(const Session& session);
 
+// Per stem, in session order: the index of the stem whose source its keyed detectors hear (the sidechain
+// key, StemChain.h), or -1 when they hear the stem itself. A muted or unsoloed key stem still keys.
+std::vector<int> stemKeySources(const Session& session);
+
 } // namespace lathe::core

@@ -12,7 +12,40 @@ dsp::EqBand toEqBand(const EqBandSettings& s) {
     band.frequencyHz = s.frequency_hz;
     band.q = s.q;
     band.gainDb = s.gain_db;
+    band.channels = toBandChannels(s.channel);
     return band;
+}
+
+dsp::BandChannels toBandChannels(const std::string& channel) {
+    dsp::BandChannels c = dsp::BandChannels::Stereo;
+    dsp::bandChannelsFromName(channel.c_str(), c);
+    return c;
+}
+
+dsp::DynamicEqBand toDynamicEqBand(const DynamicEqBandSettings& s) {
+    dsp::DynamicEqBand band;
+    band.enabled = s.enabled;
+    band.type = s.shape == "low_shelf"    ? dsp::FilterType::LowShelf
+                : s.shape == "high_shelf" ? dsp::FilterType::HighShelf
+                                          : dsp::FilterType::Bell;
+    band.frequencyHz = s.frequency_hz;
+    band.q = s.q;
+    band.thresholdDb = s.threshold_db;
+    band.ratio = s.ratio;
+    band.attackMs = s.attack_ms;
+    band.releaseMs = s.release_ms;
+    band.rangeDb = s.range_db;
+    band.mode = s.mode == "boost_below" ? dsp::DynamicEqMode::BoostBelow : dsp::DynamicEqMode::CutAbove;
+    band.channels = toBandChannels(s.channel);
+    band.listen = s.listen;
+    band.keyed = s.key != "self";
+    return band;
+}
+
+dsp::PeakControlParameters toPeakControlParameters(const PeakControlSettings& s) {
+    dsp::PeakControlParameters p;
+    p.ceilingDb = s.ceiling_dbtp;
+    return p;
 }
 
 dsp::DetectionMode toDetectionMode(const std::string& detection) {
@@ -42,6 +75,17 @@ void configureEq(dsp::ParametricEq& eq, const std::vector<EqBandSettings>& bands
     eq.setNumBands(count);
     for (int i = 0; i < count; ++i)
         eq.setBand(i, toEqBand(bands[static_cast<size_t>(i)]));
+}
+
+bool configureDynamicEq(dsp::DynamicEq& eq, const std::vector<DynamicEqBandSettings>& bands) {
+    bool any = false;
+    for (int i = 0; i < eq.numBands(); ++i) {
+        dsp::DynamicEqBand band;
+        if (i < static_cast<int>(bands.size())) band = toDynamicEqBand(bands[static_cast<size_t>(i)]);
+        any = any || band.enabled;
+        eq.setBand(i, band); // keeps the band's state unless it is switched on or changes shape or input
+    }
+    return any;
 }
 
 } // namespace lathe::core

@@ -2,8 +2,11 @@
 
 #include "core/model/Session.h"
 
+#include "dsp/AutomationEnvelope.h"
 #include "dsp/Compressor.h"
+#include "dsp/DynamicEq.h"
 #include "dsp/ParametricEq.h"
+#include "dsp/PeakControl.h"
 #include "dsp/Saturation.h"
 
 #include <string>
@@ -21,7 +24,26 @@ dsp::DetectionMode toDetectionMode(const std::string& detection); // "peak", "rm
 dsp::CompressorParameters toCompressorParameters(const CompressorSettings& settings);
 dsp::SaturationMode toSaturationMode(const std::string& mode); // "soft_clip", "tape"
 
+dsp::BandChannels toBandChannels(const std::string& channel); // "stereo", "mid", "side"
+// A band whose key is not "self" is keyed (it hears the chain's key input).
+dsp::DynamicEqBand toDynamicEqBand(const DynamicEqBandSettings& settings);
+dsp::PeakControlParameters toPeakControlParameters(const PeakControlSettings& settings);
+
 // Sets an EQ's bands from the session's (at most dsp::ParametricEq::kMaxBands).
 void configureEq(dsp::ParametricEq& eq, const std::vector<EqBandSettings>& bands);
+// Sets a dynamic EQ's bands from the session's; the bands past them are disabled. Returns whether any band is
+// enabled (a chain skips the unit otherwise, so a session without dynamic EQ sounds as it did before).
+bool configureDynamicEq(dsp::DynamicEq& eq, const std::vector<DynamicEqBandSettings>& bands);
+// Converts a lane into `scratch` (room for kMaxAutomationPoints) and hands it to `unit` (AutomatedGain or
+// AutomatedWidth). Returns whether the lane has points.
+template <typename AutomatedUnit>
+bool configureLane(AutomatedUnit& unit, const AutomationLane& lane,
+                   std::vector<dsp::AutomationPoint>& scratch) {
+    const std::size_t n = std::min(lane.size(), scratch.size());
+    for (std::size_t i = 0; i < n; ++i)
+        scratch[i] = {lane[i].time_s, lane[i].value};
+    if (n == 0 || !unit.setPoints(std::span<const dsp::AutomationPoint>(scratch.data(), n))) unit.clear();
+    return unit.isActive();
+}
 
 } // namespace lathe::core

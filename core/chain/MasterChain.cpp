@@ -10,7 +10,10 @@ void MasterChain::prepare(double sampleRate, int maxBlockFrames, const MasterSet
                           const MatchStageShape& match) {
     matchEnabled_ = match.enabled();
     if (matchEnabled_) match_.prepare(maxBlockFrames, match.partitionSize, match.taps, match.delayFrames);
+    gainRide_.prepare(sampleRate, maxBlockFrames, kMaxAutomationPoints);
+    points_.assign(kMaxAutomationPoints, {});
     eq_.prepare(sampleRate, maxBlockFrames, 2);
+    dynamicEq_.prepare(sampleRate, maxBlockFrames, 2, kMaxDynamicEqBands);
     compressor_.prepare(sampleRate, maxBlockFrames, 2);
     multiband_.prepare(sampleRate, maxBlockFrames, 2);
     saturation_.prepare(sampleRate, maxBlockFrames, 2, settings.saturation.oversampling);
@@ -21,8 +24,10 @@ void MasterChain::prepare(double sampleRate, int maxBlockFrames, const MasterSet
 }
 
 void MasterChain::reset() {
+    gainRide_.reset();
     if (matchEnabled_) match_.reset();
     eq_.reset();
+    dynamicEq_.reset();
     compressor_.reset();
     multiband_.reset();
     saturation_.reset();
@@ -36,7 +41,9 @@ bool MasterChain::needsPrepare(const MasterSettings& prepared, const MasterSetti
 }
 
 void MasterChain::configure(const MasterSettings& s) {
+    configureLane(gainRide_, s.automation.gain_db, points_);
     configureEq(eq_, s.eq);
+    dynamicEqEnabled_ = configureDynamicEq(dynamicEq_, s.dynamic_eq);
 
     compressorEnabled_ = s.compressor.enabled;
     compressor_.setParameters(toCompressorParameters(s.compressor));
@@ -66,11 +73,14 @@ void MasterChain::configure(const MasterSettings& s) {
     limiter_.configure(s.limiter);
 }
 
-void MasterChain::processPreLimiter(const dsp::AudioBlock& stereo) {
-    // First, so the curve corrects what the mix engineer delivered and the master's own EQ and dynamics
-    // work on the matched signal (as a Match EQ at the top of a mastering chain).
+void MasterChain::processPreLimiter(const dsp::AudioBlock& stereo, int64_t startFrame) {
+    // The ride first: its points are song times at the chain's input, before the match stage's delay.
+    if (gainRide_.isActive()) gainRide_.process(stereo, startFrame);
+    // Then the match, so the curve corrects what the mix engineer delivered and the master's own EQ and
+    // dynamics work on the matched signal (as a Match EQ at the top of a mastering chain).
     if (matchEnabled_) match_.process(stereo);
     eq_.process(stereo);
+    if (dynamicEqEnabled_) dynamicEq_.process(stereo);
     // A multiband compressor replaces the broadband one when enabled (the session offers one or the other).
     if (multibandEnabled_)
         multiband_.process(stereo);

@@ -4,13 +4,18 @@
 #include "core/model/Session.h"
 
 #include "dsp/AudioBlock.h"
+#include "dsp/AutomatedGain.h"
 #include "dsp/Compressor.h"
+#include "dsp/DynamicEq.h"
 #include "dsp/MatchFilter.h"
 #include "dsp/MultibandCompressor.h"
 #include "dsp/ParametricEq.h"
 #include "dsp/Saturation.h"
 #include "dsp/StereoWidth.h"
 #include "dsp/TruePeakLimiter.h"
+
+#include <cstdint>
+#include <vector>
 
 namespace lathe::core {
 
@@ -27,11 +32,11 @@ struct MatchStageShape {
     }
 };
 
-// The master bus: the match stage (when the session matches to a reference), EQ, compressor (or multiband: it
-// replaces the broadband compressor when enabled), saturation, width/balance, then the limiter stage
-// (true-peak limiter driven by the loudness gain). The limiter is kept separate (processLimiter) because
-// loudness targeting re-runs only the limiter stage over a cached pre-limiter signal; the live engine calls
-// both in turn.
+// The master bus: gain automation (a ride of the mix into everything after it), the match stage (when the
+// session matches to a reference), EQ, dynamic EQ, compressor (or multiband: it replaces the broadband
+// compressor when enabled), saturation, width/balance, then the limiter stage (true-peak limiter driven by
+// the loudness gain). The limiter is kept separate (processLimiter) because loudness targeting re-runs only
+// the limiter stage over a cached pre-limiter signal; the live engine calls both in turn.
 class MasterChain {
 public:
     // Prepares every unit and applies `settings`. Saturation oversampling, limiter lookahead and the match
@@ -56,8 +61,9 @@ public:
     // engine's audio thread calls it.
     void configure(const MasterSettings& settings);
 
-    void processPreLimiter(const dsp::AudioBlock& stereo); // RT safe
-    void processLimiter(const dsp::AudioBlock& stereo);    // RT safe
+    // startFrame: the song frame at the chain's input (for the automation; see StemChain::process). RT safe.
+    void processPreLimiter(const dsp::AudioBlock& stereo, int64_t startFrame = 0);
+    void processLimiter(const dsp::AudioBlock& stereo); // RT safe
 
     // Frames from input to the limiter's input: the match stage's and the oversampled saturation's. The
     // engine delays its plain sources and the render drops this much (and flushes it at the end). RT safe.
@@ -68,6 +74,8 @@ public:
     void setLimiterInputGainDb(double gainDb) { limiter_.setInputGainDb(gainDb); }
 
     const dsp::TruePeakLimiter& limiter() const { return limiter_.limiter(); }
+    // A dynamic EQ band's gain (dB, negative = cut), readable from any thread.
+    double dynamicEqBandGainDb(int band) const { return dynamicEq_.bandGainDb(band); }
     bool limiterEnabled() const { return limiter_.enabled(); }
     // Meters of the dynamics stage (positive dB): the broadband compressor's reduction (0 when it is off or
     // the multiband replaces it) and, with the multiband on, each band's (0 when off). RT safe; any thread.
@@ -78,8 +86,10 @@ public:
     double multibandGainReductionDb(int band) const { return multiband_.bandGainReductionDb(band); }
 
 private:
+    dsp::AutomatedGain gainRide_;
     dsp::MatchFilter match_;
     dsp::ParametricEq eq_;
+    dsp::DynamicEq dynamicEq_;
     dsp::Compressor compressor_;
     dsp::MultibandCompressor multiband_;
     dsp::Saturation saturation_;
@@ -89,6 +99,8 @@ private:
     bool compressorEnabled_ = false;
     bool multibandEnabled_ = false;
     bool saturationEnabled_ = false;
+    bool dynamicEqEnabled_ = false;
+    std::vector<dsp::AutomationPoint> points_; // scratch for handing the lane over
 };
 
 } // namespace lathe::core

@@ -9,6 +9,8 @@ namespace lathe::core {
 
 using namespace engine;
 
+static_assert(MeterFrame::kMaxMeteredBands == kMaxDynamicEqBands, "every dynamic EQ band is metered");
+
 // The callback body: never allocates, locks, or touches files.
 void AudioEngine::Impl::process(float* outL, float* outR, int frames) {
     takeUpdates();
@@ -148,6 +150,21 @@ void AudioEngine::Impl::process(float* outL, float* outR, int frames) {
                                       0.0, g->stems[static_cast<size_t>(i)]->compressorGainReductionDb()))
                                 : 0.0f,
                             std::memory_order_relaxed);
+        for (int i = 0; i < metered; ++i) {
+            const StemChain& stem = *g->stems[static_cast<size_t>(i)];
+            // Held at its largest until the meter thread takes it (a transient's reduction lasts a block or
+            // two; a meter period holds many).
+            const float peak = stemMasterHeard ? static_cast<float>(stem.peakReductionDb()) : 0.0f;
+            if (peak > stemPeakGr[i].load(std::memory_order_relaxed))
+                stemPeakGr[i].store(peak, std::memory_order_relaxed);
+            for (int b = 0; b < MeterFrame::kMaxMeteredBands; ++b)
+                stemDynamicEqDb[i][b].store(stemMasterHeard ? static_cast<float>(stem.dynamicEqBandGainDb(b))
+                                                            : 0.0f,
+                                            std::memory_order_relaxed);
+        }
+        for (int b = 0; b < MeterFrame::kMaxMeteredBands; ++b)
+            masterDynamicEqDb[b].store(m ? static_cast<float>(m->dynamicEqBandGainDb(b)) : 0.0f,
+                                       std::memory_order_relaxed);
         meteredStems.store(metered, std::memory_order_relaxed);
         for (int i = 0; i < metered; ++i) {
             const float peak = g->stemBlockPeak[i];

@@ -48,6 +48,13 @@ AudioEngine::Impl::Impl() {
         q.store(0.0);
     for (auto& g : bandGr)
         g.store(0.0f);
+    for (auto& g : stemPeakGr)
+        g.store(0.0f);
+    for (auto& stem : stemDynamicEqDb)
+        for (auto& g : stem)
+            g.store(0.0f);
+    for (auto& g : masterDynamicEqDb)
+        g.store(0.0f);
     for (int i = 0; i < kMonitorSourceCount; ++i) {
         sourceLufs[i] = -HUGE_VAL;
         sourcePeak[i] = -HUGE_VAL;

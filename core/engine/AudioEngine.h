@@ -49,6 +49,13 @@ struct MeterFrame {
     static constexpr int kMaxMeteredStems = 16;
     int numStems = 0;
     float stemGainReductionDb[kMaxMeteredStems] = {};
+    // Per stem as above: peak control's largest reduction over the meter period (dB >= 0) and each dynamic EQ
+    // band's gain (dB, negative = cut); and the dynamic EQ bands of the master feeding the source. 0 for what
+    // is off or not heard.
+    static constexpr int kMaxMeteredBands = 8;
+    float stemPeakReductionDb[kMaxMeteredStems] = {};
+    float stemDynamicEqGainDb[kMaxMeteredStems][kMaxMeteredBands] = {};
+    float masterDynamicEqGainDb[kMaxMeteredBands] = {};
     // Each stem's level after its own chain, over the meter period (dBFS, the louder channel; -200 silent),
     // in session order: what the stem adds to the stem master whichever source is heard.
     std::array<float, kMaxMeteredStems> stemPeakDbfs = silence<kMaxMeteredStems>();
@@ -56,7 +63,6 @@ struct MeterFrame {
     // The master dynamics of the master feeding the source (dB, >= 0; 0 when none): the broadband
     // compressor, or with the multiband on each band's reduction, low band first (numBands 0 when off).
     float masterCompressorGainReductionDb = 0;
-    static constexpr int kMaxMeteredBands = 4;
     int numBands = 0;
     float bandGainReductionDb[kMaxMeteredBands] = {};
 
@@ -163,7 +169,11 @@ public:
     int64_t position() const;
     int64_t length() const;
     bool playing() const;
-    int sampleRate() const;       // the session's rate
+    int sampleRate() const; // the session's rate
+    // How far the masters lag the sources (the stems' aligned latency, then the master chain's), in frames,
+    // for the last graph built; every source is played that late so switching compares one moment. RT safe;
+    // control thread.
+    int latencyFrames() const;
     int deviceSampleRate() const; // the stream's rate (0 when closed)
 
     // The newest frame from a lock-free ring the meter thread fills; false if none new. RT safe; one reader

@@ -79,6 +79,9 @@ struct AudioEngine::Impl {
     std::atomic<bool> running{false}; // audio thread: position advancing
     std::atomic<float> limiterGr{0};
     std::atomic<float> stemGr[MeterFrame::kMaxMeteredStems];
+    std::atomic<float> stemPeakGr[MeterFrame::kMaxMeteredStems];
+    std::atomic<float> stemDynamicEqDb[MeterFrame::kMaxMeteredStems][MeterFrame::kMaxMeteredBands];
+    std::atomic<float> masterDynamicEqDb[MeterFrame::kMaxMeteredBands];
     std::atomic<int> meteredStems{0};
     // Stem levels accumulated by the audio thread, taken (and started over) by the meter thread each period.
     // A block landing between the meter thread's take and the audio thread's store is merely counted in the
@@ -147,6 +150,7 @@ struct AudioEngine::Impl {
     void makeMatchKernels(std::unique_ptr<dsp::MatchKernels> (&kernels)[2], int rate) const;
     void computeSources(engine::Graph& g, int64_t pos, int n, unsigned need, int warming = -1);
     static bool primeMaster(engine::Graph& g, int m, int64_t budget);
+    static void runMasterChain(engine::Graph& g, int m, float* l, float* r, int n, int64_t t);
     static void restartGraph(engine::Graph& g);
     static void sourceBuffers(engine::Graph& g, int s, const float*& l, const float*& r);
 

@@ -46,14 +46,19 @@ std::unique_ptr<Graph> AudioEngine::Impl::buildGraph(const Session& s, int rate)
     g->hasReference = !reference.l.empty();
     g->hasStems = !stemTracks.empty();
     const auto audible = stemAudibility(s);
+    g->keySource = stemKeySources(s);
     for (size_t i = 0; i < s.stems.size(); ++i) {
         auto chain = std::make_unique<StemChain>();
-        chain->prepare(rate, kMaxBlock);
+        chain->prepare(rate, kMaxBlock, s.stems[i]);
         chain->configure(s.stems[i], audible[i] != 0);
         chain->reset();
         if (i < MeterFrame::kMaxMeteredStems) g->compressorOn[i] = s.stems[i].compressor.enabled;
         g->stems.push_back(std::move(chain));
     }
+    std::vector<StemChain*> chains;
+    for (auto& chain : g->stems)
+        chains.push_back(chain.get());
+    g->stemLatency = alignStemLatencies(chains);
     g->stereoGainDb = stereoGain.gainDb;
     g->stemGainDb = stemGain.gainDb;
     // Both masters get the same match stage (a flat one for a master with nothing to match), so they have
@@ -72,7 +77,8 @@ std::unique_ptr<Graph> AudioEngine::Impl::buildGraph(const Session& s, int rate)
         m->setLimiterInputGainDb(m == &g->stereoMaster ? g->stereoGainDb : g->stemGainDb);
         m->reset();
     }
-    g->latency = g->stemMaster.preLimiterLatencyFrames() + g->stemMaster.limiterLatencyFrames();
+    g->latency =
+        g->stemLatency + g->stemMaster.preLimiterLatencyFrames() + g->stemMaster.limiterLatencyFrames();
     g->simulation.prepare(rate, kMaxBlock);
     // A graph rebuilt while a simulation is on starts with it, not with a crossfade from flat.
     g->simulation.setSystem(static_cast<dsp::PlaybackSystem>(simulationSystem.load()));
@@ -139,6 +145,7 @@ void AudioEngine::Impl::takeUpdates() {
         } else {
             params = p;
             if (graph && graph->stems.size() == p->session.stems.size()) {
+                std::copy(p->keySource.begin(), p->keySource.end(), graph->keySource.begin());
                 for (size_t i = 0; i < graph->stems.size(); ++i) {
                     graph->stems[i]->configure(p->session.stems[i], p->audible[i] != 0);
                     if (i < MeterFrame::kMaxMeteredStems)
@@ -166,7 +173,13 @@ void AudioEngine::Impl::computeSources(Graph& g, int64_t pos, int n, unsigned ne
         float* l = g.b(Graph::L0);
         float* r = g.b(Graph::R0);
         stemTracks[i].read(pos, l, r, n);
-        g.stems[i]->process(stereoBlock(l, r, n));
+        if (const int k = g.keySource[i]; k >= 0 && static_cast<size_t>(k) < stemTracks.size()) {
+            stemTracks[static_cast<size_t>(k)].read(pos, g.b(Graph::KeyL), g.b(Graph::KeyR), n);
+            const auto key = stereoBlock(g.b(Graph::KeyL), g.b(Graph::KeyR), n);
+            g.stems[i]->process(stereoBlock(l, r, n), pos, &key);
+        } else {
+            g.stems[i]->process(stereoBlock(l, r, n), pos);
+        }
         float peak = 0.0f;
         double sumSq = 0.0;
         for (int k = 0; k < n; ++k) {
@@ -191,14 +204,19 @@ void AudioEngine::Impl::computeSources(Graph& g, int64_t pos, int n, unsigned ne
     h.write(History::MixR, g.t, mr, n);
     h.write(History::RefL, g.t, g.b(Graph::RefL), n);
     h.write(History::RefR, g.t, g.b(Graph::RefR), n);
+    h.writePosition(g.t, pos, n);
 
     bool ran[2] = {false, false};
     auto runMaster = [&](int m, int inL, int inR, int outL, int outR) {
-        std::copy_n(g.b(inL), n, g.b(outL));
-        std::copy_n(g.b(inR), n, g.b(outR));
-        const auto block = stereoBlock(g.b(outL), g.b(outR), n);
-        g.master(m).processPreLimiter(block);
-        g.master(m).processLimiter(block);
+        if (m == kStereoMasterChain && g.stemLatency > 0) {
+            // The mix waits as long as the stems' sum does, so both masters play the same moment.
+            h.read(History::MixL, g.t - g.stemLatency, g.b(outL), n);
+            h.read(History::MixR, g.t - g.stemLatency, g.b(outR), n);
+        } else {
+            std::copy_n(g.b(inL), n, g.b(outL));
+            std::copy_n(g.b(inR), n, g.b(outR));
+        }
+        runMasterChain(g, m, g.b(outL), g.b(outR), n, g.t);
         ran[m] = true;
     };
     const auto wants = [need](MonitorSource s) { return (need & (1u << static_cast<int>(s))) != 0; };
@@ -224,8 +242,9 @@ void AudioEngine::Impl::computeSources(Graph& g, int64_t pos, int n, unsigned ne
     if (wants(MonitorSource::Delta)) {
         float* dl = g.b(Graph::DeltaL);
         float* dr = g.b(Graph::DeltaR);
-        h.read(History::SumL, back, dl, n);
-        h.read(History::SumR, back, dr, n);
+        // The sum already lags the sources by stemLatency.
+        h.read(History::SumL, back + g.stemLatency, dl, n);
+        h.read(History::SumR, back + g.stemLatency, dr, n);
         for (int k = 0; k < n; ++k) {
             dl[k] -= ml[k];
             dr[k] -= mr[k];
@@ -248,13 +267,13 @@ bool AudioEngine::Impl::primeMaster(Graph& g, int m, int64_t budget) {
     const int inL = m == kStereoMasterChain ? History::MixL : History::SumL;
     float* l = g.b(Graph::PrimeL);
     float* r = g.b(Graph::PrimeR);
+    // The stereo master hears the mix delayed as the stems' sum is (computeSources).
+    const int64_t lag = m == kStereoMasterChain ? g.stemLatency : 0;
     while (budget > 0 && st.cursor < g.t) {
         const int n = static_cast<int>(std::min<int64_t>({budget, g.t - st.cursor, kMaxBlock}));
-        g.history.read(inL, st.cursor, l, n);
-        g.history.read(inL + 1, st.cursor, r, n);
-        const auto block = stereoBlock(l, r, n);
-        g.master(m).processPreLimiter(block);
-        g.master(m).processLimiter(block);
+        g.history.read(inL, st.cursor - lag, l, n);
+        g.history.read(inL + 1, st.cursor - lag, r, n);
+        runMasterChain(g, m, l, r, n, st.cursor);
         st.cursor += n;
         budget -= n;
     }
@@ -262,6 +281,21 @@ bool AudioEngine::Impl::primeMaster(Graph& g, int m, int64_t budget) {
     st.warm = true;
     st.priming = false;
     return true;
+}
+
+// Runs master m over n frames that entered the history at t (minus the stem latency both masters lag by),
+// telling its automation which song frames they are: split where a seek or a loop made the song jump.
+void AudioEngine::Impl::runMasterChain(Graph& g, int m, float* l, float* r, int n, int64_t t) {
+    const int64_t first = t - g.stemLatency;
+    for (int start = 0; start < n;) {
+        const int64_t songFrame = g.history.positionAt(first + start);
+        int length = 1;
+        while (start + length < n && g.history.positionAt(first + start + length) == songFrame + length)
+            ++length;
+        g.master(m).processPreLimiter(stereoBlock(l + start, r + start, length), songFrame);
+        start += length;
+    }
+    g.master(m).processLimiter(stereoBlock(l, r, n));
 }
 
 // From the top the song plays exactly as the render makes it: every chain from its reset state.
@@ -311,6 +345,7 @@ void AudioEngine::Impl::publishParams(const Session& s, bool newMatchCurve) {
     p->session = s;
     p->audible = stemAudibility(s);
     if (newMatchCurve && matchActive(s)) makeMatchKernels(p->matchKernels, loadedRate);
+    p->keySource = stemKeySources(s);
     delete pendingParams.exchange(p.release(), std::memory_order_acq_rel);
 }
 

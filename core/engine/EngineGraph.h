@@ -52,6 +52,9 @@ Track decode(const std::string& path, int rate);
 struct History {
     enum { SumL, SumR, MixL, MixR, RefL, RefR, kChannels };
     std::vector<float> ch[kChannels];
+    // The song frame read from the sources at each t: what the master automation reads for a frame that
+    // left the stem chains' latency or the history late (seeks and loops make it differ from t).
+    std::vector<int64_t> position;
     int64_t mask = 0;
     int64_t validFrom = 0;
     void prepare(int minFrames) {
@@ -61,6 +64,16 @@ struct History {
         mask = size - 1;
         for (auto& c : ch)
             c.assign(static_cast<size_t>(size), 0.0f);
+        position.assign(static_cast<size_t>(size), 0);
+    }
+    void writePosition(int64_t t, int64_t pos, int n) {
+        for (int k = 0; k < n; ++k)
+            position[static_cast<size_t>((t + k) & mask)] = pos + k;
+    }
+    // Before validFrom (silence) the frames count back from the first valid one.
+    int64_t positionAt(int64_t t) const {
+        if (t >= validFrom) return position[static_cast<size_t>(t & mask)];
+        return position[static_cast<size_t>(validFrom & mask)] - (validFrom - t);
     }
     // Copies run in at most two pieces, split where the ring wraps.
     void write(int c, int64_t t, const float* src, int n) {
@@ -91,7 +104,9 @@ struct Graph {
     std::unique_ptr<dsp::MatchKernels> matchKernels[2];
     bool hasMix = false, hasReference = false, hasStems = false;
     double stereoGainDb = 0, stemGainDb = 0;
-    int latency = 0;
+    int latency = 0;     // of the masters' outputs behind the sources: stemLatency + the master chain's
+    int stemLatency = 0; // of the stem sum behind the sources (alignStemLatencies); the mix is delayed alike
+    std::vector<int> keySource; // per stem: the stem whose source keys it (stemKeySources), or -1
     History history;
     int64_t t = 0; // frames processed since the graph was built (the history's clock)
     // A master chain is warm when it has processed every frame up to t, so its state is what continuous
@@ -108,10 +123,10 @@ struct Graph {
     float stemBlockPeak[MeterFrame::kMaxMeteredStems] = {};
     double stemBlockSumSq[MeterFrame::kMaxMeteredStems] = {};
     dsp::PlaybackSimulation simulation; // last, on the device's side of the meters
-    std::vector<float> buf[18];
+    std::vector<float> buf[20];
     // clang-format off
     enum { L0, R0, SumL, SumR, MixL, MixR, StereoL, StereoR, StemL, StemR, RefL, RefR, DeltaL, DeltaR, CodecL,
-           CodecR, PrimeL, PrimeR };
+           CodecR, PrimeL, PrimeR, KeyL, KeyR };
     // clang-format on
     float* b(int i) { return buf[i].data(); }
     MasterChain& master(int m) { return m == 0 ? stereoMaster : stemMaster; }
@@ -145,6 +160,7 @@ struct Params {
     std::vector<char> audible;
     std::unique_ptr<dsp::MatchKernels> matchKernels[2];
     bool hasMatchKernels() const { return matchKernels[0] || matchKernels[1]; }
+    std::vector<int> keySource;
 };
 // Replaced Params whose kernels a master may still read (at most the current and a crossfading one, and one
 // more while the next arrives).

@@ -247,12 +247,14 @@ void AudioEngine::update(const Session& session) {
         !newMatch && matchActive(session) &&
         (now.tone != was.tone || now.width != was.width || now.tone_amount_pct != was.tone_amount_pct ||
          now.max_correction_db != was.max_correction_db);
-    const bool needsPrepare = newMatch || MasterChain::needsPrepare(m.session.master, session.master);
+    bool needsPrepare = newMatch || MasterChain::needsPrepare(m.session.master, session.master);
     if (newMatch) m.planMatch(session);
     if (newCurve)
         for (MasterMatch& plan : m.masterMatch)
             if (plan.active)
                 plan.curve = dsp::computeMatchCurve(plan.source, plan.reference, matchCurveSettings(now));
+    for (size_t i = 0; !needsPrepare && i < session.stems.size(); ++i)
+        needsPrepare = StemChain::needsPrepare(m.session.stems[i], session.stems[i]);
     m.session = session;
     if (needsPrepare)
         m.publishGraph(m.buildGraph(session, m.loadedRate));

@@ -106,6 +106,9 @@ void AudioEngine::Impl::meterLoop() {
             const int64_t levelFrames = stemLevelFrames.exchange(0);
             for (int i = 0; i < f.numStems; ++i) {
                 f.stemGainReductionDb[i] = stemGr[i].load();
+                f.stemPeakReductionDb[i] = stemPeakGr[i].exchange(0.0f); // the period's largest
+                for (int b = 0; b < MeterFrame::kMaxMeteredBands; ++b)
+                    f.stemDynamicEqGainDb[i][b] = stemDynamicEqDb[i][b].load();
                 const double stemPeak = stemPeakHold[i].exchange(0.0f);
                 const double stemSq = stemSumSq[i].exchange(0.0);
                 // The audio thread adds a whole buffer at a time, which may span several meter periods: a
@@ -123,6 +126,8 @@ void AudioEngine::Impl::meterLoop() {
             f.numBands = meteredBands.load();
             for (int b = 0; b < f.numBands; ++b)
                 f.bandGainReductionDb[b] = bandGr[b].load();
+            for (int b = 0; b < MeterFrame::kMaxMeteredBands; ++b)
+                f.masterDynamicEqGainDb[b] = masterDynamicEqDb[b].load();
             truePeak.reset(); // true peak per meter period
             framesInPeriod = 0;
             meterFrames.push(f);

@@ -20,6 +20,7 @@ struct EqBandSettings {
     double frequency_hz = 1000;
     double q = 0.707;
     double gain_db = 0;
+    std::string channel = "stereo"; // stereo, mid or side: the part of the stereo signal the band filters
     friend bool operator==(const EqBandSettings&, const EqBandSettings&) = default;
 };
 
@@ -34,6 +35,9 @@ struct CompressorSettings {
     double stereo_link = 1;         // 0 = channels independent, 1 = fully linked
     double sidechain_hpf_hz = 0;    // 0 = off
     std::string detection = "peak"; // or "rms"
+    // A stem's compressor only (the master's have no key): "self", or the id of the stem whose source the
+    // detector hears (cross-stem sidechain; see chain/StemChain.h for which signal that is).
+    std::string key = "self";
     friend bool operator==(const CompressorSettings&, const CompressorSettings&) = default;
 };
 
@@ -61,6 +65,49 @@ struct LimiterSettings {
     friend bool operator==(const LimiterSettings&, const LimiterSettings&) = default;
 };
 
+// One breakpoint of an automation lane, written [time_s, value] in the file.
+struct AutomationPointSettings {
+    double time_s = 0; // seconds from the start of the song
+    double value = 0;  // in the lane's unit (dB for gain_db, a factor for width)
+    friend bool operator==(const AutomationPointSettings&, const AutomationPointSettings&) = default;
+};
+using AutomationLane = std::vector<AutomationPointSettings>; // empty = no automation
+
+struct StemAutomationSettings {
+    AutomationLane gain_db; // a ride added to the stem's gain_db
+    AutomationLane width;   // multiplies the stem's width
+    friend bool operator==(const StemAutomationSettings&, const StemAutomationSettings&) = default;
+};
+
+struct MasterAutomationSettings {
+    AutomationLane gain_db; // a ride of the master's input level
+    friend bool operator==(const MasterAutomationSettings&, const MasterAutomationSettings&) = default;
+};
+
+struct DynamicEqBandSettings {
+    bool enabled = true;
+    std::string shape = "bell"; // bell, low_shelf or high_shelf
+    double frequency_hz = 1000;
+    double q = 1;
+    double threshold_db = -24;
+    double ratio = 2;
+    double attack_ms = 5;
+    double release_ms = 120;
+    double range_db = 6;            // most cut (cut_above) or boost (boost_below)
+    std::string mode = "cut_above"; // or boost_below
+    std::string channel = "stereo"; // stereo, mid or side
+    bool listen = false;            // solo what the band's detector hears
+    std::string key = "self";       // or, on a stem, the id of the stem whose source the detector hears
+    friend bool operator==(const DynamicEqBandSettings&, const DynamicEqBandSettings&) = default;
+};
+
+struct PeakControlSettings {
+    bool enabled = false;
+    double ceiling_dbtp = -3; // the stem's highest true peak
+    int oversampling = 4;     // 1, 2, 4 or 8
+    friend bool operator==(const PeakControlSettings&, const PeakControlSettings&) = default;
+};
+
 struct StemSettings {
     std::string id;             // unique key used in --set: the role name, "drums_2" for a second drums stem
     std::string path;           // absolute, or relative to Session::folder
@@ -72,6 +119,9 @@ struct StemSettings {
     std::vector<EqBandSettings> eq;
     CompressorSettings compressor;
     double width = 1;
+    std::vector<DynamicEqBandSettings> dynamic_eq;
+    PeakControlSettings peak_control;
+    StemAutomationSettings automation;
     friend bool operator==(const StemSettings&, const StemSettings&) = default;
 };
 
@@ -94,6 +144,7 @@ struct MatchSettings {
 
 struct MasterSettings {
     std::vector<EqBandSettings> eq;
+    std::vector<DynamicEqBandSettings> dynamic_eq; // keys are "self" only: the master has no other input
     CompressorSettings compressor;
     MultibandSettings multiband;
     SaturationSettings saturation;
@@ -101,6 +152,7 @@ struct MasterSettings {
     double balance = 0; // -1 = left only .. +1 = right only
     LimiterSettings limiter;
     MatchSettings match;
+    MasterAutomationSettings automation;
     friend bool operator==(const MasterSettings&, const MasterSettings&) = default;
 };
 
@@ -158,5 +210,8 @@ struct Session {
 
 constexpr int kSessionVersion = 1;
 constexpr int kMaxEqBands = 8;
+constexpr int kMaxDynamicEqBands = 8;
+// Per lane: the chains prepare room for this many points, so any valid session applies without allocation.
+constexpr int kMaxAutomationPoints = 1024;
 
 } // namespace lathe::core

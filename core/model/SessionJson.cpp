@@ -4,6 +4,7 @@
 #include "core/model/JsonFields.h"
 #include "core/model/SessionDefaults.h"
 #include "core/model/StemRole.h"
+#include "core/model/StemToolsJson.h"
 
 #include "dsp/BiquadCoefficients.h"
 
@@ -21,11 +22,8 @@ constexpr const char* kFormatMarker = "lathe-session";
 // ---- writing ----
 
 json toJson(const EqBandSettings& b) {
-    return {{"enabled", b.enabled},
-            {"type", b.type},
-            {"frequency_hz", b.frequency_hz},
-            {"q", b.q},
-            {"gain_db", b.gain_db}};
+    return {{"enabled", b.enabled}, {"type", b.type},      {"frequency_hz", b.frequency_hz}, {"q", b.q},
+            {"gain_db", b.gain_db}, {"channel", b.channel}};
 }
 
 json toJson(const std::vector<EqBandSettings>& bands) {
@@ -35,17 +33,19 @@ json toJson(const std::vector<EqBandSettings>& bands) {
     return a;
 }
 
-json toJson(const CompressorSettings& c) {
-    return {{"enabled", c.enabled},
-            {"threshold_db", c.threshold_db},
-            {"ratio", c.ratio},
-            {"knee_db", c.knee_db},
-            {"attack_ms", c.attack_ms},
-            {"release_ms", c.release_ms},
-            {"makeup_db", c.makeup_db},
-            {"stereo_link", c.stereo_link},
-            {"sidechain_hpf_hz", c.sidechain_hpf_hz},
-            {"detection", c.detection}};
+json toJson(const CompressorSettings& c, bool withKey = false) {
+    json j = {{"enabled", c.enabled},
+              {"threshold_db", c.threshold_db},
+              {"ratio", c.ratio},
+              {"knee_db", c.knee_db},
+              {"attack_ms", c.attack_ms},
+              {"release_ms", c.release_ms},
+              {"makeup_db", c.makeup_db},
+              {"stereo_link", c.stereo_link},
+              {"sidechain_hpf_hz", c.sidechain_hpf_hz},
+              {"detection", c.detection}};
+    if (withKey) j["key"] = c.key;
+    return j;
 }
 
 json toJson(const MultibandSettings& m) {
@@ -92,19 +92,23 @@ json toJson(const StemSettings& s) {
             {"solo", s.solo},
             {"polarity_inverted", s.polarity_inverted},
             {"eq", toJson(s.eq)},
-            {"compressor", toJson(s.compressor)},
-            {"width", s.width}};
+            {"compressor", toJson(s.compressor, true)},
+            {"width", s.width},
+            {"dynamic_eq", toJson(s.dynamic_eq, true)},
+            {"peak_control", toJson(s.peak_control)},
+            {"automation", toJson(s.automation)}};
 }
 
-json toJson(const MasterSettings& m) {
-    return {{"eq", toJson(m.eq)},
-            {"compressor", toJson(m.compressor)},
-            {"multiband", toJson(m.multiband)},
-            {"saturation", toJson(m.saturation)},
-            {"width", m.width},
-            {"balance", m.balance},
-            {"limiter", toJson(m.limiter)},
-            {"match", toJson(m.match)}};
+json toJson(const MasterSettings& m){return {{"eq", toJson(m.eq)},
+                                             {"dynamic_eq", toJson(m.dynamic_eq, false)},
+                                             {"compressor", toJson(m.compressor)},
+                                             {"multiband", toJson(m.multiband)},
+                                             {"saturation", toJson(m.saturation)},
+                                             {"width", m.width},
+                                             {"balance", m.balance},
+                                             {"limiter", toJson(m.limiter)},
+                                             {"match", toJson(m.match)}},
+                                            {"automation", toJson(m.automation)}};
 }
 
 json toJson(const LoudnessSettings& l) {
@@ -165,6 +169,7 @@ EqBandSettings readEqBand(const json& j, const std::string& path, const std::str
     f.get("frequency_hz", b.frequency_hz);
     f.get("q", b.q);
     f.get("gain_db", b.gain_db);
+    f.get("channel", b.channel);
     f.rejectUnknownKeys();
     dsp::FilterType type;
     if (!dsp::filterTypeFromName(b.type.c_str(), type))
@@ -174,6 +179,7 @@ EqBandSettings readEqBand(const json& j, const std::string& path, const std::str
     f.above("frequency_hz", b.frequency_hz, 0, 192000, "Hz");
     f.above("q", b.q, 0, 100);
     f.range("gain_db", b.gain_db, -48, 48, "dB");
+    f.oneOf("channel", b.channel, {"stereo", "mid", "side"});
     return b;
 }
 
@@ -189,7 +195,8 @@ std::vector<EqBandSettings> readEq(JsonFields& parent, const std::string& source
     return bands;
 }
 
-CompressorSettings readCompressor(const json& j, const std::string& path, const std::string& source) {
+CompressorSettings readCompressor(const json& j, const std::string& path, const std::string& source,
+                                  bool withKey = false) {
     JsonFields f(j, path, source);
     CompressorSettings c;
     f.get("enabled", c.enabled);
@@ -202,6 +209,7 @@ CompressorSettings readCompressor(const json& j, const std::string& path, const 
     f.get("stereo_link", c.stereo_link);
     f.get("sidechain_hpf_hz", c.sidechain_hpf_hz);
     f.get("detection", c.detection);
+    if (withKey) f.get("key", c.key);
     f.rejectUnknownKeys();
     f.range("threshold_db", c.threshold_db, -96, 0, "dB");
     f.range("ratio", c.ratio, 1, 100);
@@ -212,11 +220,13 @@ CompressorSettings readCompressor(const json& j, const std::string& path, const 
     f.range("stereo_link", c.stereo_link, 0, 1);
     f.range("sidechain_hpf_hz", c.sidechain_hpf_hz, 0, 20000, "Hz");
     f.oneOf("detection", c.detection, {"peak", "rms"});
+    if (c.key.empty()) f.fail("key", "empty; use \"self\" or the id of another stem");
     return c;
 }
 
-CompressorSettings readCompressorIn(JsonFields& parent, std::string_view key, const std::string& source) {
-    if (const json* j = parent.find(key)) return readCompressor(*j, parent.pathOf(key), source);
+CompressorSettings readCompressorIn(JsonFields& parent, std::string_view key, const std::string& source,
+                                    bool withKey = false) {
+    if (const json* j = parent.find(key)) return readCompressor(*j, parent.pathOf(key), source, withKey);
     return {};
 }
 
@@ -334,9 +344,12 @@ StemSettings readStem(const json& j, std::size_t index, const std::string& sourc
     f.get("solo", s.solo);
     f.get("polarity_inverted", s.polarity_inverted);
     s.eq = readEq(f, source);
-    s.compressor = readCompressorIn(f, "compressor", source);
+    s.compressor = readCompressorIn(f, "compressor", source, true);
     f.get("width", s.width);
     f.range("width", s.width, 0, 2);
+    s.dynamic_eq = readDynamicEq(f, true);
+    s.peak_control = readPeakControl(f);
+    s.automation = readStemAutomation(f);
     f.rejectUnknownKeys();
     return s;
 }
@@ -345,6 +358,7 @@ MasterSettings readMaster(const json& j, const std::string& source) {
     JsonFields f(j, "master", source);
     MasterSettings m;
     m.eq = readEq(f, source);
+    m.dynamic_eq = readDynamicEq(f, false);
     m.compressor = readCompressorIn(f, "compressor", source);
     if (const json* v = f.find("multiband"))
         m.multiband = readMultiband(*v, f.pathOf("multiband"), source);
@@ -358,6 +372,7 @@ MasterSettings readMaster(const json& j, const std::string& source) {
     f.range("balance", m.balance, -1, 1);
     if (const json* v = f.find("limiter")) m.limiter = readLimiter(*v, f.pathOf("limiter"), source);
     if (const json* v = f.find("match")) m.match = readMatch(*v, f.pathOf("match"), source);
+    m.automation = readMasterAutomation(f);
     f.rejectUnknownKeys();
     return m;
 }
@@ -461,6 +476,10 @@ json toJson(const Session& s) {
 }
 
 Session sessionFromJson(const json& j, const std::string& sourceName) {
+    return sessionFromJson(j, sourceName, true);
+}
+
+Session sessionFromJson(const json& j, const std::string& sourceName, bool checkStemReferences) {
     if (!j.is_object())
         throw Error(sourceName,
                     "not a Lathe session (expected a JSON object, found " + describeType(j) + ")");
@@ -496,6 +515,7 @@ Session sessionFromJson(const json& j, const std::string& sourceName) {
                                             "\" is used by an earlier stem; ids must be unique");
             s.stems.push_back(std::move(stem));
         }
+        if (checkStemReferences) checkStemKeys(s.stems, sourceName);
     }
     if (const json* v = f.find("master"))
         s.master = readMaster(*v, sourceName);

@@ -17,6 +17,9 @@ nlohmann::json toJson(const Session& session);
 // ("master.limiter.ceiling_dbtp: expected a number, found a string"). A newer format version is refused.
 // Paths are returned as written (not resolved).
 Session sessionFromJson(const nlohmann::json& json, const std::string& sourceName);
+// checkStemReferences = false leaves out what only the whole session can tell (that a sidechain key names
+// one of its stems): for checking one --set assignment against the format alone.
+Session sessionFromJson(const nlohmann::json& json, const std::string& sourceName, bool checkStemReferences);
 
 // Pretty JSON written atomically. folder is stored relative to the session file's directory, and
 // stem/mix/reference paths relative to folder, when they lie inside it (so a project holding the client

@@ -106,18 +106,37 @@ json& overrideTarget(json& root, const std::string& keyPath, bool anyEntry) {
         walked = here;
     }
 
-    if (node->is_object())
-        throw Error(kOverrideSource, keyPath + ": this is a group of settings; set one of its keys: " +
-                                         joinNames(objectKeys(*node, node == &root)));
-    if (node->is_array())
-        throw Error(kOverrideSource,
-                    keyPath + ": this is a list; set one entry by its index, e.g. " + keyPath + ".0.<key>");
     return *node;
+}
+
+// A list or a group of settings is replaced whole by JSON of the same kind (an automation lane, dynamic EQ
+// bands, peak_control={"enabled":true}); what the JSON leaves out takes its default.
+void assignJson(json& node, const std::string& keyPath, const std::string& text) {
+    const bool list = node.is_array();
+    const char open = list ? '[' : '{';
+    if (text.empty() || text.front() != open) {
+        if (list)
+            throw Error(kOverrideSource, keyPath + ": this is a list; give it whole as JSON (e.g. " +
+                                             keyPath +
+                                             "=[[28,0],[28.2,1.5]] for a lane) or set one entry by its " +
+                                             "index, e.g. " + keyPath + ".0");
+        throw Error(kOverrideSource, keyPath + ": this is a group of settings; set one of its keys (" +
+                                         joinNames(objectKeys(node, false)) + ") or give it whole as a " +
+                                         "JSON object, e.g. " + keyPath + "={\"enabled\":true}");
+    }
+    json value = json::parse(text, nullptr, false);
+    if (value.is_discarded()) throw Error(kOverrideSource, keyPath + ": \"" + text + "\" is not valid JSON");
+    if (value.is_array() != list || (!list && !value.is_object()))
+        throw Error(kOverrideSource, keyPath + ": expected " + (list ? "a list" : "an object") + ", found " +
+                                         describeType(value));
+    node = std::move(value);
 }
 
 // Parses text by the type of the value it replaces.
 void assignOverride(json& node, const std::string& keyPath, const std::string& text) {
-    if (node.is_boolean()) {
+    if (node.is_array() || node.is_object()) {
+        assignJson(node, keyPath, text);
+    } else if (node.is_boolean()) {
         std::string lower = text;
         for (char& c : lower)
             c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -152,8 +171,13 @@ Session overrideFormatSession() {
     stem.id = "stem";
     stem.path = "stem.wav";
     stem.eq.emplace_back();
+    stem.dynamic_eq.emplace_back();
+    stem.automation.gain_db.push_back({});
+    stem.automation.width.push_back({0, 1});
     s.stems.push_back(stem);
     s.master.eq.emplace_back();
+    s.master.dynamic_eq.emplace_back();
+    s.master.automation.gain_db.push_back({});
     s.master.multiband.crossovers_hz = {1000};
     s.master.multiband.bands = defaultMultibandBands(2);
     return s;
@@ -173,7 +197,7 @@ void checkOverride(std::string_view assignment) {
     json root = toJson(overrideFormatSession());
     assignOverride(overrideTarget(root, a.keyPath, true), a.keyPath, a.text);
     try {
-        sessionFromJson(root, kOverrideSource);
+        sessionFromJson(root, kOverrideSource, false); // which stems a key may name: the session's to say
     } catch (const Error& e) {
         // Only the assigned value changed, so the problem is about it; the message names the key as the user
         // wrote it, not as it sits in the stand-in session ("stems.stem.gain_db", "master.eq.0.q").

@@ -111,17 +111,24 @@ double DeliverableRenderer::renderPreLimiter(FrameCache& cache) {
     std::vector<std::unique_ptr<SourceStream>> streams;
     std::vector<std::unique_ptr<StemChain>> chains;
     std::vector<const StemSettings*> streamStems; // the stem each stream reads (none for the mix)
+    // A keyed stem's key: the key stem's source, read again beside it (StemChain.h says why the source).
+    std::vector<std::unique_ptr<SourceStream>> keyStreams;
     if (job_.stem) {
         const std::vector<char> audible = stemAudibility(s_);
+        const std::vector<int> keySources = stemKeySources(s_);
         for (std::size_t i = 0; i < s_.stems.size(); ++i) {
             const StemSettings& stem = s_.stems[i];
             if (!audible[i]) continue; // a silent stem adds nothing to the sum; skip reading it
             streams.push_back(std::make_unique<SourceStream>(stem.path, rate));
             streamStems.push_back(&stem);
             auto chain = std::make_unique<StemChain>();
-            chain->prepare(rate, kBlock);
+            chain->prepare(rate, kBlock, stem);
             chain->configure(stem, true);
             chain->reset();
+            std::unique_ptr<SourceStream> key;
+            if (chain->keyed() && keySources[i] >= 0)
+                key = std::make_unique<SourceStream>(s_.stems[static_cast<size_t>(keySources[i])].path, rate);
+            keyStreams.push_back(std::move(key));
             chains.push_back(std::move(chain));
         }
     } else {
@@ -141,6 +148,15 @@ double DeliverableRenderer::renderPreLimiter(FrameCache& cache) {
         for (const StemSettings& stem : s_.stems)
             length = std::max(length, SourceStream(stem.path, rate).lengthFrames());
 
+    // The stems are delayed to the largest stem latency (alignStemLatencies, as the engine does); the chains
+    // then run that much past the song's end so the sum's tail comes out, and the start is dropped with the
+    // master's own latency: the master is sample-aligned with the sources.
+    std::vector<StemChain*> chainPointers;
+    for (auto& chain : chains)
+        chainPointers.push_back(chain.get());
+    const int stemLatency = alignStemLatencies(chainPointers);
+    const int64_t processed = length + stemLatency;
+
     // The match stage (before the chain's EQ): linear phase, its delay dropped below with the chain's.
     match_ = planMasterMatch(s_, job_.stem);
     std::unique_ptr<dsp::MatchKernels> matchKernels;
@@ -153,7 +169,7 @@ double DeliverableRenderer::renderPreLimiter(FrameCache& cache) {
     MasterChain master;
     master.prepare(rate, kBlock, s_.master, matchShape);
     master.setMatchKernels(matchKernels.get());
-    int64_t toSkip = master.preLimiterLatencyFrames();
+    int64_t toSkip = stemLatency + master.preLimiterLatencyFrames();
 
     std::unique_ptr<StereoResampler> resampler;
     if (outputRate_ != rate) resampler = std::make_unique<StereoResampler>(rate, outputRate_);
@@ -193,10 +209,13 @@ double DeliverableRenderer::renderPreLimiter(FrameCache& cache) {
     for (auto& set : stemBuffers)
         set.assign(numStems * 2, std::vector<float>(kChunk));
     std::vector<float> sumL(kChunk), sumR(kChunk);
+    std::vector<std::array<std::vector<float>, 2>> keyBuffers(numStems); // per stem: its task's key scratch
+    for (size_t i = 0; i < numStems; ++i)
+        if (keyStreams[i]) keyBuffers[i] = {std::vector<float>(kBlock), std::vector<float>(kBlock)};
     ThreadPool pool(numStems >= 2 ? std::min<int>(threads_, static_cast<int>(numStems)) : 1);
 
     const auto processStems = [&](int64_t pos, int parity, size_t stem) {
-        const int n = static_cast<int>(std::min<int64_t>(kChunk, length - pos));
+        const int n = static_cast<int>(std::min<int64_t>(kChunk, processed - pos));
         auto& buffers = stemBuffers[static_cast<size_t>(parity)];
         float* l = buffers[stem * 2].data();
         float* r = buffers[stem * 2 + 1].data();
@@ -205,11 +224,19 @@ double DeliverableRenderer::renderPreLimiter(FrameCache& cache) {
             streams[stem]->read(l + done, r + done, k);
             const float* source[2] = {l + done, r + done};
             subAudible[stem].process(source, k);
-            chains[stem]->process(stereoBlock(l + done, r + done, k));
+            if (keyStreams[stem]) {
+                float* kl = keyBuffers[stem][0].data();
+                float* kr = keyBuffers[stem][1].data();
+                keyStreams[stem]->read(kl, kr, k);
+                const auto key = stereoBlock(kl, kr, k);
+                chains[stem]->process(stereoBlock(l + done, r + done, k), pos + done, &key);
+            } else {
+                chains[stem]->process(stereoBlock(l + done, r + done, k), pos + done);
+            }
         }
     };
     const auto processMaster = [&](int64_t pos, int parity) {
-        const int n = static_cast<int>(std::min<int64_t>(kChunk, length - pos));
+        const int n = static_cast<int>(std::min<int64_t>(kChunk, processed - pos));
         if (job_.stem) {
             std::fill_n(sumL.begin(), n, 0.0f);
             std::fill_n(sumR.begin(), n, 0.0f);
@@ -233,12 +260,13 @@ double DeliverableRenderer::renderPreLimiter(FrameCache& cache) {
         }
         for (int done = 0; done < n; done += kBlock) {
             const int k = std::min(kBlock, n - done);
-            master.processPreLimiter(stereoBlock(sumL.data() + done, sumR.data() + done, k));
+            master.processPreLimiter(stereoBlock(sumL.data() + done, sumR.data() + done, k),
+                                     pos + done - stemLatency);
             emit(sumL.data() + done, sumR.data() + done, k);
         }
     };
 
-    const int64_t chunks = (length + kChunk - 1) / kChunk;
+    const int64_t chunks = (processed + kChunk - 1) / kChunk;
     // Round c processes the stems of chunk c and the master of chunk c - 1.
     for (int64_t round = 0; round <= chunks; ++round) {
         checkCancel(control_, internalCancel_);
@@ -255,15 +283,16 @@ double DeliverableRenderer::renderPreLimiter(FrameCache& cache) {
                 processStems(stemPos, parity, static_cast<size_t>(task - (masterThisRound ? 1 : 0)));
         });
         if (masterThisRound)
-            progress_.set(job_.slot, 0.4 * static_cast<double>(std::min(length, masterPos + kChunk)) /
-                                         static_cast<double>(std::max<int64_t>(length, 1)));
+            progress_.set(job_.slot, 0.4 * static_cast<double>(std::min(processed, masterPos + kChunk)) /
+                                         static_cast<double>(std::max<int64_t>(processed, 1)));
     }
     // Drain the chain's latency with silence so the song's end is not cut.
-    for (int64_t remaining = master.preLimiterLatencyFrames(); remaining > 0;) {
+    for (int64_t at = processed, remaining = master.preLimiterLatencyFrames(); remaining > 0;) {
         const int n = static_cast<int>(std::min<int64_t>(kBlock, remaining));
         std::fill_n(sumL.begin(), n, 0.0f);
         std::fill_n(sumR.begin(), n, 0.0f);
-        master.processPreLimiter(stereoBlock(sumL.data(), sumR.data(), n));
+        master.processPreLimiter(stereoBlock(sumL.data(), sumR.data(), n), at - stemLatency);
+        at += n;
         emit(sumL.data(), sumR.data(), n);
         remaining -= n;
     }

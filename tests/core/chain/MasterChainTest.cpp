@@ -9,6 +9,7 @@
 #include "support/TestSettings.h"
 #include "support/TestSignals.h"
 
+#include "dsp/BiquadCoefficients.h"
 #include "dsp/Decibels.h"
 #include "dsp/GainComputer.h"
 
@@ -227,6 +228,69 @@ TEST(MasterChain, SaturationSettingsMapToTheUnit) {
     m.saturation.enabled = false;
     chain.prepare(kFs, 1024, m);
     EXPECT_EQ(chain.preLimiterLatencyFrames(), 0);
+}
+
+} // namespace lathe::core
+
+namespace lathe::core {
+namespace {
+
+Output runAt(const MasterSettings& settings, std::vector<float> left, std::vector<float> right) {
+    MasterChain chain;
+    chain.prepare(kFs, 1024, settings);
+    chain.reset();
+    int64_t at = 0;
+    test::inOddBlocks(left, right, [&](float* l, float* r, int n) {
+        chain.processPreLimiter(stereoBlock(l, r, n), at);
+        chain.processLimiter(stereoBlock(l, r, n));
+        at += n;
+    });
+    return {std::move(left), std::move(right)};
+}
+
+} // namespace
+
+// The master's gain ride comes first: +10 dB on a -25 dBFS tone reaches a -20 dB 4:1 compressor (-18.75
+// dBFS out). After the compressor it would come out at -15 dBFS.
+TEST(MasterChain, GainRideComesBeforeTheCompressor) {
+    MasterSettings m = bypassed();
+    m.automation.gain_db = {{0.0, 10.0}};
+    m.compressor = test::steadyCompressor(-20.0, 4.0);
+    const auto in = test::square(dbToGain(-25.0), 1000.0, kFs, kFrames);
+    const Output out = runAt(m, in, in);
+    EXPECT_NEAR(gainToDb(test::peakFrom(out.left, kSettled)), -18.75, 0.1);
+}
+
+// The master's dynamic EQ comes after its EQ and before its compressor. A -6 dB bell takes a -16 dBFS tone to
+// -22 dBFS; the band (threshold -30 dB, 2:1) cuts 4 dB, to -26 dBFS, under the -25 dB 100:1 compressor.
+// Band first, it would cut the -16 dBFS tone by 7 dB (-29 dBFS out); compressor before the band, -27.5 dBFS.
+TEST(MasterChain, DynamicEqComesBetweenTheEqAndTheCompressor) {
+    MasterSettings m = bypassed();
+    const double eqDb =
+        dsp::magnitudeDb(dsp::makeFilter(dsp::FilterType::Bell, kFs, 1000.0, 0.7, -6.0), kFs, 1000.0);
+    m.eq = {{true, "bell", 1000.0, 0.7, -6.0}};
+    const DynamicEqBandSettings band{
+        .q = 0.7, .threshold_db = -30, .ratio = 2, .attack_ms = 1, .range_db = 12};
+    m.dynamic_eq = {band};
+    m.compressor = test::steadyCompressor(-25.0, 100.0);
+    const auto in = test::sine(dbToGain(-16.0), 1000.0, kFs, kFrames);
+    const Output out = runAt(m, in, in);
+    const double intoBand = -16.0 + eqDb;
+    EXPECT_NEAR(sineLevelDb(out.left, 1000.0), intoBand - 0.5 * (intoBand + 30.0), 0.3);
+}
+
+// An EQ band on the side leaves a centred (mid-only) signal bit for bit and cuts a side-only one by its gain.
+TEST(MasterChain, EqBandChannelSideFiltersOnlyTheSide) {
+    MasterSettings m = bypassed();
+    m.eq = {{true, "bell", 1000.0, 1.0, -9.0, "side"}};
+    const auto tone = test::sine(0.25, 1000.0, kFs, kFrames);
+    const Output centred = runAt(m, tone, tone);
+    EXPECT_EQ(centred.left, tone);
+    std::vector<float> inverted(tone);
+    for (float& x : inverted)
+        x = -x;
+    const Output side = runAt(m, tone, inverted);
+    EXPECT_NEAR(sineLevelDb(side.left, 1000.0), gainToDb(0.25) - 9.0, 0.05);
 }
 
 } // namespace lathe::core

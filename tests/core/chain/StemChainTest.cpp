@@ -211,3 +211,151 @@ TEST(StemChain, CompressorSettingsMapToTheUnit) {
 }
 
 } // namespace lathe::core
+
+namespace lathe::core {
+namespace {
+
+// Runs the chain in odd blocks telling it the song frame of each; `key` (same length) feeds keyed detectors.
+StemOutput runAt(const StemSettings& stem, std::vector<float> left, std::vector<float> right,
+                 const std::vector<float>* key = nullptr) {
+    StemChain chain;
+    chain.prepare(kFs, 1024, stem);
+    chain.configure(stem, true);
+    chain.reset();
+    int64_t at = 0;
+    test::inOddBlocks(left, right, [&](float* l, float* r, int n) {
+        if (key) {
+            std::vector<float> kl(key->begin() + at, key->begin() + at + n), kr = kl;
+            const auto keyBlock = stereoBlock(kl.data(), kr.data(), n);
+            chain.process(stereoBlock(l, r, n), at, &keyBlock);
+        } else {
+            chain.process(stereoBlock(l, r, n), at);
+        }
+        at += n;
+    });
+    return {std::move(left), std::move(right), chain.compressorGainReductionDb()};
+}
+
+} // namespace
+
+// A +10 dB ride (gain automation) into a -20 dB threshold: like the fader, the ride reaches the compressor.
+// After it, the -25 dBFS tone would come out at -15 dBFS.
+TEST(StemChain, GainRideComesBeforeTheCompressor) {
+    StemSettings stem;
+    stem.automation.gain_db = {{0.0, 10.0}};
+    stem.compressor = test::steadyCompressor(-20.0, 4.0);
+    const auto in = test::square(dbToGain(-25.0), 1000.0, kFs, kFrames);
+    const StemOutput out = runAt(stem, in, in);
+    EXPECT_NEAR(levelDb(out.left), -15.0 + dsp::compressorGainDb(-15.0, -20.0, 4.0, 0.0), 0.1); // -18.75
+}
+
+// A dynamic EQ band cutting the tone (threshold -30 dB, 100:1, range 12 dB) ahead of a -20 dB 100:1
+// compressor: the band takes the -10 dBFS tone down by its full range to -22 dBFS, under the compressor's
+// threshold. Swapped, the compressor would leave -19.9 dBFS and the band cut a further 10.1 dB, to -30 dBFS.
+TEST(StemChain, DynamicEqComesBeforeTheCompressor) {
+    StemSettings stem;
+    const DynamicEqBandSettings band{
+        .frequency_hz = 1000, .q = 0.7, .threshold_db = -30, .ratio = 100, .attack_ms = 1, .range_db = 12};
+    stem.dynamic_eq = {band};
+    stem.compressor = test::steadyCompressor(-20.0, 100.0);
+    const auto in = test::sine(dbToGain(-10.0), 1000.0, kFs, kFrames);
+    const StemOutput out = runAt(stem, in, in);
+    EXPECT_NEAR(sineLevelDb(out.left, 1000.0), -22.0, 0.3) << "compressor reduction " << out.gainReductionDb;
+    EXPECT_LT(out.gainReductionDb, 0.3); // what is left of the compressor's release from the onset
+}
+
+// Peak control last: a ceiling of -6 dBTP holds on what leaves the stem, after width 2 has raised a
+// left-only -6.02 dBFS tone to -2.5 dBFS on the left. Before the width, the tone would pass under the ceiling
+// and leave at -2.5 dBFS. Delayed by the unit's latency.
+TEST(StemChain, PeakControlComesLastAndDelaysTheStem) {
+    StemSettings stem;
+    stem.width = 2.0;
+    stem.peak_control = {true, -6.0, 4};
+    StemChain probe;
+    probe.prepare(kFs, 1024, stem);
+    EXPECT_EQ(probe.latencyFrames(), 198); // 4x, as dsp::PeakControl documents
+    const auto in = test::sine(0.5, 1000.0, kFs, kFrames);
+    const StemOutput out = runAt(stem, in, std::vector<float>(kFrames, 0.0f));
+    EXPECT_LT(levelDb(out.left), -6.0 + 0.05);
+    EXPECT_GT(levelDb(out.left), -6.0 - 1.0) << "held at the ceiling, not far under it";
+    // Nothing but the round trip's filter tails comes out before the latency has passed.
+    EXPECT_LT(test::peakFrom(std::vector<float>(out.left.begin(), out.left.begin() + 150), 0), 1e-4);
+}
+
+// The width ride multiplies the static width: 0.5 static under a ride of 2 gives the input back.
+TEST(StemChain, WidthRideMultipliesTheStaticWidth) {
+    StemSettings stem;
+    stem.width = 0.5;
+    stem.automation.width = {{0.0, 2.0}};
+    const auto left = test::sine(0.5, 1000.0, kFs, kFrames);
+    const auto right = test::sine(0.2, 300.0, kFs, kFrames);
+    const StemOutput out = runAt(stem, left, right);
+    for (int i = 2400; i < kFrames; i += 97) { // after the static width's ramp from 1
+        EXPECT_NEAR(out.left[static_cast<size_t>(i)], left[static_cast<size_t>(i)], 1e-6);
+        EXPECT_NEAR(out.right[static_cast<size_t>(i)], right[static_cast<size_t>(i)], 1e-6);
+    }
+}
+
+// A step in the gain ride lands on frame round(t * fs), whatever block it falls in: 0 dB before 0.1 s
+// (frame 4800), then ramps to +6 dB over the 10 ms de-zipper.
+TEST(StemChain, GainRideStepLandsOnItsFrame) {
+    StemSettings stem;
+    stem.automation.gain_db = {{0.1, 0.0}, {0.1, 6.0}};
+    const std::vector<float> in(kFrames, 0.25f);
+    const StemOutput out = runAt(stem, in, in);
+    EXPECT_EQ(out.left[4799], 0.25f);
+    EXPECT_GT(out.left[4801], 0.25f);
+    EXPECT_NEAR(out.left[4800 + 480 + 10], 0.25 * dbToGain(6.0), 1e-6);
+}
+
+// Sidechain: a band keyed by another stem cuts the stem's 60 Hz only while the key is loud, whatever the
+// stem's own level. The key (a kick's 60 Hz thump, -6 dBFS) drives the band past its threshold by 24 dB:
+// 4:1 cuts 18 dB, limited to the 8 dB range. A silent key leaves the stem alone, bit for bit.
+TEST(StemChain, KeyedDynamicEqBandHearsTheKeyStem) {
+    StemSettings bass;
+    const DynamicEqBandSettings duck{.frequency_hz = 60,
+                                     .q = 1,
+                                     .threshold_db = -30,
+                                     .ratio = 4,
+                                     .attack_ms = 1,
+                                     .range_db = 8,
+                                     .key = "kick"};
+    bass.dynamic_eq = {duck};
+    const auto in = test::sine(dbToGain(-20.0), 60.0, kFs, kFrames);
+    const auto loudKey = test::sine(dbToGain(-6.0), 60.0, kFs, kFrames);
+    const std::vector<float> silentKey(kFrames, 0.0f);
+    const StemOutput ducked = runAt(bass, in, in, &loudKey);
+    const StemOutput alone = runAt(bass, in, in, &silentKey);
+    EXPECT_NEAR(sineLevelDb(ducked.left, 60.0), -28.0, 0.3);
+    EXPECT_EQ(alone.left, in);
+    // Unkeyed, the -20 dBFS bass itself would be cut by (1 - 1/4) * 10 = 7.5 dB.
+    bass.dynamic_eq[0].key = "self";
+    EXPECT_NEAR(sineLevelDb(runAt(bass, in, in, &loudKey).left, 60.0), -27.5, 0.3);
+}
+
+// alignStemLatencies delays every stem to the largest latency: an impulse through a stem with peak control
+// (4x: 198 frames) and through one without arrives on the same frame.
+TEST(StemChain, StemLatenciesAreAlignedToTheLargest) {
+    StemSettings plain, controlled;
+    controlled.peak_control = {true, -1.0, 4};
+    StemChain a, b;
+    a.prepare(kFs, 512, plain);
+    b.prepare(kFs, 512, controlled);
+    a.configure(plain, true);
+    b.configure(controlled, true);
+    EXPECT_EQ(alignStemLatencies({&a, &b}), 198);
+    EXPECT_EQ(a.compensationFrames(), 198);
+    EXPECT_EQ(b.compensationFrames(), 0);
+    std::vector<float> la(512, 0.0f), ra(512, 0.0f);
+    la[10] = ra[10] = 0.1f;
+    std::vector<float> lb = la, rb = ra;
+    a.process(stereoBlock(la.data(), ra.data(), 512));
+    b.process(stereoBlock(lb.data(), rb.data(), 512));
+    EXPECT_EQ(la[208], 0.1f);
+    EXPECT_NEAR(lb[208], 0.1f, 1e-6);
+    EXPECT_TRUE(StemChain::needsPrepare(plain, controlled));
+    controlled.peak_control.ceiling_dbtp = -3;
+    EXPECT_FALSE(StemChain::needsPrepare(b.latencyFrames() ? controlled : plain, controlled));
+}
+
+} // namespace lathe::core

@@ -351,8 +351,8 @@ TEST(SessionOverride, ErrorsNameThePathAndLeaveTheSessionAlone) {
     };
     EXPECT_EQ(message("stems.drums.gain_bd=1"),
               "--set: stems.drums.gain_bd: unknown key \"gain_bd\" (did you mean \"gain_db\"?); keys here: "
-              "compressor, eq, "
-              "gain_db, id, mute, path, polarity_inverted, role, solo, width");
+              "automation, compressor, dynamic_eq, eq, gain_db, id, mute, path, peak_control, "
+              "polarity_inverted, role, solo, width");
     EXPECT_EQ(message("stems.drum.gain_db=1"), "--set: stems.drum: no stem with id \"drum\" (did you mean "
                                                "\"drums\"?); stems: drums, lead_vocal (or an "
                                                "index from 0 to 1)");
