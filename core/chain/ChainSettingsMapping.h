@@ -5,6 +5,7 @@
 #include "dsp/Compressor.h"
 #include "dsp/ParametricEq.h"
 #include "dsp/Saturation.h"
+#include "dsp/TruePeakLimiter.h"
 
 #include <string>
 #include <vector>
@@ -20,6 +21,9 @@ dsp::EqBand toEqBand(const EqBandSettings& settings);
 dsp::DetectionMode toDetectionMode(const std::string& detection); // "peak", "rms"
 dsp::CompressorParameters toCompressorParameters(const CompressorSettings& settings);
 dsp::SaturationMode toSaturationMode(const std::string& mode); // "soft_clip", "tape"
+// The limiter's structural part (what prepare() allocates for) from its style and switches; LimiterStage
+// prepares with it and compares it to know when a change needs a new prepare.
+dsp::TruePeakLimiter::Config toLimiterConfig(const LimiterSettings& settings);
 
 // Sets an EQ's bands from the session's (at most dsp::ParametricEq::kMaxBands).
 void configureEq(dsp::ParametricEq& eq, const std::vector<EqBandSettings>& bands);

@@ -19,14 +19,15 @@ namespace lathe::core {
 // cached pre-limiter signal; the live engine calls both in turn.
 class MasterChain {
 public:
-    // Prepares every unit and applies `settings`. Saturation oversampling and limiter lookahead are fixed
-    // here: prepare again when they change (needsPrepare). Not RT safe (allocates).
+    // Prepares every unit and applies `settings`. Saturation oversampling and the limiter's Config
+    // (lookahead, style's attack shape, clipper, low-frequency detection) are fixed here: prepare again when
+    // they change (needsPrepare). Not RT safe (allocates).
     void prepare(double sampleRate, int maxBlockFrames, const MasterSettings& settings);
     // Clears every unit's state. RT safe.
     void reset();
 
     // Whether going from `prepared` to `next` settings needs prepare() rather than configure(): the
-    // saturation's oversampling factor or the limiter's lookahead changed (both size buffers).
+    // saturation's oversampling factor or the limiter's Config changed (LimiterStage::needsPrepare).
     static bool needsPrepare(const MasterSettings& prepared, const MasterSettings& next);
     // Applies everything that can change live (a structural change waits for prepare()). RT safe: the
     // engine's audio thread calls it.

@@ -71,6 +71,13 @@ private:
         double maxMomentaryLufs = 0;
         double maxShortTermLufs = 0;
         double truePeakDbtp = 0;
+        double probeLufs = 0; // of the probe, when the pass ran one
+    };
+    struct SearchOutcome {
+        int passes = 0; // the number of the pass kept
+        // The kept pass fell short of the target because reaching it would take more than
+        // loudness.max_limiting_db of limiting.
+        bool limitingCapped = false;
     };
 
     bool wantsMp3() const { return s_.output.mp3 && mp3CarriesSampleRate(outputRate_); }
@@ -79,9 +86,10 @@ private:
 
     double renderPreLimiter(FrameCache& cache); // DeliverableRenderer.cpp
     // LoudnessSearch.cpp
-    int searchGain(FrameCache& preLimiter, double preLufs, bool write, PassResult& best);
+    SearchOutcome searchGain(FrameCache& preLimiter, double preLufs, bool write, PassResult& best);
+    // A probe drive (not NaN) also measures the loudness at that drive, into PassResult::probeLufs.
     PassResult limiterPass(FrameCache& input, double gainDb, bool write, double progressFrom,
-                           double progressTo);
+                           double progressTo, double probeGainDb);
     void writeMp3(FrameCache& finalAudio, JobResult& result); // DeliverableRenderer.cpp
 
     const Session& s_;

@@ -7,6 +7,7 @@
 #include "core/model/SessionSource.h"
 #include "core/render/DeliverableRenderer.h"
 #include "core/render/PlaybackPreviewWriter.h"
+#include "core/render/RenderRefusal.h"
 
 #include "dsp/LoudnessMeter.h"
 #include "dsp/ScopedFlushDenormals.h"
@@ -247,7 +248,11 @@ RenderReport renderSession(const Session& s, const std::string& outDir, const Re
                 report.warnings.push_back(buffer);
             }
         }
-        if (!r.meetsTarget) {
+        if (r.limitingCapped) {
+            report.warnings.push_back(limitingCapWarning(r.kind, s.loudness.target_lufs,
+                                                         s.loudness.max_limiting_db, r.integratedLufs,
+                                                         r.limitingCostDb));
+        } else if (!r.meetsTarget) {
             char buffer[200];
             std::snprintf(
                 buffer, sizeof buffer,
