@@ -283,7 +283,8 @@ awk -F'\t' -v lathe="$LATHE_NAME" '
 NR == 1 { next }
 { key = $1 "|" $2; I[key, $3] = $4; lra[key, $3] = $5; tp[key, $3] = $7; overs[key, $3] = $9; gain[key, $3] = $10;
   total[key, $3] = $11; fast[key, $3] = $12; keys[key] = 1 }
-function landed(k, who, target) { return (k, who) in lra && (I[k, who] - target) ^ 2 <= 0.15 ^ 2 }
+# A peer is compared where it landed on the target and stayed at or under the ceiling (8x), as Lathe does.
+function landed(k, who, target) { return (k, who) in lra && (I[k, who] - target) ^ 2 <= 0.15 ^ 2 && (who == lathe || tp[k, who] <= -1 + 0.005) }
 END {
     fails = 0; checks = 0
     for (k in keys) {
