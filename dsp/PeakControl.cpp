@@ -22,9 +22,10 @@ void PeakControl::prepare(double sampleRate, int maxBlockFrames, int numChannels
     numChannels_ = numChannels;
     maxBlockFrames_ = std::max(maxBlockFrames, 1);
     oversampler_.prepare(sampleRate, maxBlockFrames_, numChannels, oversampling);
-    limiter_.setLookaheadMs(0.0); // its minimum attack: the clipper has already taken the peaks
-    limiter_.setDetectionOversampling(oversampling >= 8 ? 8 : 4);
-    limiter_.prepare(sampleRate, maxBlockFrames_, numChannels);
+    TruePeakLimiter::Config limiterConfig;
+    limiterConfig.lookaheadMs = 0.0; // its minimum attack: the clipper has already taken the peaks
+    limiterConfig.detectionOversampling = oversampling >= 8 ? 8 : 4;
+    limiter_.prepare(sampleRate, maxBlockFrames_, numChannels, limiterConfig);
     const auto channels = static_cast<std::size_t>(numChannels);
     const auto frames = static_cast<std::size_t>(maxBlockFrames_);
     dryDelay_.assign(channels,

@@ -65,9 +65,18 @@ double parabolicPeakWorstCaseDb(int factor) {
     return worst;
 }
 
-void TruePeakLimiter::prepare(double sampleRate, int /*maxBlockFrames*/, int numChannels) {
+void TruePeakLimiter::prepare(double sampleRate, int maxBlockFrames, int numChannels) {
+    prepare(sampleRate, maxBlockFrames, numChannels, Config{});
+}
+
+void TruePeakLimiter::prepare(double sampleRate, int /*maxBlockFrames*/, int numChannels,
+                              const Config& config) {
     sampleRate_ = sampleRate;
     numChannels_ = numChannels;
+    config_ = config;
+    config_.lookaheadMs = std::max(0.0, config.lookaheadMs);
+    config_.detectionOversampling = config.detectionOversampling >= 8 ? 8 : 4;
+    oversampling_ = config_.detectionOversampling;
     halfBand_.prepare(oversampling_, kHalfBandTapsPerPhase, numChannels);
     brickwall_.prepare(oversampling_, kBrickwallTapsPerPhase, numChannels, 0.4565, 0.5);
     alignHalfBand_.prepare(brickwall_.delayFrames() - halfBand_.delayFrames(), numChannels);
@@ -75,23 +84,41 @@ void TruePeakLimiter::prepare(double sampleRate, int /*maxBlockFrames*/, int num
     // leans on carries the peak's gain.
     holdHalfSpan_ = brickwall_.delayFrames();
     const int overhead = brickwall_.delayFrames() + holdHalfSpan_;
-    const int lookahead = static_cast<int>(std::lround(lookaheadMs_ * 1e-3 * sampleRate));
+    const int lookahead = static_cast<int>(std::lround(config_.lookaheadMs * 1e-3 * sampleRate));
     attack_ = std::max(kMinimumAttackFrames, lookahead - overhead);
-    latency_ = overhead + attack_;
-    hold_.prepare(attack_ + 2 * holdHalfSpan_ + 1, 0.0);
-    delay_.prepare(latency_, numChannels);
-    attackRing_.assign(static_cast<std::size_t>(attack_), 0.0);
+    constexpr int kChunk = PolyphaseInterpolator::kChunkFrames;
+    const int clipLatency = [&] {
+        if (config_.softClipOversampling <= 0) return 0;
+        const int f = config_.softClipOversampling;
+        clipper_.prepare(sampleRate, kChunk, numChannels, f >= 8 ? 8 : f >= 4 ? 4 : f >= 2 ? 2 : 1);
+        return clipper_.latencyFrames();
+    }();
+    latency_ = clipLatency + overhead + attack_;
+    for (int c = 0; c < AudioBlock::kMaxChannels; ++c) {
+        const auto k = static_cast<std::size_t>(c);
+        const bool used = c < std::max(numChannels, 1);
+        hold_[k].prepare(used ? attack_ + 2 * holdHalfSpan_ + 1 : 1, 0.0);
+        attackRamp_[k].prepare(used ? attack_ : 1, config_.attackShape);
+    }
+    if (config_.lowFrequencyCrossoverHz > 0.0)
+        // The held requirement at a frame depends on the input samples of the hold window and on those a
+        // kernel half-span either side of it (the reconstruction's reach): the verdict judges the same span.
+        lowFrequency_.prepare(sampleRate, numChannels, config_.lowFrequencyCrossoverHz, 0,
+                              attack_ + 4 * holdHalfSpan_ + 1);
+    delay_.prepare(overhead + attack_, numChannels);
     inputGain_.prepare(sampleRate, 0.02);
     inputGain_.setImmediate(dbToGain(inputGainDb_));
     marginDb_ = parabolicPeakWorstCaseDb(oversampling_) + kModulationAllowanceDb;
-    constexpr auto chunk = static_cast<std::size_t>(PolyphaseInterpolator::kChunkFrames);
+    const auto chunk = static_cast<std::size_t>(kChunk);
+    const auto channels = static_cast<std::size_t>(std::max(numChannels, 1));
     chunkDrive_.assign(chunk, 1.0);
-    chunkPeak_.assign(chunk, 0.0);
-    chunkDriven_.assign(chunk, 0.0f);
+    chunkPeak_.assign(chunk * channels, 0.0);
+    chunkDriven_.assign(chunk * channels, 0.0f);
     chunkAligned_.assign(chunk, 0.0f);
-    chunkDelayed_.assign(chunk * static_cast<std::size_t>(std::max(numChannels, 1)), 0.0f);
+    chunkDelayed_.assign(chunk * channels, 0.0f);
     chunkPoints_.assign(chunk * static_cast<std::size_t>(oversampling_), 0.0f);
     chunkBrickwallPoints_.assign(chunk * static_cast<std::size_t>(oversampling_), 0.0f);
+    chunkLowDriven_.assign(chunk, 0);
     updateThreshold();
     updateRelease();
     reset();
@@ -101,16 +128,18 @@ void TruePeakLimiter::reset() {
     halfBand_.reset();
     brickwall_.reset();
     alignHalfBand_.reset();
-    hold_.reset();
     delay_.reset();
+    if (config_.softClipOversampling > 0) clipper_.reset();
+    if (config_.lowFrequencyCrossoverHz > 0.0) lowFrequency_.reset();
+    for (int c = 0; c < AudioBlock::kMaxChannels; ++c) {
+        const auto k = static_cast<std::size_t>(c);
+        hold_[k].reset();
+        release_[k].reset();
+        attackRamp_[k].reset();
+    }
     previous_.fill(0.0f);
     beforePrevious_.fill(0.0f);
-    releasedLogGain_ = 0.0;
-    std::fill(attackRing_.begin(), attackRing_.end(), 0.0);
-    attackSum_ = 0.0;
-    attackPos_ = 0;
-    attackNonZero_ = 0;
-    gainReductionDb_ = 0.0;
+    gainReductionDb_.store(0.0);
     inputGain_.setImmediate(inputGain_.target());
 }
 
@@ -121,15 +150,25 @@ void TruePeakLimiter::setCeilingDbtp(double ceilingDbtp) {
 
 void TruePeakLimiter::setReleaseMs(double releaseMs) {
     releaseMs_ = std::max(0.0, releaseMs);
+    adaptive_ = false;
     updateRelease();
 }
 
-void TruePeakLimiter::setLookaheadMs(double lookaheadMs) {
-    lookaheadMs_ = std::max(0.0, lookaheadMs);
+void TruePeakLimiter::setAdaptiveRelease(double fastMs, double slowMs, double sustainMs) {
+    releaseMs_ = std::max(0.0, slowMs);
+    fastReleaseMs_ = std::max(0.0, fastMs);
+    sustainMs_ = std::max(0.0, sustainMs);
+    adaptive_ = true;
+    updateRelease();
 }
 
-void TruePeakLimiter::setDetectionOversampling(int factor) {
-    oversampling_ = factor >= 8 ? 8 : 4;
+void TruePeakLimiter::setStereoLink(double link) {
+    stereoLink_ = std::clamp(link, 0.0, 1.0);
+}
+
+void TruePeakLimiter::setSoftClipDb(double clipDb) {
+    softClipDb_ = std::max(0.0, clipDb);
+    updateThreshold();
 }
 
 void TruePeakLimiter::setInputGainDb(double gainDb) {
@@ -140,11 +179,17 @@ void TruePeakLimiter::setInputGainDb(double gainDb) {
 void TruePeakLimiter::updateThreshold() {
     logThreshold_ = (ceilingDbtp_ - marginDb_) / kNepersToDb;
     threshold_ = std::exp(logThreshold_);
+    clipper_.setCurve(threshold_, softClipDb_);
+    lowFrequency_.setThreshold(threshold_);
 }
 
 void TruePeakLimiter::updateRelease() {
-    const double frames = releaseMs_ * 1e-3 * sampleRate_;
-    releaseCoefficient_ = frames > 0.0 ? std::exp(-1.0 / frames) : 0.0;
+    for (auto& r : release_) {
+        if (adaptive_)
+            r.setTwoStage(sampleRate_, fastReleaseMs_, releaseMs_, sustainMs_);
+        else
+            r.setSingle(sampleRate_, releaseMs_);
+    }
 }
 
 double TruePeakLimiter::detect(int detector, int channel, const float* points) {
@@ -168,22 +213,43 @@ void TruePeakLimiter::process(const AudioBlock& block) {
     const int channels = std::min(numChannels_, block.numChannels());
     constexpr int kChunk = PolyphaseInterpolator::kChunkFrames;
     const int factor = oversampling_;
+    const bool clip = config_.softClipOversampling > 0;
+    const bool lowFrequencyAware = config_.lowFrequencyCrossoverHz > 0.0;
+    // Full link (or one channel): one requirement for every channel, computed from the largest peak.
+    const bool linked = stereoLink_ >= 1.0 || channels <= 1;
+    double lastReductionDb = gainReductionDb_.load();
 
     for (int start = 0; start < n; start += kChunk) {
         const int len = std::min(kChunk, n - start);
-        for (int i = 0; i < len; ++i) {
+        for (int i = 0; i < len; ++i)
             chunkDrive_[static_cast<std::size_t>(i)] = inputGain_.next();
-            chunkPeak_[static_cast<std::size_t>(i)] = 0.0;
-        }
 
-        // Detector, a chunk per channel: largest refined inter-sample magnitude over all channels per frame.
         for (int c = 0; c < channels; ++c) {
             const float* x = block.channel(c) + start;
-            float* driven = chunkDriven_.data();
+            float* driven = chunkDriven_.data() + static_cast<std::ptrdiff_t>(c) * kChunk;
             for (int i = 0; i < len; ++i) {
                 const double drive = chunkDrive_[static_cast<std::size_t>(i)];
                 driven[i] = drive == 1.0 ? x[i] : static_cast<float>(x[i] * drive);
             }
+        }
+        if (clip) {
+            float* driven[AudioBlock::kMaxChannels];
+            for (int c = 0; c < channels; ++c)
+                driven[c] = chunkDriven_.data() + static_cast<std::ptrdiff_t>(c) * kChunk;
+            clipper_.process(AudioBlock(driven, channels, len));
+        }
+        if (lowFrequencyAware) {
+            float frame[AudioBlock::kMaxChannels];
+            for (int i = 0; i < len; ++i) {
+                for (int c = 0; c < channels; ++c)
+                    frame[c] = chunkDriven_[static_cast<std::size_t>(c * kChunk + i)];
+                chunkLowDriven_[static_cast<std::size_t>(i)] = lowFrequency_.process(frame, channels);
+            }
+        }
+
+        // Detector, a chunk per channel: largest refined inter-sample magnitude per channel and frame.
+        for (int c = 0; c < channels; ++c) {
+            float* driven = chunkDriven_.data() + static_cast<std::ptrdiff_t>(c) * kChunk;
             delay_.processBlock(c, driven, chunkDelayed_.data() + static_cast<std::ptrdiff_t>(c) * kChunk,
                                 len);
             alignHalfBand_.processBlock(c, driven, chunkAligned_.data(), len);
@@ -200,18 +266,18 @@ void TruePeakLimiter::process(const AudioBlock& block) {
             // its refinement is skipped and only the two carried-over points are kept. `required` is 0 for
             // such a frame either way, so the output is unchanged.
             const auto k = static_cast<std::size_t>(c);
+            double* peaks = chunkPeak_.data() + static_cast<std::ptrdiff_t>(c) * kChunk;
             for (int i = 0; i < len; ++i) {
                 const float* framePoints = points + static_cast<std::ptrdiff_t>(i) * factor;
                 float largest = previous_[k];
                 for (int m = 0; m < factor; ++m)
                     largest = std::max(largest, framePoints[m]);
-                double& peak = chunkPeak_[static_cast<std::size_t>(i)];
                 if (static_cast<double>(largest) * kRefinementBound <= threshold_) {
                     beforePrevious_[k] = framePoints[factor - 2];
                     previous_[k] = framePoints[factor - 1];
-                    peak = std::max(peak, static_cast<double>(largest));
+                    peaks[i] = static_cast<double>(largest);
                 } else {
-                    peak = std::max(peak, detect(0, c, framePoints));
+                    peaks[i] = detect(0, c, framePoints);
                 }
             }
         }
@@ -219,48 +285,60 @@ void TruePeakLimiter::process(const AudioBlock& block) {
         alignHalfBand_.advance(len);
 
         for (int i = 0; i < len; ++i) {
-            const double peak = chunkPeak_[static_cast<std::size_t>(i)];
-            // Required log-gain, held across lookahead and kernel span, then released.
+            const bool lowDriven = lowFrequencyAware && chunkLowDriven_[static_cast<std::size_t>(i)] != 0;
+            double peak = 0.0;
+            for (int c = 0; c < channels; ++c)
+                peak = std::max(peak, chunkPeak_[static_cast<std::size_t>(c * kChunk + i)]);
+            // Required log-gain (of the largest peak: the linked requirement), held across lookahead and
+            // kernel span, released, ramped in.
             const double required = peak > threshold_ ? logThreshold_ - std::log(peak) : 0.0;
-            const double held = hold_.push(required);
-            releasedLogGain_ = std::min(held, releasedLogGain_ * releaseCoefficient_);
-            if (releasedLogGain_ > -1e-12 && held == 0.0)
-                releasedLogGain_ = 0.0; // below 1e-10 dB: snap so an idle limiter is exactly transparent
-
-            // Attack: moving average of the released log-gain over attack_ frames.
-            double& slot = attackRing_[static_cast<std::size_t>(attackPos_)];
-            attackNonZero_ += (releasedLogGain_ != 0.0) - (slot != 0.0);
-            attackSum_ += releasedLogGain_ - slot;
-            slot = releasedLogGain_;
-            attackPos_ = attackPos_ + 1 == attack_ ? 0 : attackPos_ + 1;
-            if (attackPos_ == 0) {
-                // Re-sum once per period so rounding in the running sum cannot drift.
-                attackSum_ = 0.0;
-                for (double v : attackRing_)
-                    attackSum_ += v;
-            }
-            const double logGain = attackNonZero_ == 0 ? 0.0 : std::min(0.0, attackSum_ / attack_);
-
             const float* delayed = chunkDelayed_.data() + i;
-            if (logGain == 0.0) {
-                for (int c = 0; c < channels; ++c)
-                    block.channel(c)[start + i] = delayed[static_cast<std::ptrdiff_t>(c) * kChunk];
+            double reductionDb = 0.0;
+            if (linked) {
+                const double held = hold_[0].push(required);
+                const double released = release_[0].process(held, lowDriven);
+                const double ramped = attackRamp_[0].push(released);
+                const double logGain = config_.rampOnsetOnly ? std::max(released, ramped) : ramped;
+                if (logGain == 0.0) {
+                    for (int c = 0; c < channels; ++c)
+                        block.channel(c)[start + i] = delayed[static_cast<std::ptrdiff_t>(c) * kChunk];
+                } else {
+                    const double gain = std::exp(logGain);
+                    for (int c = 0; c < channels; ++c)
+                        block.channel(c)[start + i] =
+                            static_cast<float>(delayed[static_cast<std::ptrdiff_t>(c) * kChunk] * gain);
+                }
+                reductionDb = -logGain * kNepersToDb;
             } else {
-                const double gain = std::exp(logGain);
-                for (int c = 0; c < channels; ++c)
+                double largestReduction = 0.0;
+                for (int c = 0; c < channels; ++c) {
+                    const auto k = static_cast<std::size_t>(c);
+                    const double own = chunkPeak_[static_cast<std::size_t>(c * kChunk + i)];
+                    const double ownRequired = own > threshold_ ? logThreshold_ - std::log(own) : 0.0;
+                    // Never less than its own requirement: min(required, own) <= own for any link.
+                    const double mixed = stereoLink_ * required + (1.0 - stereoLink_) * ownRequired;
+                    const double held = hold_[k].push(std::min(mixed, ownRequired));
+                    const double released = release_[k].process(held, lowDriven);
+                    const double ramped = attackRamp_[k].push(released);
+                    const double logGain = config_.rampOnsetOnly ? std::max(released, ramped) : ramped;
+                    const float x = delayed[static_cast<std::ptrdiff_t>(c) * kChunk];
                     block.channel(c)[start + i] =
-                        static_cast<float>(delayed[static_cast<std::ptrdiff_t>(c) * kChunk] * gain);
+                        logGain == 0.0 ? x : static_cast<float>(x * std::exp(logGain));
+                    largestReduction = std::min(largestReduction, logGain);
+                }
+                reductionDb = -largestReduction * kNepersToDb;
             }
 
-            gainReductionDb_ = -logGain * kNepersToDb;
+            lastReductionDb = reductionDb;
             stats_.frames += 1;
-            if (gainReductionDb_ > 0.0) {
+            if (reductionDb > 0.0) {
                 stats_.framesLimited += 1;
-                stats_.sumGainReductionDb += gainReductionDb_;
-                stats_.maxGainReductionDb = std::max(stats_.maxGainReductionDb, gainReductionDb_);
+                stats_.sumGainReductionDb += reductionDb;
+                stats_.maxGainReductionDb = std::max(stats_.maxGainReductionDb, reductionDb);
             }
         }
     }
+    gainReductionDb_.store(lastReductionDb);
 }
 
 } // namespace lathe::dsp

@@ -1,8 +1,13 @@
 #pragma once
 
+#include "AttackRamp.h"
 #include "AudioBlock.h"
 #include "LookaheadDelay.h"
+#include "LowFrequencyOverload.h"
+#include "MeterValue.h"
+#include "PeakSoftClipper.h"
 #include "PolyphaseInterpolator.h"
+#include "ProgramDependentRelease.h"
 #include "SlidingMinimum.h"
 #include "SmoothedValue.h"
 
@@ -22,24 +27,33 @@ double parabolicPeakWorstCaseDb(int factor);
 
 // Lookahead brickwall limiter that keeps the output's true peak (inter-sample peaks, as an 8x meter or a
 // DAC's reconstruction filter sees them) at or below the ceiling. Composed of small parts:
+// clang-format off
+//   clipper   - optional PeakSoftClipper (oversampled) on the driven input: takes up to softClipDb off peaks
+//               around the ceiling before the limiter sees them (Config::softClipOversampling > 0);
 //   detector  - the input upsampled (4x by default) by two PolyphaseInterpolators, the half-band design our
 //               TruePeakMeter uses and a brickwall design with libsoxr's band edges, because reconstruction
 //               filters disagree by tenths of a dB on full-band material and the output must pass both kinds;
 //               magnitudes refined between the points by parabolicPeak; required gain = internal ceiling /
 //               larger peak, where the internal ceiling is the ceiling less detectionMarginDb() (the
-//               refinement's worst case plus an allowance for the gain's own modulation of the
-//               reconstruction);
+//               refinement's worst case plus an allowance for the gain's own modulation of the reconstruction);
+//   link      - per channel requirement r_c; each channel gets link * min_c r_c + (1 - link) * r_c (log gain,
+//               never less reduction than its own), so link 1 is one shared gain and the image cannot shift;
 //   hold      - SlidingMinimum of the required log-gain over attack + 2 * kernel half-span + 1 frames, so the
-//   gain
-//               is already down by the time the peak *and* every sample within a kernel half-span of it
+//               gain is already down by the time the peak *and* every sample within a kernel half-span of it
 //               (whose reconstruction contributes to the inter-sample peak) are output;
-//   release   - exponential recovery in the log domain (gain reduction in dB decays with time constant
-//   releaseMs); attack    - moving average of the held log-gain over the attack length: a linear-in-dB ramp
-//   that, because
-//               every averaged value already covers the peak, is never above the requirement at the peak;
-//   delay     - LookaheadDelay of latencyFrames() = interpolator delay + kernel half-span + attack.
-// All channels share one gain (stereo image does not shift). Below the ceiling the gain is exactly 1 and the
-// output is the input delayed, bit for bit.
+//   release   - ProgramDependentRelease: one time constant (setReleaseMs), or two stages chosen by how long
+//               the overload lasts (setAdaptiveRelease), optionally told by LowFrequencyOverload that the sub
+//               drives an overload (Config::lowFrequencyCrossoverHz > 0) so it is released slowly;
+//   attack    - AttackRamp over the attack length (linear or S-curve in dB): every averaged value already
+//               covers the peak, so the ramp is never above the requirement at the peak. With rampOnsetOnly
+//               the gain is max(released, ramped) (less reduction of the two): the same at the peak and over
+//               the kernel span after it (both are at the requirement there), but the reduction no longer
+//               lingers an attack length after the hold: each transient costs ~attack less time at depth;
+//   delay     - LookaheadDelay of interpolator delay + kernel half-span + attack (plus the clipper's latency).
+// Whatever the release, attack shape, link or clipper, the reduction at each output frame is at least what
+// the detector asked for it, which is what the ceiling guarantee rests on. Below the ceiling, without the
+// clipper stage, the gain is exactly 1 and the output is the input delayed, bit for bit.
+// clang-format on
 class TruePeakLimiter {
 public:
     static constexpr int kHalfBandTapsPerPhase = 64; // as TruePeakMeter
@@ -51,6 +65,19 @@ public:
     // +0.025 dB (8x).
     static constexpr double kModulationAllowanceDb = 0.02;
 
+    // Structural parameters: what prepare() allocates for.
+    struct Config {
+        double lookaheadMs = 4.0;      // raised to what the guarantee needs (see latencyFrames)
+        int detectionOversampling = 4; // 4 or 8
+        AttackShape attackShape = AttackShape::Linear;
+        // The ramp shapes only the onset: the gain follows max(released, ramped), so after a peak it recovers
+        // as soon as the hold ends instead of first ramping back over the attack length (see `attack` above).
+        bool rampOnsetOnly = false;
+        int softClipOversampling = 0;         // 0 = no clipper stage; 1, 2, 4 or 8 = the stage at that factor
+        double lowFrequencyCrossoverHz = 0.0; // 0 = no low-frequency-aware detection
+        friend bool operator==(const Config&, const Config&) = default;
+    };
+
     struct Stats {
         double maxGainReductionDb = 0;
         double sumGainReductionDb = 0;
@@ -61,25 +88,36 @@ public:
         }
     };
 
+    // Allocates for `config` (lookahead, detection oversampling, attack shape, clipper, low-frequency
+    // detection: prepare again to change any of them) and clears the state. Not RT safe.
+    void prepare(double sampleRate, int maxBlockFrames, int numChannels, const Config& config);
+    // With the default Config. Not RT safe.
     void prepare(double sampleRate, int maxBlockFrames, int numChannels);
-    void reset();
-    void process(const AudioBlock& block);
+    void reset();                          // RT safe
+    void process(const AudioBlock& block); // RT safe
 
+    // The setters act from the next processed frame. RT safe.
     void setCeilingDbtp(double ceilingDbtp);
-    void setReleaseMs(double releaseMs);
-    void setLookaheadMs(double lookaheadMs);   // takes effect at prepare
-    void setDetectionOversampling(int factor); // 4 or 8, takes effect at prepare
-    void setInputGainDb(double gainDb);        // drive into the limiter, ramped over 20 ms
+    void setReleaseMs(double releaseMs); // one exponential release. RT safe
+    // Two-stage release: fastMs after overloads shorter than sustainMs, slowMs after sustained ones. RT safe.
+    void setAdaptiveRelease(double fastMs, double slowMs, double sustainMs);
+    void setStereoLink(double link);    // 0 .. 1. RT safe
+    void setSoftClipDb(double clipDb);  // clip amount of the clipper stage (when prepared with one). RT safe
+    void setInputGainDb(double gainDb); // drive into the limiter, ramped over 20 ms. RT safe
 
+    // Accessors: RT safe.
+    const Config& config() const { return config_; }
     double ceilingDbtp() const { return ceilingDbtp_; }
     double releaseMs() const { return releaseMs_; }
     int latencyFrames() const { return latency_; }
     int attackFrames() const { return attack_; }
     double detectionMarginDb() const { return marginDb_; }
 
-    double gainReductionDb() const { return gainReductionDb_; } // of the last frame output, >= 0
+    // Of the last frame of the last processed block (largest over channels), >= 0. RT safe; any thread.
+    double gainReductionDb() const { return gainReductionDb_.load(); }
+    // On the thread that processes, or after processing has stopped. RT safe.
     const Stats& stats() const { return stats_; }
-    void resetStats() { stats_ = Stats{}; }
+    void resetStats() { stats_ = Stats{}; } // RT safe
 
 private:
     void updateThreshold();
@@ -88,9 +126,14 @@ private:
 
     double sampleRate_ = 48000.0;
     int numChannels_ = 0;
+    Config config_;
     double ceilingDbtp_ = -1.0;
     double releaseMs_ = 100.0;
-    double lookaheadMs_ = 4.0;
+    bool adaptive_ = false;
+    double fastReleaseMs_ = 100.0;
+    double sustainMs_ = 0.0;
+    double stereoLink_ = 1.0;
+    double softClipDb_ = 1.0;
     int oversampling_ = 4;
     double inputGainDb_ = 0.0;
 
@@ -100,39 +143,39 @@ private:
     double marginDb_ = 0.0;
     double threshold_ = 1.0; // linear internal ceiling
     double logThreshold_ = 0.0;
-    double releaseCoefficient_ = 0.0;
 
     PolyphaseInterpolator halfBand_;
     PolyphaseInterpolator brickwall_;
     LookaheadDelay
         alignHalfBand_; // the shorter kernel waits so both detectors' points fall at the same times
-    SlidingMinimum hold_;
     LookaheadDelay delay_;
     SmoothedValue inputGain_;
+    PeakSoftClipper clipper_;
+    LowFrequencyOverload lowFrequency_;
+
+    // Gain pipeline per channel (hold, release, attack); with full link every channel gets the same input.
+    std::array<SlidingMinimum, AudioBlock::kMaxChannels> hold_;
+    std::array<ProgramDependentRelease, AudioBlock::kMaxChannels> release_;
+    std::array<AttackRamp, AudioBlock::kMaxChannels> attackRamp_;
 
     // Detector: the last two upsampled magnitudes per channel, for refining the next local maximum.
     // Index [detector * kMaxChannels + channel].
     std::array<float, 2 * AudioBlock::kMaxChannels> previous_{};
     std::array<float, 2 * AudioBlock::kMaxChannels> beforePrevious_{};
 
-    double releasedLogGain_ = 0.0;
-    std::vector<double> attackRing_;
-    double attackSum_ = 0.0;
-    int attackPos_ = 0;
-    int attackNonZero_ = 0; // exact zero detection: the running sum is not trusted to return to exactly 0
-
-    double gainReductionDb_ = 0.0;
+    MeterValue gainReductionDb_;
     Stats stats_;
 
     // Per-chunk scratch (PolyphaseInterpolator::kChunkFrames frames), sized in prepare: the detector runs a
     // whole chunk per channel so the interpolators can compute many points per pass.
     std::vector<double> chunkDrive_;
-    std::vector<double> chunkPeak_;
-    std::vector<float> chunkDriven_;
+    std::vector<double> chunkPeak_;  // [channel * kChunkFrames + frame]
+    std::vector<float> chunkDriven_; // [channel * kChunkFrames + frame]
     std::vector<float> chunkAligned_;
     std::vector<float> chunkDelayed_; // [channel * kChunkFrames + frame]
     std::vector<float> chunkPoints_;
     std::vector<float> chunkBrickwallPoints_;
+    std::vector<unsigned char> chunkLowDriven_;
 };
 
 } // namespace lathe::dsp

@@ -135,7 +135,31 @@ MasterSection::MasterSection(SessionDocument* document, QWidget* parent)
     ceiling_ = makeParameterSpin(-20, 0, 0.1, 1, tr(" dBTP"));
     ceiling_->setObjectName(QStringLiteral("ceilingBox"));
     ceiling_->setToolTip(tr("True-peak ceiling, measured with 8x oversampling"));
+    limiterStyle_ = new QComboBox;
+    limiterStyle_->setObjectName(QStringLiteral("limiterStyle"));
+    limiterStyle_->addItem(tr("Transparent"), QStringLiteral("transparent"));
+    limiterStyle_->addItem(tr("Punchy"), QStringLiteral("punchy"));
+    limiterStyle_->addItem(tr("Safe"), QStringLiteral("safe"));
+    limiterStyle_->setToolTip(
+        tr("Transparent: gain recovers fast after short peaks, slowly after sustained overload. "
+           "Punchy: the same, with a later onset that lets more of each transient through. "
+           "Safe: one release time (the limiter of older sessions)"));
     limiterRelease_ = makeParameterSpin(1, 10000, 10, 0, tr(" ms"));
+    limiterRelease_->setToolTip(
+        tr("Release; with Transparent and Punchy, the slow one after sustained overload"));
+    softClip_ = new QCheckBox(tr("Soft clip first"));
+    softClip_->setObjectName(QStringLiteral("limiterSoftClip"));
+    softClip_->setToolTip(
+        tr("An oversampled soft clipper shaves up to 1 dB off short peaks before the limiter"));
+    lowFrequencyAware_ = new QCheckBox(tr("Bass-aware"));
+    lowFrequencyAware_->setObjectName(QStringLiteral("limiterLowFrequencyAware"));
+    lowFrequencyAware_->setToolTip(
+        tr("Overloads the sub causes are released slowly, so the bass does not pump the whole mix "
+           "(not with Safe)"));
+    stereoLink_ = makeParameterSpin(0, 100, 5, 0, tr(" %"));
+    stereoLink_->setObjectName(QStringLiteral("limiterStereoLink"));
+    stereoLink_->setToolTip(tr("100 %: one gain for both channels (the image cannot shift); lower lets the "
+                               "channel that needs less reduction keep some level"));
     lookahead_ = makeParameterSpin(0, 20, 0.1, 1, tr(" ms"));
     lookahead_->setToolTip(tr("Lookahead: the limiter sees peaks this early and turns down smoothly. "
                               "Longer is cleaner on transients and adds latency"));
@@ -146,8 +170,14 @@ MasterSection::MasterSection(SessionDocument* document, QWidget* parent)
     normalize->setToolTip(tr("Off: no gain is chosen to meet the target"));
     limForm->addRow(tr("Limiter"), limOn);
     limForm->addRow(tr("Ceiling"), ceiling_);
+    limForm->addRow(tr("Style"), limiterStyle_);
     limForm->addRow(tr("Release"), limiterRelease_);
     limForm->addRow(tr("Lookahead"), lookahead_);
+    auto* limSwitches = new QHBoxLayout;
+    limSwitches->addWidget(softClip_);
+    limSwitches->addWidget(lowFrequencyAware_);
+    limForm->addRow(QString(), limSwitches);
+    limForm->addRow(tr("Stereo link"), stereoLink_);
     limForm->addRow(tr("Target"), target_);
     limForm->addRow(QString(), normalize);
     limLayout->addLayout(limForm, 1);
@@ -165,6 +195,18 @@ MasterSection::MasterSection(SessionDocument* document, QWidget* parent)
     bindNumber(
         doc, lookahead_, [](Session& s) -> double& { return s.master.limiter.lookahead_ms; },
         tr("Limiter lookahead"));
+    bindText(
+        doc, limiterStyle_, [](Session& s) -> std::string& { return s.master.limiter.style; },
+        tr("Limiter style"));
+    bindFlag(
+        doc, softClip_, [](Session& s) -> bool& { return s.master.limiter.soft_clip; },
+        tr("Limiter soft clip"));
+    bindFlag(
+        doc, lowFrequencyAware_, [](Session& s) -> bool& { return s.master.limiter.low_frequency_aware; },
+        tr("Bass-aware limiting"));
+    bindNumber(
+        doc, stereoLink_, [](Session& s) -> double& { return s.master.limiter.stereo_link; },
+        tr("Limiter stereo link"), 100.0);
     bindNumber(
         doc, target_, [](Session& s) -> double& { return s.loudness.target_lufs; }, tr("Target loudness"));
     bindFlag(

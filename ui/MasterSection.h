@@ -18,8 +18,9 @@ class SessionDocument;
 
 // The master chain in signal order: the match to the reference, EQ, compressor (every setting) or the
 // multiband compressor (bands, crossovers, per-band threshold and ratio), saturation (mode, drive, mix,
-// oversampling), width and balance, then the true-peak limiter (ceiling, release, lookahead) with the
-// loudness target the render aims for, and the limiter's gain-reduction meter fed from the engine.
+// oversampling), width and balance, then the true-peak limiter (ceiling, style, release, lookahead, soft
+// clipper, bass-aware detection, stereo link) with the loudness target the render aims for, and the
+// limiter's gain-reduction meter fed from the engine.
 class MasterSection : public QWidget {
     Q_OBJECT
 public:
@@ -38,6 +39,10 @@ public:
     QComboBox* oversamplingBox() const { return oversampling_; }
     QDoubleSpinBox* limiterReleaseBox() const { return limiterRelease_; }
     QDoubleSpinBox* lookaheadBox() const { return lookahead_; }
+    QComboBox* limiterStyleBox() const { return limiterStyle_; }
+    QCheckBox* limiterSoftClipBox() const { return softClip_; }
+    QCheckBox* limiterLowFrequencyBox() const { return lowFrequencyAware_; }
+    QDoubleSpinBox* limiterStereoLinkBox() const { return stereoLink_; } // percent
 
     void setLimiterGainReductionDb(double db);
     // The compressor's reduction, or with the multiband on each band's (bands from the low one).
@@ -61,6 +66,10 @@ private:
     QDoubleSpinBox* target_ = nullptr;
     QDoubleSpinBox* limiterRelease_ = nullptr;
     QDoubleSpinBox* lookahead_ = nullptr;
+    QComboBox* limiterStyle_ = nullptr;
+    QCheckBox* softClip_ = nullptr;
+    QCheckBox* lowFrequencyAware_ = nullptr;
+    QDoubleSpinBox* stereoLink_ = nullptr;
     GainReductionMeter* limiterMeter_ = nullptr;
     GainReductionMeter* compressorMeter_ = nullptr;
 };

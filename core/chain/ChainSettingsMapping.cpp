@@ -88,4 +88,26 @@ bool configureDynamicEq(dsp::DynamicEq& eq, const std::vector<DynamicEqBandSetti
     return any;
 }
 
+// clang-format off
+// Styles (core/model/SESSION.md):
+//   safe        one release time (release_ms), linear attack ramp that also ramps out after the hold: the
+//               limiter of version-1 sessions, bit for bit;
+//   transparent two-stage release (fast_release_ms for overloads shorter than sustain_ms, release_ms after
+//               longer ones), linear onset ramp over the lookahead, recovery as soon as the hold ends: the
+//               least gain riding for the loudness and, measured (README), the least fast distortion;
+//   punchy      the same with an S-curve onset: the reduction gathers late in the lookahead (2 % of it done
+//               after the first tenth, against 10 % for the linear ramp), so more of each transient's lead-in
+//               gets through, for about 1 dB more fast distortion.
+// The release stages are not structural: LimiterStage::configure sets them.
+// clang-format on
+dsp::TruePeakLimiter::Config toLimiterConfig(const LimiterSettings& s) {
+    dsp::TruePeakLimiter::Config c;
+    c.lookaheadMs = s.lookahead_ms;
+    c.attackShape = s.style == "punchy" ? dsp::AttackShape::SCurve : dsp::AttackShape::Linear;
+    c.rampOnsetOnly = s.style != "safe";
+    c.softClipOversampling = s.soft_clip ? 4 : 0;
+    c.lowFrequencyCrossoverHz = s.low_frequency_aware && s.style != "safe" ? s.low_frequency_hz : 0.0;
+    return c;
+}
+
 } // namespace lathe::core

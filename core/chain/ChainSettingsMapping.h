@@ -8,6 +8,7 @@
 #include "dsp/ParametricEq.h"
 #include "dsp/PeakControl.h"
 #include "dsp/Saturation.h"
+#include "dsp/TruePeakLimiter.h"
 
 #include <string>
 #include <vector>
@@ -23,6 +24,9 @@ dsp::EqBand toEqBand(const EqBandSettings& settings);
 dsp::DetectionMode toDetectionMode(const std::string& detection); // "peak", "rms"
 dsp::CompressorParameters toCompressorParameters(const CompressorSettings& settings);
 dsp::SaturationMode toSaturationMode(const std::string& mode); // "soft_clip", "tape"
+// The limiter's structural part (what prepare() allocates for) from its style and switches; LimiterStage
+// prepares with it and compares it to know when a change needs a new prepare.
+dsp::TruePeakLimiter::Config toLimiterConfig(const LimiterSettings& settings);
 
 dsp::BandChannels toBandChannels(const std::string& channel); // "stereo", "mid", "side"
 // A band whose key is not "self" is keyed (it hears the chain's key input).

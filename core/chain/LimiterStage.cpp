@@ -1,12 +1,12 @@
 #include "core/chain/LimiterStage.h"
 
 #include "core/chain/ChainPolicy.h"
+#include "core/chain/ChainSettingsMapping.h"
 
 namespace lathe::core {
 
 void LimiterStage::prepare(double sampleRate, int maxBlockFrames, const LimiterSettings& settings) {
-    limiter_.setLookaheadMs(settings.lookahead_ms);
-    limiter_.prepare(sampleRate, maxBlockFrames, 2);
+    limiter_.prepare(sampleRate, maxBlockFrames, 2, toLimiterConfig(settings));
     bypassGain_.prepare(sampleRate, maxBlockFrames, 2);
     configure(settings);
     reset();
@@ -20,7 +20,16 @@ void LimiterStage::reset() {
 void LimiterStage::configure(const LimiterSettings& settings) {
     enabled_ = settings.enabled;
     limiter_.setCeilingDbtp(limiterCeilingDbtp(settings));
-    limiter_.setReleaseMs(settings.release_ms);
+    if (settings.style == "safe")
+        limiter_.setReleaseMs(settings.release_ms);
+    else
+        limiter_.setAdaptiveRelease(settings.fast_release_ms, settings.release_ms, settings.sustain_ms);
+    limiter_.setStereoLink(settings.stereo_link);
+    limiter_.setSoftClipDb(settings.soft_clip_db);
+}
+
+bool LimiterStage::needsPrepare(const LimiterSettings& prepared, const LimiterSettings& next) {
+    return !(toLimiterConfig(next) == toLimiterConfig(prepared));
 }
 
 void LimiterStage::setInputGainDb(double gainDb) {

@@ -37,7 +37,7 @@ void MasterChain::reset() {
 
 bool MasterChain::needsPrepare(const MasterSettings& prepared, const MasterSettings& next) {
     return next.saturation.oversampling != prepared.saturation.oversampling ||
-           next.limiter.lookahead_ms != prepared.limiter.lookahead_ms;
+           LimiterStage::needsPrepare(prepared.limiter, next.limiter);
 }
 
 void MasterChain::configure(const MasterSettings& s) {

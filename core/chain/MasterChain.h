@@ -39,16 +39,17 @@ struct MatchStageShape {
 // the limiter stage over a cached pre-limiter signal; the live engine calls both in turn.
 class MasterChain {
 public:
-    // Prepares every unit and applies `settings`. Saturation oversampling, limiter lookahead and the match
-    // stage's shape are fixed here: prepare again when they change (needsPrepare). With a match stage the
-    // chain is silent until setMatchKernels(). Not RT safe (allocates).
+    // Prepares every unit and applies `settings`. Saturation oversampling, the limiter's Config (lookahead,
+    // style's attack shape, clipper, low-frequency detection) and the match stage's shape are fixed here:
+    // prepare again when they change (needsPrepare). With a match stage the chain is silent until
+    // setMatchKernels(). Not RT safe (allocates).
     void prepare(double sampleRate, int maxBlockFrames, const MasterSettings& settings,
                  const MatchStageShape& match = {});
     // Clears every unit's state. RT safe.
     void reset();
 
     // Whether going from `prepared` to `next` settings needs prepare() rather than configure(): the
-    // saturation's oversampling factor or the limiter's lookahead changed (both size buffers).
+    // saturation's oversampling factor or the limiter's Config changed (LimiterStage::needsPrepare).
     static bool needsPrepare(const MasterSettings& prepared, const MasterSettings& next);
     // The match stage's kernels (they must fit the prepared shape): crossfaded in over one partition. The
     // kernels, and the ones they replace, must stay alive while matchUses() says so. RT safe.

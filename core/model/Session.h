@@ -57,11 +57,22 @@ struct SaturationSettings {
     friend bool operator==(const SaturationSettings&, const SaturationSettings&) = default;
 };
 
+// The true-peak limiter (see core/model/SESSION.md for what each style and switch does). The defaults are the
+// measured choice of tests/bench/limiter-vs-peers.sh (README); a version-1 session lacks every key below
+// lookahead_ms and reads as legacyLimiterSettings(), the limiter it was made with.
 struct LimiterSettings {
     bool enabled = true;
     double ceiling_dbtp = -1;
-    double release_ms = 100;
-    double lookahead_ms = 2;
+    double release_ms = 40; // "safe": the release; otherwise the slow stage's, after sustained overload
+    double lookahead_ms = 6.5;
+    std::string style = "transparent"; // "transparent", "punchy" or "safe"
+    double fast_release_ms = 10;       // release after overloads shorter than sustain_ms (not "safe")
+    double sustain_ms = 150;           // how long an overload lasts before the slow release takes over
+    bool soft_clip = false;            // oversampled soft clipper before the limiter
+    double soft_clip_db = 1;           // most it takes off a peak
+    bool low_frequency_aware = false;  // sub-driven overloads released slowly
+    double low_frequency_hz = 120;     // where "sub" ends, for that detection
+    double stereo_link = 1;            // 0 = channels independent, 1 = one gain
     friend bool operator==(const LimiterSettings&, const LimiterSettings&) = default;
 };
 
@@ -161,8 +172,13 @@ struct LoudnessSettings {
     bool normalize = true;
     int max_passes = 4;
     double tolerance_lu = 0.1;
+    double max_limiting_db = 12; // most loudness (dB) the limiter may take away to reach the target
     friend bool operator==(const LoudnessSettings&, const LoudnessSettings&) = default;
 };
+
+// The largest max_limiting_db accepted: the most gain loudness targeting ever puts into the limiter
+// (kMaxLoudnessGainDb, core/render/RenderRefusal.h), which bounds what the limiter can take away.
+constexpr double kMaxLimitingDb = 40;
 
 struct OutputSettings {
     std::string mode = "both"; // "stereo" (master the mix), "stem" (master from the stems) or "both"
@@ -195,7 +211,7 @@ struct OutputSettings {
 };
 
 struct Session {
-    int version = 1;
+    int version = 2;    // kSessionVersion; sessionFromJson upgrades what it reads to it
     std::string folder; // the client folder; absolute, or relative to the session file's directory
     std::string song;
     int sample_rate = 48000;
@@ -208,7 +224,7 @@ struct Session {
     friend bool operator==(const Session&, const Session&) = default;
 };
 
-constexpr int kSessionVersion = 1;
+constexpr int kSessionVersion = 2;
 constexpr int kMaxEqBands = 8;
 constexpr int kMaxDynamicEqBands = 8;
 // Per lane: the chains prepare room for this many points, so any valid session applies without allocation.

@@ -65,7 +65,19 @@ Session makeDefaultSession(const FolderScan& scan) {
     s.master.multiband.enabled = false;
     s.master.multiband.crossovers_hz = {150, 2500};
     s.master.multiband.bands = defaultMultibandBands(3);
-    s.master.limiter = LimiterSettings{true, -1.0, 100, 2};
+    s.master.limiter = LimiterSettings{};
     return s;
+}
+
+LimiterSettings legacyLimiterSettings() {
+    LimiterSettings l;
+    l.ceiling_dbtp = -1;
+    l.release_ms = 100;
+    l.lookahead_ms = 2;
+    l.style = "safe";
+    l.soft_clip = false;
+    l.low_frequency_aware = false;
+    l.stereo_link = 1;
+    return l;
 }
 } // namespace lathe::core

@@ -16,5 +16,9 @@ Session makeDefaultSession(const FolderScan& scan);
 // bottom.
 std::vector<CompressorSettings> defaultMultibandBands(int count);
 
+// What a version-1 session's limiter was: one release time, a linear attack, fully linked, no clipper
+// (style "safe", release 100 ms, lookahead 2 ms). A version-1 file reads its limiter over this.
+LimiterSettings legacyLimiterSettings();
+
 // Sets one value by its key path, as the CLI's --set does: "stems.lead_vocal.gain_db=1.5",
 } // namespace lathe::core

@@ -67,7 +67,15 @@ json toJson(const LimiterSettings& l) {
     return {{"enabled", l.enabled},
             {"ceiling_dbtp", l.ceiling_dbtp},
             {"release_ms", l.release_ms},
-            {"lookahead_ms", l.lookahead_ms}};
+            {"lookahead_ms", l.lookahead_ms},
+            {"style", l.style},
+            {"fast_release_ms", l.fast_release_ms},
+            {"sustain_ms", l.sustain_ms},
+            {"soft_clip", l.soft_clip},
+            {"soft_clip_db", l.soft_clip_db},
+            {"low_frequency_aware", l.low_frequency_aware},
+            {"low_frequency_hz", l.low_frequency_hz},
+            {"stereo_link", l.stereo_link}};
 }
 
 json toJson(const MatchSettings& m) {
@@ -115,7 +123,8 @@ json toJson(const LoudnessSettings& l) {
     return {{"target_lufs", l.target_lufs},
             {"normalize", l.normalize},
             {"max_passes", l.max_passes},
-            {"tolerance_lu", l.tolerance_lu}};
+            {"tolerance_lu", l.tolerance_lu},
+            {"max_limiting_db", l.max_limiting_db}};
 }
 
 json toJson(const std::vector<DeliverableSpec>& deliverables) {
@@ -280,17 +289,31 @@ SaturationSettings readSaturation(const json& j, const std::string& path, const 
     return s;
 }
 
-LimiterSettings readLimiter(const json& j, const std::string& path, const std::string& source) {
+LimiterSettings readLimiter(const json& j, const std::string& path, const std::string& source, int version) {
     JsonFields f(j, path, source);
-    LimiterSettings l;
+    LimiterSettings l = version < 2 ? legacyLimiterSettings() : LimiterSettings{};
     f.get("enabled", l.enabled);
     f.get("ceiling_dbtp", l.ceiling_dbtp);
     f.get("release_ms", l.release_ms);
     f.get("lookahead_ms", l.lookahead_ms);
+    f.get("style", l.style);
+    f.get("fast_release_ms", l.fast_release_ms);
+    f.get("sustain_ms", l.sustain_ms);
+    f.get("soft_clip", l.soft_clip);
+    f.get("soft_clip_db", l.soft_clip_db);
+    f.get("low_frequency_aware", l.low_frequency_aware);
+    f.get("low_frequency_hz", l.low_frequency_hz);
+    f.get("stereo_link", l.stereo_link);
     f.rejectUnknownKeys();
     f.range("ceiling_dbtp", l.ceiling_dbtp, -20, 0, "dBTP");
     f.range("release_ms", l.release_ms, 1, 10000, "ms");
     f.range("lookahead_ms", l.lookahead_ms, 0, 20, "ms");
+    f.oneOf("style", l.style, {"transparent", "punchy", "safe"});
+    f.range("fast_release_ms", l.fast_release_ms, 1, 10000, "ms");
+    f.range("sustain_ms", l.sustain_ms, 1, 10000, "ms");
+    f.range("soft_clip_db", l.soft_clip_db, 0, 6, "dB");
+    f.range("low_frequency_hz", l.low_frequency_hz, 20, 500, "Hz");
+    f.range("stereo_link", l.stereo_link, 0, 1);
     return l;
 }
 
@@ -354,9 +377,10 @@ StemSettings readStem(const json& j, std::size_t index, const std::string& sourc
     return s;
 }
 
-MasterSettings readMaster(const json& j, const std::string& source) {
+MasterSettings readMaster(const json& j, const std::string& source, int version) {
     JsonFields f(j, "master", source);
     MasterSettings m;
+    if (version < 2) m.limiter = legacyLimiterSettings();
     m.eq = readEq(f, source);
     m.dynamic_eq = readDynamicEq(f, false);
     m.compressor = readCompressorIn(f, "compressor", source);
@@ -370,7 +394,7 @@ MasterSettings readMaster(const json& j, const std::string& source) {
     f.range("width", m.width, 0, 2);
     f.get("balance", m.balance);
     f.range("balance", m.balance, -1, 1);
-    if (const json* v = f.find("limiter")) m.limiter = readLimiter(*v, f.pathOf("limiter"), source);
+    if (const json* v = f.find("limiter")) m.limiter = readLimiter(*v, f.pathOf("limiter"), source, version);
     if (const json* v = f.find("match")) m.match = readMatch(*v, f.pathOf("match"), source);
     m.automation = readMasterAutomation(f);
     f.rejectUnknownKeys();
@@ -384,10 +408,12 @@ LoudnessSettings readLoudness(const json& j, const std::string& source) {
     f.get("normalize", l.normalize);
     f.get("max_passes", l.max_passes);
     f.get("tolerance_lu", l.tolerance_lu);
+    f.get("max_limiting_db", l.max_limiting_db);
     f.rejectUnknownKeys();
     f.range("target_lufs", l.target_lufs, -40, 0, "LUFS");
     f.range("max_passes", l.max_passes, 1, 10);
     f.above("tolerance_lu", l.tolerance_lu, 0, 3, "LU");
+    f.range("max_limiting_db", l.max_limiting_db, 0, kMaxLimitingDb, "dB");
     return l;
 }
 
@@ -517,14 +543,19 @@ Session sessionFromJson(const json& j, const std::string& sourceName, bool check
         }
         if (checkStemReferences) checkStemKeys(s.stems, sourceName);
     }
-    if (const json* v = f.find("master"))
-        s.master = readMaster(*v, sourceName);
-    else
+    if (const json* v = f.find("master")) {
+        s.master = readMaster(*v, sourceName, s.version);
+    } else {
         s.master.multiband.bands =
             defaultMultibandBands(static_cast<int>(s.master.multiband.crossovers_hz.size()) + 1);
+        if (s.version < 2) s.master.limiter = legacyLimiterSettings();
+    }
     if (const json* v = f.find("loudness")) s.loudness = readLoudness(*v, sourceName);
     if (const json* v = f.find("output")) s.output = readOutput(*v, sourceName);
     f.rejectUnknownKeys();
+    // Every value is now explicit (an older version's missing keys were read as what it meant), so the
+    // session is the current version: saved, it says so.
+    s.version = kSessionVersion;
     return s;
 }
 

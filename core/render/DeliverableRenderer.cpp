@@ -58,7 +58,10 @@ JobResult DeliverableRenderer::run() {
     // Every pass writes its WAV and takes the report's measurements as it goes; the pass kept is the
     // deliverable, so the usual single pass needs no second trip over the audio.
     PassResult best;
-    r.passes = searchGain(preLimiter, preLufs, true, best);
+    const SearchOutcome search = searchGain(preLimiter, preLufs, true, best);
+    r.passes = search.passes;
+    r.limitingCostDb = preLufs + best.gainDb - best.integratedLufs;
+    r.limitingCapped = search.limitingCapped;
 
     r.loudnessGainDb = best.gainDb;
     r.maxGainReductionDb = best.stats.maxGainReductionDb;

@@ -79,6 +79,13 @@ private:
         double maxMomentaryLufs = 0;
         double maxShortTermLufs = 0;
         double truePeakDbtp = 0;
+        double probeLufs = 0; // of the probe, when the pass ran one
+    };
+    struct SearchOutcome {
+        int passes = 0; // the number of the pass kept
+        // The kept pass fell short of the target because reaching it would take more than
+        // loudness.max_limiting_db of limiting.
+        bool limitingCapped = false;
     };
 
     std::string deliverableName() const { return job_.stem ? "the stem master" : "the stereo master"; }
@@ -86,9 +93,10 @@ private:
 
     double renderPreLimiter(FrameCache& cache); // DeliverableRenderer.cpp
     // LoudnessSearch.cpp
-    int searchGain(FrameCache& preLimiter, double preLufs, bool write, PassResult& best);
+    SearchOutcome searchGain(FrameCache& preLimiter, double preLufs, bool write, PassResult& best);
+    // A probe drive (not NaN) also measures the loudness at that drive, into PassResult::probeLufs.
     PassResult limiterPass(FrameCache& input, double gainDb, bool write, double progressFrom,
-                           double progressTo);
+                           double progressTo, double probeGainDb);
     void writeLossy(FrameCache& finalAudio, JobResult& result); // DeliverableRenderer.cpp
 
     const Session& s_;

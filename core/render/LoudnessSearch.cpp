@@ -5,6 +5,7 @@
 #include "core/chain/StereoBlock.h"
 #include "core/render/ChunkPipe.h"
 #include "core/render/DeliverableRenderer.h"
+#include "core/render/LoudnessGainStep.h"
 #include "core/render/RenderRefusal.h"
 
 #include "dsp/Dither.h"
@@ -19,22 +20,26 @@
 namespace lathe::core {
 namespace render {
 
+namespace {
+// How much further than its own drive the first pass probes (see searchGain).
+constexpr double kProbeStepDb = 3.0;
+} // namespace
+
 LoudnessGainResult DeliverableRenderer::searchOnly() {
     FrameCache preLimiter;
     const double preLufs = renderPreLimiter(preLimiter);
     PassResult best;
     LoudnessGainResult result;
-    result.passes = searchGain(preLimiter, preLufs, false, best);
+    result.passes = searchGain(preLimiter, preLufs, false, best).passes;
     result.gainDb = best.gainDb;
     result.integratedLufs = best.integratedLufs;
     return result;
 }
 
-// Returns the number of the pass kept in `best`.
-int DeliverableRenderer::searchGain(FrameCache& preLimiter, double preLufs, bool write, PassResult& best) {
-    // Loudness targeting: each pass limits the cached pre-limiter signal with a trial gain and measures
-    // the result. Limiting takes loudness away non-linearly, so the gain is refined by secant steps on
-    // the measured (gain, loudness) pairs. The best pass is kept.
+DeliverableRenderer::SearchOutcome DeliverableRenderer::searchGain(FrameCache& preLimiter, double preLufs,
+                                                                   bool write, PassResult& best) {
+    // Loudness targeting: each pass limits the cached pre-limiter signal with a trial drive and measures the
+    // result; nextLoudnessGain picks the next drive from every pass so far. The best pass is kept.
     const double target = s_.loudness.target_lufs;
     const bool normalize = s_.loudness.normalize;
     const std::string where = job_.stem ? s_.folder : s_.mix;
@@ -45,54 +50,85 @@ int DeliverableRenderer::searchGain(FrameCache& preLimiter, double preLufs, bool
     double gain = normalize ? target - preLufs : 0.0;
     const int maxPasses = normalize ? std::max(1, s_.loudness.max_passes) : 1;
     const double tolerance = std::clamp(s_.loudness.tolerance_lu, 0.01, kTargetWindowLu);
+    // Two limits on the drive, whichever is lower (README, "Loudness targeting"). Limiting costs loudness:
+    // with drive g the master is preLufs + g - L(g) LU quieter than the drive alone would make it, so
+    // reaching the target with at most loudness.max_limiting_db of that cost needs a drive of at most
+    // target - preLufs + max_limiting_db: the engineer's limit, past which the search stops and the render
+    // warns. And never more than kMaxLoudnessGainDb, Lathe's own limit, past which no programme is music:
+    // a target still out of reach there is refused.
+    const double limitingCap = target - preLufs + s_.loudness.max_limiting_db;
+    const bool gainLimitBinds = limitingCap > kMaxLoudnessGainDb;
+    const double maxGain = std::min(limitingCap, kMaxLoudnessGainDb);
+    const bool limiting = s_.master.limiter.enabled;
 
-    int passes = 0;
-    double prevGain = 0, prevLufs = 0;
+    SearchOutcome outcome;
+    std::vector<LoudnessTrial> trials;
     for (int pass = 1; pass <= maxPasses; ++pass) {
         // Progress of pass p runs over the p-th half of what is left, so it never goes backwards.
         const double from = 0.4 + 0.6 * (1.0 - std::ldexp(1.0, 1 - pass));
         const double to = 0.4 + 0.6 * (1.0 - std::ldexp(1.0, -pass));
-        PassResult p = limiterPass(preLimiter, gain, write, from, to);
+        // The first pass also probes kProbeStepDb further, so the second one can aim with a measured slope
+        // (limiting makes it anything from 1 down to 0.1 near the ceiling).
+        const double probeGain = std::min(gain + kProbeStepDb, maxGain);
+        const bool probing = pass == 1 && maxPasses > 1 && normalize && limiting && probeGain > gain;
+        PassResult p = limiterPass(preLimiter, gain, write, from, to, probing ? probeGain : std::nan(""));
         p.gainDb = gain;
         const double lufs = p.integratedLufs;
+        trials.push_back({gain, lufs});
+        if (probing) trials.push_back({probeGain, p.probeLufs});
         const bool better = !best.valid || std::abs(lufs - target) < std::abs(best.integratedLufs - target);
         if (better) {
             best = std::move(p); // a pass that is not kept takes its temporary WAV with it
-            passes = pass;
+            outcome.passes = pass;
         }
-        if (!normalize || std::abs(lufs - target) <= tolerance) break;
-        double next = gain + (target - lufs);
-        if (pass > 1 && std::abs(lufs - prevLufs) > 1e-6) {
-            const double slope = std::clamp((lufs - prevLufs) / (gain - prevGain), 0.02, 1.0);
-            next = gain + (target - lufs) / slope;
-        }
-        prevGain = gain;
-        prevLufs = lufs;
-        gain = std::min(next, gain + 24.0);
-        // The limiter can take away what more gain adds (a target too loud for the programme at this
-        // ceiling, peaks of DC or rumble that loudness does not count), and the search would follow it
-        // towards full-scale garbage: it tries the most gain Lathe applies once, and never goes past it.
-        if (gain > kMaxLoudnessGainDb) {
-            if (prevGain >= kMaxLoudnessGainDb)
-                throw Error(where, gainRefusal(deliverableName(), target, lufs));
-            gain = kMaxLoudnessGainDb;
-        }
+        // Three quarters of the tolerance: a pass that lands at 0.09 LU is within it, but one more pass
+        // usually brings it to a few hundredths, away from the edge any meter's rounding could cross.
+        if (!normalize || std::abs(lufs - target) <= 0.75 * tolerance) break;
+        const double next = nextLoudnessGain(trials, target, maxGain);
+        if (next == gain) break; // held at maxGain: more passes cannot get closer
+        gain = next;
     }
-
-    return passes;
+    const bool shortOfTarget = normalize && best.integratedLufs < target - tolerance;
+    const bool atMaxGain = std::any_of(trials.begin(), trials.end(), [&](const LoudnessTrial& t) {
+        return t.gainDb >= maxGain && t.lufs < target - tolerance;
+    });
+    if (shortOfTarget && atMaxGain) {
+        if (gainLimitBinds)
+            throw Error(where, gainRefusal(deliverableName(), target, best.integratedLufs,
+                                           preLufs + best.gainDb - best.integratedLufs));
+        outcome.limitingCapped = true;
+    }
+    return outcome;
 }
 
 // Limits the cached signal with `gainDb` into the limiter and dithers to the output word length, on this
 // thread; measures the result on a second one and, when `write`, writes it as the WAV (and caches it for
-// the MP3) there as well.
+// the MP3) there as well. With a probe drive, a second limiter stage runs the same audio at that drive and
+// only its integrated loudness is measured (no dither, nothing written): one trip over the audio, two points.
 DeliverableRenderer::PassResult DeliverableRenderer::limiterPass(FrameCache& input, double gainDb, bool write,
-                                                                 double progressFrom, double progressTo) {
+                                                                 double progressFrom, double progressTo,
+                                                                 double probeGainDb) {
     // The master chain's own limiter stage, at the output rate (the cache is past the resampler).
     LimiterStage limiter;
     limiter.prepare(outputRate_, kBlock, s_.master.limiter);
     limiter.setInputGainDb(gainDb);
     limiter.reset(); // the pass starts at its gain, not ramping to it
     const int latency = limiter.latencyFrames();
+
+    const bool probing = !std::isnan(probeGainDb);
+    LimiterStage probe;
+    dsp::IntegratedLoudness probeMeter;
+    std::vector<float> probeL, probeR;
+    int64_t probeToSkip = 0, probeProduced = 0;
+    if (probing) {
+        probe.prepare(outputRate_, kBlock, s_.master.limiter);
+        probe.setInputGainDb(probeGainDb);
+        probe.reset();
+        probeMeter.prepare(outputRate_);
+        probeL.resize(kChunk);
+        probeR.resize(kChunk);
+        probeToSkip = probe.latencyFrames();
+    }
 
     dsp::Dither dither;
     const bool dithered = s_.output.dither && bitDepth_ < 32;
@@ -104,18 +140,18 @@ DeliverableRenderer::PassResult DeliverableRenderer::limiterPass(FrameCache& inp
     }
 
     PassResult p;
-    // The report's integrated loudness, LRA and sample peak come from libebur128; its maximum momentary
-    // and short-term loudness from IntegratedLoudness, which reads the same values (0.01 LU, tested)
-    // without libebur128 re-summing a 3 s window every 100 ms (most of its cost).
-    dsp::LoudnessMeter meter;
-    meter.prepare(outputRate_, kChunk, 2,
-                  write ? dsp::LoudnessMeter::Integrated | dsp::LoudnessMeter::Range |
-                              dsp::LoudnessMeter::SamplePeak
-                        : dsp::LoudnessMeter::Integrated);
+    // Integrated loudness (what the search steers by, and the report's) and the maximum momentary and
+    // short-term loudness come from IntegratedLoudness: exact BS.1770 gating (libebur128's histogram mode,
+    // which LoudnessMeter runs for its fixed memory, bins block loudness and read 0.04 LU off a master at
+    // 44.1 kHz), within 0.01 LU of libebur128's exact mode (tested), at a third of its cost. LRA and sample
+    // peak come from libebur128.
     dsp::IntegratedLoudness windows;
+    windows.prepare(outputRate_);
+    dsp::LoudnessMeter meter;
+    if (write)
+        meter.prepare(outputRate_, kChunk, 2, dsp::LoudnessMeter::Range | dsp::LoudnessMeter::SamplePeak);
     dsp::TruePeakMeter truePeak;
     if (write) {
-        windows.prepare(outputRate_);
         truePeak.prepare(outputRate_, kChunk, 2, 8);
         for (const PlannedFile& file : job_.variant.pcm)
             p.pcm.push_back({file, std::make_unique<AudioFileWriter>(file.path, writerOptions(file))});
@@ -124,10 +160,10 @@ DeliverableRenderer::PassResult DeliverableRenderer::limiterPass(FrameCache& inp
     // Profiled split (240 s, 6 stems): limiter and dither on this thread, meters and writer on the other,
     // take about the same time.
     ChunkPipe measure(threads_ >= 2, kChunk, [&](float* l, float* r, int n) {
+        windows.process(l, r, n);
+        if (!write) return;
         const auto block = stereoBlock(l, r, n);
         meter.process(block);
-        if (!write) return;
-        windows.process(l, r, n);
         truePeak.process(block);
         const float* planar[2] = {l, r};
         for (auto& file : p.pcm)
@@ -143,6 +179,20 @@ DeliverableRenderer::PassResult DeliverableRenderer::limiterPass(FrameCache& inp
     // Processes n frames in l/r (block by block, as the limiter was prepared for) and hands on what is
     // past the limiter's latency.
     auto processChunk = [&](int n) {
+        if (probing) {
+            std::copy_n(l.begin(), n, probeL.begin());
+            std::copy_n(r.begin(), n, probeR.begin());
+            for (int done = 0; done < n; done += kBlock) {
+                const int k = std::min(kBlock, n - done);
+                probe.process(stereoBlock(probeL.data() + done, probeR.data() + done, k));
+                const int skip = static_cast<int>(std::min<int64_t>(probeToSkip, k));
+                probeToSkip -= skip;
+                const int keep = static_cast<int>(std::min<int64_t>(k - skip, total - probeProduced));
+                if (keep <= 0) continue;
+                probeMeter.process(probeL.data() + done + skip, probeR.data() + done + skip, keep);
+                probeProduced += keep;
+            }
+        }
         int keepFrom = -1, kept = 0;
         for (int done = 0; done < n; done += kBlock) {
             const int k = std::min(kBlock, n - done);
@@ -176,7 +226,8 @@ DeliverableRenderer::PassResult DeliverableRenderer::limiterPass(FrameCache& inp
     measure.finish();
 
     p.valid = true;
-    p.integratedLufs = meter.integratedLufs();
+    p.integratedLufs = windows.integratedLufs();
+    if (probing) p.probeLufs = probeMeter.integratedLufs();
     if (limiter.enabled()) p.stats = limiter.limiter().stats();
     if (write) {
         p.loudnessRangeLu = meter.loudnessRangeLu();

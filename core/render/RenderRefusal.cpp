@@ -28,13 +28,22 @@ std::optional<std::string> loudnessRefusal(const std::string& programme, const s
     return std::nullopt;
 }
 
-std::string gainRefusal(const std::string& deliverable, double targetLufs, double reachedLufs) {
+std::string gainRefusal(const std::string& deliverable, double targetLufs, double reachedLufs,
+                        double limitingCostDb) {
     return formatText(
         "%s reaches only %.1f LUFS, not %.1f LUFS, with %+.0f dB of gain into the limiter, the most "
-        "Lathe applies, so nothing was written: the limiter takes away what more gain adds. The "
+        "Lathe applies, so nothing was written: the limiter takes %.1f dB of it away again. The "
         "target is too loud for this programme at this ceiling, or its peaks are DC or rumble that "
         "loudness does not count",
-        deliverable.c_str(), reachedLufs, targetLufs, kMaxLoudnessGainDb);
+        deliverable.c_str(), reachedLufs, targetLufs, kMaxLoudnessGainDb, limitingCostDb);
+}
+
+std::string limitingCapWarning(const std::string& kind, double targetLufs, double maxLimitingDb,
+                               double reachedLufs, double limitingCostDb) {
+    return formatText("%s: the %.1f LUFS target is not reachable without more than %.1f dB of limiting; "
+                      "stopped at %.2f LUFS, where the limiter already takes %.1f dB of loudness away "
+                      "(raise loudness.max_limiting_db, at most %.0f, to go further, or lower the target)",
+                      kind.c_str(), targetLufs, maxLimitingDb, reachedLufs, limitingCostDb, kMaxLimitingDb);
 }
 
 std::optional<std::string> subAudibleRefusal(double levelDb, double audibleShareDb) {

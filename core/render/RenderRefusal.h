@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/io/ClientFolder.h"
+#include "core/model/Session.h"
 
 #include <optional>
 #include <string>
@@ -41,9 +42,23 @@ void refuseUnusableFiles(const FolderScan& scan);
 std::optional<std::string> loudnessRefusal(const std::string& programme, const std::string& deliverable,
                                            double integratedLufs, double targetLufs);
 
+// Loudness targeting puts at most the lower of two drives into the limiter: kMaxLoudnessGainDb, and the
+// drive that reaches the target with loudness.max_limiting_db of limiting (limiting cost = pre-limiter
+// loudness + drive - output loudness; the session accepts max_limiting_db up to kMaxLimitingDb, which is
+// this limit). A target still short at the first is refused (gainRefusal), at the second the render
+// stops there and warns (limitingCapWarning).
+static_assert(kMaxLimitingDb <= kMaxLoudnessGainDb);
+
 // Why loudness targeting stops: with kMaxLoudnessGainDb into the limiter `deliverable` reached only
-// reachedLufs, short of targetLufs. Names the deliverable and the figures.
-std::string gainRefusal(const std::string& deliverable, double targetLufs, double reachedLufs);
+// reachedLufs, short of targetLufs, the limiter taking limitingCostDb of loudness away. Names the
+// deliverable and the figures.
+std::string gainRefusal(const std::string& deliverable, double targetLufs, double reachedLufs,
+                        double limitingCostDb);
+
+// The render's warning when loudness targeting stopped at loudness.max_limiting_db: `kind` (the report's
+// "stereo_master") reached reachedLufs, short of targetLufs, the limiter already taking limitingCostDb away.
+std::string limitingCapWarning(const std::string& kind, double targetLufs, double maxLimitingDb,
+                               double reachedLufs, double limitingCostDb);
 
 // Why a source cannot be mastered from: it is DC or sub-audible only (SubAudibleMeter's level and audible
 // share against the constants above). The problem, to follow the file's name ("is DC or sub-audible only:

@@ -79,6 +79,10 @@ struct DeliverableReport {
     double maxGainReductionDb = 0; // limiter
     double averageGainReductionDb = 0;
     double limitedPercent = 0; // share of frames the limiter touched
+    // Loudness the limiter took away: pre-limiter loudness + loudnessGainDb - integratedLufs.
+    double limitingCostDb = 0;
+    // The target was not chased further because reaching it would cost more than loudness.max_limiting_db.
+    bool limitingCapped = false;
     int passes = 0;
     bool meetsTarget = false;              // within +-0.2 LU of the target
     bool withinCeiling = false;            // 8x true peak <= ceiling

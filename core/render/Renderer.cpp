@@ -12,6 +12,7 @@
 #include "core/render/DeliverablePlan.h"
 #include "core/render/DeliverableRenderer.h"
 #include "core/render/PlaybackPreviewWriter.h"
+#include "core/render/RenderRefusal.h"
 
 #include "dsp/ScopedFlushDenormals.h"
 
@@ -327,7 +328,11 @@ RenderReport renderSession(const Session& session, const std::string& outDir, co
                 }
                 merged.files.push_back(std::move(f));
             }
-            if (!r.meetsTarget) {
+            if (r.limitingCapped) {
+                report.warnings.push_back(limitingCapWarning(kind, s.loudness.target_lufs,
+                                                             s.loudness.max_limiting_db, r.integratedLufs,
+                                                             r.limitingCostDb));
+            } else if (!r.meetsTarget) {
                 char buffer[240];
                 std::snprintf(
                     buffer, sizeof buffer,

@@ -41,8 +41,9 @@ struct StereoBlock {
 void limiterBench(benchmark::State& state, int oversampling) {
     TruePeakLimiter limiter;
     limiter.setCeilingDbtp(-1.0);
-    limiter.setDetectionOversampling(oversampling);
-    limiter.prepare(kFs, kBlock, 2);
+    TruePeakLimiter::Config config;
+    config.detectionOversampling = oversampling;
+    limiter.prepare(kFs, kBlock, 2, config);
     StereoBlock block;
     for (auto _ : state) {
         limiter.process(block.refill());
@@ -95,6 +96,36 @@ void BM_TruePeakLimiter4xSparsePeaks(benchmark::State& state) {
     state.SetItemsProcessed(state.iterations() * kBlock);
 }
 
+// The session's default style, "transparent" (core/ChainSettingsMapping.cpp: linear onset ramp over a 6.5 ms
+// lookahead, recovery from the end of the hold, two-stage release), and every optional stage on as well (4x
+// soft clipper, low-frequency-aware detection, stereo link 0.5).
+void styleBench(benchmark::State& state, bool everyStage) {
+    TruePeakLimiter limiter;
+    TruePeakLimiter::Config config;
+    config.lookaheadMs = 6.5;
+    config.rampOnsetOnly = true;
+    if (everyStage) {
+        config.softClipOversampling = 4;
+        config.lowFrequencyCrossoverHz = 120.0;
+        limiter.setStereoLink(0.5);
+    }
+    limiter.setCeilingDbtp(-1.0);
+    limiter.setAdaptiveRelease(10.0, 40.0, 150.0);
+    limiter.prepare(kFs, kBlock, 2, config);
+    StereoBlock block;
+    for (auto _ : state) {
+        limiter.process(block.refill());
+        benchmark::DoNotOptimize(block.l.data());
+    }
+    state.SetItemsProcessed(state.iterations() * kBlock);
+}
+void BM_TruePeakLimiterTransparent(benchmark::State& state) {
+    styleBench(state, false);
+}
+void BM_TruePeakLimiterEveryStage(benchmark::State& state) {
+    styleBench(state, true);
+}
+
 // The detector's upsampler alone: one channel, the limiter's brickwall design (4 x 96 taps), a block at a
 // time.
 void BM_PolyphaseInterpolator4x96(benchmark::State& state) {
@@ -112,6 +143,8 @@ void BM_PolyphaseInterpolator4x96(benchmark::State& state) {
 } // namespace
 
 BENCHMARK(BM_TruePeakLimiter4x);
+BENCHMARK(BM_TruePeakLimiterTransparent);
+BENCHMARK(BM_TruePeakLimiterEveryStage);
 BENCHMARK(BM_TruePeakLimiter4xSparsePeaks);
 BENCHMARK(BM_PolyphaseInterpolator4x96);
 BENCHMARK(BM_TruePeakLimiter8x);

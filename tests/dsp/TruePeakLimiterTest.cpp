@@ -72,6 +72,7 @@ struct Settings {
     double inputGainDb = 0.0;
     double releaseMs = 100.0;
     int oversampling = 4;
+    double lookaheadMs = TruePeakLimiter::Config{}.lookaheadMs;
 };
 
 RunResult runLimiter(const Stereo& input, const Settings& s, Blocks blocks, TruePeakLimiter* keep = nullptr) {
@@ -80,8 +81,10 @@ RunResult runLimiter(const Stereo& input, const Settings& s, Blocks blocks, True
     limiter.setCeilingDbtp(s.ceilingDbtp);
     limiter.setReleaseMs(s.releaseMs);
     limiter.setInputGainDb(s.inputGainDb);
-    limiter.setDetectionOversampling(s.oversampling);
-    limiter.prepare(kFs, 512, static_cast<int>(input.size()));
+    TruePeakLimiter::Config config;
+    config.detectionOversampling = s.oversampling;
+    config.lookaheadMs = s.lookaheadMs;
+    limiter.prepare(kFs, 512, static_cast<int>(input.size()), config);
     RunResult r;
     r.latency = limiter.latencyFrames();
     const int frames = static_cast<int>(input[0].size()) + r.latency;
@@ -371,8 +374,8 @@ TEST(TruePeakLimiter, FastSettingsStillHoldCeiling) {
     Worst worst;
     for (const auto& c : overloadCases()) {
         TruePeakLimiter limiter;
-        limiter.setLookaheadMs(0.5);
         Settings s;
+        s.lookaheadMs = 0.5;
         s.ceilingDbtp = -0.1;
         s.releaseMs = 5.0;
         s.inputGainDb = c.inputGainDb;
@@ -425,8 +428,9 @@ TEST(TruePeakLimiter, ImpulseBelowCeilingAppearsAfterLatency) {
         x[0][1000] = 0.5f;
         x[1][1234] = -0.25f;
         TruePeakLimiter limiter;
-        limiter.setLookaheadMs(lookaheadMs);
-        const auto r = runLimiter(x, Settings{}, Blocks::Random, &limiter);
+        Settings s;
+        s.lookaheadMs = lookaheadMs;
+        const auto r = runLimiter(x, s, Blocks::Random, &limiter);
         const int latency = r.latency;
         if (lookaheadMs >= 3.0) { // below the overhead the lookahead is raised to what the guarantee needs
             EXPECT_EQ(latency, static_cast<int>(std::lround(lookaheadMs * 48.0)));

@@ -295,11 +295,17 @@ TEST(OptionSafetyRules, SetChecksNameTheKeyAsWritten) {
               "--set: output.bit_depth: expected a whole number, found \"24.5\"");
     EXPECT_NE(problem("master.limiter.ceilng_dbtp=-1").find("did you mean \"ceiling_dbtp\""),
               std::string::npos);
+    EXPECT_EQ(problem("loudness.max_limiting_db=41"),
+              "--set: loudness.max_limiting_db: 41 is out of range; use 0 to 40 dB");
+    EXPECT_EQ(problem("master.limiter.style=loud").rfind("--set: master.limiter.style: ", 0), 0u)
+        << problem("master.limiter.style=loud");
     // Valid in the format: whether this session has such a stem, band or crossover is for applyOverride.
     for (const char* fine :
          {"stems.drums_2.mute=on", "stems.7.eq.3.frequency_hz=3200", "master.eq.7.gain_db=-2",
           "master.multiband.crossovers_hz.2=8000", "master.multiband.bands.3.ratio=2", "output.title=nan",
-          "song=inf", "loudness.target_lufs=+0", "output.bit_depth=16.0"})
+          "song=inf", "loudness.target_lufs=+0", "output.bit_depth=16.0", "master.limiter.style=safe",
+          "master.limiter.soft_clip=on", "master.limiter.low_frequency_aware=yes",
+          "master.limiter.stereo_link=0.5", "loudness.max_limiting_db=40"})
         EXPECT_EQ(problem(fine), "") << fine;
 }
 
@@ -329,6 +335,17 @@ TEST_F(OptionSafety, NonFiniteSetValuesAreUsageErrorsBeforeAnyWork) {
         expectUsageError(command, "--set", "loudness.target_lufs=-41", "loudness.target_lufs");
         expectUsageError(command, "--set", "stems.drums.gain_db=25", "stems.drums.gain_db");
         expectUsageError(command, "--set", "output.bit_depth=20", "output.bit_depth");
+        // The limiter's keys (issue 21): a style it does not have, a link past 1, more limiting than the
+        // +40 dB of drive Lathe ever applies.
+        expectUsageError(command, "--set", "master.limiter.style=loud", "master.limiter.style");
+        expectUsageError(command, "--set", "master.limiter.stereo_link=1.5", "master.limiter.stereo_link");
+        expectUsageError(command, "--set", "master.limiter.soft_clip=maybe", "master.limiter.soft_clip");
+        expectUsageError(command, "--set", "master.limiter.soft_clip_db=7", "master.limiter.soft_clip_db");
+        expectUsageError(command, "--set", "master.limiter.low_frequency_hz=5",
+                         "master.limiter.low_frequency_hz");
+        expectUsageError(command, "--set", "master.limiter.fast_release_ms=0",
+                         "master.limiter.fast_release_ms");
+        expectUsageError(command, "--set", "loudness.max_limiting_db=41", "loudness.max_limiting_db");
     }
 }
 

@@ -1,9 +1,10 @@
 // The master section's controls against the session: compressor details, the multiband compressor's bands
-// and crossovers, saturation mix and oversampling, limiter release and lookahead. Each changes its key
-// through the document, and undo restores it.
+// and crossovers, saturation mix and oversampling, limiter release, lookahead, style and switches. Each
+// changes its key through the document, and undo restores it.
 #include "ui/MasterSection.h"
 
 #include "core/model/SessionDefaults.h"
+#include "core/model/SessionJson.h"
 #include "ui/CompressorPanel.h"
 #include "ui/EqCurveEditor.h"
 #include "ui/MultibandPanel.h"
@@ -156,11 +157,55 @@ TEST_F(MasterSectionTest, LimiterLookaheadAndReleaseEditTheMasterAndUndo) {
     EXPECT_DOUBLE_EQ(master().limiter.lookahead_ms, 5.0);
     EXPECT_DOUBLE_EQ(master().limiter.release_ms, 300.0);
     undo()->undo();
-    EXPECT_DOUBLE_EQ(master().limiter.release_ms, 100.0);
+    EXPECT_DOUBLE_EQ(master().limiter.release_ms, core::LimiterSettings{}.release_ms);
     EXPECT_DOUBLE_EQ(master().limiter.lookahead_ms, 5.0);
     undo()->undo();
-    EXPECT_DOUBLE_EQ(master().limiter.lookahead_ms, 2.0);
-    EXPECT_DOUBLE_EQ(section_->lookaheadBox()->value(), 2.0);
+    EXPECT_DOUBLE_EQ(master().limiter.lookahead_ms, core::LimiterSettings{}.lookahead_ms);
+    EXPECT_DOUBLE_EQ(section_->lookaheadBox()->value(), core::LimiterSettings{}.lookahead_ms);
+}
+
+// The limiter's style and switches (issue 21): each edits its key, survives the session file's round trip,
+// shows what a loaded session holds, and undoes one step at a time.
+TEST_F(MasterSectionTest, LimiterStyleSoftClipBassAwareAndLinkEditTheMasterSaveAndUndo) {
+    const core::LimiterSettings defaults;
+    EXPECT_EQ(section_->limiterStyleBox()->currentData().toString().toStdString(), defaults.style);
+    EXPECT_DOUBLE_EQ(section_->limiterStereoLinkBox()->value(), 100.0 * defaults.stereo_link);
+
+    section_->limiterStyleBox()->setCurrentIndex(section_->limiterStyleBox()->findData("punchy"));
+    section_->limiterSoftClipBox()->setChecked(true);
+    section_->limiterLowFrequencyBox()->setChecked(true);
+    section_->limiterStereoLinkBox()->setValue(60.0);
+    EXPECT_EQ(master().limiter.style, "punchy");
+    EXPECT_TRUE(master().limiter.soft_clip);
+    EXPECT_TRUE(master().limiter.low_frequency_aware);
+    EXPECT_DOUBLE_EQ(master().limiter.stereo_link, 0.6);
+
+    // Saved in the session: the file's JSON reads back the same limiter.
+    const core::Session saved = core::sessionFromJson(core::toJson(document_.session()), "test.lathe");
+    EXPECT_EQ(saved.master.limiter, master().limiter);
+
+    undo()->undo();
+    EXPECT_DOUBLE_EQ(master().limiter.stereo_link, defaults.stereo_link);
+    EXPECT_TRUE(master().limiter.low_frequency_aware);
+    undo()->undo();
+    EXPECT_FALSE(master().limiter.low_frequency_aware);
+    EXPECT_FALSE(section_->limiterLowFrequencyBox()->isChecked());
+    undo()->undo();
+    EXPECT_FALSE(master().limiter.soft_clip);
+    undo()->undo();
+    EXPECT_EQ(master().limiter, defaults);
+    EXPECT_EQ(section_->limiterStyleBox()->currentData().toString(), QStringLiteral("transparent"));
+
+    // A session opened with other values shows them.
+    core::Session other = defaultSession();
+    other.master.limiter.style = "safe";
+    other.master.limiter.soft_clip = true;
+    other.master.limiter.stereo_link = 0.25;
+    document_.reset(other, std::nullopt, QString());
+    EXPECT_EQ(section_->limiterStyleBox()->currentData().toString(), QStringLiteral("safe"));
+    EXPECT_TRUE(section_->limiterSoftClipBox()->isChecked());
+    EXPECT_FALSE(section_->limiterLowFrequencyBox()->isChecked());
+    EXPECT_DOUBLE_EQ(section_->limiterStereoLinkBox()->value(), 25.0);
 }
 
 TEST_F(MasterSectionTest, MasterEqBandTypeAndOnOffFromTheHandleMenuEditTheMasterAndUndo) {

@@ -140,8 +140,8 @@ TEST(Session, DefaultSessionFromScan) {
     EXPECT_FALSE(s.master.saturation.enabled);
     EXPECT_TRUE(s.master.limiter.enabled);
     EXPECT_EQ(s.master.limiter.ceiling_dbtp, -1.0);
-    EXPECT_EQ(s.master.limiter.release_ms, 100);
-    EXPECT_EQ(s.master.limiter.lookahead_ms, 2);
+    EXPECT_EQ(s.master.limiter, LimiterSettings{}); // the measured defaults (style transparent)
+    EXPECT_EQ(s.master.limiter.style, "transparent");
     EXPECT_EQ(s.loudness.target_lufs, -14);
     EXPECT_EQ(s.output, OutputSettings{});
     // A default session is valid by the same rules a loaded one must meet.
@@ -163,7 +163,7 @@ TEST(Session, SampleRateRules) {
 TEST(Session, JsonKeysAreTheFieldNames) {
     const json j = toJson(richSession());
     EXPECT_EQ(j["format"], "lathe-session");
-    EXPECT_EQ(j["version"], 1);
+    EXPECT_EQ(j["version"], kSessionVersion);
     EXPECT_EQ(j["stems"][0]["id"], "drums");
     EXPECT_EQ(j["stems"][0]["gain_db"], -2.5);
     EXPECT_EQ(j["stems"][0]["polarity_inverted"], true);
@@ -209,11 +209,51 @@ TEST(Session, MissingKeysTakeDefaults) {
 
 TEST(Session, NewerVersionIsRefused) {
     json j = toJson(richSession());
-    j["version"] = 2;
+    j["version"] = 3;
     j["something_new"] = 1; // a newer file may have keys we do not know; the version message must come first
     EXPECT_EQ(
         errorOf([&] { sessionFromJson(j, "a.lathe"); }),
-        "a.lathe: this session was saved by a newer Lathe (format version 2); this Lathe reads version 1");
+        "a.lathe: this session was saved by a newer Lathe (format version 3); this Lathe reads version 2");
+}
+
+// Version 1 had no limiter style: its sessions keep the limiter they were mastered with ("safe", the one
+// release time) and are saved as version 2 with that written out, so they render the same master as before.
+TEST(Session, VersionOneKeepsItsLimiter) {
+    const json v1 = {{"version", 1}, {"master", {{"limiter", {{"ceiling_dbtp", -0.5}, {"release_ms", 60}}}}}};
+    const Session s = sessionFromJson(v1, "old.lathe");
+    EXPECT_EQ(s.master.limiter.style, "safe");
+    EXPECT_EQ(s.master.limiter.ceiling_dbtp, -0.5);
+    EXPECT_EQ(s.master.limiter.release_ms, 60);
+    EXPECT_FALSE(s.master.limiter.soft_clip);
+    EXPECT_FALSE(s.master.limiter.low_frequency_aware);
+    EXPECT_EQ(s.master.limiter.stereo_link, 1);
+    EXPECT_EQ(s.version, kSessionVersion);
+    const json saved = toJson(s);
+    EXPECT_EQ(saved["version"], kSessionVersion);
+    EXPECT_EQ(saved["master"]["limiter"]["style"], "safe");
+    EXPECT_EQ(sessionFromJson(saved, "new.lathe"), s);
+    // Without a master block at all, too.
+    EXPECT_EQ(sessionFromJson(json{{"version", 1}}, "old.lathe").master.limiter, legacyLimiterSettings());
+    // A version-2 file without the keys gets today's defaults.
+    EXPECT_EQ(sessionFromJson(json{{"version", 2}}, "new.lathe").master.limiter, LimiterSettings{});
+}
+
+TEST(Session, LimiterKeysAreChecked) {
+    Session s;
+    applyOverride(s, "master.limiter.style=punchy");
+    EXPECT_EQ(s.master.limiter.style, "punchy");
+    applyOverride(s, "master.limiter.soft_clip=on");
+    EXPECT_TRUE(s.master.limiter.soft_clip);
+    applyOverride(s, "master.limiter.stereo_link=0.5");
+    EXPECT_EQ(s.master.limiter.stereo_link, 0.5);
+    EXPECT_EQ(errorOf([&] {
+                  applyOverride(s, "master.limiter.style=loud");
+              }).rfind("--set: master.limiter.style:", 0),
+              0u);
+    EXPECT_EQ(errorOf([&] { applyOverride(s, "master.limiter.stereo_link=2"); }),
+              "--set: master.limiter.stereo_link: 2 is out of range; use 0 to 1");
+    EXPECT_EQ(errorOf([&] { applyOverride(s, "master.limiter.low_frequency_hz=5"); }),
+              "--set: master.limiter.low_frequency_hz: 5 is out of range; use 20 to 500 Hz");
 }
 
 TEST(Session, NotASession) {

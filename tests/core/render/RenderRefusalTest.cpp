@@ -38,10 +38,22 @@ TEST(RenderRefusal, SubAudibleSourceNeedsLevelAndAnInaudibleShare) {
 }
 
 TEST(RenderRefusal, GainRefusalNamesTheDeliverableAndTheFigures) {
-    const std::string sentence = gainRefusal("the stem master", -6.0, -7.4);
+    const std::string sentence = gainRefusal("the stem master", -6.0, -7.4, 31.25);
     EXPECT_EQ(sentence.rfind("the stem master reaches only -7.4 LUFS, not -6.0 LUFS, with +40 dB of gain", 0),
               0u)
         << sentence;
+    EXPECT_NE(sentence.find("the limiter takes 31.2 dB of it away again"), std::string::npos) << sentence;
+}
+
+// The engineer's limit (loudness.max_limiting_db) and Lathe's own (+40 dB of drive) agree: the session cannot
+// allow more limiting than the drive Lathe ever applies, and the warning names the limit, the loudness
+// reached and the limiting it already took.
+TEST(RenderRefusal, LimitingCapWarningNamesTheLimitAndTheFigures) {
+    EXPECT_LE(kMaxLimitingDb, kMaxLoudnessGainDb);
+    EXPECT_EQ(limitingCapWarning("stereo_master", -6.0, 8.0, -7.314, 8.42),
+              "stereo_master: the -6.0 LUFS target is not reachable without more than 8.0 dB of limiting; "
+              "stopped at -7.31 LUFS, where the limiter already takes 8.4 dB of loudness away (raise "
+              "loudness.max_limiting_db, at most 40, to go further, or lower the target)");
 }
 
 TEST(RenderRefusal, UnusableFilesAreNamedWithTheirProblems) {

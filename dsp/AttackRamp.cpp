@@ -1,0 +1,38 @@
+#include "AttackRamp.h"
+
+#include <algorithm>
+
+namespace lathe::dsp {
+
+void ExactMovingAverage::prepare(int length) {
+    length_ = std::max(1, length);
+    ring_.assign(static_cast<std::size_t>(length_), 0.0);
+    reset();
+}
+
+void ExactMovingAverage::reset() {
+    std::fill(ring_.begin(), ring_.end(), 0.0);
+    sum_ = 0.0;
+    pos_ = 0;
+    nonZero_ = 0;
+}
+
+void AttackRamp::prepare(int attackFrames, AttackShape shape) {
+    shape_ = shape;
+    if (shape == AttackShape::Linear) {
+        first_.prepare(attackFrames);
+        second_.prepare(1);
+    } else {
+        // Two boxes of lengths a and b span a + b - 1 frames: the same window the linear ramp averages over.
+        const int a = std::max(1, (attackFrames + 1) / 2);
+        first_.prepare(a);
+        second_.prepare(std::max(1, attackFrames + 1 - a));
+    }
+}
+
+void AttackRamp::reset() {
+    first_.reset();
+    second_.reset();
+}
+
+} // namespace lathe::dsp
