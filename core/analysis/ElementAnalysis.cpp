@@ -161,11 +161,6 @@ void findBassNotes(const std::vector<double>& low, double hopSeconds, ElementAna
         [](const BassNoteJump& x, const BassNoteJump& y) { return x.overNeighboursDb > y.overNeighboursDb; });
 }
 
-double percentileOf(std::vector<double> v, double p) {
-    std::sort(v.begin(), v.end());
-    return v[static_cast<std::size_t>(std::llround(p * static_cast<double>(v.size() - 1)))];
-}
-
 // ElementAnalysis::vocalGapFloorDb, from its first sung 10 ms hop (within 30 dB of its loudest) to its last.
 std::optional<double> gapFloorDb(const std::vector<float>& vocal, double fs) {
     const std::vector<double> level = levelCurveDb(vocal, fs, 0.01);
@@ -177,17 +172,22 @@ std::optional<double> gapFloorDb(const std::vector<float>& vocal, double fs) {
     if (first >= last || last - first < 100) return std::nullopt;
     const std::vector<double> sung(level.begin() + static_cast<long>(first),
                                    level.begin() + static_cast<long>(last) + 1);
-    // The quietest 50 ms between its phrases: a dry voice that breathes for a quarter of a second reaches
-    // its noise floor there; a reverb tail (RT60 of a second or more) is still 20-30 dB up.
+    // The quietest 50 ms between its phrases against the loudest 10 ms within half a second of it: a dry
+    // voice that breathes for a quarter of a second falls 40 dB or more under its own phrase there; a reverb
+    // tail (RT60 of a second or more) stays 20-30 dB under it. Relative to the phrase around it, so a verse
+    // ridden up or down does not move it.
     double quietest = 0.0;
     for (std::size_t h = 0; h + 5 <= sung.size(); ++h) {
         double e = 0.0;
         for (std::size_t j = h; j < h + 5; ++j)
             e += std::pow(10.0, sung[j] / 10.0);
-        const double db = 10.0 * std::log10(e / 5.0 + 1e-30);
-        quietest = h == 0 ? db : std::min(quietest, db);
+        const double window = 10.0 * std::log10(e / 5.0 + 1e-30);
+        const double phrase =
+            *std::max_element(sung.begin() + static_cast<long>(h >= 50 ? h - 50 : 0),
+                              sung.begin() + static_cast<long>(std::min(sung.size(), h + 55)));
+        quietest = std::min(quietest, std::max(-100.0, window) - phrase);
     }
-    return std::max(-100.0, quietest) - percentileOf(sung, 0.9);
+    return quietest;
 }
 
 std::vector<float> kWeighted(const std::vector<float>& x, double fs) {
@@ -228,8 +228,6 @@ ElementAnalysis analyzeElements(const LoadedAudio* mix, const std::vector<Elemen
         for (std::size_t i = 0; i < n; ++i)
             sum[i] += monos.back()[i];
     }
-    a.sections = findSections(mix ? mix->mono() : sum, fs);
-
     const auto firstOf = [&](StemRole role) -> int {
         for (std::size_t k = 0; k < stems.size(); ++k)
             if (stems[k].role == role) return static_cast<int>(k);
@@ -237,6 +235,16 @@ ElementAnalysis analyzeElements(const LoadedAudio* mix, const std::vector<Elemen
     };
     const int vocal = firstOf(StemRole::LeadVocal), drums = firstOf(StemRole::Drums),
               bass = firstOf(StemRole::Bass), fx = firstOf(StemRole::Fx);
+    // Sections are the arrangement's: with a lead vocal stem they come from the band without it, so a vocal
+    // ridden up in the verse is judged against the verse, not merged into a louder "hook" it made itself.
+    if (vocal >= 0 && stems.size() > 1) {
+        std::vector<float> band(sum);
+        for (std::size_t i = 0; i < n; ++i)
+            band[i] -= monos[static_cast<std::size_t>(vocal)][i];
+        a.sections = findSections(band, fs);
+    } else {
+        a.sections = findSections(mix ? mix->mono() : sum, fs);
+    }
 
     // Lead vocal against the rest, per section, over the hops the vocal sings in (within 30 dB of its
     // loudest hop): silence between phrases would otherwise read as a buried vocal.

@@ -20,7 +20,7 @@ constexpr double kKickMaskingDb = 1.5;
 // deviation, jumps out of the line.
 constexpr double kBassNoteJumpDb = 3.0;
 // The lead vocal's gaps within this of its phrases: reverb is printed on it.
-constexpr double kBakedReverbGapFloorDb = -40.0;
+constexpr double kBakedReverbGapFloorDb = -38.0;
 
 // One bass/808 note louder than its neighbours: its onset, its 30-120 Hz level (the loudest 20 ms hop of
 // the note) and how far that is above the median of the up to eight notes around it (four either side).
@@ -79,16 +79,17 @@ struct ElementAnalysis {
     // FX returns against the dry lead vocal, dB.
     std::optional<double> fxOverVocalDb;
     std::string limiterDriver; // path of the stem dominating the loudest peaks of the sum
-    // The lead vocal between its phrases against its phrases: its quietest 50 ms from its first sung hop to
-    // its last, less the 90th percentile of its 10 ms levels there, dB. A dry vocal falls silent between
-    // phrases
+    // The lead vocal between its phrases against its phrases: from its first sung hop to its last, the
+    // lowest of (a 50 ms window's level - the loudest 10 ms within half a second of it), dB. A dry vocal
+    // falls silent between phrases
     // (-60 dB or lower); reverb printed on it keeps the gaps filled.
     std::optional<double> vocalGapFloorDb;
     LimiterDrive limiterDrive; // the master limiter over the stems' sum, and what drives it
     std::vector<StemElementFigures> stems;
 };
 
-// Sections come from the mix (or the stems' sum when mix is null). All inputs must share one sample rate;
+// Sections come from the band (the stems' sum without the lead vocal), or the mix (or the stems' sum) when
+// there is no lead vocal stem. All inputs must share one sample rate;
 // shorter stems count as silence past their end.
 ElementAnalysis analyzeElements(const LoadedAudio* mix, const std::vector<ElementStem>& stems);
 
