@@ -235,16 +235,7 @@ ElementAnalysis analyzeElements(const LoadedAudio* mix, const std::vector<Elemen
     };
     const int vocal = firstOf(StemRole::LeadVocal), drums = firstOf(StemRole::Drums),
               bass = firstOf(StemRole::Bass), fx = firstOf(StemRole::Fx);
-    // Sections are the arrangement's: with a lead vocal stem they come from the band without it, so a vocal
-    // ridden up in the verse is judged against the verse, not merged into a louder "hook" it made itself.
-    if (vocal >= 0 && stems.size() > 1) {
-        std::vector<float> band(sum);
-        for (std::size_t i = 0; i < n; ++i)
-            band[i] -= monos[static_cast<std::size_t>(vocal)][i];
-        a.sections = findSections(band, fs);
-    } else {
-        a.sections = findSections(mix ? mix->mono() : sum, fs);
-    }
+    a.sections = findSections(mix ? mix->mono() : sum, fs);
 
     // Lead vocal against the rest, per section, over the hops the vocal sings in (within 30 dB of its
     // loudest hop): silence between phrases would otherwise read as a buried vocal.

@@ -88,8 +88,7 @@ struct ElementAnalysis {
     std::vector<StemElementFigures> stems;
 };
 
-// Sections come from the band (the stems' sum without the lead vocal), or the mix (or the stems' sum) when
-// there is no lead vocal stem. All inputs must share one sample rate;
+// Sections come from the mix (or the stems' sum when mix is null). All inputs must share one sample rate;
 // shorter stems count as silence past their end.
 ElementAnalysis analyzeElements(const LoadedAudio* mix, const std::vector<ElementStem>& stems);
 
