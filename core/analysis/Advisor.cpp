@@ -32,6 +32,10 @@ std::string pathOf(const ElementAnalysis& e, StemRole role) {
     return "";
 }
 
+std::string fileNameOf(const std::string& path) {
+    return path.substr(path.find_last_of('/') + 1);
+}
+
 const char* kBeyond = " - beyond a stem-mastering nudge: consider a mix revision";
 
 // A balance change on one element: a nudge within kMaxNudgeDb (stem mastering), beyond it a mix revision.
@@ -67,7 +71,9 @@ void addProblem(const ElementAnalysis& e, const ElementProblem& p, std::vector<F
     f.unit = p.unit;
     f.confidence = p.confidence;
     f.calls = beyond ? Recommendation::MixRevision : Recommendation::StemMastering;
-    f.text = p.text;
+    f.text = f.file.empty() || p.text.find(fileNameOf(f.file)) != std::string::npos
+                 ? p.text
+                 : fileNameOf(f.file) + ": " + p.text;
     f.fix = formatText("%s %+.1f dB", p.stemId.c_str(), p.gainDb) +
             (p.adviceOnly ? " on that passage (clip gain or a dynamic EQ)" : "") +
             (beyond ? " is a mix change: ask the mix engineer" : "");

@@ -138,10 +138,11 @@ void writeBassNoteLine(const std::vector<std::string>& files, double jumpDb) {
     resumMix(files);
 }
 
-DefectiveFolder writeDefectiveFolder(const std::string& dir, Defect defect, std::uint32_t seed) {
+DefectiveFolder writeDefectiveFolder(const std::string& dir, Defect defect, std::uint32_t seed,
+                                     double seconds) {
     core::DemoOptions options;
     options.seed = seed;
-    options.seconds = kDefectSeconds;
+    options.seconds = seconds;
     options.sampleRate = kDefectSampleRate;
     const core::DemoResult demo = core::writeDemoFolder(dir, options);
     DefectiveFolder out{dir, core::demoLayout(options), {}, demo.files};

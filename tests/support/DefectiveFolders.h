@@ -52,9 +52,11 @@ struct DefectiveFolder {
 inline constexpr double kDefectSeconds = 10.0;
 inline constexpr int kDefectSampleRate = 48000;
 
-// Writes the folder into dir (created), from the demo song of `seed`. Throws std::runtime_error or
+// Writes the folder into dir (created), from the demo song of `seed` and length `seconds` (the defects' times
+// are for kDefectSeconds). Throws std::runtime_error or
 // core::Error.
-DefectiveFolder writeDefectiveFolder(const std::string& dir, Defect defect, std::uint32_t seed = 1);
+DefectiveFolder writeDefectiveFolder(const std::string& dir, Defect defect, std::uint32_t seed = 1,
+                                     double seconds = kDefectSeconds);
 
 // Rewrites the mix (files[6]) as the exact sum of the six stems (files[0..5]), on the 24-bit grid.
 void resumMix(const std::vector<std::string>& files);

@@ -144,6 +144,7 @@ struct Entry {
     // A clean demo at another length or rate (the defects are all made at kDefectSeconds, kDefectSampleRate).
     double seconds = kDefectSeconds;
     int sampleRate = kDefectSampleRate;
+    double editSeconds = kDefectSeconds; // the length of the demo an edit starts from
 };
 
 std::vector<Entry> entries() {
@@ -473,7 +474,7 @@ std::vector<Entry> entries() {
             resumMix(f.files);
         });
     add({"vocal_phrase_12db",
-         "one lead vocal phrase in the verse 12 dB up",
+         "one lead vocal phrase in the hook 12 dB up (float files)",
          "mix_revision",
          "04_Lead_Vocal.wav",
          "limiter_drive",
@@ -482,18 +483,27 @@ std::vector<Entry> entries() {
          {},
          true},
         Defect::Clean, [](const DefectiveFolder& f) {
+            // The hook's first phrase (a quarter bar of it), where the band already works the limiter. +12 dB
+            // takes the vocal over full scale there, so the vocal and the mix are written as 32-bit float, as
+            // a DAW bounces them unclipped.
             const double bar = 4.0 * 60.0 / f.layout.bpm;
+            const double start = std::ceil(f.layout.verseEnd / bar) * bar;
             PlanarAudio a = readTestAudio(f.files[3]);
-            // Half a bar of the verse's first sung bar: short enough that the loudness target does not absorb
-            // it.
-            const double start = std::ceil(f.layout.introEnd / bar) * bar;
             const auto from = static_cast<std::size_t>(start * kDefectSampleRate);
             const auto to = static_cast<std::size_t>((start + 0.25 * bar) * kDefectSampleRate);
             for (auto& c : a)
                 for (std::size_t i = from; i < to; ++i)
                     c[i] *= 3.981f; // +12 dB
-            save(f.files[3], a);
-            resumMix(f.files);
+            constexpr int kFloat = SF_FORMAT_WAV | SF_FORMAT_FLOAT;
+            writeTestAudio(f.files[3], a, kDefectSampleRate, kFloat);
+            PlanarAudio mix(2, std::vector<float>(a[0].size(), 0.0f));
+            for (std::size_t k = 0; k < 6; ++k) {
+                const PlanarAudio stem = readTestAudio(f.files[k]);
+                for (std::size_t c = 0; c < 2; ++c)
+                    for (std::size_t i = 0; i < mix[c].size(); ++i)
+                        mix[c][i] += stem[c][i];
+            }
+            writeTestAudio(f.files[6], mix, kDefectSampleRate, kFloat);
         });
     return e;
 }
@@ -518,7 +528,7 @@ void writeLabelledCase(const std::string& dir, const LabelledCase& c) {
                 std::filesystem::remove(core::writeDemoFolder(dir, options).files[7]);
                 return;
             }
-            const DefectiveFolder f = writeDefectiveFolder(dir, e.base, e.seed);
+            const DefectiveFolder f = writeDefectiveFolder(dir, e.base, e.seed, e.editSeconds);
             if (e.edit) e.edit(f);
             std::filesystem::remove(f.files[7]); // the rough master reference plays no part here
             return;
