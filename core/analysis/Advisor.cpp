@@ -80,6 +80,22 @@ void addProblem(const ElementAnalysis& e, const ElementProblem& p, std::vector<F
     findings.push_back(f);
 }
 
+// The lead vocal off its balance in one section by `offDb` (past the tolerance), and the gain that restores
+// it.
+ElementProblem vocalProblem(const char* kind, const SongSection& section, double offDb, double gainDb) {
+    ElementProblem p;
+    p.kind = kind;
+    p.stemId = "lead_vocal";
+    p.role = StemRole::LeadVocal;
+    p.section = section.label;
+    p.start = section.startSeconds;
+    p.end = section.endSeconds;
+    p.figure = offDb;
+    p.gainDb = gainDb;
+    p.confidence = confidencePast(offDb, kVocalBalanceToleranceDb, 2.0);
+    return p;
+}
+
 void vocalFindings(const ElementAnalysis& e, std::vector<Finding>& findings, std::vector<StemNudge>& nudges) {
     // Lead vocal in the loudest section against the other sections it sings in.
     const SectionVocalBalance* loud = nullptr;
@@ -95,16 +111,7 @@ void vocalFindings(const ElementAnalysis& e, std::vector<Finding>& findings, std
     const double reference = std::max(median(others), kHookVocalToRestTargetDb);
     const double deficit = reference - loud->vocalToRestDb;
     if (deficit > kVocalBalanceToleranceDb) {
-        ElementProblem p;
-        p.kind = "vocal_buried";
-        p.stemId = "lead_vocal";
-        p.role = StemRole::LeadVocal;
-        p.section = loud->section.label;
-        p.start = loud->section.startSeconds;
-        p.end = loud->section.endSeconds;
-        p.figure = deficit;
-        p.gainDb = halfDb(deficit);
-        p.confidence = confidencePast(deficit, kVocalBalanceToleranceDb, 2.0);
+        ElementProblem p = vocalProblem("vocal_buried", loud->section, deficit, halfDb(deficit));
         p.text = formatText("The lead vocal is buried in the hook: %+.1f dB against the band there, %.1f dB "
                             "below where it should sit.",
                             loud->vocalToRestDb, deficit);
@@ -120,16 +127,7 @@ void vocalFindings(const ElementAnalysis& e, std::vector<Finding>& findings, std
         if (b.vocalPresent && &b != loud && (!worst || b.vocalToRestDb > worst->vocalToRestDb)) worst = &b;
     const double excess = worst ? worst->vocalToRestDb - loud->vocalToRestDb : 0.0;
     if (worst && excess > kVocalBalanceToleranceDb) {
-        ElementProblem p;
-        p.kind = "vocal_loud";
-        p.stemId = "lead_vocal";
-        p.role = StemRole::LeadVocal;
-        p.section = worst->section.label;
-        p.start = worst->section.startSeconds;
-        p.end = worst->section.endSeconds;
-        p.figure = excess;
-        p.gainDb = -halfDb(excess);
-        p.confidence = confidencePast(excess, kVocalBalanceToleranceDb, 2.0);
+        ElementProblem p = vocalProblem("vocal_loud", worst->section, excess, -halfDb(excess));
         p.text = formatText("The lead vocal is too loud in the %s (from %.1f s): %+.1f dB against the band "
                             "there, %.1f dB more forward than in the hook.",
                             worst->section.label.c_str(), worst->section.startSeconds, worst->vocalToRestDb,
