@@ -20,6 +20,7 @@
 #include <filesystem>
 #include <future>
 #include <memory>
+#include <optional>
 
 namespace lathe::cli {
 namespace {
@@ -61,7 +62,7 @@ int runAdvise(const AdviseOptions& o) {
         const core::FolderScan scan = core::scanClientFolder(o.folder);
         // A file Lathe cannot read is a delivery to fix: the verdict is fix_delivery, naming it, and the
         // mix is not judged from the files that are left (what is missing would read as a balance problem).
-        const bool unusable = core::unusableFilesRefusal(scan).has_value();
+        const std::optional<std::string> unusable = core::unusableFilesRefusal(scan);
         // Validation reads the folder on its own: it runs beside the element and translation analyses
         // (which need the sections the former finds), and its errors surface from get().
         auto pendingValidation =
@@ -103,6 +104,11 @@ int runAdvise(const AdviseOptions& o) {
                             translation.codec->bitrateKbps, translation.codec->truePeakDbtp,
                             translation.codec->inputTruePeakDbtp, translation.codec->differenceDb,
                             translation.codec->exceedsCeiling ? ", over the -1 dBTP ceiling" : "");
+        }
+        // The verdict is given, and the folder is still bad input: named on stderr, exit 1, as render does.
+        if (unusable) {
+            printError(*unusable);
+            return kExitFailed;
         }
         return kExitOk;
     } catch (const std::exception& e) {

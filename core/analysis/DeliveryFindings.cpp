@@ -203,7 +203,9 @@ void audioFindings(Context& c) {
 }
 
 void nullFindings(Context& c) {
-    if (!c.report.nullTest) return;
+    // With a file that could not be read, the stems cannot add up to the mix: what is missing is that file,
+    // already named, not a part to look for.
+    if (!c.report.nullTest || !c.scan.problems.empty()) return;
     const NullTestResult& n = *c.report.nullTest;
     for (const auto& s : n.stems) {
         const std::string name = fileName(s.path);
