@@ -162,6 +162,44 @@ double IntegratedLoudness::windowLufs(std::size_t first, std::size_t count) cons
     return sum > 0.0 ? std::max(energyToLufs(sum / frames), kSilenceDb) : kSilenceDb;
 }
 
+double IntegratedLoudness::loudnessRangeLu() const {
+    constexpr std::size_t kWindow = 30; // 3 s of 100 ms segments
+    constexpr double kRangeGateLu = -20.0;
+    if (segments_.size() < kWindow) return 0.0;
+    const double windowFrames = static_cast<double>(segmentFrames_) * kWindow;
+    const double absoluteGate = std::pow(10.0, (kAbsoluteGateLufs - kLoudnessOffset) / 10.0);
+    std::vector<double> powers;
+    powers.reserve(segments_.size());
+    double sum = 0.0;
+    for (std::size_t k = kWindow - 1; k < segments_.size(); ++k) {
+        // Re-added from its segments every window (as maxWindowLufs) so rounding cannot accumulate.
+        if ((k + 1) % kWindow == 0) {
+            sum = 0.0;
+            for (std::size_t s = k + 1 - kWindow; s <= k; ++s)
+                sum += segments_[s];
+        } else {
+            sum += segments_[k] - segments_[k - kWindow];
+        }
+        const double power = sum / windowFrames;
+        if (power >= absoluteGate) powers.push_back(power);
+    }
+    if (powers.empty()) return 0.0;
+    double total = 0.0;
+    for (double p : powers)
+        total += p;
+    const double relativeGate =
+        total / static_cast<double>(powers.size()) * std::pow(10.0, kRangeGateLu / 10.0);
+    std::erase_if(powers, [relativeGate](double p) { return p < relativeGate; });
+    if (powers.empty()) return 0.0;
+    std::sort(powers.begin(), powers.end());
+    const auto at = [&powers](double fraction) {
+        const auto rank = std::lround(fraction * static_cast<double>(powers.size()));
+        return powers[static_cast<std::size_t>(
+            std::clamp<long>(rank - 1, 0, static_cast<long>(powers.size()) - 1))];
+    };
+    return energyToLufs(at(0.95)) - energyToLufs(at(0.10));
+}
+
 double IntegratedLoudness::maxWindowLufs(int window) const {
     const double windowFrames = static_cast<double>(segmentFrames_) * window;
     double sum = 0.0;

@@ -40,6 +40,13 @@ public:
     // at every reading (30 sums per sample, most of its cost). kSilenceDb when there is none. RT safe
     // (O(segments)).
     double maxMomentaryLufs() const { return maxWindowLufs(4); }
+    // Loudness range (EBU Tech 3342) of everything processed since reset(): the short-term (3 s) loudness of
+    // every complete window on the 100 ms grid, gated at -70 LUFS and at 20 LU below the gated windows' mean
+    // power, from the 10th to the 95th percentile. The 100 ms hop is ffmpeg's ebur128 filter's (libebur128
+    // steps 1 s: both are within Tech 3342, they differ by up to a few tenths of an LU on real music); the
+    // percentiles are taken exactly (ffmpeg reads them from a 0.01 LU histogram), the k-th of n sorted
+    // readings at k = round(p n). 0 when no window passes the gates. Not RT safe (sorts a copy).
+    double loudnessRangeLu() const;
     double maxShortTermLufs() const { return maxWindowLufs(30); }
 
     // The 100 ms segments completed since reset() (frames per segment: the rate / 10, rounded as libebur128

@@ -14,13 +14,14 @@ namespace lathe::dsp {
 void TruePeakMeter::prepare(double /*sampleRate*/, int /*maxBlockFrames*/, int numChannels, int factor) {
     numChannels_ = numChannels;
     interpolator_.prepare(factor, kTapsPerPhase, numChannels);
-    points_.assign(static_cast<std::size_t>(PolyphaseInterpolator::kChunkFrames * factor), 0.0f);
     reset();
 }
 
 void TruePeakMeter::reset() {
     interpolator_.reset();
     for (MeterValue& p : peak_)
+        p.store(0.0);
+    for (MeterValue& p : halfFactorPeak_)
         p.store(0.0);
 }
 
@@ -49,19 +50,14 @@ float largestMagnitude(const float* v, int count, float largest) {
 } // namespace
 
 void TruePeakMeter::push(int channel, const float* x, int frames) {
-    const int factor = interpolator_.factor();
-    double p = peak_[static_cast<std::size_t>(channel)].load();
-    while (frames > 0) {
-        const int n = std::min(frames, PolyphaseInterpolator::kChunkFrames);
-        interpolator_.processBlock(channel, x, n, points_.data());
-        // The input samples are included although phase 0 reproduces them: a factor-1 meter stays a sample
-        // peak meter.
-        const float largest = largestMagnitude(points_.data(), n * factor, largestMagnitude(x, n, 0.0f));
-        p = std::max(p, static_cast<double>(largest));
-        x += n;
-        frames -= n;
-    }
-    peak_[static_cast<std::size_t>(channel)].store(p);
+    const auto c = static_cast<std::size_t>(channel);
+    // The input samples are included although phase 0 reproduces them: a factor-1 meter stays a sample peak
+    // meter. The maximum does not depend on the order it is taken in, so the reading is that of every point.
+    const float samplePeak = largestMagnitude(x, frames, 0.0f);
+    float peaks[2] = {samplePeak, samplePeak};
+    interpolator_.peakBlock(channel, x, frames, peaks);
+    peak_[c].store(std::max(peak_[c].load(), static_cast<double>(peaks[0])));
+    halfFactorPeak_[c].store(std::max(halfFactorPeak_[c].load(), static_cast<double>(peaks[1])));
 }
 
 void TruePeakMeter::process(const AudioBlock& block) {
@@ -86,6 +82,13 @@ double TruePeakMeter::truePeakLinear() const {
 
 double TruePeakMeter::truePeakDbtp() const {
     return gainToDb(truePeakLinear());
+}
+
+double TruePeakMeter::halfFactorTruePeakDbtp() const {
+    double p = 0.0;
+    for (int c = 0; c < numChannels_; ++c)
+        p = std::max(p, halfFactorPeak_[static_cast<std::size_t>(c)].load());
+    return gainToDb(p);
 }
 
 double TruePeakMeter::channelTruePeakLinear(int channel) const {

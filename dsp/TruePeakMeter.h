@@ -5,7 +5,6 @@
 #include "PolyphaseInterpolator.h"
 
 #include <array>
-#include <vector>
 
 namespace lathe::dsp {
 
@@ -33,14 +32,18 @@ public:
     double truePeakLinear() const;
     double channelTruePeakDbtp(int channel) const;
     double channelTruePeakLinear(int channel) const;
+    // The reading of the even phases alone: a factor() / 2 meter with the same kernel shape, so an 8x meter
+    // also gives BS.1770's 4x reading at no extra cost (bit for bit what a meter prepared at 4x reads). RT
+    // safe.
+    double halfFactorTruePeakDbtp() const;
 
 private:
     void push(int channel, const float* x, int frames);
 
     int numChannels_ = 0;
     PolyphaseInterpolator interpolator_;
-    std::vector<float> points_; // one chunk's upsampled points
     std::array<MeterValue, AudioBlock::kMaxChannels> peak_{};
+    std::array<MeterValue, AudioBlock::kMaxChannels> halfFactorPeak_{};
 };
 
 } // namespace lathe::dsp

@@ -1,5 +1,6 @@
 #include "core/Version.h"
 #include "ui/BatchQueueWindow.h"
+#include "ui/EngineController.h"
 #include "ui/MainWindow.h"
 #include "ui/RenderDialog.h"
 #include "ui/SessionDocument.h"
@@ -15,6 +16,7 @@
 #include <QTimer>
 
 #include <cstdio>
+#include <memory>
 
 namespace {
 
@@ -78,9 +80,39 @@ void scheduleScreenshots(lathe::ui::MainWindow* window, const QString& windowPng
     timer->start();
 }
 
+// --timing: prints how long the opened folder took to become playable (the engine can start: the first source
+// is audible) and measured (every source's loudness known, so loudness matching is ready, and the overview
+// drawn), in ms since the program started, then quits. For tests/bench/vs-peers.sh.
+void scheduleTiming(lathe::ui::MainWindow* window, const QElapsedTimer* sinceStart) {
+    auto* timer = new QTimer(window);
+    timer->setInterval(5);
+    auto playableMs = std::make_shared<qint64>(-1);
+    QObject::connect(timer, &QTimer::timeout, window, [=] {
+        const qint64 now = sinceStart->elapsed();
+        if (!window->lastError().isEmpty() || now > 600000) {
+            std::fprintf(stderr, "lathe: --timing: %s\n",
+                         window->lastError().isEmpty() ? "not loaded after 10 minutes"
+                                                       : qPrintable(window->lastError()));
+            timer->stop();
+            QApplication::exit(1);
+            return;
+        }
+        if (*playableMs < 0 && window->engineController()->isLoaded()) *playableMs = now;
+        if (*playableMs < 0 || !window->isSettled()) return;
+        timer->stop();
+        std::printf("playable_ms %lld\nmeasured_ms %lld\n", static_cast<long long>(*playableMs),
+                    static_cast<long long>(now));
+        std::fflush(stdout);
+        QApplication::exit(0);
+    });
+    timer->start();
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
+    QElapsedTimer sinceStart;
+    sinceStart.start();
     QApplication::setHighDpiScaleFactorRoundingPolicy(Qt::HighDpiScaleFactorRoundingPolicy::PassThrough);
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("Lathe"));
@@ -109,24 +141,34 @@ int main(int argc, char** argv) {
             "a PNG of it to PATH"),
         QStringLiteral("PATH"));
     QCommandLineOption noAudio(QStringLiteral("no-audio"), QStringLiteral("Do not open an audio device"));
+    QCommandLineOption timing(
+        QStringLiteral("timing"),
+        QStringLiteral("Open FOLDER, print playable_ms and measured_ms (since start), quit"));
     parser.addOption(screenshot);
     parser.addOption(renderShot);
     parser.addOption(batchShot);
     parser.addOption(noAudio);
+    parser.addOption(timing);
     parser.process(app);
 
     lathe::ui::MainWindow window;
     const bool shooting = parser.isSet(screenshot);
-    if (shooting) {
-        window.setInteractive(false);
-        window.resize(1920, 1080); // a common studio screen: the picture shows what most users see
-    }
+    const bool timed = parser.isSet(timing);
+    if (shooting || timed) window.setInteractive(false);
+    if (shooting) window.resize(1920, 1080); // a common studio screen: the picture shows what most users see
     window.show();
     if (!parser.isSet(noAudio)) window.openAudioFromSettings();
 
     const QStringList args = parser.positionalArguments();
     const QString path = args.isEmpty() ? QString() : args.front();
-    if (shooting) {
+    if (timed) {
+        if (path.isEmpty()) {
+            std::fprintf(stderr, "lathe: --timing needs a FOLDER\n");
+            return 2;
+        }
+        window.openPath(path);
+        scheduleTiming(&window, &sinceStart);
+    } else if (shooting) {
         if (!path.isEmpty()) window.openPath(path);
         scheduleScreenshots(&window, parser.value(screenshot), parser.value(renderShot),
                             parser.value(batchShot));

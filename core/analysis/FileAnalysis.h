@@ -15,9 +15,9 @@ struct FileAnalysis {
     int64_t frames = 0;
     double durationSeconds = 0;
     double integratedLufs = 0;     // BS.1770-4 gated
-    double loudnessRangeLu = 0;    // EBU Tech 3342
+    double loudnessRangeLu = 0;    // EBU Tech 3342, short-term windows on a 100 ms grid (as ffmpeg's ebur128)
     double truePeakDbtp = 0;       // 8x oversampled (BS.1770's 4x can under-read by up to 0.69 dB)
-    double truePeakBs1770Dbtp = 0; // libebur128's 4x reading, for comparison with other meters
+    double truePeakBs1770Dbtp = 0; // BS.1770's 4x reading (the 8x meter's even phases), as other meters read
     double samplePeakDbfs = 0;
     double maxMomentaryLufs = 0;
     double maxShortTermLufs = 0;

@@ -274,32 +274,29 @@ AudioFileReader::AudioFileReader(const std::string& path) : handle_(std::make_un
 
 AudioFileReader::~AudioFileReader() = default;
 
-int64_t AudioFileReader::read(float* const* channels, int64_t maxFrames) {
+int64_t AudioFileReader::readInterleaved(float* interleaved, int64_t maxFrames) {
     SNDFILE* file = handle_->file.get();
     const int numChannels = info_.channels;
+    // Integer PCM decodes to finite floats by construction; only float and lossy data can carry NaN/Inf.
+    const bool check = info_.isFloat || info_.lossy;
     int64_t total = 0;
     while (total < maxFrames) {
         const int64_t wanted = std::min(maxFrames - total, kMaxFramesPerCall);
-        const size_t needed = static_cast<size_t>(wanted * numChannels);
-        if (interleaved_.size() < needed) interleaved_.resize(needed);
-        const sf_count_t got = sf_readf_float(file, interleaved_.data(), wanted);
+        float* out = interleaved + total * numChannels;
+        const sf_count_t got = sf_readf_float(file, out, wanted);
         if (got < 0 || sf_error(file) != SF_ERR_NO_ERROR)
             throw Error(info_.path, "damaged or truncated: decoding failed near frame " +
                                         std::to_string(position_) + " (libsndfile: " + sf_strerror(file) +
                                         ")");
-        for (int64_t i = 0; i < got; ++i) {
-            for (int c = 0; c < numChannels; ++c) {
-                const float sample = interleaved_[static_cast<size_t>(i * numChannels + c)];
-                if (!std::isfinite(sample)) {
-                    const int64_t frame = position_ + i;
+        if (check)
+            for (int64_t k = 0; k < got * numChannels; ++k)
+                if (!std::isfinite(out[k])) {
+                    const int64_t frame = position_ + k / numChannels;
                     throw Error(info_.path,
                                 "contains NaN/Inf samples at frame " + std::to_string(frame) + " (" +
                                     formatTime(double(frame) / info_.sampleRate) +
                                     "): the file is corrupt or was exported from a faulty plug-in");
                 }
-                channels[c][total + i] = sample;
-            }
-        }
         position_ += got;
         total += got;
         if (got < wanted) {
@@ -310,6 +307,32 @@ int64_t AudioFileReader::read(float* const* channels, int64_t maxFrames) {
                                             " frames, only " + std::to_string(position_) + " readable");
             break;
         }
+    }
+    return total;
+}
+
+int64_t AudioFileReader::read(float* const* channels, int64_t maxFrames) {
+    const int numChannels = info_.channels;
+    int64_t total = 0;
+    while (total < maxFrames) {
+        const int64_t wanted = std::min(maxFrames - total, kMaxFramesPerCall);
+        const size_t needed = static_cast<size_t>(wanted * numChannels);
+        if (interleaved_.size() < needed) interleaved_.resize(needed);
+        const int64_t got = readInterleaved(interleaved_.data(), wanted);
+        if (numChannels == 2) {
+            float* left = channels[0] + total;
+            float* right = channels[1] + total;
+            for (int64_t i = 0; i < got; ++i) {
+                left[i] = interleaved_[static_cast<size_t>(2 * i)];
+                right[i] = interleaved_[static_cast<size_t>(2 * i + 1)];
+            }
+        } else {
+            for (int64_t i = 0; i < got; ++i)
+                for (int c = 0; c < numChannels; ++c)
+                    channels[c][total + i] = interleaved_[static_cast<size_t>(i * numChannels + c)];
+        }
+        total += got;
+        if (got < wanted) break;
     }
     return total;
 }

@@ -39,6 +39,9 @@ public:
     // Reads up to maxFrames frames into info().channels planar float buffers; returns frames read (0 at end).
     // Throws Error naming the file (and frame) on read failure, truncation or NaN/Inf samples.
     int64_t read(float* const* channels, int64_t maxFrames);
+    // As read(), into one interleaved buffer of maxFrames * info().channels floats: libsndfile's own layout,
+    // so no copy is made.
+    int64_t readInterleaved(float* interleaved, int64_t maxFrames);
     void seek(int64_t frame);
     int64_t position() const { return position_; }
 

@@ -17,7 +17,6 @@ SourceStream::SourceStream(const std::string& path, int targetSampleRate)
     : reader_(path), targetRate_(targetSampleRate), channels_(reader_.info().channels) {
     const AudioFileInfo& in = reader_.info();
     validateSource(in);
-    planarScratch_.resize(kInputChunk * static_cast<size_t>(channels_));
     inputInterleaved_.resize(kInputChunk * static_cast<size_t>(channels_));
     if (in.sampleRate == targetRate_) {
         lengthFrames_ = in.frames;
@@ -43,11 +42,9 @@ size_t SourceStream::supplyInput(void* selfPtr, const void** data, size_t maxFra
     *data = self->inputInterleaved_.data();
     if (self->inputEnded_) return 0;
     const int64_t want = static_cast<int64_t>(std::min(maxFrames, kInputChunk));
-    const int c = self->channels_;
-    float* planar[2] = {self->planarScratch_.data(), self->planarScratch_.data() + kInputChunk};
     int64_t got = 0;
     try {
-        got = self->reader_.read(planar, want);
+        got = self->reader_.readInterleaved(self->inputInterleaved_.data(), want);
     } catch (const Error& e) {
         // soxr's C callback cannot carry an exception; hold it and rethrow after soxr_output returns.
         self->pendingError_ = e.problem();
@@ -59,26 +56,13 @@ size_t SourceStream::supplyInput(void* selfPtr, const void** data, size_t maxFra
         self->inputEnded_ = true;
         return 0;
     }
-    for (int64_t i = 0; i < got; ++i)
-        for (int ch = 0; ch < c; ++ch)
-            self->inputInterleaved_[static_cast<size_t>(i * c + ch)] = planar[ch][i];
     return static_cast<size_t>(got);
 }
 
 int SourceStream::readConverted(float* interleaved, int frames) {
     if (resampler_ == nullptr) {
-        float* planar[2] = {planarScratch_.data(), planarScratch_.data() + kInputChunk};
-        int done = 0;
-        while (done < frames) {
-            const int64_t want = std::min<int64_t>(frames - done, static_cast<int64_t>(kInputChunk));
-            const int64_t got = reader_.read(planar, want);
-            if (got == 0) break;
-            for (int64_t i = 0; i < got; ++i)
-                for (int ch = 0; ch < channels_; ++ch)
-                    interleaved[(done + i) * channels_ + ch] = planar[ch][i];
-            done += static_cast<int>(got);
-        }
-        return done;
+        // libsndfile decodes straight into the caller's interleaved buffer.
+        return static_cast<int>(reader_.readInterleaved(interleaved, frames));
     }
     const size_t got = soxr_output(resampler_, interleaved, static_cast<size_t>(frames));
     if (!pendingError_.empty()) throw Error(info().path, pendingError_);

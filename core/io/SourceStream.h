@@ -45,7 +45,6 @@ private:
     int64_t lengthFrames_ = 0;
     int64_t position_ = 0;
     soxr* resampler_ = nullptr;
-    std::vector<float> planarScratch_;     // reader output, planar
     std::vector<float> inputInterleaved_;  // soxr input
     std::vector<float> outputInterleaved_; // soxr (or reader) output
     bool inputEnded_ = false;

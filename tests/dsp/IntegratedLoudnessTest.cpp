@@ -5,6 +5,7 @@
 #include <ebur128.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <numbers>
 #include <random>
@@ -35,13 +36,17 @@ double referenceLufs(const Stereo& x, unsigned rate) {
 }
 
 // Fed in uneven blocks so segment boundaries fall inside them.
-double measuredLufs(const Stereo& x, double rate) {
+IntegratedLoudness measured(const Stereo& x, double rate) {
     IntegratedLoudness meter;
     meter.prepare(rate);
     const int total = static_cast<int>(x.left.size());
     for (int start = 0, step = 1; start < total; start += step, step = step * 7 % 5003 + 1)
         meter.process(x.left.data() + start, x.right.data() + start, std::min(step, total - start));
-    return meter.integratedLufs();
+    return meter;
+}
+
+double measuredLufs(const Stereo& x, double rate) {
+    return measured(x, rate).integratedLufs();
 }
 
 Stereo sine(double rate, double seconds, double hz, double amplitude) {
@@ -153,4 +158,82 @@ TEST(IntegratedLoudness, MaxMomentaryAndShortTermMatchLoudnessMeter) {
     silent.process(zeros.data(), zeros.data(), 48000);
     EXPECT_EQ(silent.maxMomentaryLufs(), kSilenceDb);
     EXPECT_EQ(silent.maxShortTermLufs(), kSilenceDb);
+}
+
+namespace {
+
+double measuredRangeLu(const Stereo& x, double rate) {
+    return measured(x, rate).loudnessRangeLu();
+}
+
+// Stereo 1 kHz sine in sections of (seconds, dBFS).
+Stereo steps(std::initializer_list<std::pair<double, double>> sections) {
+    Stereo x;
+    for (const auto& [seconds, db] : sections) {
+        const Stereo s = sine(48000, seconds, 1000, dbToGain(db));
+        x.left.insert(x.left.end(), s.left.begin(), s.left.end());
+        x.right.insert(x.right.end(), s.right.begin(), s.right.end());
+    }
+    return x;
+}
+
+// The slow obvious Tech 3342: libebur128's own short-term loudness read every 100 ms once 3 s are in, gated
+// and ranked here, with the percentiles at rank round(p n) as IntegratedLoudness documents.
+double referenceRangeLu(const Stereo& x, unsigned rate) {
+    ebur128_state* st = ebur128_init(2, rate, EBUR128_MODE_S);
+    const size_t hop = (rate + 5) / 10;
+    std::vector<double> loudness;
+    std::vector<float> interleaved(hop * 2);
+    for (size_t start = 0, k = 1; start + hop <= x.left.size(); start += hop, ++k) {
+        for (size_t i = 0; i < hop; ++i) {
+            interleaved[2 * i] = x.left[start + i];
+            interleaved[2 * i + 1] = x.right[start + i];
+        }
+        ebur128_add_frames_float(st, interleaved.data(), hop);
+        double s = 0.0;
+        if (k >= 30 && ebur128_loudness_shortterm(st, &s) == EBUR128_SUCCESS && s >= -70.0)
+            loudness.push_back(s);
+    }
+    ebur128_destroy(&st);
+    if (loudness.empty()) return 0.0;
+    double meanPower = 0.0;
+    for (double l : loudness)
+        meanPower += std::pow(10.0, l / 10.0) / static_cast<double>(loudness.size());
+    const double gate = 10.0 * std::log10(meanPower) - 20.0;
+    std::vector<double> kept;
+    for (double l : loudness)
+        if (l >= gate) kept.push_back(l);
+    std::sort(kept.begin(), kept.end());
+    const auto at = [&](double p) {
+        const long rank = std::lround(p * static_cast<double>(kept.size()));
+        return kept[static_cast<size_t>(std::clamp(rank - 1, 0L, static_cast<long>(kept.size()) - 1))];
+    };
+    return at(0.95) - at(0.10);
+}
+
+} // namespace
+
+// EBU Tech 3342 (2016) cases 1-4: stereo 1 kHz sines in level steps, whose loudness ranges are the steps.
+// The standard allows +-1 LU; exact percentiles of exact window energies land on the steps.
+TEST(IntegratedLoudness, LoudnessRangeOfEbuTech3342Cases1To4) {
+    EXPECT_NEAR(measuredRangeLu(steps({{20, -20}, {20, -30}}), 48000), 10.0, 0.05);
+    EXPECT_NEAR(measuredRangeLu(steps({{20, -20}, {20, -15}}), 48000), 5.0, 0.05);
+    EXPECT_NEAR(measuredRangeLu(steps({{20, -40}, {20, -20}}), 48000), 20.0, 0.05);
+    EXPECT_NEAR(measuredRangeLu(steps({{20, -50}, {20, -35}, {20, -20}, {20, -35}, {20, -50}}), 48000), 15.0,
+                0.05);
+}
+
+// Against the slow obvious computation on libebur128's short-term readings: noise in sections 20 dB apart
+// with silences (both gates decide), at 48 and 44.1 kHz.
+TEST(IntegratedLoudness, LoudnessRangeMatchesShortTermReadingsRankedByHand) {
+    for (const unsigned rate : {48000u, 44100u}) {
+        const Stereo x = sectionedNoise(rate, 41.3, 5 + rate % 7);
+        const double reference = referenceRangeLu(x, rate);
+        const double ours = measuredRangeLu(x, rate);
+        std::printf("%u Hz: LRA %.4f (reference %.4f)\n", rate, ours, reference);
+        EXPECT_GT(reference, 1.0);
+        EXPECT_NEAR(ours, reference, 0.02);
+    }
+    EXPECT_EQ(measuredRangeLu(sine(48000, 2.9, 1000, 0.1), 48000), 0.0); // no complete 3 s window
+    EXPECT_EQ(measuredRangeLu(Stereo{std::vector<float>(480000), std::vector<float>(480000)}, 48000), 0.0);
 }

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <complex>
 #include <numbers>
+#include <random>
 #include <vector>
 
 using namespace lathe::dsp;
@@ -233,5 +234,30 @@ TEST(ReferenceTruePeak, AgreesWithMeterOnInBandSines) {
     for (double frequency : {997.0, 11987.0, 19993.0}) {
         const auto x = sine(frequency, 0.5, 0.3, 48000);
         EXPECT_NEAR(referenceTruePeakDbtp({x}, kFs), meterDbtp({x}), 0.01) << frequency;
+    }
+}
+
+// The even phases of the 8x kernel are the 4x kernel (designInterpolatorKernel's shape depends only on the
+// taps per phase and the band edges), so an 8x meter's half-factor reading is bit for bit a 4x meter's
+// reading, on full-band noise (where 4x and 8x differ) and on an inter-sample peak.
+TEST(TruePeakMeter, HalfFactorReadingIsThatOfAFourTimesMeter) {
+    std::mt19937 rng(7);
+    std::uniform_real_distribution<float> u(-0.5f, 0.5f);
+    std::vector<float> noise(20000);
+    for (auto& v : noise)
+        v = u(rng);
+    const auto tone = sine(kFs / 4, dbToGain(-6.0), kPi / 4, 20000);
+    for (const auto& x : {noise, tone}) {
+        std::vector<float> copy = x;
+        float* ptrs[1] = {copy.data()};
+        TruePeakMeter eight, four;
+        eight.prepare(kFs, 4096, 1, 8);
+        four.prepare(kFs, 4096, 1, 4);
+        eight.process(AudioBlock(ptrs, 1, static_cast<int>(copy.size())));
+        four.process(AudioBlock(ptrs, 1, static_cast<int>(copy.size())));
+        eight.flush();
+        four.flush();
+        EXPECT_EQ(eight.halfFactorTruePeakDbtp(), four.truePeakDbtp());
+        EXPECT_LE(eight.halfFactorTruePeakDbtp(), eight.truePeakDbtp());
     }
 }
