@@ -22,6 +22,7 @@
 #include <filesystem>
 #include <future>
 #include <memory>
+#include <optional>
 
 namespace lathe::cli {
 namespace {
@@ -39,7 +40,7 @@ void applyNudges(const core::Advice& advice, const core::FolderScan& scan, const
     core::Session session =
         std::filesystem::exists(path) ? core::loadSession(path) : core::makeDefaultSession(scan);
     for (const auto& n : advice.nudges) {
-        if (n.adviceOnly) continue;
+        if (n.adviceOnly || n.beyondNudge) continue;
         double current = 0.0;
         for (const auto& s : session.stems)
             if (s.id == n.stemId) current = s.gain_db;
@@ -61,14 +62,17 @@ int runAdvise(const AdviseOptions& o) {
         plan.sources.folders.push_back(o.folder);
         core::checkWritePlan(plan);
         const core::FolderScan scan = core::scanClientFolder(o.folder);
-        // A file left out would be judged as a missing part of the mix: name it and stop, as render does.
-        core::refuseUnusableFiles(scan);
+        // A file Lathe cannot read is a delivery to fix: the verdict is fix_delivery, naming it, and the
+        // mix is not judged from the files that are left (what is missing would read as a balance problem).
+        const std::optional<std::string> unusable = core::unusableFilesRefusal(scan);
         // Validation reads the folder on its own: it runs beside the element and translation analyses
         // (which need the sections the former finds), and its errors surface from get().
         auto pendingValidation =
             std::async(std::launch::async, [&scan] { return core::validateFolder(scan); });
-        const core::ElementAnalysis elements = core::analyzeFolderElements(scan);
-        const core::TranslationReport translation = core::analyzeFolderTranslation(scan, elements.sections);
+        const core::ElementAnalysis elements =
+            unusable ? core::ElementAnalysis{} : core::analyzeFolderElements(scan);
+        const core::TranslationReport translation =
+            unusable ? core::TranslationReport{} : core::analyzeFolderTranslation(scan, elements.sections);
         const core::ValidationReport validation = pendingValidation.get();
         core::Advice advice = core::advise(validation, elements, &translation);
         const core::MasterMatch reference = core::folderReferenceMatch(scan);
@@ -87,11 +91,14 @@ int runAdvise(const AdviseOptions& o) {
             out["codec"] = core::codecJson(translation);
             std::printf("%s\n", out.dump(2).c_str());
         } else {
-            std::printf("Recommendation: %s\n", core::recommendationName(advice.recommendation));
+            std::printf("Recommendation: %s (confidence %.2f)\n",
+                        core::recommendationName(advice.recommendation), advice.confidence);
             for (const auto& r : advice.reasons)
                 std::printf("  - %s\n", r.text.c_str());
             for (const auto& n : advice.nudges)
-                if (n.adviceOnly)
+                if (n.beyondNudge)
+                    std::printf("  not a nudge: %s\n", n.text.c_str());
+                else if (n.adviceOnly)
                     std::printf("  nudge: %s   (advice only: no session parameter does this)\n",
                                 n.text.c_str());
                 else
@@ -106,6 +113,11 @@ int runAdvise(const AdviseOptions& o) {
                             translation.codec->inputTruePeakDbtp, translation.codec->differenceDb,
                             translation.codec->exceedsCeiling ? ", over the -1 dBTP ceiling" : "");
         }
+        // The verdict is given, and the folder is still bad input: named on stderr, exit 1, as render does.
+        if (unusable) {
+            printError(*unusable);
+            return kExitFailed;
+        }
         return kExitOk;
     } catch (const std::exception& e) {
         printError(e.what());
@@ -116,9 +128,9 @@ int runAdvise(const AdviseOptions& o) {
 void addAdviseCommand(CLI::App& app) {
     auto options = std::make_shared<AdviseOptions>();
     CLI::App* cmd = app.add_subcommand(
-        "advise",
-        "Recommend stereo mastering, stem mastering or a mix revision, with the measured reasons and "
-        "suggested stem nudges");
+        "advise", "Recommend re-exporting the stems (fix_delivery), a mix revision, stem mastering or stereo "
+                  "mastering, "
+                  "with the measured findings, their confidence and suggested stem nudges");
     cmd->add_option("DIR", options->folder, "Client folder")->required();
     cmd->add_flag("--json", options->json, "Machine-readable output");
     cmd->add_option("--html", options->html, "Write a self-contained HTML report for the artist");

@@ -27,6 +27,11 @@ int runValidate(const ValidateOptions& o) {
             for (const auto& c : report.checks)
                 std::printf("  %-5s %-15s %-22s %s\n", core::checkStatusName(c.status), c.name.c_str(),
                             c.figure.c_str(), c.message.c_str());
+            // Each problem on the file that has it, with what to do about it.
+            for (const auto& f : report.findings)
+                std::printf("  %s: %s -> %s\n",
+                            f.file.empty() ? "delivery" : f.file.substr(f.file.find_last_of('/') + 1).c_str(),
+                            f.text.c_str(), f.fix.c_str());
             std::printf("%s\n", report.failed() ? "Some checks failed." : "The delivery passes.");
         }
         return report.failed() ? kExitFailed : kExitOk;

@@ -7,18 +7,6 @@
 
 namespace lathe::core {
 
-const char* recommendationName(Recommendation r) {
-    switch (r) {
-    case Recommendation::StereoMastering:
-        return "stereo_mastering";
-    case Recommendation::StemMastering:
-        return "stem_mastering";
-    case Recommendation::MixRevision:
-        return "mix_revision";
-    }
-    return "stereo_mastering";
-}
-
 namespace {
 
 double median(std::vector<double> v) {
@@ -28,189 +16,338 @@ double median(std::vector<double> v) {
     return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
-Advice decide(const ValidationReport& validation, const ElementAnalysis& elements) {
-    Advice advice;
-    for (const auto& c : validation.checks)
-        if (c.status == CheckStatus::Fail)
-            advice.reasons.push_back({c.message, c.name, c.value.value_or(0.0)});
-    if (!advice.reasons.empty()) {
-        advice.recommendation = Recommendation::MixRevision;
-        return advice;
-    }
+// Half-dB steps: finer nudges are below what anyone will hear as a decision.
+double halfDb(double db) {
+    return std::round(db * 2.0) / 2.0;
+}
 
+std::string clock(double seconds) {
+    const auto minutes = static_cast<int>(seconds / 60.0);
+    return formatText("%d:%04.1f", minutes, seconds - 60.0 * minutes);
+}
+
+std::string pathOf(const ElementAnalysis& e, StemRole role) {
+    for (const auto& s : e.stems)
+        if (s.role == role) return s.path;
+    return "";
+}
+
+std::string fileNameOf(const std::string& path) {
+    return path.substr(path.find_last_of('/') + 1);
+}
+
+const char* kBeyond = " - beyond a stem-mastering nudge: consider a mix revision";
+
+// A balance change on one element: a nudge within kMaxNudgeDb (stem mastering), beyond it a mix revision.
+struct ElementProblem {
+    std::string kind, stemId, section, text, nudgeText, unit = "dB";
+    StemRole role = StemRole::Other;
+    double start = 0, end = 0, figure = 0, gainDb = 0, confidence = 1;
+    bool adviceOnly = false;
+};
+
+void addProblem(const ElementAnalysis& e, const ElementProblem& p, std::vector<Finding>& findings,
+                std::vector<StemNudge>& nudges) {
+    const bool beyond = std::abs(p.gainDb) > kMaxNudgeDb;
+    StemNudge n;
+    n.stemId = p.stemId;
+    n.section = p.section;
+    n.startSeconds = p.start;
+    n.endSeconds = p.end;
+    n.gainDb = p.gainDb;
+    n.adviceOnly = p.adviceOnly;
+    n.beyondNudge = beyond;
+    n.text = p.nudgeText + (beyond ? kBeyond : "");
+    if (!p.adviceOnly && !beyond)
+        n.setAssignment = formatText("stems.%s.gain_db=%.1f", p.stemId.c_str(), p.gainDb);
+    nudges.push_back(n);
+    Finding f;
+    f.kind = p.kind;
+    f.file = pathOf(e, p.role);
+    f.element = stemRoleName(p.role);
+    f.startSeconds = p.start;
+    f.endSeconds = p.end;
+    f.figure = p.figure;
+    f.unit = p.unit;
+    f.confidence = p.confidence;
+    f.calls = beyond ? Recommendation::MixRevision : Recommendation::StemMastering;
+    f.text = f.file.empty() || p.text.find(fileNameOf(f.file)) != std::string::npos
+                 ? p.text
+                 : fileNameOf(f.file) + ": " + p.text;
+    f.fix = formatText("%s %+.1f dB", p.stemId.c_str(), p.gainDb) +
+            (p.adviceOnly ? " on that passage (clip gain or a dynamic EQ)" : "") +
+            (beyond ? " is a mix change: ask the mix engineer" : "");
+    findings.push_back(f);
+}
+
+// The lead vocal off its balance in one section by `offDb` (past the tolerance), and the gain that restores
+// it.
+ElementProblem vocalProblem(const char* kind, const SongSection& section, double offDb, double gainDb) {
+    ElementProblem p;
+    p.kind = kind;
+    p.stemId = "lead_vocal";
+    p.role = StemRole::LeadVocal;
+    p.section = section.label;
+    p.start = section.startSeconds;
+    p.end = section.endSeconds;
+    p.figure = offDb;
+    p.gainDb = gainDb;
+    p.confidence = confidencePast(offDb, kVocalBalanceToleranceDb, 2.0);
+    return p;
+}
+
+void vocalFindings(const ElementAnalysis& e, std::vector<Finding>& findings, std::vector<StemNudge>& nudges) {
     // Lead vocal in the loudest section against the other sections it sings in.
     const SectionVocalBalance* loud = nullptr;
     std::vector<double> others;
-    for (const auto& b : elements.vocalBalance) {
+    for (const auto& b : e.vocalBalance) {
         if (!b.vocalPresent) continue;
         if (b.section.label == "hook" && !loud)
             loud = &b;
         else
             others.push_back(b.vocalToRestDb);
     }
-    if (loud) {
-        const double reference = std::max(median(others), kHookVocalToRestTargetDb);
-        const double deficit = reference - loud->vocalToRestDb;
-        if (deficit > kVocalBalanceToleranceDb) {
-            // Half-dB steps: finer nudges are below what anyone will hear as a decision.
-            const double nudge = std::round(deficit * 2.0) / 2.0;
-            StemNudge n;
-            n.stemId = "lead_vocal";
-            n.section = loud->section.label;
-            n.startSeconds = loud->section.startSeconds;
-            n.endSeconds = loud->section.endSeconds;
-            n.gainDb = nudge;
-            n.text = formatText("lead vocal %+.1f dB in the hook", nudge);
-            n.setAssignment = formatText("stems.lead_vocal.gain_db=%.1f", nudge);
-            advice.nudges.push_back(n);
-            advice.reasons.push_back(
-                {formatText(
-                     "The lead vocal is buried in the hook: %+.1f dB against the band there, %.1f dB below "
-                     "where it should sit.",
-                     loud->vocalToRestDb, deficit),
-                 "vocal_to_rest", loud->vocalToRestDb});
-        }
+    if (!loud) return;
+    const double reference = std::max(median(others), kHookVocalToRestTargetDb);
+    const double deficit = reference - loud->vocalToRestDb;
+    if (deficit > kVocalBalanceToleranceDb) {
+        ElementProblem p = vocalProblem("vocal_buried", loud->section, deficit, halfDb(deficit));
+        p.text = formatText("The lead vocal is buried in the hook: %+.1f dB against the band there, %.1f dB "
+                            "below where it should sit.",
+                            loud->vocalToRestDb, deficit);
+        p.nudgeText = formatText("lead vocal %+.1f dB in the hook", p.gainDb);
+        addProblem(e, p, findings, nudges);
+        return;
     }
     // A vocal pushed further forward in a quieter section than in the hook jumps out there: the hook's
-    // balance is the reference (it passed the check above), and the worst section past the tolerance gets the
-    // nudge.
-    if (loud && advice.nudges.empty()) {
-        const SectionVocalBalance* worst = nullptr;
-        for (const auto& b : elements.vocalBalance)
-            if (b.vocalPresent && &b != loud && (!worst || b.vocalToRestDb > worst->vocalToRestDb))
-                worst = &b;
-        const double excess = worst ? worst->vocalToRestDb - loud->vocalToRestDb : 0.0;
-        if (worst && excess > kVocalBalanceToleranceDb) {
-            const double nudge = -std::round(excess * 2.0) / 2.0;
-            StemNudge n;
-            n.stemId = "lead_vocal";
-            n.section = worst->section.label;
-            n.startSeconds = worst->section.startSeconds;
-            n.endSeconds = worst->section.endSeconds;
-            n.gainDb = nudge;
-            n.text = formatText("lead vocal %+.1f dB in the %s", nudge, worst->section.label.c_str());
-            n.setAssignment = formatText("stems.lead_vocal.gain_db=%.1f", nudge);
-            advice.nudges.push_back(n);
-            advice.reasons.push_back(
-                {formatText("The lead vocal is too loud in the %s (from %.1f s): %+.1f dB "
-                            "against the band there, %.1f "
-                            "dB more forward than in the hook.",
+    // balance is the reference (it passed the check above), and the worst section past the tolerance gets
+    // the nudge.
+    const SectionVocalBalance* worst = nullptr;
+    for (const auto& b : e.vocalBalance)
+        if (b.vocalPresent && &b != loud && (!worst || b.vocalToRestDb > worst->vocalToRestDb)) worst = &b;
+    const double excess = worst ? worst->vocalToRestDb - loud->vocalToRestDb : 0.0;
+    if (worst && excess > kVocalBalanceToleranceDb) {
+        ElementProblem p = vocalProblem("vocal_loud", worst->section, excess, -halfDb(excess));
+        p.text = formatText("The lead vocal is too loud in the %s (from %.1f s): %+.1f dB against the band "
+                            "there, %.1f dB more forward than in the hook.",
                             worst->section.label.c_str(), worst->section.startSeconds, worst->vocalToRestDb,
-                            excess),
-                 "vocal_to_rest", worst->vocalToRestDb});
-        }
+                            excess);
+        p.nudgeText = formatText("lead vocal %+.1f dB in the %s", p.gainDb, worst->section.label.c_str());
+        addProblem(e, p, findings, nudges);
     }
+}
 
-    // Kick against 808: at most kicks the 808 is as loud as the kick in the same band, so the kick's punch is
-    // lost in it. Bringing the 808 down to 3 dB under the kick's hits lets the kick through.
-    if (elements.hasKickAndBass && elements.kickHits >= 4 && elements.lowEndMasking >= 0.5 &&
-        elements.bassOverKickDb) {
-        const double nudge = -std::round((*elements.bassOverKickDb + 3.0) * 2.0) / 2.0;
-        StemNudge n;
-        n.stemId = "bass";
-        n.section = "song";
-        n.endSeconds = elements.sections.empty() ? 0.0 : elements.sections.back().endSeconds;
-        n.gainDb = nudge;
-        n.text = formatText("bass/808 %+.1f dB so the kick comes through", nudge);
-        n.setAssignment = formatText("stems.bass.gain_db=%.1f", nudge);
-        advice.nudges.push_back(n);
-        advice.reasons.push_back(
-            {formatText(
-                 "Kick and 808 collide in 30-120 Hz: at %.0f %% of the kicks the 808 is as loud as the kick "
-                 "(median %+.1f dB against it), so the kick's punch is lost.",
-                 100.0 * elements.lowEndMasking, *elements.bassOverKickDb),
-             "low_end_masking", elements.lowEndMasking});
+void lowEndFindings(const ElementAnalysis& e, std::vector<Finding>& findings,
+                    std::vector<StemNudge>& nudges) {
+    // Kick against 808: at most kicks the 808 is as loud as the kick in the same band, so the kick's punch
+    // is lost in it. Bringing the 808 to half a dB past the masking line under the kick's hits lets it
+    // through.
+    if (e.hasKickAndBass && e.kickHits >= 4 && e.lowEndMasking >= 0.5 && e.bassOverKickDb) {
+        ElementProblem p;
+        p.kind = "low_end_masking";
+        p.stemId = "bass";
+        p.role = StemRole::Bass;
+        p.section = "song";
+        p.end = e.sections.empty() ? 0.0 : e.sections.back().endSeconds;
+        p.figure = e.lowEndMasking;
+        p.unit = "share of kicks";
+        p.gainDb = -halfDb(*e.bassOverKickDb + kKickMaskingDb + 0.5);
+        p.confidence = confidencePast(e.lowEndMasking, 0.5, 0.5);
+        p.text =
+            formatText("Kick and 808 collide in 30-120 Hz: at %.0f %% of the kicks the 808 is as loud as "
+                       "the kick (median %+.1f dB against it), so the kick's punch is lost.",
+                       100.0 * e.lowEndMasking, *e.bassOverKickDb);
+        p.nudgeText = formatText("bass/808 %+.1f dB so the kick comes through", p.gainDb);
+        addProblem(e, p, findings, nudges);
     }
-
     // One bass/808 note louder than the line around it: a cut on that note (clip gain or a dynamic EQ on the
     // stem) evens the line out, which the stereo master cannot do without touching everything else down
-    // there. Named by its onset and the loudest jump; half-dB steps as above.
-    if (!elements.bassNoteJumps.empty()) {
-        const BassNoteJump& j = elements.bassNoteJumps.front();
-        const double cut = std::round(j.overNeighboursDb * 2.0) / 2.0;
-        const auto minutes = static_cast<int>(j.timeSeconds / 60.0);
-        const double seconds = j.timeSeconds - 60.0 * minutes;
-        StemNudge n;
-        n.stemId = "bass";
-        n.section = "note";
-        n.startSeconds = j.timeSeconds;
-        n.endSeconds = j.timeSeconds;
-        n.gainDb = -cut;
-        n.adviceOnly = true;
-        n.text = formatText("bass/808: tame the note at %d:%04.1f by %.1f dB (dynamic EQ or clip gain)",
-                            minutes, seconds, cut);
-        advice.nudges.push_back(n);
-        const std::size_t others = elements.bassNoteJumps.size() - 1;
-        advice.reasons.push_back(
-            {formatText(
-                 "One bass/808 note jumps out: the note at %d:%04.1f is %.1f dB louder in 30-120 Hz than "
-                 "the notes around it%s.",
-                 minutes, seconds, j.overNeighboursDb,
-                 others ? formatText(" (and %zu more note%s over %.0f dB)", others, others > 1 ? "s" : "",
-                                     kBassNoteJumpDb)
-                              .c_str()
-                        : ""),
-             "bass_note_jump", j.overNeighboursDb});
+    // there.
+    if (!e.bassNoteJumps.empty()) {
+        const BassNoteJump& j = e.bassNoteJumps.front();
+        ElementProblem p;
+        p.kind = "bass_note_jump";
+        p.stemId = "bass";
+        p.role = StemRole::Bass;
+        p.section = "note";
+        p.start = p.end = j.timeSeconds;
+        p.figure = j.overNeighboursDb;
+        p.gainDb = -halfDb(j.overNeighboursDb);
+        p.adviceOnly = true;
+        p.confidence = confidencePast(j.overNeighboursDb, kBassNoteJumpDb, 2.0);
+        const std::size_t more = e.bassNoteJumps.size() - 1;
+        p.text = formatText("One bass/808 note jumps out: the note at %s is %.1f dB louder in 30-120 Hz than "
+                            "the notes around it%s.",
+                            clock(j.timeSeconds).c_str(), j.overNeighboursDb,
+                            more ? formatText(" (and %zu more note%s over %.0f dB)", more,
+                                              more > 1 ? "s" : "", kBassNoteJumpDb)
+                                       .c_str()
+                                 : "");
+        p.nudgeText = formatText("bass/808: tame the note at %s by %.1f dB (dynamic EQ or clip gain)",
+                                 clock(j.timeSeconds).c_str(), -p.gainDb);
+        addProblem(e, p, findings, nudges);
     }
+}
 
-    if (!advice.nudges.empty()) {
-        advice.recommendation = Recommendation::StemMastering;
-        return advice;
+void limiterFindings(const ElementAnalysis& e, std::vector<Finding>& findings,
+                     std::vector<StemNudge>& nudges) {
+    for (const auto& d : e.limiterDrive.events) {
+        // The bass note finding already names a loud note; the limiter's reading is added to it.
+        if (d.role == StemRole::Bass && !e.bassNoteJumps.empty() &&
+            std::abs(e.bassNoteJumps.front().timeSeconds - d.startSeconds) < 0.3) {
+            for (auto& f : findings)
+                if (f.kind == "bass_note_jump")
+                    f.text += formatText(" It drives the master limiter %.1f dB.", d.gainReductionDb);
+            continue;
+        }
+        const std::string name = d.path.substr(d.path.find_last_of('/') + 1);
+        ElementProblem p;
+        p.kind = "limiter_drive";
+        p.stemId = stemRoleName(d.role);
+        p.role = d.role;
+        p.section = "phrase";
+        p.start = d.startSeconds;
+        p.end = d.endSeconds;
+        p.figure = d.gainReductionDb;
+        p.gainDb = -halfDb(d.stemExcessDb);
+        p.adviceOnly = true;
+        p.confidence = confidencePast(d.gainReductionDb - d.typicalGainReductionDb, kLimiterDriveDb, 3.0);
+        p.text =
+            formatText("%s drives the master limiter at %s-%s: %.1f dB of gain reduction (%.1f dB around "
+                       "it), the %s %.1f dB above its own level there.",
+                       name.c_str(), clock(d.startSeconds).c_str(), clock(d.endSeconds).c_str(),
+                       d.gainReductionDb, d.typicalGainReductionDb, stemRoleName(d.role), d.stemExcessDb);
+        p.nudgeText = formatText("%s: bring the passage at %s down %.1f dB (clip gain)", stemRoleName(d.role),
+                                 clock(d.startSeconds).c_str(), -p.gainDb);
+        addProblem(e, p, findings, nudges);
     }
+}
 
-    advice.recommendation = Recommendation::StereoMastering;
-    if (const auto* n = validation.find("null"))
-        advice.reasons.push_back(
-            {"The stems and the mix agree, so the mix is the reference to master: " + n->message, "null",
-             n->value.value_or(0.0)});
-    for (const auto& b : elements.vocalBalance)
-        if (b.vocalPresent && b.section.label == "hook")
-            advice.reasons.push_back(
-                {formatText("The lead vocal sits %+.1f dB against the band in the hook, within "
-                            "%.1f dB of where it should.",
-                            b.vocalToRestDb, kVocalBalanceToleranceDb),
-                 "vocal_to_rest", b.vocalToRestDb});
-    advice.reasons.push_back(
-        {"No element needs its own balance change: the song's issues, if any, are whole-song "
-         "ones (tone, loudness, width, glue) that a stereo master addresses.",
-         "elements", 0.0});
-    return advice;
+void reverbFinding(const ElementAnalysis& e, std::vector<Finding>& findings) {
+    if (!e.vocalGapFloorDb || *e.vocalGapFloorDb <= kBakedReverbGapFloorDb) return;
+    Finding f;
+    f.kind = "baked_reverb";
+    f.file = pathOf(e, StemRole::LeadVocal);
+    f.element = "lead_vocal";
+    f.figure = *e.vocalGapFloorDb;
+    f.unit = "dB";
+    f.confidence = confidencePast(*e.vocalGapFloorDb, kBakedReverbGapFloorDb, 15.0);
+    f.calls = Recommendation::MixRevision;
+    f.text =
+        formatText("The lead vocal never falls silent between its phrases (the gaps sit %.1f dB under the "
+                   "phrases): reverb is printed on it, and stem mastering cannot take it out.",
+                   *e.vocalGapFloorDb);
+    f.fix = "ask for the lead vocal dry, with its reverb on the effects stem";
+    findings.push_back(f);
+}
+
+std::string checkOf(const Finding& f) {
+    if (f.kind == "vocal_buried" || f.kind == "vocal_loud") return "vocal_to_rest";
+    return f.kind;
 }
 
 } // namespace
 
+std::vector<Finding> elementFindings(const ElementAnalysis& elements, std::vector<StemNudge>& nudges) {
+    std::vector<Finding> findings;
+    vocalFindings(elements, findings, nudges);
+    lowEndFindings(elements, findings, nudges);
+    limiterFindings(elements, findings, nudges);
+    reverbFinding(elements, findings);
+    return findings;
+}
+
 Advice advise(const ValidationReport& validation, const ElementAnalysis& elements,
               const TranslationReport* translation) {
-    Advice advice = decide(validation, elements);
-    if (translation && advice.recommendation != Recommendation::MixRevision)
+    Advice advice;
+    advice.findings = validation.findings;
+    // A delivery to re-export is not judged as a mix: its element figures come from the wrong files.
+    const bool fixDelivery =
+        std::any_of(validation.findings.begin(), validation.findings.end(),
+                    [](const Finding& f) { return f.calls == Recommendation::FixDelivery; });
+    if (!fixDelivery) {
+        std::vector<Finding> more = elementFindings(elements, advice.nudges);
+        advice.findings.insert(advice.findings.end(), more.begin(), more.end());
+    }
+    for (const auto& f : advice.findings)
+        if (recommendationPriority(f.calls) > recommendationPriority(advice.recommendation))
+            advice.recommendation = f.calls;
+    // Most decisive first, the verdict's own findings leading.
+    std::stable_sort(advice.findings.begin(), advice.findings.end(), [](const Finding& a, const Finding& b) {
+        return recommendationPriority(a.calls) > recommendationPriority(b.calls);
+    });
+
+    if (advice.recommendation == Recommendation::StereoMastering) {
+        const auto* n = validation.find("null");
+        advice.confidence = n && n->status == CheckStatus::Pass ? 0.9 : 0.7;
+        if (n)
+            advice.reasons.push_back(
+                {"The stems and the mix agree, so the mix is the reference to master: " + n->message, "null",
+                 n->value.value_or(0.0), advice.confidence});
+        for (const auto& b : elements.vocalBalance)
+            if (b.vocalPresent && b.section.label == "hook")
+                advice.reasons.push_back(
+                    {formatText("The lead vocal sits %+.1f dB against the band in the hook, "
+                                "within %.1f dB of where it should.",
+                                b.vocalToRestDb, kVocalBalanceToleranceDb),
+                     "vocal_to_rest", b.vocalToRestDb, advice.confidence});
+        advice.reasons.push_back(
+            {"No element needs its own balance change: the song's issues, if any, are "
+             "whole-song ones (tone, loudness, width, glue) that a stereo master addresses.",
+             "elements", 0.0, advice.confidence});
+    } else {
+        advice.confidence = 0.5;
+        for (const auto& f : advice.findings)
+            if (f.calls == advice.recommendation)
+                advice.confidence = std::max(advice.confidence, f.confidence);
+    }
+    for (const auto& f : advice.findings)
+        advice.reasons.push_back(
+            {f.text + (f.calls == Recommendation::FixDelivery ? " Re-export: " + f.fix + "." : ""),
+             checkOf(f), f.figure, f.confidence});
+    // Nudges only stand where the verdict is about the mix's balance.
+    if (advice.recommendation == Recommendation::FixDelivery) advice.nudges.clear();
+
+    if (translation && advice.recommendation != Recommendation::MixRevision &&
+        advice.recommendation != Recommendation::FixDelivery)
         for (const auto& t : translation->systems)
             if (t.vocalDisappears && t.vocalToRestDb && t.flatVocalToRestDb && !t.notes.empty())
                 advice.reasons.push_back({t.notes.front(),
                                           std::string("translation_") + dsp::playbackSystemName(t.system),
-                                          *t.vocalToRestDb - *t.flatVocalToRestDb});
+                                          *t.vocalToRestDb - *t.flatVocalToRestDb, 1.0});
     return advice;
 }
 
 nlohmann::json toJson(const Advice& advice) {
     nlohmann::json reasons = nlohmann::json::array(), nudges = nlohmann::json::array(),
-                   sets = nlohmann::json::array();
+                   sets = nlohmann::json::array(), reExport = nlohmann::json::array();
     for (const auto& r : advice.reasons)
-        reasons.push_back({{"text", r.text}, {"check", r.check}, {"figure", r.figure}});
+        reasons.push_back(
+            {{"text", r.text}, {"check", r.check}, {"figure", r.figure}, {"confidence", r.confidence}});
     for (const auto& n : advice.nudges) {
+        const bool applied = !n.adviceOnly && !n.beyondNudge;
         nudges.push_back({{"stem", n.stemId},
                           {"section", n.section},
                           {"start_seconds", n.startSeconds},
                           {"end_seconds", n.endSeconds},
                           {"gain_db", n.gainDb},
                           {"text", n.text},
-                          {"set", n.adviceOnly ? nlohmann::json() : nlohmann::json(n.setAssignment)},
-                          {"advice_only", n.adviceOnly}});
-        if (!n.adviceOnly) sets.push_back(n.setAssignment);
+                          {"set", applied ? nlohmann::json(n.setAssignment) : nlohmann::json()},
+                          {"advice_only", n.adviceOnly},
+                          {"beyond_nudge", n.beyondNudge}});
+        if (applied) sets.push_back(n.setAssignment);
     }
+    for (const auto& f : advice.findings)
+        if (f.calls == Recommendation::FixDelivery)
+            reExport.push_back(
+                {{"file", f.file}, {"element", f.element}, {"problem", f.text}, {"fix", f.fix}});
     return {{"recommendation", recommendationName(advice.recommendation)},
+            {"confidence", advice.confidence},
             {"reasons", reasons},
             {"nudges", nudges},
-            {"set", sets}};
+            {"set", sets},
+            {"findings", toJson(advice.findings)},
+            {"re_export", reExport}};
 }
 
 } // namespace lathe::core

@@ -2,6 +2,7 @@
 
 #include "core/analysis/DeliveryChecks.h"
 #include "core/analysis/ElementAnalysis.h"
+#include "core/analysis/Finding.h"
 #include "core/analysis/PlaybackTranslation.h"
 
 #include <nlohmann/json.hpp>
@@ -11,13 +12,11 @@
 
 namespace lathe::core {
 
-enum class Recommendation { StereoMastering, StemMastering, MixRevision };
-const char* recommendationName(Recommendation r); // "stereo_mastering", "stem_mastering", "mix_revision"
-
 struct AdviceReason {
     std::string text;  // a sentence with its figure in it
     std::string check; // the validation check or measurement it comes from
     double figure = 0; // the measured figure
+    double confidence = 1;
 };
 
 // A gain change on one stem, for one section. Sessions have no automation yet, so the --set assignment
@@ -29,34 +28,55 @@ struct StemNudge {
     double startSeconds = 0, endSeconds = 0;
     double gainDb = 0;
     std::string text;          // "lead vocal +3.0 dB in the hook"
-    std::string setAssignment; // "stems.lead_vocal.gain_db=3.0"; empty when adviceOnly
+    std::string setAssignment; // "stems.lead_vocal.gain_db=3.0"; empty when adviceOnly or beyondNudge
     // No session parameter does it (a cut on one note wants clip gain or a dynamic EQ, which sessions do not
     // have): it is shown as advice, never applied, and has no --set assignment.
     bool adviceOnly = false;
+    // More than kMaxNudgeDb: a balance change that size is the mix engineer's, not a stem-mastering nudge.
+    // Shown, never applied.
+    bool beyondNudge = false;
 };
 
 struct Advice {
     Recommendation recommendation = Recommendation::StereoMastering;
+    // How sure the verdict is (0.5-1): the strongest finding that calls for it, or, for a stereo master, how
+    // much of the delivery could be checked (a mix that nulls with its stems: 0.9; no mix or no stems: 0.7).
+    double confidence = 1;
     std::vector<AdviceReason> reasons;
     std::vector<StemNudge> nudges;
+    // Everything measured, delivery and elements, most decisive first: what issue 16's session fixes map
+    // from.
+    std::vector<Finding> findings;
 };
 
 // In the loudest section a lead vocal is expected to sit about level with the band (pop, hip-hop, R&B:
-// vocal RMS over its sung passages against the RMS of everything else), and never lower against the band
-// than it sits in the quieter sections. The reference is the higher of the two; a hook vocal more than the
+// vocal against everything else, the median of its sung 0.1 s hops), and never lower against the band than
+// it sits in the quieter sections. The reference is the higher of the two; a hook vocal more than the
 // tolerance below it is called buried. With the hook in balance, a quieter section where the vocal sits more
 // than the tolerance further forward than in the hook is called too loud there.
 constexpr double kHookVocalToRestTargetDb = -1.0;
 constexpr double kVocalBalanceToleranceDb = 2.0;
+// The seed article's line: stem mastering is for "one specific element you wish you could nudge up or down
+// by 1-2 dB". A larger change is a mix revision.
+constexpr double kMaxNudgeDb = 2.0;
 
-// The decision framework: problems at the source that stems cannot fix (a failed delivery check: clipping,
-// lossy source, phase, offsets, a mix that does not null) -> mix revision first; element-specific balance
-// problems with a sound delivery -> stem mastering, with nudges; otherwise the mix is balanced and a stereo
-// master serves it.
+// The decision framework, in order:
+//  1. fix_delivery: the files are wrong (rates, lengths, alignment, polarity, a stem at another level than
+//     in the mix, missing or extra stems, lossy or clipped bounces, silent or unreadable files): re-export
+//     them before anyone judges the mix, with what to re-export and how.
+//  2. mix_revision: what stem mastering cannot fix (clipping at the source, limiting or clipping printed on
+//     the mix, baked-in reverb, a phrase or note far out of balance, any balance change over kMaxNudgeDb).
+//  3. stem_mastering: one element to nudge by at most kMaxNudgeDb (the vocal in a section, the 808 under the
+//     kick, one note), with the nudges.
+//  4. stereo_mastering: the mix is balanced; a stereo master serves it.
 // With a translation report, a lead vocal that gets lost on a playback system is named among the reasons (it
 // does not change the recommendation by itself: the flat balance decides that).
 Advice advise(const ValidationReport& validation, const ElementAnalysis& elements,
               const TranslationReport* translation = nullptr);
+
+// The findings the element analysis makes (vocal balance, kick and 808, one loud note, the limiter's
+// drivers, reverb printed on the vocal), each with the nudge that would fix it.
+std::vector<Finding> elementFindings(const ElementAnalysis& elements, std::vector<StemNudge>& nudges);
 
 nlohmann::json toJson(const Advice& advice);
 

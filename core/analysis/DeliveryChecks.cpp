@@ -1,12 +1,12 @@
 #include "core/analysis/DeliveryChecks.h"
 
+#include "core/analysis/DeliveryFindings.h"
+#include "core/text/FormatText.h"
+
 #include "core/model/Session.h"
 #include "core/render/RenderRefusal.h"
 
 #include "dsp/IntegratedLoudness.h"
-#include "dsp/SubAudibleMeter.h"
-
-#include <fftw3.h>
 
 #include <algorithm>
 #include <cctype>
@@ -14,7 +14,6 @@
 #include <cstdio>
 #include <map>
 #include <memory>
-#include <numbers>
 #include <set>
 
 namespace lathe::core {
@@ -48,10 +47,6 @@ std::string joinNames(const std::vector<std::string>& paths) {
     for (const auto& p : paths)
         out += (out.empty() ? "" : ", ") + fileName(p);
     return out;
-}
-
-double db20(double x) {
-    return x > 1e-10 ? 20.0 * std::log10(x) : -200.0;
 }
 
 // Integrated loudness of a stereo programme held in memory (a mono file counts as both sides, as a render
@@ -144,118 +139,41 @@ ValidationCheck loudnessCheck(const LoadedAudio* mix, const std::vector<LoadedAu
     return check;
 }
 
+// Limiting printed on the mix: measured against the stems where they are there to compare (how many dB the
+// loudest peaks were pulled down), otherwise only suspected from the mix alone (a low crest factor or a
+// ceiling its peaks keep hitting).
+ValidationCheck mixDynamicsCheck(const AudioFacts& mix, const std::optional<NullTestResult>& null) {
+    ValidationCheck c;
+    c.name = "mix_dynamics";
+    c.files = {mix.path};
+    const double printed = null ? null->printedGainReductionDb : 0.0;
+    if (null && printed >= kPrintedLimitingDb) {
+        c.status = CheckStatus::Fail;
+        c.figure = formatText("%.1f dB limiting", printed);
+        c.value = printed;
+        c.message =
+            formatText("The mix has about %.1f dB of limiting printed on its loudest peaks (against the "
+                       "stems' sum; crest %.1f dB): send the mix without master-bus processing.",
+                       printed, mix.crestDb);
+        return c;
+    }
+    const bool ceiling = mix.nearPeakPerMinute >= kNearPeakPerMinuteLimited;
+    c.figure = formatText("crest %.1f dB", mix.crestDb);
+    c.value = mix.crestDb;
+    if (mix.crestDb < 9.0 || (ceiling && !null)) {
+        c.status = CheckStatus::Warn;
+        c.message =
+            formatText("The mix looks compressed or limited (peak-to-RMS %.1f dB, ", mix.crestDb) +
+            formatText("%.0f peaks a minute within 0.1 dB of its ceiling): leave master-bus processing "
+                       "off the mix you send.",
+                       mix.nearPeakPerMinute);
+    } else {
+        c.message = "The mix has its dynamics: no sign of a master-bus limiter.";
+    }
+    return c;
+}
+
 } // namespace
-
-double detectBandLimitHz(const std::vector<float>& mono, double sampleRate) {
-    constexpr int kSize = 8192;
-    if (mono.size() < static_cast<std::size_t>(kSize)) return 0.0;
-    float* in = fftwf_alloc_real(kSize);
-    fftwf_complex* out = fftwf_alloc_complex(kSize / 2 + 1);
-    fftwf_plan plan = fftwf_plan_dft_r2c_1d(kSize, in, out, FFTW_ESTIMATE);
-    std::vector<double> power(kSize / 2 + 1, 0.0);
-    const std::size_t frames = mono.size() - kSize;
-    const std::size_t count = std::min<std::size_t>(256, frames / (kSize / 2) + 1);
-    for (std::size_t k = 0; k < count; ++k) {
-        const std::size_t start = count > 1 ? frames * k / (count - 1) : 0;
-        for (int i = 0; i < kSize; ++i) {
-            const double w = 0.5 - 0.5 * std::cos(2.0 * std::numbers::pi * i / kSize);
-            in[i] = static_cast<float>(w * mono[start + static_cast<std::size_t>(i)]);
-        }
-        fftwf_execute(plan);
-        for (int b = 0; b <= kSize / 2; ++b)
-            power[static_cast<std::size_t>(b)] +=
-                static_cast<double>(out[b][0]) * out[b][0] + static_cast<double>(out[b][1]) * out[b][1];
-    }
-    fftwf_destroy_plan(plan);
-    fftwf_free(in);
-    fftwf_free(out);
-
-    const double binHz = sampleRate / kSize;
-    const auto bandDb = [&](double lo, double hi) {
-        const auto a = static_cast<std::size_t>(std::max(1.0, lo / binHz));
-        const auto z = std::min(power.size(), static_cast<std::size_t>(hi / binHz));
-        double sum = 0.0;
-        for (std::size_t b = a; b < z; ++b)
-            sum += power[b];
-        return z > a ? 10.0 * std::log10(sum / static_cast<double>(z - a) + 1e-30) : -300.0;
-    };
-    double loudestBand = -300.0;
-    for (double f = 100.0; f < 0.45 * sampleRate; f += 500.0)
-        loudestBand = std::max(loudestBand, bandDb(f, f + 500.0));
-    const double top = std::min(20500.0, 0.45 * sampleRate);
-    double bestHz = 0.0, bestDrop = 25.0;
-    for (double f = 11000.0; f <= top; f += 125.0) {
-        const double below = bandDb(f - 1000.0, f);
-        // Content must be there below the cut (a soft pad simply has no highs) and stay gone above it.
-        if (below < loudestBand - 75.0) continue;
-        const double above = bandDb(f + 500.0, std::min(f + 3000.0, 0.49 * sampleRate));
-        if (below - above > bestDrop) bestDrop = below - above, bestHz = f;
-    }
-    return bestHz;
-}
-
-AudioFacts measureFacts(const LoadedAudio& audio) {
-    AudioFacts f;
-    f.path = audio.info.path;
-    double peak = 0.0, energy = 0.0;
-    std::size_t samples = 0;
-    for (const auto& c : audio.channels) {
-        double sum = 0.0;
-        for (float x : c) {
-            peak = std::max(peak, static_cast<double>(std::abs(x)));
-            energy += static_cast<double>(x) * x;
-            sum += x;
-        }
-        samples += c.size();
-        if (!c.empty())
-            f.dcOffsetDb = std::max(f.dcOffsetDb, db20(std::abs(sum) / static_cast<double>(c.size())));
-    }
-    f.peakDbfs = db20(peak);
-    f.rmsDb = samples && energy > 0 ? 10.0 * std::log10(energy / static_cast<double>(samples)) : -200.0;
-    f.crestDb = f.peakDbfs - f.rmsDb;
-    // A clipped recording keeps its flat tops after any later gain change: runs of equal samples at the
-    // file's own peak, not only at full scale.
-    if (peak > 0.0)
-        for (const auto& c : audio.channels) {
-            std::size_t run = 0;
-            for (std::size_t i = 0; i <= c.size(); ++i) {
-                const bool atPeak = i < c.size() && std::abs(c[i]) >= peak * (1.0 - 1e-4) &&
-                                    (run == 0 || (c[i] > 0) == (c[i - 1] > 0));
-                if (atPeak) {
-                    ++run;
-                } else {
-                    if (run >= 3) f.clippedSamples += static_cast<int64_t>(run);
-                    run = i < c.size() && std::abs(c[i]) >= peak * (1.0 - 1e-4) ? 1 : 0;
-                }
-            }
-        }
-    if (audio.channels.size() >= 2) {
-        double ll = 0, rr = 0, lr = 0;
-        for (std::size_t i = 0; i < audio.channels[0].size(); ++i) {
-            const double l = audio.channels[0][i], r = audio.channels[1][i];
-            ll += l * l;
-            rr += r * r;
-            lr += l * r;
-        }
-        f.correlation = ll > 1e-20 && rr > 1e-20 ? lr / std::sqrt(ll * rr) : 1.0;
-        // Mono fold-down (L+R)/2 against the average channel power.
-        const double mono = (ll + rr + 2.0 * lr) / 4.0, stereo = (ll + rr) / 2.0;
-        f.monoFoldLossDb =
-            stereo > 1e-20 ? std::max(0.0, -10.0 * std::log10(std::max(mono, 1e-30) / stereo)) : 0.0;
-    }
-    f.bandLimitHz = detectBandLimitHz(audio.mono(), audio.info.sampleRate);
-    if (!audio.channels.empty() && audio.channels.size() <= dsp::SubAudibleMeter::kMaxChannels) {
-        dsp::SubAudibleMeter subAudible;
-        subAudible.prepare(audio.info.sampleRate, static_cast<int>(audio.channels.size()));
-        std::vector<const float*> channels;
-        for (const auto& c : audio.channels)
-            channels.push_back(c.data());
-        subAudible.process(channels.data(), static_cast<int>(audio.frames()));
-        f.subAudibleLevelDb = subAudible.levelDb();
-        f.audibleShareDb = subAudible.audibleShareDb();
-    }
-    return f;
-}
 
 bool ValidationReport::failed() const {
     return std::any_of(checks.begin(), checks.end(),
@@ -372,6 +290,9 @@ ValidationReport validateFolder(const FolderScan& scan) {
         double worst = 0.0;
         std::vector<std::string> off;
         for (const auto& s : scan.stems) {
+            // A file at another rate is re-exported at the right one anyway (the sample-rate check says
+            // so); its length is judged then, not through a rate conversion it has not had.
+            if (s.info.sampleRate != ref->info.sampleRate) continue;
             // Seconds compare files at different rates honestly; frames would not.
             const double diff = static_cast<double>(s.info.frames) / s.info.sampleRate -
                                 static_cast<double>(ref->info.frames) / ref->info.sampleRate;
@@ -411,7 +332,7 @@ ValidationReport validateFolder(const FolderScan& scan) {
     if (report.mixFacts) facts.push_back(&*report.mixFacts);
     for (const auto* f : facts) {
         // 30 samples in runs is more than chance on a synthetic or real peak, less than a clipped take.
-        if (f->clippedSamples >= 30)
+        if (f->clippedSamples >= kClippedSamplesFinding)
             clipped.push_back(f->path), worstClip = std::max(worstClip, f->clippedSamples);
         if (f->peakDbfs < -90.0) silent.push_back(f->path);
         if (f->bandLimitHz > 0.0) {
@@ -484,20 +405,11 @@ ValidationReport validateFolder(const FolderScan& scan) {
             ? joinNames(phaseWarn) + " is partly out of phase: it loses level when played in mono."
             : "Left and right work together; nothing disappears in mono.",
         !phaseFail.empty() ? phaseFail : phaseWarn);
-    if (report.mixFacts) {
-        const double crest = report.mixFacts->crestDb;
-        add("mix_dynamics", crest < 9.0 ? CheckStatus::Warn : CheckStatus::Pass,
-            format("crest %.1f dB", crest), crest,
-            crest < 9.0 ? "The mix is already heavily compressed or limited (peak-to-RMS below 9 dB): leave "
-                          "master-bus "
-                          "processing off the mix you send."
-                        : "The mix has its dynamics: no sign of a master-bus limiter.",
-            {report.mixFacts->path});
-    }
-
     // Alignment and null, only where they mean something.
-    if (mix && byRate.size() == 1 && !stems.empty()) {
-        report.nullTest = runNullTest(*mix, stems);
+    if (mix && byRate.size() == 1 && !stems.empty()) report.nullTest = runNullTest(*mix, stems);
+    if (report.mixFacts) checks.push_back(mixDynamicsCheck(*report.mixFacts, report.nullTest));
+
+    if (report.nullTest) {
         // What the null test alone reads as a missing part is, with a lossy stem in the folder, the codec's
         // band limit and coding noise: the stem, not the mix, is what has to be replaced.
         std::vector<std::string> lossyStems;
@@ -508,6 +420,22 @@ ValidationReport validateFolder(const FolderScan& scan) {
             report.nullTest->explanation =
                 joinNames(lossyStems) + " was made from a lossy file (MP3): what the codec removed and added "
                                         "cannot cancel against the mix.";
+        }
+        // A stem with flat tops the mix does not have was clipped when it was bounced: that file, not the
+        // mix bus, is what differs.
+        std::vector<std::string> clippedStems;
+        for (const auto& path : clipped)
+            if (!report.mixFacts || path != report.mixFacts->path) clippedStems.push_back(path);
+        const bool mixClipped = report.mixFacts && report.mixFacts->clippedSamples >= kClippedSamplesFinding;
+        if (report.nullTest->residualDb > kNullPassDb && !clippedStems.empty() && !mixClipped &&
+            report.nullTest->cause != NullCause::StemOffset &&
+            report.nullTest->cause != NullCause::PolarityFlip &&
+            report.nullTest->cause != NullCause::StemLength) {
+            report.nullTest->cause = NullCause::ClippedStem;
+            report.nullTest->explanation =
+                joinNames(clippedStems) + (clippedStems.size() == 1 ? " is" : " are") +
+                " clipped and the mix is not: the stem was clipped when it was bounced, and the mix holds it "
+                "clean.";
         }
         const NullTestResult& n = *report.nullTest;
         std::vector<std::string> late, flipped;
@@ -544,6 +472,7 @@ ValidationReport validateFolder(const FolderScan& scan) {
                          -n.residualDb) +
                       n.explanation);
     }
+    report.findings = deliveryFindings(scan, report);
     return report;
 }
 
@@ -566,7 +495,8 @@ nlohmann::json toJson(const ValidationReport& report) {
                               {"correlation", f.correlation},
                               {"mono_fold_loss_db", f.monoFoldLossDb},
                               {"band_limit_hz", f.bandLimitHz},
-                              {"audible_share_db", f.audibleShareDb}};
+                              {"audible_share_db", f.audibleShareDb},
+                              {"near_peak_per_minute", f.nearPeakPerMinute}};
     };
     nlohmann::json stems = nlohmann::json::array();
     for (const auto& f : report.stemFacts)
@@ -576,7 +506,8 @@ nlohmann::json toJson(const ValidationReport& report) {
             {"checks", checks},
             {"null_test", report.nullTest ? toJson(*report.nullTest) : nlohmann::json()},
             {"stems", stems},
-            {"mix", report.mixFacts ? factsJson(*report.mixFacts) : nlohmann::json()}};
+            {"mix", report.mixFacts ? factsJson(*report.mixFacts) : nlohmann::json()},
+            {"findings", toJson(report.findings)}};
 }
 
 } // namespace lathe::core

@@ -1,5 +1,6 @@
 #include "core/analysis/ElementAnalysis.h"
 
+#include "dsp/KWeighting.h"
 #include "dsp/ScopedFlushDenormals.h"
 
 #include <algorithm>
@@ -108,6 +109,7 @@ std::vector<double> curveDb(const std::vector<double>& hopEnergy, std::size_t ho
 }
 
 double medianOf(std::vector<double> v) {
+    if (v.empty()) return 0.0;
     std::sort(v.begin(), v.end());
     const std::size_t n = v.size();
     return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
@@ -142,7 +144,14 @@ void findBassNotes(const std::vector<double>& low, double hopSeconds, ElementAna
         for (std::size_t j = k >= 4 ? k - 4 : 0; j < std::min(levels.size(), k + 5); ++j)
             if (j != k) neighbours.push_back(levels[j]);
         if (neighbours.size() < 4) continue;
-        const double over = levels[k] - medianOf(neighbours);
+        const double middle = medianOf(neighbours);
+        const double over = levels[k] - middle;
+        // A played line varies (velocity, the pitch's place in the band): a jump counts once it stands three
+        // times the neighbours' own median deviation above them.
+        std::vector<double> deviation;
+        for (double l : neighbours)
+            deviation.push_back(std::abs(l - middle));
+        if (over <= 3.0 * medianOf(deviation)) continue;
         // The onset hop holds the note's start somewhere inside it: its middle is the best estimate.
         if (over > kBassNoteJumpDb)
             a.bassNoteJumps.push_back({(static_cast<double>(onsets[k]) + 0.5) * hopSeconds, levels[k], over});
@@ -150,6 +159,52 @@ void findBassNotes(const std::vector<double>& low, double hopSeconds, ElementAna
     std::sort(
         a.bassNoteJumps.begin(), a.bassNoteJumps.end(),
         [](const BassNoteJump& x, const BassNoteJump& y) { return x.overNeighboursDb > y.overNeighboursDb; });
+}
+
+// ElementAnalysis::vocalGapFloorDb, from its first sung 10 ms hop (within 30 dB of its loudest) to its last.
+std::optional<double> gapFloorDb(const std::vector<float>& vocal, double fs) {
+    const std::vector<double> level = levelCurveDb(vocal, fs, 0.01);
+    if (level.empty()) return std::nullopt;
+    const double loudest = *std::max_element(level.begin(), level.end());
+    std::size_t first = level.size(), last = 0;
+    for (std::size_t h = 0; h < level.size(); ++h)
+        if (level[h] > loudest - 30.0) first = std::min(first, h), last = h;
+    if (first >= last || last - first < 100) return std::nullopt;
+    const std::vector<double> sung(level.begin() + static_cast<long>(first),
+                                   level.begin() + static_cast<long>(last) + 1);
+    // The quietest 50 ms between its phrases against the loudest 10 ms within half a second of it: a dry
+    // voice that breathes for a quarter of a second falls 40 dB or more under its own phrase there; a reverb
+    // tail (RT60 of a second or more) stays 20-30 dB under it. Relative to the phrase around it, so a verse
+    // ridden up or down does not move it.
+    double quietest = 0.0;
+    for (std::size_t h = 0; h + 5 <= sung.size(); ++h) {
+        double e = 0.0;
+        for (std::size_t j = h; j < h + 5; ++j)
+            e += std::pow(10.0, sung[j] / 10.0);
+        const double window = 10.0 * std::log10(e / 5.0 + 1e-30);
+        const double phrase =
+            *std::max_element(sung.begin() + static_cast<long>(h >= 50 ? h - 50 : 0),
+                              sung.begin() + static_cast<long>(std::min(sung.size(), h + 55)));
+        quietest = std::min(quietest, std::max(-100.0, window) - phrase);
+    }
+    return quietest;
+}
+
+std::vector<float> kWeighted(const std::vector<float>& x, double fs) {
+    const dsp::ScopedFlushDenormals flush;
+    const dsp::KWeighting k = dsp::makeKWeighting(fs);
+    std::vector<float> y(x.size());
+    double s1 = 0, s2 = 0, h1 = 0, h2 = 0;
+    for (std::size_t i = 0; i < x.size(); ++i) {
+        const double a = k.shelf.b0 * x[i] + s1;
+        s1 = k.shelf.b1 * x[i] - k.shelf.a1 * a + s2;
+        s2 = k.shelf.b2 * x[i] - k.shelf.a2 * a;
+        const double b = k.highPass.b0 * a + h1;
+        h1 = k.highPass.b1 * a - k.highPass.a1 * b + h2;
+        h2 = k.highPass.b2 * a - k.highPass.a2 * b;
+        y[i] = static_cast<float>(b);
+    }
+    return y;
 }
 
 } // namespace
@@ -173,8 +228,6 @@ ElementAnalysis analyzeElements(const LoadedAudio* mix, const std::vector<Elemen
         for (std::size_t i = 0; i < n; ++i)
             sum[i] += monos.back()[i];
     }
-    a.sections = findSections(mix ? mix->mono() : sum, fs);
-
     const auto firstOf = [&](StemRole role) -> int {
         for (std::size_t k = 0; k < stems.size(); ++k)
             if (stems[k].role == role) return static_cast<int>(k);
@@ -182,15 +235,19 @@ ElementAnalysis analyzeElements(const LoadedAudio* mix, const std::vector<Elemen
     };
     const int vocal = firstOf(StemRole::LeadVocal), drums = firstOf(StemRole::Drums),
               bass = firstOf(StemRole::Bass), fx = firstOf(StemRole::Fx);
+    a.sections = findSections(mix ? mix->mono() : sum, fs);
 
     // Lead vocal against the rest, per section, over the hops the vocal sings in (within 30 dB of its
     // loudest hop): silence between phrases would otherwise read as a buried vocal.
     a.hasLeadVocal = vocal >= 0;
     if (vocal >= 0) {
-        const std::vector<float>& v = monos[static_cast<std::size_t>(vocal)];
+        // K-weighted, as loudness is heard: the low end of a kick-heavy band counts for less against a voice
+        // than its energy says.
+        const std::vector<float> v = kWeighted(monos[static_cast<std::size_t>(vocal)], fs);
         std::vector<float> rest(n);
         for (std::size_t i = 0; i < n; ++i)
-            rest[i] = sum[i] - v[i];
+            rest[i] = sum[i] - monos[static_cast<std::size_t>(vocal)][i];
+        rest = kWeighted(rest, fs);
         const auto hop = static_cast<std::size_t>(std::llround(0.1 * fs));
         const std::vector<double> vocalLevel = levelCurveDb(v, fs, 0.1);
         const double loudest =
@@ -202,23 +259,22 @@ ElementAnalysis analyzeElements(const LoadedAudio* mix, const std::vector<Elemen
             const auto h0 = static_cast<std::size_t>(std::llround(section.startSeconds / 0.1));
             const auto h1 =
                 std::min(vocalLevel.size(), static_cast<std::size_t>(std::llround(section.endSeconds / 0.1)));
-            double ev = 0.0, er = 0.0;
-            std::size_t sung = 0;
+            std::vector<double> differences;
             for (std::size_t h = h0; h < h1; ++h)
-                if (vocalLevel[h] > loudest - 30.0) {
-                    ++sung;
-                    ev += energyOf(v, h * hop, (h + 1) * hop);
-                    er += energyOf(rest, h * hop, (h + 1) * hop);
-                }
+                if (vocalLevel[h] > loudest - 30.0)
+                    differences.push_back(
+                        dbRatio(energyOf(v, h * hop, (h + 1) * hop), energyOf(rest, h * hop, (h + 1) * hop)));
+            const std::size_t sung = differences.size();
             b.vocalPresent = h1 > h0 && sung * 4 >= (h1 - h0);
             if (b.vocalPresent) {
-                b.vocalToRestDb = dbRatio(ev, er);
+                b.vocalToRestDb = medianOf(differences);
                 lo = std::min(lo, b.vocalToRestDb);
                 hi = std::max(hi, b.vocalToRestDb);
             }
             a.vocalBalance.push_back(b);
         }
         a.vocalToRestSpreadDb = hi >= lo ? hi - lo : 0.0;
+        a.vocalGapFloorDb = gapFloorDb(monos[static_cast<std::size_t>(vocal)], fs);
     }
 
     // Both bands of every stem in one pass each: the low end's 20 ms curves, its total and the highs.
@@ -323,6 +379,10 @@ ElementAnalysis analyzeElements(const LoadedAudio* mix, const std::vector<Elemen
         const auto best = std::max_element(dominated.begin(), dominated.end()) - dominated.begin();
         a.limiterDriver = stems[static_cast<std::size_t>(best)].audio->info.path;
     }
+    std::vector<DriveStem> drive;
+    for (const auto& s : stems)
+        drive.push_back({s.audio, s.role});
+    a.limiterDrive = analyzeLimiterDrive(drive);
     return a;
 }
 
@@ -381,6 +441,8 @@ nlohmann::json toJson(const ElementAnalysis& a) {
             {"cymbals_over_vocal_db", opt(a.cymbalsOverVocalDb)},
             {"fx_over_vocal_db", opt(a.fxOverVocalDb)},
             {"limiter_driver", a.limiterDriver},
+            {"vocal_gap_floor_db", opt(a.vocalGapFloorDb)},
+            {"limiter_drive", toJson(a.limiterDrive)},
             {"stems", stems}};
 }
 

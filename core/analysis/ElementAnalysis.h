@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/analysis/LimiterDrive.h"
 #include "core/analysis/SectionFinder.h"
 #include "core/io/ClientFolder.h"
 #include "core/io/LoadedAudio.h"
@@ -15,8 +16,11 @@ namespace lathe::core {
 
 // At a kick hit, bass within this of the kick's 30-120 Hz level masks it.
 constexpr double kKickMaskingDb = 1.5;
-// A bass/808 note this much louder (30-120 Hz) than the notes around it jumps out of the line.
-constexpr double kBassNoteJumpDb = 4.0;
+// A bass/808 note this much louder (30-120 Hz) than the notes around it, and three times their own median
+// deviation, jumps out of the line.
+constexpr double kBassNoteJumpDb = 3.0;
+// The lead vocal's gaps within this of its phrases: reverb is printed on it.
+constexpr double kBakedReverbGapFloorDb = -38.0;
 
 // One bass/808 note louder than its neighbours: its onset, its 30-120 Hz level (the loudest 20 ms hop of
 // the note) and how far that is above the median of the up to eight notes around it (four either side).
@@ -34,7 +38,9 @@ struct ElementStem {
 struct SectionVocalBalance {
     SongSection section;
     bool vocalPresent = false; // the lead vocal sings in at least a quarter of the section
-    double vocalToRestDb = 0;  // lead vocal RMS - RMS of all other stems, over the 0.1 s hops it sings in
+    // Lead vocal against all other stems, both K-weighted, over the 0.1 s hops it sings in: the median of
+    // the hops' level differences, so one loud note of another stem (an 808 hit) does not move it.
+    double vocalToRestDb = 0;
 };
 
 struct StemElementFigures {
@@ -73,6 +79,12 @@ struct ElementAnalysis {
     // FX returns against the dry lead vocal, dB.
     std::optional<double> fxOverVocalDb;
     std::string limiterDriver; // path of the stem dominating the loudest peaks of the sum
+    // The lead vocal between its phrases against its phrases: from its first sung hop to its last, the
+    // lowest of (a 50 ms window's level - the loudest 10 ms within half a second of it), dB. A dry vocal
+    // falls silent between phrases
+    // (-60 dB or lower); reverb printed on it keeps the gaps filled.
+    std::optional<double> vocalGapFloorDb;
+    LimiterDrive limiterDrive; // the master limiter over the stems' sum, and what drives it
     std::vector<StemElementFigures> stems;
 };
 

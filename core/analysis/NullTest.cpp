@@ -1,6 +1,7 @@
 #include "core/analysis/NullTest.h"
 
 #include "core/Error.h"
+#include "core/analysis/GainFit.h"
 
 #include <fftw3.h>
 
@@ -27,6 +28,10 @@ const char* nullCauseName(NullCause cause) {
         return "master_bus_processing";
     case NullCause::LossyStem:
         return "lossy_stem";
+    case NullCause::StemGain:
+        return "stem_gain";
+    case NullCause::ClippedStem:
+        return "clipped_stem";
     }
     return "none";
 }
@@ -47,6 +52,56 @@ float shifted(const std::vector<float>& x, int64_t i, int lag, bool flip) {
     if (j < 0 || j >= static_cast<int64_t>(x.size())) return 0.0f;
     const float v = x[static_cast<std::size_t>(j)];
     return flip ? -v : v;
+}
+
+double percentile(std::vector<double> v, double p) {
+    if (v.empty()) return 0.0;
+    std::sort(v.begin(), v.end());
+    return v[static_cast<std::size_t>(std::llround(p * static_cast<double>(v.size() - 1)))];
+}
+
+// NullTestResult::printedGainReductionDb.
+double printedReductionDb(const std::vector<float> (&mixChannels)[2], const std::vector<LoadedAudio>& stems,
+                          const NullTestResult& r, const GainFit::Result& fit) {
+    const std::size_t n = mixChannels[0].size();
+    const auto block =
+        static_cast<std::size_t>(std::max(1, stems.empty() ? 960 : stems.front().info.sampleRate / 50));
+    const std::size_t blocks = n / block;
+    std::vector<double> mixPeak(blocks, 0.0), sumPeak(blocks, 0.0);
+    std::vector<double> fitted(n);
+    for (int c = 0; c < 2; ++c) {
+        std::fill(fitted.begin(), fitted.end(), 0.0);
+        for (std::size_t k = 0; k < stems.size(); ++k) {
+            if (fit.gains[k] == 0.0 || stems[k].channels.empty()) continue;
+            const auto& x = stems[k].channels[std::min<std::size_t>(static_cast<std::size_t>(c),
+                                                                    stems[k].channels.size() - 1)];
+            for (std::size_t i = 0; i < n; ++i)
+                fitted[i] += fit.gains[k] * shifted(x, static_cast<int64_t>(i), r.stems[k].lagSamples,
+                                                    r.stems[k].polarityInverted);
+        }
+        for (std::size_t b = 0; b < blocks; ++b)
+            for (std::size_t i = b * block; i < (b + 1) * block; ++i) {
+                mixPeak[b] = std::max(mixPeak[b], static_cast<double>(std::abs(mixChannels[c][i])));
+                sumPeak[b] = std::max(sumPeak[b], std::abs(fitted[i]));
+            }
+    }
+    // A limiter or clipper lowers the loud blocks against the quiet ones; a missing part or a stem at
+    // another level moves blocks by what plays in them, whatever their level. So the make-up is read where
+    // the sum is 12-30 dB under its peak, and the reduction where it is within 6 dB of it.
+    const double loudest = blocks ? *std::max_element(sumPeak.begin(), sumPeak.end()) : 0.0;
+    std::vector<double> quiet, loud, all;
+    for (std::size_t b = 0; b < blocks; ++b) {
+        if (mixPeak[b] <= 1e-9 || sumPeak[b] <= loudest * 0.0316) continue; // within 30 dB
+        const double ratio = 20.0 * std::log10(mixPeak[b] / sumPeak[b]);
+        all.push_back(ratio);
+        if (sumPeak[b] >= loudest * 0.5)
+            loud.push_back(ratio);
+        else if (sumPeak[b] <= loudest * 0.25)
+            quiet.push_back(ratio);
+    }
+    if (loud.size() < 5 || all.size() < 20) return 0.0;
+    const double makeUp = quiet.size() >= 10 ? percentile(quiet, 0.5) : percentile(all, 0.95);
+    return std::max(0.0, makeUp - percentile(loud, 0.0));
 }
 
 } // namespace
@@ -216,6 +271,36 @@ NullTestResult runNullTest(const LoadedAudio& mix, const std::vector<LoadedAudio
 
     double mixEnergy = 0, rawResidual = 0, corrected = 0, sumEnergy = 0, cross = 0, mixPeak = 0, sumPeak = 0;
     std::vector<float> sumChannels[2];
+    // Each stem's own gain in the mix, after alignment and polarity: both channels together, and each alone.
+    GainFit joint(stems.size()), perChannel[2] = {GainFit(stems.size()), GainFit(stems.size())};
+    {
+        static const std::vector<float> kNone;
+        std::vector<double> x(stems.size());
+        for (int c = 0; c < 2; ++c) {
+            std::vector<const std::vector<float>*> sources;
+            for (const auto& s : stems)
+                sources.push_back(s.channels.empty()
+                                      ? &kNone
+                                      : &s.channels[std::min<std::size_t>(static_cast<std::size_t>(c),
+                                                                          s.channels.size() - 1)]);
+            for (std::size_t i = 0; i < n; ++i) {
+                for (std::size_t k = 0; k < stems.size(); ++k)
+                    x[k] = shifted(*sources[k], static_cast<int64_t>(i), r.stems[k].lagSamples,
+                                   r.stems[k].polarityInverted);
+                joint.add(x.data(), mixChannels[c][i]);
+                perChannel[c].add(x.data(), mixChannels[c][i]);
+            }
+        }
+    }
+    const GainFit::Result fit = joint.solve();
+    const GainFit::Result fitLeft = perChannel[0].solve(), fitRight = perChannel[1].solve();
+    const auto gainDb = [](double g) { return g > 1e-10 ? 20.0 * std::log10(g) : -200.0; };
+    for (std::size_t k = 0; k < stems.size(); ++k) {
+        if (r.stems[k].silent) continue;
+        r.stems[k].gainDb = gainDb(fit.gains[k]);
+        r.stems[k].gainLeftDb = gainDb(fitLeft.gains[k]);
+        r.stems[k].gainRightDb = gainDb(fitRight.gains[k]);
+    }
     for (int c = 0; c < 2; ++c) {
         sumChannels[c].assign(n, 0.0f);
         std::vector<float> raw(n, 0.0f);
@@ -246,6 +331,7 @@ NullTestResult runNullTest(const LoadedAudio& mix, const std::vector<LoadedAudio
         return r;
     }
     r.residualDb = toDb(rawResidual / mixEnergy);
+    r.stemGainResidualDb = toDb(fit.residualEnergy / mixEnergy);
     r.correctedResidualDb = toDb(corrected / mixEnergy);
     const double gain = sumEnergy > 1e-20 ? cross / sumEnergy : 1.0;
     r.fittedGainDb = gain > 1e-10 ? 20.0 * std::log10(gain) : -200.0;
@@ -254,6 +340,9 @@ NullTestResult runNullTest(const LoadedAudio& mix, const std::vector<LoadedAudio
     const double meanEnergy = 1.0 / (2.0 * static_cast<double>(std::max<std::size_t>(n, 1)));
     r.mixCrestDb = 20.0 * std::log10(std::max(mixPeak, 1e-10)) - toDb(mixEnergy * meanEnergy);
     r.stemSumCrestDb = 20.0 * std::log10(std::max(sumPeak, 1e-10)) - toDb(sumEnergy * meanEnergy);
+
+    if (r.stemGainResidualDb > kNullPassDb)
+        r.printedGainReductionDb = printedReductionDb(mixChannels, stems, r, fit);
 
     if (r.residualDb <= kNullPassDb) {
         r.cause = NullCause::None;
@@ -286,19 +375,48 @@ NullTestResult runNullTest(const LoadedAudio& mix, const std::vector<LoadedAudio
                             " than the mix, so part of the song is missing from the stems.";
             return r;
         }
-    // With alignment, polarity and lengths fine, either the mix bus did something the stems lack (a gain
-    // change shows in the fitted gain, a compressor or limiter in a lower crest factor), or a part is
-    // missing.
+    // With alignment, polarity and lengths fine, per-stem gains that bring the stems to a null (or most of
+    // the way) name the stems that sit at another level in the mix - unless they all moved together, which
+    // is a gain on the mix bus.
+    std::vector<std::size_t> offLevel;
+    double lowestGain = 1e9, highestGain = -1e9;
+    for (std::size_t k = 0; k < r.stems.size(); ++k) {
+        if (r.stems[k].silent) continue;
+        lowestGain = std::min(lowestGain, r.stems[k].gainDb);
+        highestGain = std::max(highestGain, r.stems[k].gainDb);
+        if (std::abs(r.stems[k].gainDb) > kStemGainToleranceDb) offLevel.push_back(k);
+    }
+    const bool gainsExplain =
+        r.stemGainResidualDb <= kNullPassDb ||
+        r.stemGainResidualDb < std::min(r.correctedResidualDb, r.fittedResidualDb) - 10.0;
+    const bool together = highestGain - lowestGain <= kStemGainToleranceDb;
+    if (gainsExplain && !offLevel.empty() && !together) {
+        r.cause = NullCause::StemGain;
+        std::string text;
+        for (std::size_t k : offLevel) {
+            char part[256];
+            std::snprintf(part, sizeof part, "%s%s is %.1f dB %s in the printed mix",
+                          text.empty() ? "" : "; ", fileName(r.stems[k].path).c_str(),
+                          std::abs(r.stems[k].gainDb),
+                          r.stems[k].gainDb < 0 ? "louder than" : "quieter than");
+            text += part;
+        }
+        r.explanation = text + ": the stems were bounced at another level than they were mixed at.";
+        return r;
+    }
+    // Otherwise either the mix bus did something the stems lack (a gain change shows in the fitted gain, a
+    // compressor or limiter in a lower crest factor), or a part is missing.
     const bool busGain = std::abs(r.fittedGainDb) > 0.5 && r.fittedResidualDb < r.correctedResidualDb - 3.0;
     const bool squashed = r.stemSumCrestDb - r.mixCrestDb > 1.0;
     if (busGain || squashed) {
         r.cause = NullCause::MasterBusProcessing;
-        char text[256];
+        char text[384];
         std::snprintf(
             text, sizeof text,
-            "The mix has master-bus processing printed on it (crest factor %.1f dB against %.1f dB for "
-            "the stems' sum, level %+.1f dB): the stems do not carry it.",
-            r.mixCrestDb, r.stemSumCrestDb, r.fittedGainDb);
+            "The mix has master-bus processing printed on it (about %.1f dB of limiting on its loudest "
+            "peaks; crest factor %.1f dB against %.1f dB for the stems' sum, level %+.1f dB): the stems do "
+            "not carry it.",
+            r.printedGainReductionDb, r.mixCrestDb, r.stemSumCrestDb, r.fittedGainDb);
         r.explanation = text;
     } else {
         r.cause = NullCause::MissingStem;
@@ -315,13 +433,18 @@ nlohmann::json toJson(const NullTestResult& r) {
                          {"correlation", s.correlation},
                          {"polarity_inverted", s.polarityInverted},
                          {"silent", s.silent},
-                         {"length_difference_frames", s.lengthDifferenceFrames}});
+                         {"length_difference_frames", s.lengthDifferenceFrames},
+                         {"gain_db", s.gainDb},
+                         {"gain_left_db", s.gainLeftDb},
+                         {"gain_right_db", s.gainRightDb}});
     return {{"residual_db", r.residualDb},
             {"corrected_residual_db", r.correctedResidualDb},
             {"fitted_gain_db", r.fittedGainDb},
             {"fitted_residual_db", r.fittedResidualDb},
             {"mix_crest_db", r.mixCrestDb},
             {"stem_sum_crest_db", r.stemSumCrestDb},
+            {"stem_gain_residual_db", r.stemGainResidualDb},
+            {"printed_gain_reduction_db", r.printedGainReductionDb},
             {"cause", nullCauseName(r.cause)},
             {"explanation", r.explanation},
             {"stems", stems}};

@@ -22,7 +22,16 @@ std::vector<double> levelCurveDb(const std::vector<float>& mono, double sampleRa
 
 std::vector<SongSection> findSections(const std::vector<float>& mixMono, double sampleRate) {
     constexpr double kHop = 0.1;
-    const std::vector<double> level = levelCurveDb(mixMono, sampleRate, kHop);
+    // A running median over 1.1 s: a single loud note or hit (an 808 note 16 dB up) is not a change of
+    // arrangement and must not move a boundary; a section's step survives a median untouched.
+    const std::vector<double> raw = levelCurveDb(mixMono, sampleRate, kHop);
+    std::vector<double> level(raw.size());
+    for (std::size_t i = 0; i < raw.size(); ++i) {
+        std::vector<double> w(raw.begin() + static_cast<long>(i >= 5 ? i - 5 : 0),
+                              raw.begin() + static_cast<long>(std::min(raw.size(), i + 6)));
+        std::nth_element(w.begin(), w.begin() + static_cast<long>(w.size() / 2), w.end());
+        level[i] = w[w.size() / 2];
+    }
     const double duration = static_cast<double>(mixMono.size()) / sampleRate;
     const auto hops = static_cast<int>(level.size());
     const int window =

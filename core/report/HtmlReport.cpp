@@ -230,17 +230,30 @@ std::string htmlReport(const FolderScan& scan, const ValidationReport& validatio
     html << "<h1>" << escape(scan.songName) << "</h1>";
     const char* verdict = advice.recommendation == Recommendation::StereoMastering ? "Stereo mastering"
                           : advice.recommendation == Recommendation::StemMastering ? "Stem mastering"
-                                                                                   : "Mix revision first";
-    html << "<h2>Recommendation: " << verdict << "</h2><ul>";
+                          : advice.recommendation == Recommendation::FixDelivery ? "Re-export the stems first"
+                                                                                 : "Mix revision first";
+    html << "<h2>Recommendation: " << verdict << "</h2><p>Confidence "
+         << static_cast<int>(100.0 * advice.confidence + 0.5) << " %</p><ul>";
     for (const auto& r : advice.reasons)
         html << "<li>" << escape(r.text) << "</li>";
     html << "</ul>";
+    if (advice.recommendation == Recommendation::FixDelivery) {
+        html << "<h3>What to re-export, and how</h3><table>";
+        for (const auto& f : advice.findings)
+            if (f.calls == Recommendation::FixDelivery)
+                html << "<tr><td>"
+                     << escape(f.file.empty() ? std::string("the delivery")
+                                              : f.file.substr(f.file.find_last_of('/') + 1))
+                     << "</td><td>" << escape(f.text) << "</td><td>" << escape(f.fix) << "</td></tr>";
+        html << "</table>";
+    }
     if (!advice.nudges.empty()) {
         html << "<h3>Suggested changes</h3><ul>";
         for (const auto& n : advice.nudges)
             html << "<li>" << escape(n.text)
-                 << (n.adviceOnly ? std::string(" <em>(advice only)</em>")
-                                  : " <code>--set " + escape(n.setAssignment) + "</code>")
+                 << (n.beyondNudge  ? std::string()
+                     : n.adviceOnly ? std::string(" <em>(advice only)</em>")
+                                    : " <code>--set " + escape(n.setAssignment) + "</code>")
                  << "</li>";
         html << "</ul>";
     }

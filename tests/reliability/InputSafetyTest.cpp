@@ -300,7 +300,7 @@ TEST(InputSafety, LoudnessTargetingStopsAtTheGainLimitWhenTheLimiterTakesTheGain
     EXPECT_TRUE(json::parse(loud.out)["deliverables"][0]["meets_target"].get<bool>()) << loud.out;
 }
 
-// --- 9. advise names an unreadable stem and fails, as render does. -----------------------------------------
+// --- 9. advise names an unreadable stem and fails, as render does (its verdict: re-export it). ------------
 
 TEST(InputSafety, AdviseNamesAnUnreadableStemAndFails) {
     TempDir tmp;
@@ -312,6 +312,9 @@ TEST(InputSafety, AdviseNamesAnUnreadableStemAndFails) {
     EXPECT_NE(r.err.find("03_Music.wav"), std::string::npos) << r.err;
     EXPECT_NE(r.err.find("not an audio file"), std::string::npos) << r.err;
     EXPECT_EQ(r.out.find("missing"), std::string::npos) << "no verdict on a folder read in part: " << r.out;
+    // The only verdict is the delivery's: re-export that file (issue 17).
+    EXPECT_NE(r.out.find("fix_delivery"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("03_Music.wav"), std::string::npos) << r.out;
     const CliResult render = runCli({"render", song.string(), "--out", tmp.file("out"), "--quiet"});
     EXPECT_EQ(render.exitCode, 1);
     EXPECT_NE(render.err.find("03_Music.wav"), std::string::npos) << render.err;

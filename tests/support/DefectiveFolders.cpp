@@ -17,24 +17,6 @@ namespace {
 
 constexpr int kWav24 = SF_FORMAT_WAV | SF_FORMAT_PCM_24;
 
-void resumMix(const core::DemoResult& demo) {
-    PlanarAudio mix = readTestAudio(demo.files[6]);
-    for (auto& c : mix)
-        std::fill(c.begin(), c.end(), 0.0f);
-    for (std::size_t k = 0; k < 6; ++k) {
-        const PlanarAudio stem = readTestAudio(demo.files[k]);
-        for (std::size_t c = 0; c < 2; ++c)
-            for (std::size_t i = 0; i < mix[c].size(); ++i)
-                mix[c][i] += stem[c][i];
-    }
-    // Stems are on the 24-bit grid and the sum stays below full scale, so it is exact; quantising only
-    // documents that.
-    for (auto& c : mix)
-        for (float& x : c)
-            x = quantize(x, 24);
-    writeTestAudio(demo.files[6], mix, kDefectSampleRate, kWav24);
-}
-
 PlanarAudio mp3RoundTrip(const PlanarAudio& audio, const std::string& scratch) {
     {
         core::WriterOptions o;
@@ -99,36 +81,29 @@ void writeKickAnd808(const core::DemoResult& demo, bool alternating) {
     };
     save(drums, demo.files[0]);
     save(bass, demo.files[1]);
-    resumMix(demo);
+    resumMix(demo.files);
 }
 
-// Held 808 notes on every beat at 120 BPM, each stopping 20 ms before the next starts (a clear onset), one
-// of them (at kBassJumpSeconds) at twice the gain. Quiet enough that the jump does not push the re-summed mix
-// near full scale.
-void writeBassNoteJump(const core::DemoResult& demo) {
-    const PlanarAudio original = readTestAudio(demo.files[1]);
-    const auto frames = static_cast<std::int64_t>(original[0].size());
-    core::demo::Stereo bass(frames);
-    core::demo::Rng rng(606);
-    const double beat = 60.0 / kKick808Bpm;
-    const double seconds = static_cast<double>(frames) / kDefectSampleRate;
-    constexpr double kRoots[4] = {33.0, 29.0, 36.0, 31.0};
-    int k = 0;
-    for (double t = 0.0; t + beat <= seconds; t += beat, ++k) {
-        const double midi = kRoots[(k / 2) % 4];
-        const double jump = std::abs(t - kBassJumpSeconds) < 1e-9 ? 2.0 : 1.0;
-        core::demo::add808(bass, kDefectSampleRate,
-                           {t, beat - 0.05, midi, midi + 0.5, 0.1 * jump * (1.0 + 0.04 * rng.bipolar())});
+} // namespace
+
+void resumMix(const std::vector<std::string>& files) {
+    PlanarAudio mix = readTestAudio(files[6]);
+    for (auto& c : mix)
+        std::fill(c.begin(), c.end(), 0.0f);
+    for (std::size_t k = 0; k < 6; ++k) {
+        const PlanarAudio stem = readTestAudio(files[k]);
+        for (std::size_t c = 0; c < 2; ++c)
+            for (std::size_t i = 0; i < mix[c].size() && i < stem[c].size(); ++i)
+                mix[c][i] += stem[c][i];
     }
-    PlanarAudio a{bass.left, bass.right};
-    for (auto& c : a)
+    // Stems are on the 24-bit grid and the sum stays below full scale, so it is exact; quantising only
+    // documents that.
+    for (auto& c : mix)
         for (float& x : c)
             x = quantize(x, 24);
-    writeTestAudio(demo.files[1], a, kDefectSampleRate, kWav24);
-    resumMix(demo);
+    writeTestAudio(files[6], mix, kDefectSampleRate, kWav24);
 }
 
-// Scales one stem between two times (a vocal ride printed into the stem), kept on the 24-bit grid.
 void scaleSection(const std::string& path, double fromSeconds, double toSeconds, double gainDb) {
     PlanarAudio a = readTestAudio(path);
     const auto from = static_cast<std::size_t>(std::llround(fromSeconds * kDefectSampleRate));
@@ -140,14 +115,37 @@ void scaleSection(const std::string& path, double fromSeconds, double toSeconds,
     writeTestAudio(path, a, kDefectSampleRate, kWav24);
 }
 
-} // namespace
+void writeBassNoteLine(const std::vector<std::string>& files, double jumpDb) {
+    const PlanarAudio original = readTestAudio(files[1]);
+    const auto frames = static_cast<std::int64_t>(original[0].size());
+    core::demo::Stereo bass(frames);
+    core::demo::Rng rng(606);
+    const double beat = 60.0 / kKick808Bpm;
+    const double seconds = static_cast<double>(frames) / kDefectSampleRate;
+    constexpr double kRoots[4] = {33.0, 29.0, 36.0, 31.0};
+    int k = 0;
+    for (double t = 0.0; t + beat <= seconds; t += beat, ++k) {
+        const double midi = kRoots[(k / 2) % 4];
+        const double jump = std::abs(t - kBassJumpSeconds) < 1e-9 ? std::pow(10.0, jumpDb / 20.0) : 1.0;
+        core::demo::add808(bass, kDefectSampleRate,
+                           {t, beat - 0.05, midi, midi + 0.5, 0.1 * jump * (1.0 + 0.04 * rng.bipolar())});
+    }
+    PlanarAudio a{bass.left, bass.right};
+    for (auto& c : a)
+        for (float& x : c)
+            x = quantize(x, 24);
+    writeTestAudio(files[1], a, kDefectSampleRate, kWav24);
+    resumMix(files);
+}
 
-DefectiveFolder writeDefectiveFolder(const std::string& dir, Defect defect) {
+DefectiveFolder writeDefectiveFolder(const std::string& dir, Defect defect, std::uint32_t seed,
+                                     double seconds) {
     core::DemoOptions options;
-    options.seconds = kDefectSeconds;
+    options.seed = seed;
+    options.seconds = seconds;
     options.sampleRate = kDefectSampleRate;
     const core::DemoResult demo = core::writeDemoFolder(dir, options);
-    DefectiveFolder out{dir, core::demoLayout(options), {}};
+    DefectiveFolder out{dir, core::demoLayout(options), {}, demo.files};
     const auto& f = demo.files;
     switch (defect) {
     case Defect::Clean:
@@ -188,7 +186,7 @@ DefectiveFolder writeDefectiveFolder(const std::string& dir, Defect defect) {
     }
     case Defect::VocalBuriedInHook: {
         scaleSection(f[3], out.layout.verseEnd, out.layout.hookEnd, -3.0);
-        resumMix(demo);
+        resumMix(demo.files);
         out.affectedFile = f[3];
         break;
     }
@@ -217,7 +215,7 @@ DefectiveFolder writeDefectiveFolder(const std::string& dir, Defect defect) {
             for (float& x : c)
                 x = quantize(std::clamp(4.0f * x, -peak, peak), 24);
         writeTestAudio(f[3], a, kDefectSampleRate, kWav24);
-        resumMix(demo);
+        resumMix(demo.files);
         out.affectedFile = f[3];
         break;
     }
@@ -227,12 +225,12 @@ DefectiveFolder writeDefectiveFolder(const std::string& dir, Defect defect) {
         out.affectedFile = f[1];
         break;
     case Defect::BassNoteJump:
-        writeBassNoteJump(demo);
+        writeBassNoteLine(demo.files, kBassJumpDb);
         out.affectedFile = f[1];
         break;
     case Defect::VocalLoudInVerse: {
         scaleSection(f[3], out.layout.introEnd, out.layout.verseEnd, kVocalVerseLiftDb);
-        resumMix(demo);
+        resumMix(demo.files);
         out.affectedFile = f[3];
         break;
     }

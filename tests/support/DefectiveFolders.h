@@ -6,7 +6,9 @@
 
 #include "core/demo/DemoFolder.h"
 
+#include <cstdint>
 #include <string>
+#include <vector>
 
 namespace lathe::test {
 
@@ -43,13 +45,25 @@ inline constexpr double kVocalVerseLiftDb = 8.0;
 struct DefectiveFolder {
     std::string folder;
     core::DemoLayout layout;
-    std::string affectedFile; // full path of the edited file, empty for Clean
+    std::string affectedFile;       // full path of the edited file, empty for Clean
+    std::vector<std::string> files; // the demo's: six stems, the mix, the rough master reference
 };
 
 inline constexpr double kDefectSeconds = 10.0;
 inline constexpr int kDefectSampleRate = 48000;
 
-// Writes the folder into dir (created). Throws std::runtime_error or core::Error.
-DefectiveFolder writeDefectiveFolder(const std::string& dir, Defect defect);
+// Writes the folder into dir (created), from the demo song of `seed` and length `seconds` (the defects' times
+// are for kDefectSeconds). Throws std::runtime_error or
+// core::Error.
+DefectiveFolder writeDefectiveFolder(const std::string& dir, Defect defect, std::uint32_t seed = 1,
+                                     double seconds = kDefectSeconds);
+
+// Rewrites the mix (files[6]) as the exact sum of the six stems (files[0..5]), on the 24-bit grid.
+void resumMix(const std::vector<std::string>& files);
+// Scales one stem between two times (a ride printed into the stem), kept on the 24-bit grid.
+void scaleSection(const std::string& path, double fromSeconds, double toSeconds, double gainDb);
+// Replaces 02_Bass_808 (files[1]) with held 808 notes on every beat at 120 BPM, each stopping 50 ms before
+// the next starts (a clear onset), the one at kBassJumpSeconds jumpDb louder, and re-sums the mix.
+void writeBassNoteLine(const std::vector<std::string>& files, double jumpDb);
 
 } // namespace lathe::test

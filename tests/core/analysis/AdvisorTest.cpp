@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <iostream>
 
 using namespace lathe;
@@ -71,16 +72,22 @@ TEST(Advisor, VocalBuriedInTheHookGetsAStemMasterWithAVocalNudge) {
     EXPECT_GT(buriedHook->section.endSeconds, buriedHook->section.startSeconds + 1.5);
     // The vocal was turned down 3 dB there and nothing else changed (the rest is the same): the measured
     // vocal-to-rest drops by 3 dB, less whatever part of the section boundary is off.
-    EXPECT_NEAR(cleanHook->vocalToRestDb - buriedHook->vocalToRestDb, 3.0, 0.3);
+    // (With the vocal down, the section finder may also take in the bar after the hook, where the vocal sits
+    // further back: up to a dB more.)
+    EXPECT_NEAR(cleanHook->vocalToRestDb - buriedHook->vocalToRestDb, 3.5, 0.6);
 
-    EXPECT_EQ(buried.advice.recommendation, core::Recommendation::StemMastering);
+    // 3 dB is past the seed article's 1-2 dB nudge: a mix revision, with the change shown and never applied.
+    EXPECT_EQ(buried.advice.recommendation, core::Recommendation::MixRevision);
     ASSERT_EQ(buried.advice.nudges.size(), 1u);
     const core::StemNudge& n = buried.advice.nudges[0];
     EXPECT_EQ(n.stemId, "lead_vocal");
     EXPECT_EQ(n.section, "hook");
     EXPECT_NEAR(n.gainDb, 3.0, 1.0);
-    EXPECT_EQ(n.setAssignment.rfind("stems.lead_vocal.gain_db=", 0), 0u);
-    // The delivery itself is sound, so it is not a mix revision.
+    EXPECT_TRUE(n.beyondNudge);
+    EXPECT_TRUE(n.setAssignment.empty());
+    EXPECT_NE(n.text.find("beyond a stem-mastering nudge"), std::string::npos) << n.text;
+    EXPECT_TRUE(core::toJson(buried.advice).at("set").empty());
+    // The delivery itself is sound, so it is not a delivery to fix.
     EXPECT_FALSE(buried.validation.failed());
 }
 
@@ -94,13 +101,42 @@ TEST(Advisor, ClippedVocalNeedsAMixRevision) {
     EXPECT_TRUE(clippingReason);
 }
 
-TEST(Advisor, FailedDeliveryChecksComeFirst) {
-    for (Defect d :
-         {Defect::StemShifted37, Defect::PolarityFlippedStem, Defect::LimitedMix, Defect::Mp3Stem}) {
+TEST(Advisor, AWrongDeliveryIsReExportedBeforeAnythingElse) {
+    for (Defect d : {Defect::StemShifted37, Defect::PolarityFlippedStem, Defect::Mp3Stem,
+                     Defect::StemOneSecondShort, Defect::MixedSampleRates}) {
         test::TempDir dir;
         const Outcome o = run(d, dir);
-        EXPECT_EQ(o.advice.recommendation, core::Recommendation::MixRevision) << static_cast<int>(d);
+        EXPECT_EQ(o.advice.recommendation, core::Recommendation::FixDelivery) << static_cast<int>(d);
+        EXPECT_TRUE(o.advice.nudges.empty());
+        // The affected file is named with what to do about it.
+        bool named = false;
+        for (const auto& f : o.advice.findings)
+            named = named || (f.file == o.folder.affectedFile &&
+                              f.calls == core::Recommendation::FixDelivery && !f.fix.empty());
+        EXPECT_TRUE(named) << static_cast<int>(d);
+        // A stem at another rate is only that: no spurious length finding from the rate conversion.
+        if (d == Defect::MixedSampleRates) {
+            for (const auto& f : o.advice.findings)
+                EXPECT_NE(f.kind, "stem_length") << f.text;
+        }
+        const auto json = core::toJson(o.advice);
+        EXPECT_EQ(json.at("recommendation"), "fix_delivery");
+        EXPECT_FALSE(json.at("re_export").empty());
     }
+}
+
+TEST(Advisor, LimitingPrintedOnTheMixIsAMixRevisionNamingTheMix) {
+    test::TempDir dir;
+    const Outcome o = run(Defect::LimitedMix, dir);
+    EXPECT_EQ(o.advice.recommendation, core::Recommendation::MixRevision);
+    bool named = false;
+    for (const auto& f : o.advice.findings)
+        if (f.kind == "printed_limiting") {
+            named = true;
+            EXPECT_EQ(f.element, "mix");
+            EXPECT_GT(f.figure, core::kPrintedLimitingDb);
+        }
+    EXPECT_TRUE(named);
 }
 
 TEST(Advisor, VocalTooLoudInTheVerseGetsAStemMasterWithAVocalCut) {
@@ -119,7 +155,8 @@ TEST(Advisor, VocalTooLoudInTheVerseGetsAStemMasterWithAVocalCut) {
     EXPECT_NEAR(loudVerse->vocalToRestDb - cleanVerse->vocalToRestDb, test::kVocalVerseLiftDb, 1.0);
     EXPECT_NEAR(loudVerse->section.startSeconds, loud.folder.layout.introEnd, 0.5);
 
-    EXPECT_EQ(loud.advice.recommendation, core::Recommendation::StemMastering);
+    // Several dB more forward than in the hook: beyond a nudge, a mix revision with the cut shown.
+    EXPECT_EQ(loud.advice.recommendation, core::Recommendation::MixRevision);
     ASSERT_EQ(loud.advice.nudges.size(), 1u);
     const core::StemNudge& n = loud.advice.nudges[0];
     EXPECT_EQ(n.stemId, "lead_vocal");
@@ -127,7 +164,8 @@ TEST(Advisor, VocalTooLoudInTheVerseGetsAStemMasterWithAVocalCut) {
     // Back to the hook's balance: the verse now sits (verse - hook) dB further forward, in half-dB steps.
     const double excess = loudVerse->vocalToRestDb - hook(loud.elements)->vocalToRestDb;
     EXPECT_NEAR(n.gainDb, -excess, 0.25);
-    EXPECT_NEAR(n.gainDb, -3.0, 1.0);
+    EXPECT_LT(n.gainDb, -core::kMaxNudgeDb);
+    EXPECT_TRUE(n.beyondNudge);
     EXPECT_NE(n.text.find("lead vocal -"), std::string::npos) << n.text;
     EXPECT_NE(n.text.find("in the verse"), std::string::npos) << n.text;
     EXPECT_FALSE(loud.validation.failed());
@@ -146,8 +184,9 @@ TEST(Advisor, KickAnd808OnTheSameNotesGetAStemMasterWithAn808Cut) {
         if (n.stemId == "bass") cut = &n;
     ASSERT_NE(cut, nullptr);
     ASSERT_TRUE(same.elements.bassOverKickDb);
-    // Down to 3 dB under the kick's hits.
-    EXPECT_NEAR(cut->gainDb, -(*same.elements.bassOverKickDb + 3.0), 0.25);
+    // Half a dB past the masking line under the kick's hits: a nudge within 2 dB.
+    EXPECT_NEAR(cut->gainDb, -(*same.elements.bassOverKickDb + core::kKickMaskingDb + 0.5), 0.25);
+    EXPECT_LE(std::abs(cut->gainDb), core::kMaxNudgeDb);
     EXPECT_EQ(cut->setAssignment.rfind("stems.bass.gain_db=-", 0), 0u) << cut->setAssignment;
     bool reason = false;
     for (const auto& r : same.advice.reasons)
@@ -182,19 +221,18 @@ TEST(Advisor, AVocalLostOnAPlaybackSystemIsNamedWithoutChangingTheVerdict) {
     EXPECT_DOUBLE_EQ(advice.reasons.back().figure, -5.0);
 }
 
-TEST(Advisor, ALoud808NoteGetsAStemMasterWithAnAdviceOnlyCut) {
+TEST(Advisor, ALoud808NoteSixDbUpIsBeyondANudge) {
     test::TempDir dir;
     const Outcome o = run(Defect::BassNoteJump, dir);
     EXPECT_FALSE(o.validation.failed());
-    EXPECT_EQ(o.advice.recommendation, core::Recommendation::StemMastering);
+    EXPECT_EQ(o.advice.recommendation, core::Recommendation::MixRevision);
     ASSERT_EQ(o.elements.bassNoteJumps.size(), 1u);
-    // The line sits under the demo's kicks (no masking), so the loud note is the only thing stems fix.
-    ASSERT_EQ(o.advice.nudges.size(), 1u);
     const core::StemNudge* tame = nullptr;
     for (const auto& n : o.advice.nudges)
-        if (n.adviceOnly) tame = &n;
+        if (n.stemId == "bass") tame = &n;
     ASSERT_NE(tame, nullptr);
-    EXPECT_EQ(tame->stemId, "bass");
+    EXPECT_TRUE(tame->adviceOnly);
+    EXPECT_TRUE(tame->beyondNudge);
     EXPECT_TRUE(tame->setAssignment.empty());
     EXPECT_NEAR(tame->startSeconds, test::kBassJumpSeconds, 0.05);
     // Rounded to half a dB from a figure within 1 dB of the +6.02 dB jump.
@@ -207,12 +245,12 @@ TEST(Advisor, ALoud808NoteGetsAStemMasterWithAnAdviceOnlyCut) {
             EXPECT_DOUBLE_EQ(r.figure, o.elements.bassNoteJumps[0].overNeighboursDb);
         }
     EXPECT_TRUE(reason);
-    // Advice only: no assignment in the JSON's set list, and marked as such on the nudge.
+    // Never applied: no assignment in the JSON's set list, and marked as such on the nudge.
     const auto json = core::toJson(o.advice);
     for (const auto& s : json.at("set"))
         EXPECT_EQ(s.get<std::string>().find("bass"), std::string::npos) << s;
     bool marked = false;
     for (const auto& n : json.at("nudges"))
-        if (n.at("advice_only").get<bool>()) marked = n.at("set").is_null();
+        if (n.at("stem") == "bass") marked = n.at("set").is_null() && n.at("beyond_nudge").get<bool>();
     EXPECT_TRUE(marked);
 }

@@ -112,3 +112,29 @@ TEST(NullTest, GainOnTheMixBusIsMasterBusProcessing) {
     // 1.5 s - s = 0.5 s, a third of the mix: -9.5 dB.
     EXPECT_NEAR(r.residualDb, 20.0 * std::log10(1.0 / 3.0), 0.1);
 }
+
+TEST(NullTest, AStemAtAnotherLevelIsNamedWithItsLeastSquaresGain) {
+    const auto a = noise(96000, 11, 0.2f), b = noise(96000, 12, 0.2f), c = noise(96000, 13, 0.2f);
+    // The mix holds b 4 dB louder than its file, and b's right side another 2 dB up (a pan change).
+    const float g = static_cast<float>(std::pow(10.0, 4.0 / 20.0)),
+                gr = static_cast<float>(std::pow(10.0, 6.0 / 20.0));
+    std::vector<float> left(a.size()), right(a.size());
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        left[i] = a[i] + g * b[i] + c[i];
+        right[i] = a[i] + gr * b[i] + c[i];
+    }
+    const auto r = core::runNullTest(stereo(left, right, "mix.wav"),
+                                     {stereo(a, a, "a.wav"), stereo(b, b, "b.wav"), stereo(c, c, "c.wav")});
+    EXPECT_EQ(r.cause, core::NullCause::StemGain);
+    EXPECT_NEAR(r.stems[1].gainLeftDb, 4.0, 0.01);
+    EXPECT_NEAR(r.stems[1].gainRightDb, 6.0, 0.01);
+    // Both channels together: the least-squares gain is the mean of the two channels' (b is uncorrelated
+    // with the others and as strong on both sides).
+    EXPECT_NEAR(r.stems[1].gainDb, 20.0 * std::log10((g + gr) / 2.0), 0.05);
+    EXPECT_NEAR(r.stems[0].gainDb, 0.0, 0.01);
+    EXPECT_NEAR(r.stems[2].gainDb, 0.0, 0.01);
+    // Per channel the gains explain everything but the float rounding; both channels with one gain each, not.
+    EXPECT_LT(r.stemGainResidualDb, r.correctedResidualDb - 10.0);
+    EXPECT_NE(r.explanation.find("b.wav is"), std::string::npos) << r.explanation;
+    EXPECT_NE(r.explanation.find("quieter than in the printed mix"), std::string::npos) << r.explanation;
+}

@@ -1,0 +1,38 @@
+#pragma once
+
+// The labelled benchmark of the diagnosis (issue 17): synthesized client folders with one known defect each
+// (or none), each with the verdict `lathe-cli advise` must give, the file it must name and the finding it
+// must make. tests/bench/lathe-bench-folders writes them all with a labels file, and
+// tests/bench/diagnosis-table.py prints the confusion table; the `fast` ones run in ctest
+// (core_DiagnosisBenchmarkTest).
+
+#include <cmath>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace lathe::test {
+
+struct LabelledCase {
+    std::string name;     // the folder's name: "vocal_buried_6db"
+    std::string defect;   // what was done, in words
+    std::string verdict;  // the expected recommendation: "stereo_mastering", ..., "fix_delivery"
+    std::string file;     // the file a finding must name (its name, not its path); "" for none
+    std::string finding;  // the finding kind expected on that file ("missing_stem" has no file); "" for none
+    double figure = NAN;  // the finding's expected figure, when there is one to check...
+    double tolerance = 0; // ...within this
+    std::vector<std::string> absent; // finding kinds that must not appear (no leak onto untouched stems)
+    bool fast = false;               // one of the ctest subset
+};
+
+std::vector<LabelledCase> labelledCases();
+
+// gtest prints a case by its name.
+inline void PrintTo(const LabelledCase& c, std::ostream* os) {
+    *os << c.name;
+}
+
+// Writes the case's folder into dir (created). Throws std::runtime_error or core::Error.
+void writeLabelledCase(const std::string& dir, const LabelledCase& c);
+
+} // namespace lathe::test
