@@ -3,7 +3,7 @@
 // Plays an engine through its callback body without a device, as the engine tests capture it.
 
 #include "core/engine/AudioEngine.h"
-#include "core/io/LoadedAudio.h"
+#include "support/TestAudio.h"
 
 #include <algorithm>
 #include <cstdint>
@@ -12,8 +12,8 @@
 namespace lathe::test {
 
 // `frames` frames of what the engine plays, processed in blocks of `block` (the device's buffer size).
-inline core::LoadedAudio captureEngine(core::AudioEngine& engine, int64_t frames, int block = 256) {
-    core::LoadedAudio out;
+inline LoadedAudio captureEngine(core::AudioEngine& engine, int64_t frames, int block = 256) {
+    LoadedAudio out;
     out.sampleRate = engine.sampleRate();
     out.channels.assign(2, std::vector<float>(static_cast<size_t>(frames)));
     for (int64_t done = 0; done < frames;) {
