@@ -210,7 +210,7 @@ TEST_F(MainWindowMonitorTest, TransportCompareRowAndUndoAreReachableFromTheKeybo
     for (const auto& [key, what] : window_->shortcutsOverlay()->shortcuts())
         keys << key;
     for (const char* expected :
-         {"Space", "Home", "L", "1 … 6", "M", "P", "Ctrl+← / Ctrl+→", "[ / ]", "Ctrl+Z"})
+         {"Space", "Home", "L", "1 … 6", "M", "P", "Ctrl+Left / Ctrl+Right", "[ / ]", "Ctrl+Z"})
         EXPECT_TRUE(keys.contains(QString::fromUtf8(expected))) << expected;
 }
 
