@@ -107,16 +107,17 @@ json toJson(const StemSettings& s) {
             {"automation", toJson(s.automation)}};
 }
 
-json toJson(const MasterSettings& m){return {{"eq", toJson(m.eq)},
-                                             {"dynamic_eq", toJson(m.dynamic_eq, false)},
-                                             {"compressor", toJson(m.compressor)},
-                                             {"multiband", toJson(m.multiband)},
-                                             {"saturation", toJson(m.saturation)},
-                                             {"width", m.width},
-                                             {"balance", m.balance},
-                                             {"limiter", toJson(m.limiter)},
-                                             {"match", toJson(m.match)}},
-                                            {"automation", toJson(m.automation)}};
+json toJson(const MasterSettings& m) {
+    return {{"eq", toJson(m.eq)},
+            {"dynamic_eq", toJson(m.dynamic_eq, false)},
+            {"compressor", toJson(m.compressor)},
+            {"multiband", toJson(m.multiband)},
+            {"saturation", toJson(m.saturation)},
+            {"width", m.width},
+            {"balance", m.balance},
+            {"limiter", toJson(m.limiter)},
+            {"match", toJson(m.match)},
+            {"automation", toJson(m.automation)}};
 }
 
 json toJson(const LoudnessSettings& l) {
