@@ -229,7 +229,8 @@ TEST(Advisor, ALoud808NoteSixDbUpGetsADynamicEqBand) {
     test::TempDir dir;
     const Outcome o = run(Defect::BassNoteJump, dir);
     EXPECT_FALSE(o.validation.failed());
-    // The demo's vocal also sits under the hook here (a mix revision on its own); the note is stem mastering's.
+    // The demo's vocal also sits under the hook here (a mix revision on its own); the note is stem
+    // mastering's.
     for (const auto& f : o.advice.findings)
         if (f.kind == "bass_note_jump") EXPECT_EQ(f.calls, core::Recommendation::StemMastering);
     ASSERT_EQ(o.elements.bassNoteJumps.size(), 1u);
