@@ -120,7 +120,7 @@ void MainWindow::buildActions() {
         {tr("1 … 6"), tr("Mix · stereo master · stem master · reference · delta · MP3 codec")},
         {tr("M"), tr("Loudness match on / off")},
         {tr("P"), tr("Listen on the next playback system")},
-        {tr("Ctrl+← / Ctrl+→"), tr("Back / forward 5 seconds")},
+        {tr("Ctrl+Left / Ctrl+Right"), tr("Back / forward 5 seconds")},
         {tr("[ / ]"), tr("Jump to loop start / end")},
         {tr("Click waveform"), tr("Seek (drag: set the loop)")},
         {tr("Wheel · double-click"), tr("Any control: step it · back to its default")},

@@ -154,6 +154,12 @@ public:
     void setPlaybackSimulation(dsp::PlaybackSystem system);
     dsp::PlaybackSystem playbackSimulation() const; // RT safe; any thread.
 
+    // How far the masters lag their inputs (the stems' aligned latency, then the master chain's: the match
+    // stage, oversampling, the limiter's lookahead): the mix and the reference play this much later too, so
+    // every source is heard at the same moment; a capture of the masters is the render delayed by this much.
+    // RT safe; control thread.
+    int latencyFrames() const;
+
     // What load() found and measured. RT safe; control thread (load() writes them).
     bool sourceAvailable(MonitorSource source) const;
     double sourceIntegratedLufs(MonitorSource source) const; // measured at load; -inf when not available
@@ -164,12 +170,7 @@ public:
     int64_t position() const;
     int64_t length() const;
     bool playing() const;
-    int sampleRate() const; // the session's rate
-    // How far the masters lag the sources (the stems' aligned latency, then the master chain's: the match
-    // stage, oversampling, the limiter's lookahead), in frames, for the last graph built; the mix and the
-    // reference play that late too, so switching compares one moment, and a capture of the masters is the
-    // render delayed by this much. RT safe; control thread.
-    int latencyFrames() const;
+    int sampleRate() const;       // the session's rate
     int deviceSampleRate() const; // the stream's rate (0 when closed)
 
     // The newest frame from a lock-free ring the meter thread fills; false if none new. RT safe; one reader

@@ -6,6 +6,7 @@
 #include "core/model/SessionSource.h"
 #include "core/render/Renderer.h"
 #include "support/AudioProbe.h"
+#include "support/EngineCapture.h"
 #include "support/MallocCounter.h"
 #include "support/TestAudio.h"
 
@@ -45,16 +46,9 @@ protected:
         delete dir_;
     }
 
+    // Plays `frames` frames through the callback body in blocks of `block`.
     static LoadedAudio play(AudioEngine& engine, int64_t frames, int block = 256) {
-        LoadedAudio out;
-        out.sampleRate = engine.sampleRate();
-        out.channels.assign(2, std::vector<float>(static_cast<size_t>(frames)));
-        for (int64_t done = 0; done < frames;) {
-            const int n = static_cast<int>(std::min<int64_t>(block, frames - done));
-            engine.processForTest(out.channels[0].data() + done, out.channels[1].data() + done, n);
-            done += n;
-        }
-        return out;
+        return test::captureEngine(engine, frames, block);
     }
 
     // From the top, `source` captured for the song's length plus the latency, the latency then removed.
