@@ -34,21 +34,13 @@ struct AdviseOptions {
     std::string applyTo;
 };
 
-// Adds each nudge (but the advice-only ones) to the stem's gain in the session (creating a default session
-// for the folder if the file does not exist yet) and saves it atomically.
-void applyNudges(const core::Advice& advice, const core::FolderScan& scan, const std::string& path) {
+// Sets the advice's fixes in the session (created for the folder if the file does not exist yet) and saves it
+// atomically: what the advisor set before is replaced, nothing the user set is touched (applyFixes).
+void applyAdvice(const core::Advice& advice, const core::FolderScan& scan, const std::string& path) {
     core::Session session =
         std::filesystem::exists(path) ? core::loadSession(path) : core::makeDefaultSession(scan);
-    for (const auto& n : advice.nudges) {
-        if (n.adviceOnly || n.beyondNudge) continue;
-        double current = 0.0;
-        for (const auto& s : session.stems)
-            if (s.id == n.stemId) current = s.gain_db;
-        char assignment[128];
-        std::snprintf(assignment, sizeof assignment, "stems.%s.gain_db=%.2f", n.stemId.c_str(),
-                      current + n.gainDb);
-        core::applyOverride(session, assignment);
-    }
+    for (const auto& skipped : core::applyFixes(session, advice.fixes))
+        std::fprintf(stderr, "lathe-cli: advise --apply-to: skipped: %s\n", skipped.c_str());
     core::saveSession(session, path);
 }
 
@@ -77,12 +69,14 @@ int runAdvise(const AdviseOptions& o) {
         core::Advice advice = core::advise(validation, elements, &translation);
         const core::MasterMatch reference = core::folderReferenceMatch(scan);
         core::addReferenceFindings(advice, reference);
+        // Each fix measured on the stem master it makes, rendered in memory: nothing is written for it.
+        if (!unusable) advice.verified = core::verifyFixes(scan, elements, advice.fixes);
         const core::MatchReport referenceReport =
             core::describeMatch(core::MatchSettings{}, reference, reference.reference.integratedLufs);
         if (!o.html.empty())
             core::writeHtmlReport(o.html, scan, validation, elements, advice, &translation,
                                   reference.active ? &referenceReport : nullptr);
-        if (!o.applyTo.empty()) applyNudges(advice, scan, o.applyTo);
+        if (!o.applyTo.empty()) applyAdvice(advice, scan, o.applyTo);
         if (o.json) {
             nlohmann::json out = core::toJson(advice);
             out["validation"] = core::toJson(validation);
@@ -98,11 +92,15 @@ int runAdvise(const AdviseOptions& o) {
             for (const auto& n : advice.nudges)
                 if (n.beyondNudge)
                     std::printf("  not a nudge: %s\n", n.text.c_str());
-                else if (n.adviceOnly)
-                    std::printf("  nudge: %s   (advice only: no session parameter does this)\n",
-                                n.text.c_str());
+                else if (n.setAssignment.empty())
+                    std::printf("  nudge: %s   (advice only: no session tool does this)\n", n.text.c_str());
                 else
-                    std::printf("  nudge: %s   --set %s\n", n.text.c_str(), n.setAssignment.c_str());
+                    std::printf("  nudge: %s   --set '%s'\n", n.text.c_str(), n.setAssignment.c_str());
+            for (const auto& fix : advice.fixes)
+                std::printf("  fix: %s\n", fix.text.c_str());
+            for (const auto& v : advice.verified)
+                std::printf("  verified: %s (%s)\n", v.text.c_str(),
+                            v.improved ? "improved" : "not improved");
             std::printf("Playback systems:\n");
             for (const auto& t : translation.systems)
                 for (const auto& note : t.notes)
@@ -134,8 +132,10 @@ void addAdviseCommand(CLI::App& app) {
     cmd->add_option("DIR", options->folder, "Client folder")->required();
     cmd->add_flag("--json", options->json, "Machine-readable output");
     cmd->add_option("--html", options->html, "Write a self-contained HTML report for the artist");
-    cmd->add_option("--apply-to", options->applyTo,
-                    "Add the suggested stem gain nudges to this session (created for the folder if missing)");
+    cmd->add_option(
+        "--apply-to", options->applyTo,
+        "Set the advisor's fixes (section rides, dynamic EQ bands, sidechain ducks, peak control) in this "
+        "session, created for the folder if missing; replaces only what the advisor set before");
     cmd->callback([options] { exitCode() = runAdvise(*options); });
 }
 

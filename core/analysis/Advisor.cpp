@@ -46,10 +46,18 @@ struct ElementProblem {
     bool adviceOnly = false;
 };
 
+// A cut of one moment (a note, a transient) leaves the element's balance alone: it may go further than a
+// balance nudge.
+bool isMomentCut(const ElementProblem& p) {
+    return p.kind == "bass_note_jump" ||
+           (p.kind == "limiter_drive" && p.end - p.start <= kMaxTransientSeconds);
+}
+
 void addProblem(const ElementAnalysis& e, const ElementProblem& p, std::vector<Finding>& findings,
                 std::vector<StemNudge>& nudges) {
-    const bool beyond = std::abs(p.gainDb) > kMaxNudgeDb;
+    const bool beyond = std::abs(p.gainDb) > (isMomentCut(p) ? kMaxMomentCutDb : kMaxNudgeDb);
     StemNudge n;
+    n.finding = p.kind;
     n.stemId = p.stemId;
     n.section = p.section;
     n.startSeconds = p.start;
@@ -58,8 +66,6 @@ void addProblem(const ElementAnalysis& e, const ElementProblem& p, std::vector<F
     n.adviceOnly = p.adviceOnly;
     n.beyondNudge = beyond;
     n.text = p.nudgeText + (beyond ? kBeyond : "");
-    if (!p.adviceOnly && !beyond)
-        n.setAssignment = formatText("stems.%s.gain_db=%.1f", p.stemId.c_str(), p.gainDb);
     nudges.push_back(n);
     Finding f;
     f.kind = p.kind;
@@ -75,7 +81,11 @@ void addProblem(const ElementAnalysis& e, const ElementProblem& p, std::vector<F
                  ? p.text
                  : fileNameOf(f.file) + ": " + p.text;
     f.fix = formatText("%s %+.1f dB", p.stemId.c_str(), p.gainDb) +
-            (p.adviceOnly ? " on that passage (clip gain or a dynamic EQ)" : "") +
+            (p.kind == "vocal_buried" || p.kind == "vocal_loud" ? " in the " + p.section + " (a ride)" : "") +
+            (p.kind == "bass_note_jump" ? " on that note (a dynamic EQ band)" : "") +
+            (p.kind == "low_end_masking" ? " under the kick (a sidechain duck)" : "") +
+            (p.kind == "limiter_drive" ? (p.adviceOnly ? " on that passage (clip gain)" : " (peak control)")
+                                       : "") +
             (beyond ? " is a mix change: ask the mix engineer" : "");
     findings.push_back(f);
 }
@@ -173,7 +183,6 @@ void lowEndFindings(const ElementAnalysis& e, std::vector<Finding>& findings,
         p.start = p.end = j.timeSeconds;
         p.figure = j.overNeighboursDb;
         p.gainDb = -halfDb(j.overNeighboursDb);
-        p.adviceOnly = true;
         p.confidence = confidencePast(j.overNeighboursDb, kBassNoteJumpDb, 2.0);
         const std::size_t more = e.bassNoteJumps.size() - 1;
         p.text = formatText("One bass/808 note jumps out: the note at %s is %.1f dB louder in 30-120 Hz than "
@@ -183,7 +192,7 @@ void lowEndFindings(const ElementAnalysis& e, std::vector<Finding>& findings,
                                               more > 1 ? "s" : "", kBassNoteJumpDb)
                                        .c_str()
                                  : "");
-        p.nudgeText = formatText("bass/808: tame the note at %s by %.1f dB (dynamic EQ or clip gain)",
+        p.nudgeText = formatText("bass/808: tame the note at %s by %.1f dB (a dynamic EQ band)",
                                  clock(j.timeSeconds).c_str(), -p.gainDb);
         addProblem(e, p, findings, nudges);
     }
@@ -210,15 +219,19 @@ void limiterFindings(const ElementAnalysis& e, std::vector<Finding>& findings,
         p.end = d.endSeconds;
         p.figure = d.gainReductionDb;
         p.gainDb = -halfDb(d.stemExcessDb);
-        p.adviceOnly = true;
+        // A transient is peak control's; a longer passage wants clip gain, which sessions do not have.
+        p.adviceOnly = d.endSeconds - d.startSeconds > kMaxTransientSeconds;
         p.confidence = confidencePast(d.gainReductionDb - d.typicalGainReductionDb, kLimiterDriveDb, 3.0);
         p.text =
             formatText("%s drives the master limiter at %s-%s: %.1f dB of gain reduction (%.1f dB around "
                        "it), the %s %.1f dB above its own level there.",
                        name.c_str(), clock(d.startSeconds).c_str(), clock(d.endSeconds).c_str(),
                        d.gainReductionDb, d.typicalGainReductionDb, stemRoleName(d.role), d.stemExcessDb);
-        p.nudgeText = formatText("%s: bring the passage at %s down %.1f dB (clip gain)", stemRoleName(d.role),
-                                 clock(d.startSeconds).c_str(), -p.gainDb);
+        p.nudgeText = p.adviceOnly
+                          ? formatText("%s: bring the passage at %s down %.1f dB (clip gain)",
+                                       stemRoleName(d.role), clock(d.startSeconds).c_str(), -p.gainDb)
+                          : formatText("%s: hold the transient at %s down %.1f dB (peak control)",
+                                       stemRoleName(d.role), clock(d.startSeconds).c_str(), -p.gainDb);
         addProblem(e, p, findings, nudges);
     }
 }
@@ -307,6 +320,11 @@ Advice advise(const ValidationReport& validation, const ElementAnalysis& element
              checkOf(f), f.figure, f.confidence});
     // Nudges only stand where the verdict is about the mix's balance.
     if (advice.recommendation == Recommendation::FixDelivery) advice.nudges.clear();
+    advice.fixes = sessionFixes(advice, elements);
+    for (auto& n : advice.nudges)
+        for (const auto& fix : advice.fixes)
+            if (fix.finding == n.finding && fix.startSeconds == n.startSeconds)
+                n.setAssignment = fix.setAssignment;
 
     if (translation && advice.recommendation != Recommendation::MixRevision &&
         advice.recommendation != Recommendation::FixDelivery)
@@ -325,7 +343,7 @@ nlohmann::json toJson(const Advice& advice) {
         reasons.push_back(
             {{"text", r.text}, {"check", r.check}, {"figure", r.figure}, {"confidence", r.confidence}});
     for (const auto& n : advice.nudges) {
-        const bool applied = !n.adviceOnly && !n.beyondNudge;
+        const bool applied = !n.setAssignment.empty();
         nudges.push_back({{"stem", n.stemId},
                           {"section", n.section},
                           {"start_seconds", n.startSeconds},
@@ -337,6 +355,11 @@ nlohmann::json toJson(const Advice& advice) {
                           {"beyond_nudge", n.beyondNudge}});
         if (applied) sets.push_back(n.setAssignment);
     }
+    nlohmann::json fixes = nlohmann::json::array(), verified = nlohmann::json::array();
+    for (const auto& fix : advice.fixes)
+        fixes.push_back(toJson(fix));
+    for (const auto& v : advice.verified)
+        verified.push_back(toJson(v));
     for (const auto& f : advice.findings)
         if (f.calls == Recommendation::FixDelivery)
             reExport.push_back(
@@ -347,7 +370,9 @@ nlohmann::json toJson(const Advice& advice) {
             {"nudges", nudges},
             {"set", sets},
             {"findings", toJson(advice.findings)},
-            {"re_export", reExport}};
+            {"re_export", reExport},
+            {"fixes", fixes},
+            {"verified", verified}};
 }
 
 } // namespace lathe::core

@@ -1,8 +1,10 @@
 #pragma once
 
+#include "core/analysis/AdvisorFixes.h"
 #include "core/analysis/DeliveryChecks.h"
 #include "core/analysis/ElementAnalysis.h"
 #include "core/analysis/Finding.h"
+#include "core/analysis/FixVerification.h"
 #include "core/analysis/PlaybackTranslation.h"
 
 #include <nlohmann/json.hpp>
@@ -19,21 +21,23 @@ struct AdviceReason {
     double confidence = 1;
 };
 
-// A gain change on one stem, for one section. Sessions have no automation yet, so the --set assignment
-// applies it to the whole stem: in a song whose vocal is only buried in the hook that lifts the verse too,
-// which is why the section is named.
+// A change on one stem, for one section, note or transient: a balance nudge (a ride over the section), or a
+// cut of one moment (a dynamic EQ band, peak control). Its session change is the matching SessionFix.
 struct StemNudge {
-    std::string stemId; // the session id (makeDefaultSession: the role name)
+    std::string finding; // the kind of the finding it answers
+    std::string stemId;  // the session id (makeDefaultSession: the role name)
     std::string section;
     double startSeconds = 0, endSeconds = 0;
     double gainDb = 0;
-    std::string text;          // "lead vocal +3.0 dB in the hook"
-    std::string setAssignment; // "stems.lead_vocal.gain_db=3.0"; empty when adviceOnly or beyondNudge
-    // No session parameter does it (a cut on one note wants clip gain or a dynamic EQ, which sessions do not
-    // have): it is shown as advice, never applied, and has no --set assignment.
+    std::string text; // "lead vocal +3.0 dB in the hook"
+    // Its SessionFix's --set ("stems.lead_vocal.automation.gain_db=[[27.9,0],...]"); empty when adviceOnly
+    // or beyondNudge.
+    std::string setAssignment;
+    // No session tool does it (a phrase that drives the limiter wants clip gain): shown as advice, never
+    // applied, no --set assignment.
     bool adviceOnly = false;
-    // More than kMaxNudgeDb: a balance change that size is the mix engineer's, not a stem-mastering nudge.
-    // Shown, never applied.
+    // More than kMaxNudgeDb (kMaxMomentCutDb for one note or transient): a change that size is the mix
+    // engineer's, not stem mastering's. Shown, never applied.
     bool beyondNudge = false;
 };
 
@@ -47,6 +51,10 @@ struct Advice {
     // Everything measured, delivery and elements, most decisive first: what issue 16's session fixes map
     // from.
     std::vector<Finding> findings;
+    // The session changes that fix the nudges within reach (sessionFixes), which `advise --apply-to` sets.
+    std::vector<SessionFix> fixes;
+    // Each fix measured on the stem master it makes (verifyFixes); empty until verified.
+    std::vector<VerifiedFix> verified;
 };
 
 // In the loudest section a lead vocal is expected to sit about level with the band (pop, hip-hop, R&B:
@@ -65,7 +73,8 @@ constexpr double kMaxNudgeDb = 2.0;
 //     in the mix, missing or extra stems, lossy or clipped bounces, silent or unreadable files): re-export
 //     them before anyone judges the mix, with what to re-export and how.
 //  2. mix_revision: what stem mastering cannot fix (clipping at the source, limiting or clipping printed on
-//     the mix, baked-in reverb, a phrase or note far out of balance, any balance change over kMaxNudgeDb).
+//     the mix, baked-in reverb, a phrase far out of balance, any balance change over kMaxNudgeDb, a note or
+//     transient more than kMaxMomentCutDb over its neighbours).
 //  3. stem_mastering: one element to nudge by at most kMaxNudgeDb (the vocal in a section, the 808 under the
 //     kick, one note), with the nudges.
 //  4. stereo_mastering: the mix is balanced; a stereo master serves it.

@@ -146,6 +146,7 @@ void findBassNotes(const std::vector<double>& low, double hopSeconds, ElementAna
         if (neighbours.size() < 4) continue;
         const double middle = medianOf(neighbours);
         const double over = levels[k] - middle;
+        a.bassNoteLine.push_back({(static_cast<double>(onsets[k]) + 0.5) * hopSeconds, levels[k], over});
         // A played line varies (velocity, the pitch's place in the band): a jump counts once it stands three
         // times the neighbours' own median deviation above them.
         std::vector<double> deviation;

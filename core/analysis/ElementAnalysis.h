@@ -74,6 +74,9 @@ struct ElementAnalysis {
     // (a note needs four neighbours to be judged), loudest jump first.
     int bassNotes = 0;
     std::vector<BassNoteJump> bassNoteJumps;
+    // Every note with four neighbours, by time, each with how far it sits over them (what a fix's
+    // verification reads back for the note it tamed, however little it now stands out).
+    std::vector<BassNoteJump> bassNoteLine;
     // Brightness of drums (cymbals, hats) against the lead vocal in 5-12 kHz, dB (positive: drums brighter).
     std::optional<double> cymbalsOverVocalDb;
     // FX returns against the dry lead vocal, dB.

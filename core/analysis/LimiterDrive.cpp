@@ -156,8 +156,14 @@ LimiterDrive analyzeLimiterDrive(const std::vector<DriveStem>& stems) {
             }
         }
         if (best >= 0) {
-            e.path = stems[static_cast<std::size_t>(best)].audio->info.path;
+            const LoadedAudio& driver = *stems[static_cast<std::size_t>(best)].audio;
+            e.path = driver.info.path;
             e.role = stems[static_cast<std::size_t>(best)].role;
+            float peak = 0.0f;
+            for (const auto& c : driver.channels)
+                for (std::size_t i = h * hop; i < std::min(c.size(), end * hop); ++i)
+                    peak = std::max(peak, std::abs(c[i]));
+            e.stemPeakDbfs = peak > 0.0f ? 20.0 * std::log10(static_cast<double>(peak)) : -200.0;
             drive.events.push_back(e);
         }
         h = std::max(end, h + 1);
@@ -175,7 +181,8 @@ nlohmann::json toJson(const LimiterDrive& drive) {
                           {"gain_reduction_db", e.gainReductionDb},
                           {"typical_gain_reduction_db", e.typicalGainReductionDb},
                           {"stem_excess_db", e.stemExcessDb},
-                          {"share_of_sum", e.shareOfSum}});
+                          {"share_of_sum", e.shareOfSum},
+                          {"stem_peak_dbfs", e.stemPeakDbfs}});
     return {{"measured", drive.measured},
             {"input_gain_db", drive.inputGainDb},
             {"max_gain_reduction_db", drive.maxGainReductionDb},

@@ -25,6 +25,7 @@ struct LimiterDriveEvent {
     double typicalGainReductionDb = 0; // its median over the +-4 s around it
     double stemExcessDb = 0;           // the driving stem against its own neighbourhood
     double shareOfSum = 0;             // the driving stem's share of the sum's energy in the moment (0..1)
+    double stemPeakDbfs = -200;        // the driving stem's sample peak in the moment
 };
 
 struct LimiterDrive {

@@ -109,6 +109,8 @@ struct DynamicEqBandSettings {
     std::string channel = "stereo"; // stereo, mid or side
     bool listen = false;            // solo what the band's detector hears
     std::string key = "self";       // or, on a stem, the id of the stem whose source the detector hears
+    // Written by `advise --apply-to`: the advisor replaces only its own bands (SESSION.md, Advisor fixes).
+    bool advisor = false;
     friend bool operator==(const DynamicEqBandSettings&, const DynamicEqBandSettings&) = default;
 };
 
@@ -116,6 +118,7 @@ struct PeakControlSettings {
     bool enabled = false;
     double ceiling_dbtp = -3; // the stem's highest true peak
     int oversampling = 4;     // 1, 2, 4 or 8
+    bool advisor = false;     // set by `advise --apply-to`, which only ever changes peak control it set
     friend bool operator==(const PeakControlSettings&, const PeakControlSettings&) = default;
 };
 

@@ -63,6 +63,7 @@ DynamicEqBandSettings readBand(const json& j, const std::string& path, const std
     f.get("channel", b.channel);
     f.get("listen", b.listen);
     if (withKeys) f.get("key", b.key);
+    f.get("advisor", b.advisor);
     f.rejectUnknownKeys();
     f.oneOf("shape", b.shape, {"bell", "low_shelf", "high_shelf"});
     f.range("frequency_hz", b.frequency_hz, 10, 20000, "Hz");
@@ -115,13 +116,16 @@ json toJson(const std::vector<DynamicEqBandSettings>& bands, bool withKeys) {
                   {"range_db", b.range_db},         {"mode", b.mode},
                   {"channel", b.channel},           {"listen", b.listen}};
         if (withKeys) j["key"] = b.key;
+        if (b.advisor) j["advisor"] = true; // only the advisor's bands carry the mark
         a.push_back(std::move(j));
     }
     return a;
 }
 
 json toJson(const PeakControlSettings& p) {
-    return {{"enabled", p.enabled}, {"ceiling_dbtp", p.ceiling_dbtp}, {"oversampling", p.oversampling}};
+    json j = {{"enabled", p.enabled}, {"ceiling_dbtp", p.ceiling_dbtp}, {"oversampling", p.oversampling}};
+    if (p.advisor) j["advisor"] = true;
+    return j;
 }
 
 StemAutomationSettings readStemAutomation(JsonFields& parent) {
@@ -166,6 +170,7 @@ PeakControlSettings readPeakControl(JsonFields& parent) {
     f.get("enabled", p.enabled);
     f.get("ceiling_dbtp", p.ceiling_dbtp);
     f.get("oversampling", p.oversampling);
+    f.get("advisor", p.advisor);
     f.rejectUnknownKeys();
     f.range("ceiling_dbtp", p.ceiling_dbtp, -40, 0, "dBTP");
     if (p.oversampling != 1 && p.oversampling != 2 && p.oversampling != 4 && p.oversampling != 8)

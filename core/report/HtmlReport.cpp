@@ -4,6 +4,7 @@
 
 #include "core/io/AtomicFile.h"
 #include "core/io/LoadedAudio.h"
+#include "core/text/FormatText.h"
 #include "core/text/HtmlEscape.h"
 
 #include "dsp/SpectrumAnalyzer.h"
@@ -251,11 +252,26 @@ std::string htmlReport(const FolderScan& scan, const ValidationReport& validatio
         html << "<h3>Suggested changes</h3><ul>";
         for (const auto& n : advice.nudges)
             html << "<li>" << escape(n.text)
-                 << (n.beyondNudge  ? std::string()
-                     : n.adviceOnly ? std::string(" <em>(advice only)</em>")
-                                    : " <code>--set " + escape(n.setAssignment) + "</code>")
+                 << (n.beyondNudge             ? std::string()
+                     : n.setAssignment.empty() ? std::string(" <em>(advice only)</em>")
+                                               : " <code>--set " + escape(n.setAssignment) + "</code>")
                  << "</li>";
         html << "</ul>";
+    }
+    if (!advice.verified.empty()) {
+        html << "<h3>The fixes, measured on the stem master</h3><table><tr><th>Fix</th><th>Measured</th>"
+                "<th>Before</th><th>After</th><th></th></tr>";
+        for (std::size_t i = 0; i < advice.verified.size(); ++i) {
+            const VerifiedFix& v = advice.verified[i];
+            const auto figure = [&](double x) {
+                return std::isfinite(x) ? formatText("%+.1f %s", x, v.unit.c_str()) : std::string("-");
+            };
+            html << "<tr><td>" << escape(i < advice.fixes.size() ? advice.fixes[i].text : v.tool)
+                 << "</td><td>" << escape(v.text.substr(0, v.text.find(':'))) << "</td><td>"
+                 << figure(v.before) << "</td><td>" << figure(v.after) << "</td><td>"
+                 << (v.improved ? "improved" : "not improved") << "</td></tr>";
+        }
+        html << "</table>";
     }
     if (scan.mix) {
         const LoadedAudio mix = loadAudio(scan.mix->path);

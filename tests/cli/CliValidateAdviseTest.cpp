@@ -94,12 +94,56 @@ TEST(CliValidateAdvise, AdviseWritesAReportAndAppliesTheNudgeToASession) {
     EXPECT_EQ(page.find("src="), std::string::npos);
     EXPECT_EQ(page.find("href="), std::string::npos);
 
+    // The fix, measured before and after on the stem master, in the report too.
+    EXPECT_NE(page.find("The fixes, measured on the stem master"), std::string::npos);
+    ASSERT_EQ(j["verified"].size(), 1u);
+    EXPECT_EQ(j["verified"][0]["measure"], "bass_over_kick_db");
+    EXPECT_EQ(j["verified"][0]["unit"], "dB");
+    EXPECT_TRUE(j["verified"][0]["improved"].get<bool>()) << j["verified"][0]["text"];
+    EXPECT_LT(j["verified"][0]["after"].get<double>(), j["verified"][0]["before"].get<double>());
+
+    // Applied as a sidechain duck on the bass (keyed by the drums), not a whole-song gain.
     const core::Session s = core::loadSession(session);
     bool applied = false;
     for (const auto& stem : s.stems)
         if (stem.id == "bass") {
             applied = true;
-            EXPECT_NEAR(stem.gain_db, nudge, 0.005);
+            EXPECT_EQ(stem.gain_db, 0.0);
+            ASSERT_EQ(stem.dynamic_eq.size(), 1u);
+            EXPECT_EQ(stem.dynamic_eq[0].key, "drums");
+            EXPECT_TRUE(stem.dynamic_eq[0].advisor);
         }
     EXPECT_TRUE(applied);
+}
+
+// Issue 16: --apply-to sets, it does not add. Applied three times the session is the same file byte for byte
+// (before, a whole-song nudge stacked 3 -> 6 -> 9 dB), and the vocal's gain_db is never touched.
+TEST(CliValidateAdvise, ApplyingTheAdviceTwiceGivesTheSameSessionByteForByte) {
+    test::TempDir dir, out;
+    // The demo's hook vocal 1 dB further down: a 2 dB ride
+    // (AdvisorFixes.VocalBuriedInTheHookGetsASectionRide).
+    const test::DefectiveFolder folder = test::writeDefectiveFolder(dir.path(), Defect::Clean);
+    test::scaleSection(folder.files[3], folder.layout.verseEnd, folder.layout.hookEnd, -1.0);
+    test::resumMix(folder.files);
+    const std::string session = out.file("song.lathe");
+    std::vector<std::string> texts;
+    for (int k = 0; k < 3; ++k) {
+        const auto r = test::runCli({"advise", dir.path(), "--apply-to", session});
+        ASSERT_EQ(r.exitCode, 0) << r.err;
+        EXPECT_NE(r.out.find("verified: lead vocal against the rest in the hook"), std::string::npos)
+            << r.out;
+        texts.push_back(test::readBytes(session));
+    }
+    EXPECT_EQ(texts[0], texts[1]);
+    EXPECT_EQ(texts[1], texts[2]);
+    const core::Session s = core::loadSession(session);
+    bool vocal = false;
+    for (const auto& stem : s.stems)
+        if (stem.id == "lead_vocal") {
+            vocal = true;
+            EXPECT_EQ(stem.gain_db, 0.0);
+            ASSERT_EQ(stem.automation.gain_db.size(), 4u);
+            EXPECT_GT(stem.automation.gain_db[1].value, 0.0);
+        }
+    EXPECT_TRUE(vocal);
 }

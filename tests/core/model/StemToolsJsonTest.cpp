@@ -157,7 +157,7 @@ TEST(StemToolsJson, BadValuesNameTheFileAndKey) {
          "bass"},
         {"/master/dynamic_eq/0/key", "kick",
          "s.lathe: master.dynamic_eq.0.key: unknown key \"key\"; keys here: enabled, shape, frequency_hz, q, "
-         "threshold_db, ratio, attack_ms, release_ms, range_db, mode, channel, listen"},
+         "threshold_db, ratio, attack_ms, release_ms, range_db, mode, channel, listen, advisor"},
         {"/stems/0/peak_control/oversampling", 3,
          "s.lathe: stems.kick.peak_control.oversampling: 3 is not 1, 2, 4 or 8"},
         {"/stems/0/peak_control/ceiling_dbtp", 1,
