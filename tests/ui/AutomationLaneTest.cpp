@@ -6,6 +6,8 @@
 
 #include "ui/SessionDocument.h"
 
+#include "support/StemSessions.h"
+
 #include <gtest/gtest.h>
 
 #include <QApplication>
@@ -20,23 +22,10 @@ using lathe::ui::AutomationLane;
 
 namespace {
 
-core::Session twoStems() {
-    core::Session s;
-    s.folder = "/nonexistent/Song";
-    s.song = "Song";
-    for (const char* id : {"drums", "lead_vocal"}) {
-        core::StemSettings stem;
-        stem.id = id;
-        stem.path = std::string("/nonexistent/Song/") + id + ".wav";
-        s.stems.push_back(stem);
-    }
-    return s;
-}
-
 class AutomationLaneTest : public ::testing::Test {
 protected:
     void SetUp() override {
-        document_.reset(twoStems(), std::nullopt, QString());
+        document_.reset(test::sessionWithStems({"drums", "lead_vocal"}), std::nullopt, QString());
         lane_ = std::make_unique<AutomationLane>(&document_);
         lane_->resize(800 + lane_->targetBox()->sizeHint().width(), 80);
         lane_->show();

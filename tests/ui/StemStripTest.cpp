@@ -7,6 +7,8 @@
 #include "ui/GainReductionMeter.h"
 #include "ui/SessionDocument.h"
 
+#include "support/StemSessions.h"
+
 #include <gtest/gtest.h>
 
 #include <QAction>
@@ -26,24 +28,10 @@ using lathe::ui::StemStrip;
 
 namespace {
 
-core::Session twoStemSession() {
-    core::Session s;
-    s.folder = "/nonexistent/Song";
-    s.song = "Song";
-    for (const char* role : {"drums", "bass"}) {
-        core::StemSettings stem;
-        stem.id = role;
-        stem.role = role;
-        stem.path = std::string("/nonexistent/Song/") + role + ".wav";
-        s.stems.push_back(stem);
-    }
-    return s;
-}
-
 class StemStripTest : public ::testing::Test {
 protected:
     void SetUp() override {
-        document_.reset(twoStemSession(), std::nullopt, QString());
+        document_.reset(test::sessionWithStems({"drums", "bass"}, true), std::nullopt, QString());
         strip_ = std::make_unique<StemStrip>(&document_, 1);
     }
     const core::StemSettings& bass() const { return document_.session().stems[1]; }

@@ -7,6 +7,8 @@
 #include "ui/GainReductionMeter.h"
 #include "ui/SessionDocument.h"
 
+#include "support/StemSessions.h"
+
 #include <gtest/gtest.h>
 
 #include <QApplication>
@@ -23,23 +25,10 @@ using lathe::ui::StemToolsPanel;
 
 namespace {
 
-core::Session threeStems() {
-    core::Session s;
-    s.folder = "/nonexistent/Song";
-    s.song = "Song";
-    for (const char* id : {"kick", "bass", "lead_vocal"}) {
-        core::StemSettings stem;
-        stem.id = id;
-        stem.path = std::string("/nonexistent/Song/") + id + ".wav";
-        s.stems.push_back(stem);
-    }
-    return s;
-}
-
 class StemToolsPanelTest : public ::testing::Test {
 protected:
     void SetUp() override {
-        document_.reset(threeStems(), std::nullopt, QString());
+        document_.reset(test::sessionWithStems({"kick", "bass", "lead_vocal"}), std::nullopt, QString());
         panel_ = std::make_unique<StemToolsPanel>(&document_);
         panel_->setStem(1); // bass
     }
