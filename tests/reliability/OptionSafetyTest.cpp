@@ -37,28 +37,7 @@ namespace {
 namespace fs = std::filesystem;
 using test::CliResult;
 using test::runCli;
-
-// Names in the "Subcommands:" section of a CLI11 help text: lines indented by exactly two spaces.
-std::vector<std::string> subcommandsIn(const std::string& help) {
-    std::vector<std::string> names;
-    std::istringstream lines(help);
-    std::string line;
-    bool inSection = false;
-    static const std::regex entry(R"(^  ([a-z][a-z0-9_-]*)(\s.*)?$)");
-    while (std::getline(lines, line)) {
-        if (line == "Subcommands:") {
-            inSection = true;
-            continue;
-        }
-        if (!inSection) continue;
-        std::smatch match;
-        if (std::regex_match(line, match, entry))
-            names.push_back(match[1]);
-        else if (!line.empty() && line[0] != ' ')
-            inSection = false;
-    }
-    return names;
-}
+using test::subcommandsIn;
 
 struct CliOption {
     std::string command; // "render", "session new"

@@ -5,8 +5,12 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <regex>
+#include <sstream>
+#include <string>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <vector>
 
 namespace fs = std::filesystem;
 
@@ -85,6 +89,27 @@ std::vector<std::string> filesUnder(const std::string& dir) {
         if (!e.is_directory()) files.push_back(e.path().string());
     std::sort(files.begin(), files.end());
     return files;
+}
+
+std::vector<std::string> subcommandsIn(const std::string& help) {
+    std::vector<std::string> names;
+    std::istringstream lines(help);
+    std::string line;
+    bool inSection = false;
+    static const std::regex entry(R"(^  ([a-z][a-z0-9_-]*)(\s.*)?$)");
+    while (std::getline(lines, line)) {
+        if (line == "Subcommands:") {
+            inSection = true;
+            continue;
+        }
+        if (!inSection) continue;
+        std::smatch match;
+        if (std::regex_match(line, match, entry))
+            names.push_back(match[1]);
+        else if (!line.empty() && line[0] != ' ')
+            inSection = false; // the next section
+    }
+    return names;
 }
 
 } // namespace lathe::test

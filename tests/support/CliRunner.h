@@ -27,4 +27,7 @@ std::vector<std::pair<std::string, unsigned long long>> folderChecksums(const st
 // Every regular file under dir, hidden ones included (for "no partial output" checks).
 std::vector<std::string> filesUnder(const std::string& dir);
 
+// Names in the "Subcommands:" section of a CLI11 help text: lines indented by exactly two spaces.
+std::vector<std::string> subcommandsIn(const std::string& help);
+
 } // namespace lathe::test
