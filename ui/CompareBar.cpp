@@ -191,8 +191,9 @@ void CompareBar::setSourceInfo(core::MonitorSource source, bool available, doubl
     updateButtonText(source);
 }
 
-void CompareBar::setMeasuring(bool measuring) {
+void CompareBar::setMeasuring(bool measuring, bool everySource) {
     measuring_ = measuring;
+    measuringEvery_ = measuring && everySource;
     for (int i = 0; i < core::kMonitorSourceCount; ++i)
         updateButtonText(static_cast<core::MonitorSource>(i));
 }
@@ -205,7 +206,7 @@ void CompareBar::updateButtonText(core::MonitorSource source) {
     // against the mix lands here, and "silent" says that better than -200.
     constexpr double kSilentLufs = -70.0;
     QString figures = QStringLiteral("—");
-    if (f.available && measuring_ && dependsOnProcessing(source))
+    if (f.available && measuring_ && (measuringEvery_ || dependsOnProcessing(source)))
         figures = tr("measuring…");
     else if (f.available && std::isfinite(f.integratedLufs) && f.integratedLufs > kSilentLufs)
         figures = QStringLiteral("%1 LUFS · %2 dBTP")

@@ -33,8 +33,9 @@ public:
     // Not available (no reference, no mix for delta...): the button is disabled and says why in its tooltip.
     void setSourceInfo(core::MonitorSource source, bool available, double integratedLufs,
                        double truePeakDbtp);
-    // The figures of the sources an edit changes are being re-measured: those buttons say "measuring…".
-    void setMeasuring(bool measuring);
+    // The figures of the sources an edit changes are being re-measured: those buttons say "measuring…"; with
+    // everySource (the song was just opened and is measured in the background) every button says it.
+    void setMeasuring(bool measuring, bool everySource = false);
     bool isMeasuring() const { return measuring_; }
     void setLoudnessMatch(bool enabled);
     bool loudnessMatch() const;
@@ -83,6 +84,7 @@ private:
     QLabel* monitorGain_ = nullptr;
     int columns_ = 0;
     bool measuring_ = false;
+    bool measuringEvery_ = false;
     QButtonGroup* group_ = nullptr;
     QCheckBox* match_ = nullptr;
     QComboBox* listenOn_ = nullptr;

@@ -83,7 +83,7 @@ void EngineController::load(const core::Session& session) {
                 Qt::QueuedConnection);
         };
         try {
-            engine->load(session, progress);
+            engine->load(session, progress, core::AudioEngine::LoadMode::Playable);
         } catch (const std::exception& e) {
             // Written before the thread finishes; read on the GUI thread after QThread::finished.
             loadError_ = QString::fromStdString(e.what());
@@ -119,6 +119,7 @@ void EngineController::finishLoad() {
     engine_->setPlaybackSimulation(playbackSystem_);
     applyLoop();
     lastPosition_ = -1;
+    measuredSent_ = false;
     emit loaded();
     emit positionChanged(engine_->position());
 }
@@ -240,6 +241,10 @@ void EngineController::poll() {
     if (!loaded_ || loading_) return;
     const std::string error = engine_->takeError();
     if (!error.empty()) emit errorOccurred(QString::fromStdString(error));
+    if (!measuredSent_ && engine_->measured()) {
+        measuredSent_ = true;
+        emit measured();
+    }
     const bool playing = engine_->playing();
     if (playing != wasPlaying_) {
         wasPlaying_ = playing;

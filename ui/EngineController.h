@@ -15,8 +15,9 @@ class QThread;
 
 namespace lathe::ui {
 
-// The GUI's side of core::AudioEngine. Loading (decoding every source and measuring loudness) runs on a
+// The GUI's side of core::AudioEngine. Loading (opening the sources for streaming until they play) runs on a
 // worker thread so the window stays responsive; while it runs the engine is left alone and edits are queued.
+// The engine measures every source's loudness on its own thread after that: measured() says when.
 // A QTimer polls meters, spectrum, position and errors from the engine's lock-free rings. Without an audio
 // device (no sound card, device busy) everything but audible playback keeps working and audioStatus() says
 // so.
@@ -36,6 +37,8 @@ public:
     void load(const core::Session& session);
     bool isLoading() const { return loading_; }
     bool isLoaded() const { return loaded_; }
+    // Loaded and every source measured (the compare figures and the loudness match are ready).
+    bool isMeasured() const { return loaded_ && !loading_ && engine_->measured(); }
     void unload();
     // Forwards an edit; queued while loading.
     void update(const core::Session& session);
@@ -70,7 +73,8 @@ public:
 signals:
     void loadStarted();
     void loadProgress(double fraction);
-    void loaded();
+    void loaded();   // playable
+    void measured(); // after loaded(): every source's loudness known
     void loadFailed(const QString& message);
     void positionChanged(qint64 frame);
     void playingChanged(bool playing);
@@ -98,6 +102,7 @@ private:
     bool audioAvailable_ = false;
     QString audioStatus_;
     bool wasPlaying_ = false;
+    bool measuredSent_ = false;
     qint64 lastPosition_ = -1;
     core::MonitorSource source_ = core::MonitorSource::Mix;
     bool loudnessMatch_ = true;

@@ -79,12 +79,18 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
             [this](double f) { loadProgress_->setValue(qRound(std::clamp(f, 0.0, 1.0) * 100)); });
     connect(engine_, &EngineController::loaded, this, [this] {
         loadProgress_->hide();
-        statusText_->setText(tr("Ready"));
+        statusText_->setText(engine_->isMeasured() ? tr("Ready") : tr("Ready · measuring loudness…"));
         transport_->setReady(true);
         remeasured_.reset();
         refreshCompareFigures();
+        refreshMeasuring();
         // Edits made while loading were queued for the engine; the figures must follow them too.
         onSessionChanged();
+    });
+    connect(engine_, &EngineController::measured, this, [this] {
+        if (statusText_->text() == tr("Ready · measuring loudness…")) statusText_->setText(tr("Ready"));
+        refreshCompareFigures();
+        refreshMeasuring();
     });
     connect(engine_, &EngineController::loadFailed, this, [this](const QString& message) {
         loadProgress_->hide();
@@ -120,7 +126,7 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
         engine_->setLoudnessMatch(on);
         refreshMonitorGain();
     });
-    connect(measurer_, &SourceMeasurer::measuringChanged, compare_, &CompareBar::setMeasuring);
+    connect(measurer_, &SourceMeasurer::measuringChanged, this, &MainWindow::refreshMeasuring);
     connect(measurer_, &SourceMeasurer::measured, this, &MainWindow::onMeasured);
     connect(measurer_, &SourceMeasurer::measureFailed, this, [this](const QString& message) {
         statusText_->setText(tr("Cannot re-measure: %1").arg(message));
@@ -388,6 +394,7 @@ void MainWindow::showError(const QString& title, const QString& message) {
 
 bool MainWindow::isSettled() const {
     return document_->isOpen() && !opener_ && !engine_->isLoading() &&
+           (!engine_->isLoaded() || engine_->isMeasured()) &&
            (overview_->isReady() || !overview_->errorMessage().isEmpty() || overview_->file().isEmpty());
 }
 

@@ -127,6 +127,9 @@ private:
     void onMeters(const core::MeterFrame& frame);
     void onMeasured(const SourceFigures& figures);
     void refreshCompareFigures();
+    // "measuring…" on the compare buttons: every one while the opened song is measured, those an edit
+    // changes while it is re-measured.
+    void refreshMeasuring();
     void refreshMonitorGain();
     void clearReadings();
     void placeFilesDock();

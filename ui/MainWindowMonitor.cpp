@@ -92,6 +92,11 @@ void MainWindow::onMeters(const core::MeterFrame& frame) {
     }
 }
 
+void MainWindow::refreshMeasuring() {
+    const bool opening = engine_->isLoaded() && !engine_->isMeasured();
+    compare_->setMeasuring(opening || measurer_->isMeasuring(), opening);
+}
+
 void MainWindow::refreshCompareFigures() {
     auto available = [this](int i) {
         return remeasured_ ? remeasured_->available[i] &&

@@ -123,8 +123,9 @@ int runPlay(const PlayOptions& o) {
         if (o.stats) {
             const auto s = engine.stats();
             std::printf("callbacks %lld\nxruns %lld\nlate_callbacks %lld\ncallback_percent mean %.2f p99 "
-                        "%.2f max %.2f\n",
-                        s.callbacks, s.xruns, s.lateCallbacks, s.meanPercent, s.p99Percent, s.maxPercent);
+                        "%.2f max %.2f\ndisk_underruns %lld\n",
+                        s.callbacks, s.xruns, s.lateCallbacks, s.meanPercent, s.p99Percent, s.maxPercent,
+                        s.diskUnderruns);
         }
         return result;
     } catch (const std::exception& e) {

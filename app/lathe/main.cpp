@@ -17,8 +17,10 @@
 #include <QTimer>
 
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <string_view>
+#include <sys/resource.h>
 
 namespace {
 
@@ -84,7 +86,8 @@ void scheduleScreenshots(lathe::ui::MainWindow* window, const QString& windowPng
 
 // --timing: prints how long the opened folder took to become playable (the engine can start: the first source
 // is audible) and measured (every source's loudness known, so loudness matching is ready, and the overview
-// drawn), in ms since the program started, then quits. For tests/bench/vs-peers.sh.
+// drawn), in ms since the program started, and the process's peak resident memory, then quits. For
+// tests/bench/vs-peers.sh.
 void scheduleTiming(lathe::ui::MainWindow* window, const QElapsedTimer* sinceStart) {
     auto* timer = new QTimer(window);
     timer->setInterval(5);
@@ -102,8 +105,10 @@ void scheduleTiming(lathe::ui::MainWindow* window, const QElapsedTimer* sinceSta
         if (*playableMs < 0 && window->engineController()->isLoaded()) *playableMs = now;
         if (*playableMs < 0 || !window->isSettled()) return;
         timer->stop();
-        std::printf("playable_ms %lld\nmeasured_ms %lld\n", static_cast<long long>(*playableMs),
-                    static_cast<long long>(now));
+        rusage usage{};
+        getrusage(RUSAGE_SELF, &usage); // ru_maxrss: peak resident set, in KiB on Linux
+        std::printf("playable_ms %lld\nmeasured_ms %lld\npeak_rss_mb %ld\n",
+                    static_cast<long long>(*playableMs), static_cast<long long>(now), usage.ru_maxrss / 1024);
         std::fflush(stdout);
         QApplication::exit(0);
     });
@@ -132,7 +137,8 @@ struct Options {
     QCommandLineOption noAudio{QStringLiteral("no-audio"), QStringLiteral("Do not open an audio device")};
     QCommandLineOption timing{
         QStringLiteral("timing"),
-        QStringLiteral("Open FOLDER, print playable_ms and measured_ms (since start), quit")};
+        QStringLiteral("Open FOLDER, print playable_ms and measured_ms (since start) and peak_rss_mb, quit "
+                       "(runs without a display)")};
 
     void addTo(QCommandLineParser& parser) const {
         parser.setApplicationDescription(QStringLiteral("Lathe mastering workstation"));
@@ -157,6 +163,20 @@ bool wantsTextOnly(int argc, char** argv) {
     return false;
 }
 
+// --timing measures, it shows nothing: without a display it runs on Qt's offscreen platform rather than
+// abort.
+void headlessTiming(int argc, char** argv) {
+    bool timing = false;
+    for (int i = 1; i < argc; ++i)
+        timing = timing || std::string_view(argv[i]) == "--timing";
+    const auto unset = [](const char* name) {
+        const char* v = std::getenv(name);
+        return v == nullptr || *v == '\0';
+    };
+    if (timing && unset("QT_QPA_PLATFORM") && unset("DISPLAY") && unset("WAYLAND_DISPLAY"))
+        setenv("QT_QPA_PLATFORM", "offscreen", 1);
+}
+
 void describeApplication() {
     QCoreApplication::setApplicationName(QStringLiteral("Lathe"));
     QCoreApplication::setOrganizationName(QStringLiteral("Lathe"));
@@ -177,6 +197,7 @@ int main(int argc, char** argv) {
         parser.process(app); // prints the help or the version and exits
         return 0;
     }
+    headlessTiming(argc, argv);
     QApplication::setHighDpiScaleFactorRoundingPolicy(Qt::HighDpiScaleFactorRoundingPolicy::PassThrough);
     QApplication app(argc, argv);
     describeApplication();

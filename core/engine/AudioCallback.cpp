@@ -20,6 +20,14 @@ void AudioEngine::Impl::process(float* outL, float* outR, int frames) {
         std::fill_n(outR, frames, 0.0f);
         return;
     }
+    // A master's loudness gain found (by the measuring thread) after its graph was built.
+    for (int m = 0; m < 2; ++m) {
+        const double gainDb = masterGainDb[m].load(std::memory_order_relaxed);
+        if (gainDb != g->appliedGainDb[m]) {
+            g->master(m).setLimiterInputGainDb(gainDb);
+            g->appliedGainDb[m] = gainDb;
+        }
+    }
     const float declickStep = 1.0f / kDeclickFrames;
     const float matchStep = 1.0f / kDeclickFrames;
     for (int done = 0; done < frames;) {
@@ -40,6 +48,8 @@ void AudioEngine::Impl::process(float* outL, float* outR, int frames) {
                 seekRequest.compare_exchange_strong(expected, -1);
             }
             if (!wantPlay) {
+                // Stopped: the reader fills at the position playback will start from.
+                disk.ready(position.load(std::memory_order_relaxed), 1);
                 std::fill_n(ol, n, 0.0f);
                 std::fill_n(orr, n, 0.0f);
                 done += n;
@@ -66,6 +76,21 @@ void AudioEngine::Impl::process(float* outL, float* outR, int frames) {
         const int64_t ls = loopStart.load(std::memory_order_relaxed);
         const int64_t le = loopEnd.load(std::memory_order_relaxed);
         if (looping && le > ls && pos < le) n = static_cast<int>(std::min<int64_t>(n, le - pos));
+        if (!readInputs(*g, pos, n)) {
+            // The disk reader is refilling (a seek, or it fell behind): silence with the position held, so
+            // nothing is skipped. A seek asked for meanwhile lands at once (nothing is audible to fade).
+            if (wantSeek) {
+                position.store(seek, std::memory_order_relaxed);
+                int64_t expected = seek;
+                seekRequest.compare_exchange_strong(expected, -1);
+                meterReset.store(true, std::memory_order_relaxed);
+                transportGain = 0.0f;
+            }
+            std::fill_n(ol, n, 0.0f);
+            std::fill_n(orr, n, 0.0f);
+            done += n;
+            continue;
+        }
 
         // A switch starts once the new source can be heard as continuous playback would have it: a master
         // that was idle is warmed first (kWarmupSeconds of history at kWarmupSpeed), the old source
@@ -88,8 +113,8 @@ void AudioEngine::Impl::process(float* outL, float* outR, int frames) {
         // chain state continuous playback would have (the warm-up below then only serves a start or seek
         // that lands on a master). Running both costs ~3 % of a 64-frame period at 48 kHz (bench_Engine).
         unsigned need = 1u << currentSource;
-        if (!mix.l.empty()) need |= 1u << static_cast<int>(MonitorSource::StereoMaster);
-        if (!stemTracks.empty()) need |= 1u << static_cast<int>(MonitorSource::StemMaster);
+        if (hasMix()) need |= 1u << static_cast<int>(MonitorSource::StereoMaster);
+        if (hasStems()) need |= 1u << static_cast<int>(MonitorSource::StemMaster);
         if (fadePos < kCrossfadeFrames) need |= 1u << previousSource;
         computeSources(*g, pos, n, need, warming);
         const float matchTarget = matchEnabled.load(std::memory_order_relaxed) ? 1.0f : 0.0f;
@@ -210,6 +235,25 @@ void AudioEngine::Impl::process(float* outL, float* outR, int frames) {
         g->simulation.process(stereoBlock(ol, orr, n));
         done += n;
     }
+}
+
+// Fills the graph's inputs for [pos, pos + n) from the disk reader's rings, n cut to what is there. False
+// when nothing is there yet (the reader has been asked for pos); an underrun when playback was continuous.
+bool AudioEngine::Impl::readInputs(Graph& g, int64_t pos, int& n) {
+    int ready = disk.ready(pos, n);
+    if (ready == 0 && testWaitsForDisk && disk.waitReady(pos, 10.0)) ready = disk.ready(pos, n);
+    if (ready == 0) {
+        if (pos == streamedUpTo && !waitingForDisk) diskUnderruns.fetch_add(1, std::memory_order_relaxed);
+        waitingForDisk = true;
+        return false;
+    }
+    waitingForDisk = false;
+    n = ready;
+    for (int s = 0; s < disk.numSources(); ++s)
+        disk.read(s, g.in(s, 0), g.in(s, 1), n);
+    disk.consume(n);
+    streamedUpTo = pos + n;
+    return true;
 }
 
 void AudioEngine::Impl::recordCallback(double seconds, int frames, int rate, bool xrun) {

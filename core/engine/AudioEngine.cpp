@@ -55,14 +55,13 @@ AudioEngine::Impl::Impl() {
             g.store(0.0f);
     for (auto& g : masterDynamicEqDb)
         g.store(0.0f);
-    for (int i = 0; i < kMonitorSourceCount; ++i) {
-        sourceLufs[i] = -HUGE_VAL;
-        sourcePeak[i] = -HUGE_VAL;
-    }
+    resetMeasurements();
     meterThread = std::thread([this] { meterLoop(); });
 }
 
 AudioEngine::Impl::~Impl() {
+    stopMeasuring();
+    disk.stop();
     meterQuit = true;
     meterThread.join();
     delete pendingGraph.exchange(nullptr);
@@ -88,7 +87,10 @@ AudioEngine::~AudioEngine() {
 }
 
 void AudioEngine::play() {
-    if (impl_->position.load() >= impl_->lengthFrames && !impl_->loopEnabled) impl_->seekRequest = 0;
+    if (impl_->position.load() >= impl_->lengthFrames && !impl_->loopEnabled) {
+        impl_->seekRequest = 0;
+        impl_->disk.request(0);
+    }
     impl_->playRequested = true;
 }
 
@@ -99,16 +101,21 @@ void AudioEngine::pause() {
 void AudioEngine::stop() {
     impl_->playRequested = false;
     impl_->seekRequest = impl_->loopEnabled ? impl_->loopStart.load() : 0;
+    impl_->disk.request(impl_->seekRequest.load());
 }
 
+// The disk reader is told at once, so it refills while the callback fades out.
 void AudioEngine::seek(int64_t frame) {
-    impl_->seekRequest = std::clamp<int64_t>(frame, 0, std::max<int64_t>(impl_->lengthFrames, 0));
+    const int64_t to = std::clamp<int64_t>(frame, 0, std::max<int64_t>(impl_->lengthFrames, 0));
+    impl_->seekRequest = to;
+    impl_->disk.request(to);
 }
 
 void AudioEngine::setLoop(int64_t start, int64_t end, bool enabled) {
     impl_->loopStart = start;
     impl_->loopEnd = end;
     impl_->loopEnabled = enabled && end > start;
+    impl_->disk.setLoop(start, end, enabled);
 }
 
 void AudioEngine::setSource(MonitorSource s) {
@@ -150,11 +157,11 @@ bool AudioEngine::sourceAvailable(MonitorSource s) const {
 }
 
 double AudioEngine::sourceIntegratedLufs(MonitorSource s) const {
-    return impl_->sourceLufs[static_cast<int>(s)];
+    return impl_->sourceLufs[static_cast<int>(s)].load();
 }
 
 double AudioEngine::sourceTruePeakDbtp(MonitorSource s) const {
-    return impl_->sourcePeak[static_cast<int>(s)];
+    return impl_->sourcePeak[static_cast<int>(s)].load();
 }
 
 int64_t AudioEngine::position() const {
@@ -188,6 +195,7 @@ AudioEngine::Stats AudioEngine::stats() const {
     s.callbacks = m.callbacks.load();
     s.xruns = m.xruns.load();
     s.lateCallbacks = m.lateCallbacks.load();
+    s.diskUnderruns = m.diskUnderruns.load();
     if (s.callbacks == 0) return s;
     s.meanPercent = m.sumPercent.load() / static_cast<double>(s.callbacks);
     s.maxPercent = m.maxPercent.load();
@@ -204,8 +212,10 @@ AudioEngine::Stats AudioEngine::stats() const {
     return s;
 }
 
-void AudioEngine::processForTest(float* left, float* right, int frames) {
+void AudioEngine::processForTest(float* left, float* right, int frames, bool waitForDisk) {
+    impl_->testWaitsForDisk = waitForDisk;
     impl_->process(left, right, frames);
+    impl_->testWaitsForDisk = false;
 }
 
 } // namespace lathe::core

@@ -83,9 +83,11 @@ struct SpectrumFrame {
 
 // Real-time playback of a session through PortAudio with the same chains as the offline render. Control
 // calls come from one control thread at a time (the GUI thread, or its loader thread during load(), or the
-// CLI's main thread); the audio thread never allocates, locks, reads files or logs: the whole song's sources
-// are decoded into memory by load(), a new processing graph is built by update() off the audio thread and
-// swapped in through an atomic, and the old graph is freed on the control thread. Each method says whether it
+// CLI's main thread); the audio thread never allocates, locks, reads files or logs: the sources are streamed
+// from disk by a reader thread into lock-free rings ahead of the play head (memory stays bounded whatever the
+// song's length), their loudness is measured on a measuring thread, a new processing graph is built by
+// update() off the audio thread and swapped in through an atomic, and the old graph is freed on the control
+// thread. Each method says whether it
 // is real-time safe (no allocation, lock, I/O or wait, so it could even be called from an audio callback) and
 // which thread may call it. The class is split across core/engine/*.cpp by concern (AudioEngineImpl.h lists
 // them).
@@ -100,12 +102,23 @@ public:
     // thread while no stream of this process is being opened.
     static std::vector<OutputDevice> outputDevices();
 
-    // Decodes the session's sources (resampled to the session rate), renders the stereo and stem masters'
-    // loudness gains, makes the codec preview (unavailable when the rate is not one MP3 carries: 32, 44.1,
-    // 48 kHz) and measures every source's loudness. Blocking: call off the GUI thread. Throws Error.
-    // Memory budget: the decoded sources, stems plus mix plus reference plus the codec preview, stereo float.
-    // Not RT safe; control thread (stops and reopens the stream around the load).
-    void load(const Session& session, const std::function<void(double)>& progress = {});
+    // Opens the session's sources for streaming (a source at another rate, or lossy, is first converted once
+    // into a private temporary file: libsoxr, bounded memory) and fills the disk reader's rings at the start:
+    // then the mix, stems and reference play. The measuring thread meanwhile runs the render's loudness
+    // search for the stereo and stem masters (each master is silent until its gain is found), measures every
+    // source's loudness as played and makes the codec preview (unavailable when the rate is not one MP3
+    // carries, 32, 44.1, 48 kHz, or the song is longer than 12 minutes: the round trip is made in memory).
+    // LoadMode::Measured returns when all that is done (throws its Error); LoadMode::Playable as soon as the
+    // sources play, measured() telling when the rest is done (its failure then comes from takeError()).
+    // Blocking: call off the GUI thread. Throws Error (a source that cannot be opened). Memory: the rings
+    // (~1 MiB per source), the codec preview (16 bytes a frame while made, 8 held). Not RT safe; control
+    // thread (stops and reopens the stream around the load).
+    enum class LoadMode { Measured, Playable };
+    void load(const Session& session, const std::function<void(double)>& progress = {},
+              LoadMode mode = LoadMode::Measured);
+    // Every source measured (the loudness figures, the match gains, the codec preview): the measuring thread
+    // has finished. RT safe; any thread.
+    bool measured() const;
     // Any parameter change while playing: applied smoothly, no restart, position kept. Builds the new
     // parameters (or graph, when a structural setting changed) here and hands them over lock-free. A new
     // match curve (master.match's parts, amount or limit) is designed here and crossfaded in; turning the
@@ -160,7 +173,7 @@ public:
     // RT safe; control thread.
     int latencyFrames() const;
 
-    // What load() found and measured. RT safe; control thread (load() writes them).
+    // What load() found and measured (-inf while not measured()). RT safe; control thread.
     bool sourceAvailable(MonitorSource source) const;
     double sourceIntegratedLufs(MonitorSource source) const; // measured at load; -inf when not available
     double sourceTruePeakDbtp(MonitorSource source) const;
@@ -187,13 +200,19 @@ public:
         // Callbacks that took longer than their buffer period: the xruns Lathe itself caused. An xrun with no
         // late callback is the device's or the system's (a driver thread woken late, another client).
         long long lateCallbacks = 0;
+        // Times the disk reader had not read far enough while playback ran on (not after a seek): the
+        // callback played silence and held the position until it had.
+        long long diskUnderruns = 0;
         double meanPercent = 0, p99Percent = 0, maxPercent = 0; // callback time as % of the buffer period
     };
     Stats stats() const; // RT safe (atomic loads); any thread.
 
     // Runs the exact callback body without PortAudio, at the session rate, in place of the device's callback
-    // (tests, offline measuring). RT safe; one thread at a time, never while a stream is open.
-    void processForTest(float* left, float* right, int frames);
+    // (tests, offline measuring). With waitForDisk it stands in for a device whose disk never falls behind:
+    // where the callback would play silence until the disk reader has refilled (after a seek), it waits for
+    // the reader instead (sleeps; not RT safe then). Without, RT safe. One thread at a time, never while a
+    // stream is open.
+    void processForTest(float* left, float* right, int frames, bool waitForDisk = true);
     // Waits (up to ~5 s) until the meter thread has measured everything played so far, so a test's meter
     // readings do not depend on how busy the machine is (the ring drops what the meter thread cannot keep up
     // with). Returns false on timeout. Not RT safe (sleeps); tests only.

@@ -2,11 +2,13 @@
 
 // The engine's state and the work of each of its threads, one class split across files by concern (as
 // Ardour's Session is): EngineGraph.cpp (build, hand-over, sources), AudioCallback.cpp (the audio thread),
-// MeterThread.cpp, DeviceStream.cpp (PortAudio), EngineLoad.cpp (decoding and measuring), AudioEngine.cpp
-// (the control calls). Internal to core/engine.
+// MeterThread.cpp, DeviceStream.cpp (PortAudio), EngineLoad.cpp (opening the sources), EngineMeasure.cpp (the
+// background measuring thread), DiskReader.cpp (the disk reader thread), AudioEngine.cpp (the control calls).
+// Internal to core/engine.
 
 #include "core/analysis/MatchSession.h"
 #include "core/engine/AudioEngine.h"
+#include "core/engine/DiskReader.h"
 #include "core/engine/EngineGraph.h"
 #include "core/engine/SpscRingBuffer.h"
 #include "core/render/LoudnessSearch.h"
@@ -41,18 +43,34 @@ inline double nowSeconds() {
 } // namespace engine
 
 struct AudioEngine::Impl {
-    // Loaded material (control thread owns; audio thread reads only while a graph is live).
+    // Loaded material (control thread owns; audio thread reads only while a graph is live). The sources are
+    // streamed from disk by the reader thread (stems in session order, then the mix, then the reference).
     Session session;
     int loadedRate = 0;
-    std::vector<engine::Track> stemTracks;
-    engine::Track mix, reference;
-    engine::Track codec; // the stereo master after the MP3 round trip, aligned with what the engine plays
+    engine::DiskReader disk;
+    int numStems = 0;
+    int mixSource = -1, referenceSource = -1; // their index in the disk reader, -1 when the session has none
+    bool hasMix() const { return mixSource >= 0; }
+    bool hasStems() const { return numStems > 0; }
     int64_t lengthFrames = 0;
-    double sourceLufs[kMonitorSourceCount];
-    double sourcePeak[kMonitorSourceCount];
-    bool available[kMonitorSourceCount] = {};
-    LoudnessGainResult stereoGain, stemGain;
     MasterMatch masterMatch[2]; // per master (engine::kStereoMasterChain, kStemMasterChain)
+
+    // What the measuring thread finds (EngineMeasure.cpp), published through atomics as it goes: each
+    // master's loudness gain (the masters stay silent until theirs is known, rather than play at the wrong
+    // loudness), then every source's loudness and true peak, the codec preview and the match gains;
+    // `measured` last.
+    std::atomic<double> masterGainDb[2];
+    std::atomic<bool> masterGainReady[2];
+    std::atomic<double> sourceLufs[kMonitorSourceCount];
+    std::atomic<double> sourcePeak[kMonitorSourceCount];
+    std::atomic<bool> available[kMonitorSourceCount];
+    engine::Track codec; // the stereo master after the MP3 round trip; read once codecReady (acquire)
+    std::atomic<bool> codecReady{false};
+    std::atomic<bool> measured{false};
+    std::atomic<bool> measureCancel{false};
+    std::thread measurer;
+    Session measuring;        // the session being measured: a snapshot update() leaves alone
+    std::string measureError; // written by the measuring thread before `measured` (release)
 
     // Hand-over to the audio thread.
     std::atomic<engine::Graph*> pendingGraph{nullptr};
@@ -96,6 +114,10 @@ struct AudioEngine::Impl {
 
     // Audio thread state.
     int currentSource = 0, previousSource = 0, fadePos = engine::kCrossfadeFrames;
+    int64_t streamedUpTo = -1; // the frame after the last one read from the disk reader (-1: none yet)
+    bool waitingForDisk = false;
+    bool testWaitsForDisk = false; // processForTest: stand in for a device whose disk never falls behind
+    std::atomic<long long> diskUnderruns{0};
     float transportGain = 0;
     float matchAmount = 0;
     // What the meters read, one block: the played signal before the monitor gain (allocated once, here).
@@ -168,10 +190,17 @@ struct AudioEngine::Impl {
     void markDeviceLost();
     void watchStream(long long& lastCallbacks, double& lastSeen); // meter thread
 
-    // Loading (EngineLoad.cpp).
-    void loadTracks(const Session& s, int rate, const std::function<void(double)>& progress);
+    // Loading (EngineLoad.cpp): opens the sources at `rate` and starts the disk reader at frame 0.
+    void openSources(const Session& s, int rate);
+    bool readInputs(engine::Graph& g, int64_t pos, int& n); // audio thread: false while the disk catches up
     void makeCodec(const std::vector<float>& l, const std::vector<float>& r, int rate);
-    void remakeCodec(int rate);
+
+    // Measuring (EngineMeasure.cpp): on its own thread, its own graph and its own readers of the sources.
+    void startMeasuring(int rate);
+    void stopMeasuring();     // cancels and joins; control thread
+    void resetMeasurements(); // nothing measured, the masters silent; control thread, no measuring running
+    void measure(const Session& s, std::unique_ptr<engine::Graph> g,
+                 std::vector<std::unique_ptr<engine::DiskSource>> sources, int rate);
 
     void setError(std::string e); // any control thread
 };

@@ -3,6 +3,7 @@
 #include "core/engine/SystemLibraryLeakScope.h"
 
 #include <algorithm>
+#include <utility>
 
 namespace lathe::core {
 
@@ -104,15 +105,28 @@ bool AudioEngine::open(const std::string& deviceName, int bufferFrames, int samp
     if (Pa_IsFormatSupported(nullptr, &out, rate) != paFormatIsSupported)
         rate = static_cast<int>(info->defaultSampleRate);
     if (m.loadedRate > 0 && rate != m.loadedRate) {
-        // The device runs at another rate: decode the sources to it (soxr, very high quality) and rebuild.
+        // The device runs at another rate: stream the sources at it (soxr, very high quality), measure again
+        // (the codec preview is made at it) and rebuild.
         try {
+            m.stopMeasuring();
             delete m.pendingGraph.exchange(nullptr);
             delete m.graph;
             m.graph = nullptr;
-            m.loadTracks(m.session, rate, {});
-            m.remakeCodec(rate);
+            m.disk.stop();
+            const int64_t at = m.position.load();
+            bool availableBefore[kMonitorSourceCount];
+            for (int i = 0; i < kMonitorSourceCount; ++i)
+                availableBefore[i] = m.available[i];
+            m.resetMeasurements();
+            m.openSources(m.session, rate);
+            for (int i = 0; i < kMonitorSourceCount; ++i)
+                m.available[i] = availableBefore[i] && i != static_cast<int>(MonitorSource::Codec);
             m.publishGraph(m.buildGraph(m.session, rate));
+            m.position = std::min(at, m.lengthFrames);
+            m.disk.request(m.position.load());
+            m.streamedUpTo = -1;
             m.meterRate = rate;
+            m.startMeasuring(rate);
         } catch (const std::exception& e) {
             error = e.what();
             return false;
@@ -165,6 +179,9 @@ int AudioEngine::bufferFrames() const {
 
 std::string AudioEngine::takeError() {
     Impl& m = *impl_;
+    if (m.measured.load(std::memory_order_acquire) && !m.measureError.empty())
+        m.setError("measuring failed: " + std::exchange(m.measureError, std::string()));
+    if (std::string e = m.disk.takeError(); !e.empty()) m.setError("playback: " + e);
     if (m.stream && (m.deviceLost.load() || Pa_IsStreamActive(m.stream) != 1)) {
         const std::string name = m.device;
         if (m.streamIsJack) {

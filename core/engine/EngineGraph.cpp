@@ -42,9 +42,9 @@ void AudioEngine::Impl::reap() {
 std::unique_ptr<Graph> AudioEngine::Impl::buildGraph(const Session& s, int rate) const {
     auto g = std::make_unique<Graph>();
     g->rate = rate;
-    g->hasMix = !mix.l.empty();
-    g->hasReference = !reference.l.empty();
-    g->hasStems = !stemTracks.empty();
+    g->hasMix = hasMix();
+    g->hasReference = referenceSource >= 0;
+    g->hasStems = hasStems();
     const auto audible = stemAudibility(s);
     g->keySource = stemKeySources(s);
     for (size_t i = 0; i < s.stems.size(); ++i) {
@@ -59,8 +59,8 @@ std::unique_ptr<Graph> AudioEngine::Impl::buildGraph(const Session& s, int rate)
     for (auto& chain : g->stems)
         chains.push_back(chain.get());
     g->stemLatency = alignStemLatencies(chains);
-    g->stereoGainDb = stereoGain.gainDb;
-    g->stemGainDb = stemGain.gainDb;
+    g->stereoGainDb = masterGainDb[kStereoMasterChain].load();
+    g->stemGainDb = masterGainDb[kStemMasterChain].load();
     // Both masters get the same match stage (a flat one for a master with nothing to match), so they have
     // the same latency and one delay aligns the plain sources with either.
     MatchStageShape matchShape;
@@ -74,7 +74,8 @@ std::unique_ptr<Graph> AudioEngine::Impl::buildGraph(const Session& s, int rate)
         m->prepare(rate, kMaxBlock, s.master, matchShape);
         m->setMatchKernels(g->matchKernels[i].get());
         m->configure(s.master);
-        m->setLimiterInputGainDb(m == &g->stereoMaster ? g->stereoGainDb : g->stemGainDb);
+        g->appliedGainDb[i] = m == &g->stereoMaster ? g->stereoGainDb : g->stemGainDb;
+        m->setLimiterInputGainDb(g->appliedGainDb[i]);
         m->reset();
     }
     g->latency =
@@ -89,12 +90,14 @@ std::unique_ptr<Graph> AudioEngine::Impl::buildGraph(const Session& s, int rate)
     g->history.prepare(g->warmupFrames + g->latency + 2 * kMaxBlock);
     for (auto& v : g->buf)
         v.assign(kMaxBlock, 0.0f);
+    const int sources = numStems + (hasMix() ? 1 : 0) + (referenceSource >= 0 ? 1 : 0);
+    g->input.assign(static_cast<size_t>(2 * sources), std::vector<float>(kMaxBlock, 0.0f));
     return g;
 }
 
 void AudioEngine::Impl::planMatch(const Session& s) {
     for (int m = 0; m < 2; ++m) {
-        const bool has = m == kStereoMasterChain ? !mix.l.empty() : !stemTracks.empty();
+        const bool has = m == kStereoMasterChain ? hasMix() : hasStems();
         masterMatch[m] = has ? planMasterMatch(s, m == kStemMasterChain) : MasterMatch{};
     }
 }
@@ -169,12 +172,15 @@ void AudioEngine::Impl::computeSources(Graph& g, int64_t pos, int n, unsigned ne
     float* sr = g.b(Graph::SumR);
     std::fill_n(sl, n, 0.0f);
     std::fill_n(sr, n, 0.0f);
-    for (size_t i = 0; i < g.stems.size() && i < stemTracks.size(); ++i) {
+    const size_t stems = static_cast<size_t>(numStems);
+    for (size_t i = 0; i < g.stems.size() && i < stems; ++i) {
         float* l = g.b(Graph::L0);
         float* r = g.b(Graph::R0);
-        stemTracks[i].read(pos, l, r, n);
-        if (const int k = g.keySource[i]; k >= 0 && static_cast<size_t>(k) < stemTracks.size()) {
-            stemTracks[static_cast<size_t>(k)].read(pos, g.b(Graph::KeyL), g.b(Graph::KeyR), n);
+        std::copy_n(g.in(static_cast<int>(i), 0), n, l);
+        std::copy_n(g.in(static_cast<int>(i), 1), n, r);
+        if (const int k = g.keySource[i]; k >= 0 && static_cast<size_t>(k) < stems) {
+            std::copy_n(g.in(k, 0), n, g.b(Graph::KeyL));
+            std::copy_n(g.in(k, 1), n, g.b(Graph::KeyR));
             const auto key = stereoBlock(g.b(Graph::KeyL), g.b(Graph::KeyR), n);
             g.stems[i]->process(stereoBlock(l, r, n), pos, &key);
         } else {
@@ -195,8 +201,17 @@ void AudioEngine::Impl::computeSources(Graph& g, int64_t pos, int n, unsigned ne
     }
     float* ml = g.b(Graph::MixL);
     float* mr = g.b(Graph::MixR);
-    mix.read(pos, ml, mr, n);
-    reference.read(pos, g.b(Graph::RefL), g.b(Graph::RefR), n);
+    auto take = [&](int source, float* l, float* r) {
+        if (source >= 0) {
+            std::copy_n(g.in(source, 0), n, l);
+            std::copy_n(g.in(source, 1), n, r);
+        } else {
+            std::fill_n(l, n, 0.0f);
+            std::fill_n(r, n, 0.0f);
+        }
+    };
+    take(mixSource, ml, mr);
+    take(referenceSource, g.b(Graph::RefL), g.b(Graph::RefR));
     History& h = g.history;
     h.write(History::SumL, g.t, sl, n);
     h.write(History::SumR, g.t, sr, n);
@@ -218,6 +233,11 @@ void AudioEngine::Impl::computeSources(Graph& g, int64_t pos, int n, unsigned ne
         }
         runMasterChain(g, m, g.b(outL), g.b(outR), n, g.t);
         ran[m] = true;
+        if (!masterGainReady[m].load(std::memory_order_acquire)) {
+            // Its loudness gain is still being found: silence, not a master at the wrong loudness.
+            std::fill_n(g.b(outL), n, 0.0f);
+            std::fill_n(g.b(outR), n, 0.0f);
+        }
     };
     const auto wants = [need](MonitorSource s) { return (need & (1u << static_cast<int>(s))) != 0; };
     if (wants(MonitorSource::StereoMaster) && g.masterState[kStereoMasterChain].warm)
@@ -234,7 +254,14 @@ void AudioEngine::Impl::computeSources(Graph& g, int64_t pos, int n, unsigned ne
         h.read(History::MixL, back, ml, n);
         h.read(History::MixR, back, mr, n);
     }
-    if (wants(MonitorSource::Codec)) codec.read(pos, g.b(Graph::CodecL), g.b(Graph::CodecR), n);
+    if (wants(MonitorSource::Codec)) {
+        if (codecReady.load(std::memory_order_acquire)) {
+            codec.read(pos, g.b(Graph::CodecL), g.b(Graph::CodecR), n);
+        } else {
+            std::fill_n(g.b(Graph::CodecL), n, 0.0f);
+            std::fill_n(g.b(Graph::CodecR), n, 0.0f);
+        }
+    }
     if (wants(MonitorSource::Reference)) {
         h.read(History::RefL, back, g.b(Graph::RefL), n);
         h.read(History::RefR, back, g.b(Graph::RefR), n);

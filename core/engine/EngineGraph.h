@@ -1,7 +1,8 @@
 #pragma once
 
-// What the engine processes, and with what: the decoded sources, the history the plain sources are delayed
-// through, and the graph of chains the audio thread runs. Internal to core/engine (AudioEngineImpl.h).
+// What the engine processes, and with what: the sources' current block, the history the plain sources are
+// delayed through, and the graph of chains the audio thread runs. Internal to core/engine
+// (AudioEngineImpl.h).
 
 #include "core/chain/MasterChain.h"
 #include "core/chain/StemChain.h"
@@ -42,7 +43,8 @@ struct Track {
     }
 };
 
-// A whole source decoded at `rate` (SourceStream: resampled, mono made centred stereo). Control thread.
+// A whole source decoded at `rate` (SourceStream: resampled, mono made centred stereo): what the streamed
+// source must equal. Not RT safe.
 Track decode(const std::string& path, int rate);
 
 // What was fed to the masters and the plain sources, indexed by a running count of frames processed (not
@@ -122,6 +124,11 @@ struct Graph {
     // the sum of squares over both channels (computeSources writes them).
     float stemBlockPeak[MeterFrame::kMaxMeteredStems] = {};
     double stemBlockSumSq[MeterFrame::kMaxMeteredStems] = {};
+    // The sources' frames of the block being computed, two channels per source in the disk reader's order
+    // (stems, mix, reference): the caller fills them before computeSources.
+    std::vector<std::vector<float>> input;
+    float* in(int source, int channel) { return input[static_cast<size_t>(2 * source + channel)].data(); }
+    double appliedGainDb[2] = {0, 0};   // the limiter input gain each master was last given (audio thread)
     dsp::PlaybackSimulation simulation; // last, on the device's side of the meters
     std::vector<float> buf[20];
     // clang-format off

@@ -1,13 +1,7 @@
 #include "core/engine/AudioEngineImpl.h"
 
-#include "core/chain/StereoBlock.h"
-
 #include "core/Error.h"
-#include "core/io/AudioFileReader.h"
 #include "core/io/CodecPreview.h"
-
-#include "dsp/LoudnessMeter.h"
-#include "dsp/TruePeakMeter.h"
 
 #include <algorithm>
 #include <cmath>
@@ -16,46 +10,26 @@ namespace lathe::core {
 
 using namespace engine;
 
-namespace {
-
-// Decoded sources are held in memory (stereo float at the engine rate): 3 GiB covers 8 stems of a 20-minute
-// song at 96 kHz.
-constexpr double kMemoryBudgetBytes = 3.0 * 1024 * 1024 * 1024;
-
-} // namespace
-
-void AudioEngine::Impl::loadTracks(const Session& s, int rate, const std::function<void(double)>& progress) {
-    const size_t total = s.stems.size() + 2;
-    size_t done = 0;
-    auto step = [&] {
-        ++done;
-        if (progress) progress(0.5 * static_cast<double>(done) / static_cast<double>(total));
-    };
-    std::vector<Track> stemsNew;
-    double bytes = 0;
-    for (const auto& st : s.stems) {
-        const auto info = probeAudioFile(st.path);
-        bytes += 8.0 * static_cast<double>(info.frames) * rate / info.sampleRate;
+void AudioEngine::Impl::openSources(const Session& s, int rate) {
+    std::vector<std::unique_ptr<DiskSource>> sources;
+    for (const auto& st : s.stems)
+        sources.push_back(std::make_unique<DiskSource>(st.path, rate));
+    numStems = static_cast<int>(s.stems.size());
+    mixSource = referenceSource = -1;
+    if (!s.mix.empty()) {
+        mixSource = static_cast<int>(sources.size());
+        sources.push_back(std::make_unique<DiskSource>(s.mix, rate));
     }
-    if (bytes > kMemoryBudgetBytes)
-        throw Error(s.folder, "too long to play: the decoded sources need " +
-                                  std::to_string(static_cast<long long>(bytes / 1048576)) +
-                                  " MB, over the engine's 3072 MB budget");
-    for (const auto& st : s.stems) {
-        stemsNew.push_back(decode(st.path, rate));
-        step();
+    if (!s.reference.empty()) {
+        referenceSource = static_cast<int>(sources.size());
+        sources.push_back(std::make_unique<DiskSource>(s.reference, rate));
     }
-    Track mixNew = s.mix.empty() ? Track{} : decode(s.mix, rate);
-    step();
-    Track refNew = s.reference.empty() ? Track{} : decode(s.reference, rate);
-    step();
-    stemTracks = std::move(stemsNew);
-    mix = std::move(mixNew);
-    reference = std::move(refNew);
-    lengthFrames = std::max(mix.frames(), reference.frames());
-    for (const auto& t : stemTracks)
-        lengthFrames = std::max(lengthFrames, t.frames());
+    lengthFrames = 0;
+    for (const auto& source : sources)
+        lengthFrames = std::max(lengthFrames, source->frames());
     loadedRate = rate;
+    disk.setLoop(loopStart.load(), loopEnd.load(), loopEnabled.load());
+    disk.start(std::move(sources), 0);
 }
 
 // The codec preview: the stereo master (as the engine plays it, latency included) through an MP3 round
@@ -63,145 +37,73 @@ void AudioEngine::Impl::loadTracks(const Session& s, int rate, const std::functi
 // unavailable, with a note in takeError().
 void AudioEngine::Impl::makeCodec(const std::vector<float>& l, const std::vector<float>& r, int rate) {
     const int idx = static_cast<int>(MonitorSource::Codec);
-    codec = Track{};
+    codec = Track{}; // codecReady is false until the new one is in place
     available[idx] = false;
     if (l.empty()) return;
     try {
         CodecPreview p = codecRoundTrip(l.data(), r.data(), static_cast<int64_t>(l.size()), rate,
-                                        kMaxMp3BitrateKbps, session.master.limiter.ceiling_dbtp);
+                                        kMaxMp3BitrateKbps, measuring.master.limiter.ceiling_dbtp);
         codec.l = std::move(p.left);
         codec.r = std::move(p.right);
+        codecReady.store(!codec.l.empty(), std::memory_order_release);
         available[idx] = !codec.l.empty();
     } catch (const std::exception& e) {
         setError(std::string("no codec preview: ") + e.what());
     }
 }
 
-// After the sources were decoded again at another rate: the codec preview from a fresh stereo master.
-void AudioEngine::Impl::remakeCodec(int rate) {
-    if (mix.l.empty()) return;
-    auto g = buildGraph(session, rate);
-    const int64_t total = lengthFrames + g->latency;
-    std::vector<float> l(static_cast<size_t>(total)), r(static_cast<size_t>(total));
-    for (int64_t pos = 0; pos < total; pos += kMaxBlock) {
-        const int n = static_cast<int>(std::min<int64_t>(kMaxBlock, total - pos));
-        computeSources(*g, pos, n, 1u << static_cast<int>(MonitorSource::StereoMaster));
-        std::copy_n(g->b(Graph::StereoL), n, l.begin() + pos);
-        std::copy_n(g->b(Graph::StereoR), n, r.begin() + pos);
-    }
-    makeCodec(l, r, rate);
-}
-
-void AudioEngine::load(const Session& session, const std::function<void(double)>& progress) {
+void AudioEngine::load(const Session& session, const std::function<void(double)>& progress, LoadMode mode) {
     Impl& m = *impl_;
     const bool wasOpen = m.stream != nullptr;
     const std::string dev = m.device;
     const int buf = m.buffer;
     close();
+    m.stopMeasuring();
     m.playRequested = false;
     m.running = false;
-    // The old graph reads the old tracks: retire it before replacing them.
+    // The old graph reads the old sources: retire it before replacing them.
     delete m.pendingGraph.exchange(nullptr);
     delete m.graph;
     m.graph = nullptr;
     m.reap();
+    m.disk.stop();
+    m.resetMeasurements();
 
     m.session = session;
-    const int rate = session.sample_rate;
-    m.loadTracks(session, rate, progress);
-    m.available[static_cast<int>(MonitorSource::Mix)] = !m.mix.l.empty();
-    m.available[static_cast<int>(MonitorSource::Reference)] = !m.reference.l.empty();
-    m.available[static_cast<int>(MonitorSource::StemMaster)] = !m.stemTracks.empty();
-    m.available[static_cast<int>(MonitorSource::StereoMaster)] = !m.mix.l.empty();
-    m.available[static_cast<int>(MonitorSource::Delta)] = !m.mix.l.empty() && !m.stemTracks.empty();
-    const int codecIdx = static_cast<int>(MonitorSource::Codec);
-    m.available[codecIdx] = false; // made after the measuring pass, from the stereo master it plays
-    m.codec = Track{};
-    // The masters play at exactly the loudness gain the render chooses.
-    m.stereoGain = {};
-    m.stemGain = {};
-    if (m.available[static_cast<int>(MonitorSource::StereoMaster)])
-        m.stereoGain = findLoudnessGain(session, false);
-    if (progress) progress(0.65);
-    if (m.available[static_cast<int>(MonitorSource::StemMaster)])
-        m.stemGain = findLoudnessGain(session, true);
-    if (progress) progress(0.8);
-    // The match curves (the analyses come from the cache findLoudnessGain just filled).
+    m.openSources(session, session.sample_rate);
+    if (progress) progress(0.2);
+    m.available[static_cast<int>(MonitorSource::Mix)] = m.hasMix();
+    m.available[static_cast<int>(MonitorSource::Reference)] = m.referenceSource >= 0;
+    m.available[static_cast<int>(MonitorSource::StemMaster)] = m.hasStems();
+    m.available[static_cast<int>(MonitorSource::StereoMaster)] = m.hasMix();
+    m.available[static_cast<int>(MonitorSource::Delta)] = m.hasMix() && m.hasStems();
+    // The match curves (analysed and cached when a match is on; the loudness search then finds them there).
     m.planMatch(session);
-
-    // Measure every source as the engine plays it, with the same graph, ahead of time.
-    auto g = m.buildGraph(session, rate);
-    {
-        dsp::LoudnessMeter meters[kMonitorSourceCount];
-        dsp::TruePeakMeter peaks[kMonitorSourceCount];
-        for (int i = 0; i < kMonitorSourceCount; ++i) {
-            meters[i].prepare(rate, kMaxBlock, 2, dsp::LoudnessMeter::Integrated);
-            peaks[i].prepare(rate, kMaxBlock, 2, 8);
-        }
-        const int64_t total = m.lengthFrames + g->latency;
-        const bool stereoMaster = m.available[static_cast<int>(MonitorSource::StereoMaster)];
-        std::vector<float> masterL, masterR; // the stereo master as played, for the codec preview
-        if (stereoMaster) {
-            masterL.resize(static_cast<size_t>(total));
-            masterR.resize(static_cast<size_t>(total));
-        }
-        for (int64_t pos = 0; pos < total; pos += kMaxBlock) {
-            const int n = static_cast<int>(std::min<int64_t>(kMaxBlock, total - pos));
-            m.computeSources(*g, pos, n, kAllSources);
-            if (stereoMaster) {
-                std::copy_n(g->b(Graph::StereoL), n, masterL.begin() + pos);
-                std::copy_n(g->b(Graph::StereoR), n, masterR.begin() + pos);
-            }
-            for (int i = 0; i < kMonitorSourceCount; ++i) {
-                if (!m.available[i]) continue;
-                const float* l = nullptr;
-                const float* r = nullptr;
-                Impl::sourceBuffers(*g, i, l, r);
-                // The delayed sources start with latency frames of silence; gating ignores them.
-                auto block = stereoBlock(const_cast<float*>(l), const_cast<float*>(r), n);
-                meters[i].process(block);
-                peaks[i].process(block);
-            }
-        }
-        if (progress) progress(0.9);
-        m.makeCodec(masterL, masterR, rate);
-        if (m.available[codecIdx]) {
-            for (int64_t pos = 0; pos < m.codec.frames(); pos += kMaxBlock) {
-                const int n = static_cast<int>(std::min<int64_t>(kMaxBlock, m.codec.frames() - pos));
-                auto block = stereoBlock(m.codec.l.data() + pos, m.codec.r.data() + pos, n);
-                meters[codecIdx].process(block);
-                peaks[codecIdx].process(block);
-            }
-        }
-        double common = HUGE_VAL;
-        for (int i = 0; i < kMonitorSourceCount; ++i) {
-            m.sourceLufs[i] = m.available[i] ? meters[i].integratedLufs() : -HUGE_VAL;
-            m.sourcePeak[i] = m.available[i] ? peaks[i].truePeakDbtp() : -HUGE_VAL;
-            if (m.available[i] && i != static_cast<int>(MonitorSource::Delta) && m.sourceLufs[i] > -70)
-                common = std::min(common, m.sourceLufs[i]);
-        }
-        // Matching turns the louder sources down to the quietest (never up, so nothing clips). The delta
-        // plays at the mix's gain so the null is heard in proportion to what it is the difference of.
-        for (int i = 0; i < kMonitorSourceCount; ++i) {
-            double db = 0;
-            if (m.available[i] && m.sourceLufs[i] > -70 && common < HUGE_VAL) db = common - m.sourceLufs[i];
-            m.matchGain[i] = static_cast<float>(std::pow(10.0, db / 20.0));
-        }
-        const int mixIdx = static_cast<int>(MonitorSource::Mix);
-        m.matchGain[static_cast<int>(MonitorSource::Delta)] = m.matchGain[mixIdx].load();
-    }
-    // The measuring pass left state in the chains: start playback from a fresh graph.
-    g = m.buildGraph(session, rate);
-    m.publishGraph(std::move(g));
+    m.publishGraph(m.buildGraph(session, session.sample_rate));
     m.position = 0;
     m.seekRequest = -1;
-    m.meterRate = rate;
+    m.streamedUpTo = -1;
+    m.waitingForDisk = false;
+    m.meterRate = session.sample_rate;
     m.meterReset = true;
+    // Playable once the reader holds the start: a few ms, the files' first blocks.
+    m.disk.waitReady(0, 10.0);
+    m.startMeasuring(session.sample_rate);
+    if (mode == LoadMode::Measured) {
+        m.measurer.join();
+        if (!m.measureError.empty()) throw Error(session.folder, m.measureError);
+        // Playback from a graph built with the masters' gains, as the render has them from its first frame.
+        m.publishGraph(m.buildGraph(session, session.sample_rate));
+    }
     if (progress) progress(1.0);
     if (wasOpen) {
         std::string err;
         if (!open(dev, buf, 0, err)) m.setError(err);
     }
+}
+
+bool AudioEngine::measured() const {
+    return impl_->measured.load(std::memory_order_acquire);
 }
 
 namespace {

@@ -1,0 +1,121 @@
+#include "core/engine/DiskSource.h"
+
+#include "core/Error.h"
+#include "core/io/SourceStream.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <unistd.h>
+
+namespace lathe::core::engine {
+
+namespace {
+constexpr int kConvertBlock = 65536;
+
+std::string temporaryFolder() {
+    const char* t = std::getenv("TMPDIR");
+    return t != nullptr && *t != '\0' ? t : "/tmp";
+}
+} // namespace
+
+struct DiskSource::RawFile {
+    int fd = -1;
+    ~RawFile() {
+        if (fd >= 0) ::close(fd);
+    }
+};
+
+DiskSource::DiskSource(const std::string& path, int rate) : path_(path), rate_(rate) {
+    auto reader = std::make_unique<AudioFileReader>(path);
+    const AudioFileInfo& info = reader->info();
+    validateSource(info);
+    if (info.sampleRate == rate && !info.lossy) {
+        channels_ = info.channels;
+        frames_ = info.frames;
+        file_ = std::move(reader);
+        return;
+    }
+    reader.reset();
+    SourceStream stream(path, rate);
+    frames_ = stream.lengthFrames();
+    std::string name = temporaryFolder() + "/lathe-engine-XXXXXX";
+    raw_ = std::make_shared<RawFile>();
+    raw_->fd = ::mkstemp(name.data());
+    if (raw_->fd < 0)
+        throw Error(path, "cannot make a temporary file to play it from (" + name + ": " +
+                              std::strerror(errno) + ")");
+    ::unlink(name.c_str()); // lives as long as the descriptor: nothing left behind
+    std::vector<float> l(kConvertBlock), r(kConvertBlock), lr(2 * kConvertBlock);
+    for (int64_t done = 0; done < frames_;) {
+        const int n = static_cast<int>(std::min<int64_t>(kConvertBlock, frames_ - done));
+        stream.read(l.data(), r.data(), n);
+        for (int k = 0; k < n; ++k) {
+            lr[static_cast<size_t>(2 * k)] = l[static_cast<size_t>(k)];
+            lr[static_cast<size_t>(2 * k + 1)] = r[static_cast<size_t>(k)];
+        }
+        const size_t bytes = sizeof(float) * 2 * static_cast<size_t>(n);
+        const off_t at = static_cast<off_t>(done) * 2 * static_cast<off_t>(sizeof(float));
+        if (::pwrite(raw_->fd, lr.data(), bytes, at) != static_cast<ssize_t>(bytes))
+            throw Error(path, std::string("cannot write the temporary file to play it from: ") +
+                                  std::strerror(errno));
+        done += n;
+    }
+}
+
+DiskSource::~DiskSource() = default;
+
+std::unique_ptr<DiskSource> DiskSource::reopen() const {
+    if (!raw_) return std::make_unique<DiskSource>(path_, rate_);
+    std::unique_ptr<DiskSource> d(new DiskSource());
+    d->path_ = path_;
+    d->rate_ = rate_;
+    d->frames_ = frames_;
+    d->raw_ = raw_;
+    return d;
+}
+
+void DiskSource::read(int64_t pos, float* l, float* r, int n) {
+    // [begin, end) of the n frames lies inside the source (as Track::read).
+    const int begin = static_cast<int>(std::clamp<int64_t>(-pos, 0, n));
+    const int end = static_cast<int>(std::clamp<int64_t>(frames_ - pos, begin, n));
+    std::fill(l, l + begin, 0.0f);
+    std::fill(r, r + begin, 0.0f);
+    std::fill(l + end, l + n, 0.0f);
+    std::fill(r + end, r + n, 0.0f);
+    if (end <= begin) return;
+    const int count = end - begin;
+    const int64_t from = pos + begin;
+    const int ch = raw_ ? 2 : channels_;
+    interleaved_.resize(static_cast<size_t>(count) * static_cast<size_t>(ch));
+    int got = 0;
+    if (raw_) {
+        const size_t bytes = sizeof(float) * 2 * static_cast<size_t>(count);
+        const off_t at = static_cast<off_t>(from) * 2 * static_cast<off_t>(sizeof(float));
+        const ssize_t read = ::pread(raw_->fd, interleaved_.data(), bytes, at);
+        if (read < 0)
+            throw Error(path_, std::string("cannot read its temporary file: ") + std::strerror(errno));
+        got = static_cast<int>(static_cast<size_t>(read) / (2 * sizeof(float)));
+    } else {
+        if (from != next_) file_->seek(from);
+        got = static_cast<int>(file_->readInterleaved(interleaved_.data(), count));
+        next_ = from + got;
+    }
+    float* dl = l + begin;
+    float* dr = r + begin;
+    if (ch == 1) {
+        for (int k = 0; k < got; ++k)
+            dl[k] = dr[k] = interleaved_[static_cast<size_t>(k)];
+    } else {
+        for (int k = 0; k < got; ++k) {
+            dl[k] = interleaved_[static_cast<size_t>(2 * k)];
+            dr[k] = interleaved_[static_cast<size_t>(2 * k + 1)];
+        }
+    }
+    std::fill(dl + got, dl + count, 0.0f);
+    std::fill(dr + got, dr + count, 0.0f);
+}
+
+} // namespace lathe::core::engine
