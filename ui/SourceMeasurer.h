@@ -22,7 +22,7 @@ struct SourceFigures {
 
 // Re-measures the compare sources of an edited session in the background, so the figures on the compare
 // buttons follow the edits (a stem turned up makes the delta audible; a master EQ changes the masters' true
-// peak). The measuring is the engine's own: a second core::AudioEngine loads the session (decoding, the
+// peak). The measuring is the engine's own: a second core::AudioEngine loads the session (streaming, the
 // loudness search, the measuring pass, the codec preview) on a worker thread, without a device, and is freed
 // when done. Edits in quick succession are coalesced; an edit during a measurement starts another once it
 // ends, and only the newest session's figures are reported.

@@ -12,8 +12,9 @@
 #    the graph (true-peak limiting verified at 8x, loudness targeting, TPDF dither, a loudness report).
 # 2. analyze: `lathe-cli analyze` against `ffmpeg -af ebur128=peak=true` on the 240 s mix, with both tools'
 #    integrated loudness, LRA and true peak side by side (the 4x BS.1770 reading is the one to compare).
-# 3. GUI: `lathe --timing FOLDER --no-audio` on 8 stems x 4 min (and x 30 min with LONG=1): ms until playable and
-#    until every source is measured, and the peak RSS. Skipped when the build's lathe has no --timing.
+# 3. GUI: `lathe --timing FOLDER --no-audio` on 8 stems x 4 min, the same with the mix and a reference (every
+#    compare source, the codec preview included), and 8 stems x 30 min with LONG=1: ms until playable and until
+#    every source is measured, and the peak RSS (GNU time's). Skipped when the build's lathe has no --timing.
 # The inputs are synthesized once into CACHE (default $XDG_CACHE_HOME/lathe-bench or ~/.cache/lathe-bench) and
 # reused by later runs.
 set -euo pipefail
@@ -164,6 +165,17 @@ if [ -x "$gui" ] && QT_QPA_PLATFORM=offscreen "$gui" --help 2>/dev/null | grep -
   echo "GUI (lathe --timing FOLDER --no-audio):"
   eight "$cache/Eight x 4 min" 4
   gui_timing "$cache/Eight x 4 min" "8 stems x 4 min"
+  full="$cache/Eight x 4 min + mix"
+  if [ ! -f "$full/.complete" ]; then
+    rm -rf "$full"
+    mkdir -p "$full"
+    cp "$cache/Eight x 4 min"/*.wav "$full/"
+    cp "$mix" "$full/"
+    ref=$(ls "$song"/*REF*.wav 2>/dev/null | head -1)
+    [ -n "$ref" ] && cp "$ref" "$full/"
+    touch "$full/.complete"
+  fi
+  gui_timing "$full" "8 stems + mix + ref"
   if [ "${LONG:-0}" = 1 ]; then
     eight "$cache/Eight x 30 min" 30
     gui_timing "$cache/Eight x 30 min" "8 stems x 30 min"
