@@ -85,8 +85,8 @@ protected:
                                     kOpenTimeoutMs))
             << window_->lastError().toStdString();
     }
-    void waitForEngine() {
-        ASSERT_TRUE(QTest::qWaitFor([&] { return window_->engineController()->isLoaded(); }, kLoadTimeoutMs))
+    void waitForEngine() { // playable and measured: the compare figures are there
+        ASSERT_TRUE(QTest::qWaitFor([&] { return window_->engineController()->isMeasured(); }, kLoadTimeoutMs))
             << window_->lastError().toStdString();
     }
     ui::StemStrip* strip(const QString& id) {
