@@ -37,8 +37,9 @@ public:
     void load(const core::Session& session);
     bool isLoading() const { return loading_; }
     bool isLoaded() const { return loaded_; }
-    // Loaded and every source measured (the compare figures and the loudness match are ready).
-    bool isMeasured() const { return loaded_ && !loading_ && engine_->measured(); }
+    // Loaded and every source measured (the compare figures and the loudness match are ready): true from the
+    // measured() signal on, so what the window shows and this agree.
+    bool isMeasured() const { return loaded_ && !loading_ && measuredSent_; }
     void unload();
     // Forwards an edit; queued while loading.
     void update(const core::Session& session);

@@ -86,7 +86,8 @@ protected:
             << window_->lastError().toStdString();
     }
     void waitForEngine() { // playable and measured: the compare figures are there
-        ASSERT_TRUE(QTest::qWaitFor([&] { return window_->engineController()->isMeasured(); }, kLoadTimeoutMs))
+        ASSERT_TRUE(
+            QTest::qWaitFor([&] { return window_->engineController()->isMeasured(); }, kLoadTimeoutMs))
             << window_->lastError().toStdString();
     }
     ui::StemStrip* strip(const QString& id) {

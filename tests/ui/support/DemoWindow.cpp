@@ -67,7 +67,8 @@ void DemoWindowTest::open(const QString& path, bool engine) {
         << window_->lastError().toStdString();
     // Loaded is playable; the tests read the compare figures, which come once the engine has measured.
     if (engine)
-        ASSERT_TRUE(QTest::qWaitFor([&] { return window_->engineController()->isMeasured(); }, kLoadTimeoutMs))
+        ASSERT_TRUE(
+            QTest::qWaitFor([&] { return window_->engineController()->isMeasured(); }, kLoadTimeoutMs))
             << window_->lastError().toStdString();
 }
 
