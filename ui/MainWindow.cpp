@@ -116,6 +116,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     connect(transport_, &TransportBar::returnToStartClicked, engine_, &EngineController::returnToStart);
     connect(transport_, &TransportBar::loopToggled, engine_, &EngineController::setLoopEnabled);
     connect(compare_, &CompareBar::sourceSelected, this, &MainWindow::selectSource);
+    connect(compare_, &CompareBar::codecSelected, this, &MainWindow::selectCodec);
+    connect(engine_, &EngineController::codecPreviewChanged, this, &MainWindow::onCodecPreviewChanged);
     connect(compare_, &CompareBar::loudnessMatchToggled, this, [this](bool on) {
         engine_->setLoudnessMatch(on);
         refreshMonitorGain();

@@ -134,6 +134,8 @@ private:
     void onOpenFailed(const QString& path, const QString& error, const QStringList& problems);
     void nudge(double seconds);
     void selectSource(core::MonitorSource source);
+    void selectCodec(const core::DeliverableSpec& codec);
+    void onCodecPreviewChanged();
     void updateOverviewFile();
     void updateTitle();
     void showError(const QString& title, const QString& message);

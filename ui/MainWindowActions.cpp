@@ -117,7 +117,7 @@ void MainWindow::buildActions() {
         {tr("Space"), tr("Play / stop")},
         {tr("Home"), tr("Return to start (or loop start)")},
         {tr("L"), tr("Loop on / off (drag on the waveform to set it)")},
-        {tr("1 … 6"), tr("Mix · stereo master · stem master · reference · delta · MP3 codec")},
+        {tr("1 … 6"), tr("Mix · stereo master · stem master · reference · delta · codec")},
         {tr("M"), tr("Loudness match on / off")},
         {tr("P"), tr("Listen on the next playback system")},
         {tr("Ctrl+Left / Ctrl+Right"), tr("Back / forward 5 seconds")},

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/model/DeliverableSpec.h"
 #include "core/model/Session.h"
 
 #include "dsp/PlaybackSimulation.h"
@@ -8,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,8 +17,8 @@
 namespace lathe::core {
 
 // What the engine plays. Delta is the null of the stems' sum against the mix (stems sum minus mix). Codec is
-// the stereo master after an MP3 round trip (320 kb/s CBR, what a streaming preview does to it), made at
-// load() from the stereo master as it was then.
+// the stereo master after a lossy codec's round trip (setCodecPreview: MP3, AAC, Opus or Vorbis; MP3 320 kb/s
+// unless asked otherwise), made from the stereo master as load() played it.
 enum class MonitorSource { Mix, StereoMaster, StemMaster, Reference, Delta, Codec };
 constexpr int kMonitorSourceCount = 6;
 const char* monitorSourceName(MonitorSource source); // "mix","stereo","stem","reference","delta","codec"
@@ -101,8 +103,8 @@ public:
     static std::vector<OutputDevice> outputDevices();
 
     // Decodes the session's sources (resampled to the session rate), renders the stereo and stem masters'
-    // loudness gains, makes the codec preview (unavailable when the rate is not one MP3 carries: 32, 44.1,
-    // 48 kHz) and measures every source's loudness. Blocking: call off the GUI thread. Throws Error.
+    // loudness gains, makes the codec preview of the codec asked for (setCodecPreview) and measures every
+    // source's loudness. Blocking: call off the GUI thread. Throws Error.
     // Memory budget: the decoded sources, stems plus mix plus reference plus the codec preview, stereo float.
     // Not RT safe; control thread (stops and reopens the stream around the load).
     void load(const Session& session, const std::function<void(double)>& progress = {});
@@ -154,6 +156,29 @@ public:
     void setPlaybackSimulation(dsp::PlaybackSystem system);
     dsp::PlaybackSystem playbackSimulation() const; // RT safe; any thread.
 
+    // The codec the Codec source previews: a lossy DeliverableSpec (mp3, aac, opus, vorbis; kb/s or quality,
+    // 0 / -1 = the codec's default), encoded and decoded exactly as the render makes and checks that
+    // deliverable (core/io/CodecPreview.h; a codec that cannot carry the session rate gets the render's
+    // rate for it, resampled there and back). Before load(): load() makes it. After: it is rebuilt on a
+    // background thread from the stereo master load() played (kept in an anonymous scratch file); the
+    // previous preview plays on, and the new one crossfades in (~20 ms) when it is ready; its figures and
+    // the codec source's match gain follow then. A failed rebuild leaves the previous preview playing and
+    // says why in takeError(). Not RT safe; any control thread (also while a loader thread runs load()).
+    // Throws Error for a spec that is not a codec or a setting out of range.
+    void setCodecPreview(const DeliverableSpec& codec);
+    DeliverableSpec
+    codecPreview() const; // the codec asked for, its setting resolved. Not RT safe; control thread.
+    struct CodecPreviewState {
+        DeliverableSpec requested;            // resolved (withCodecDefaults)
+        std::optional<DeliverableSpec> ready; // the newest preview made: what the codec source plays
+        bool building = false;                // a rebuild for `requested` is under way
+        std::string error;                    // why `requested` could not be made ("" = fine)
+    };
+    CodecPreviewState codecPreviewState() const; // Not RT safe (locks); any control thread.
+    // Waits (up to timeoutSeconds) until no rebuild is under way; false on timeout. Not RT safe; control
+    // thread.
+    bool waitForCodecPreview(double timeoutSeconds) const;
+
     // How far the masters lag their inputs (the stems' aligned latency, then the master chain's: the match
     // stage, oversampling, the limiter's lookahead): the mix and the reference play this much later too, so
     // every source is heard at the same moment; a capture of the masters is the render delayed by this much.
@@ -198,6 +223,10 @@ public:
     // readings do not depend on how busy the machine is (the ring drops what the meter thread cannot keep up
     // with). Returns false on timeout. Not RT safe (sleeps); tests only.
     bool drainMetersForTest();
+
+    // The stereo master the codec previews are made from (as load() played it), read back from its scratch
+    // file; false when there is none or a rebuild is under way. Not RT safe; tests only.
+    bool codecPreviewMasterForTest(std::vector<float>& left, std::vector<float>& right) const;
 
     struct Impl;
 

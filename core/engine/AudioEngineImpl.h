@@ -7,6 +7,7 @@
 
 #include "core/analysis/MatchSession.h"
 #include "core/engine/AudioEngine.h"
+#include "core/engine/CodecPreviewSource.h"
 #include "core/engine/EngineGraph.h"
 #include "core/engine/SpscRingBuffer.h"
 #include "core/render/LoudnessSearch.h"
@@ -46,8 +47,9 @@ struct AudioEngine::Impl {
     int loadedRate = 0;
     std::vector<engine::Track> stemTracks;
     engine::Track mix, reference;
-    engine::Track codec; // the stereo master after the MP3 round trip, aligned with what the engine plays
     int64_t lengthFrames = 0;
+    // Measured at load. The codec source's figures and availability live in codecPreview (it is rebuilt in
+    // the background): read every source through sourceIsAvailable() / sourceLufsOf() / sourcePeakOf().
     double sourceLufs[kMonitorSourceCount];
     double sourcePeak[kMonitorSourceCount];
     bool available[kMonitorSourceCount] = {};
@@ -173,7 +175,19 @@ struct AudioEngine::Impl {
     void makeCodec(const std::vector<float>& l, const std::vector<float>& r, int rate);
     void remakeCodec(int rate);
 
+    // The codec preview's side of the engine (EngineCodecPreview.cpp).
+    bool sourceIsAvailable(int source) const; // RT safe; any thread
+    double sourceLufsOf(int source) const;    // control thread (load() writes the others)
+    double sourcePeakOf(int source) const;
+    // Matching turns the louder sources down to the quietest: from the figures measured at load and the
+    // newest codec preview's. Control thread (load) or the codec builder (under its lock).
+    void updateMatchGains();
+
     void setError(std::string e); // any control thread
+
+    // The codec compare source and its builder thread. Declared last, so it (and its thread, which calls
+    // back into updateMatchGains and setError) goes first.
+    engine::CodecPreviewSource codecPreview;
 };
 
 } // namespace lathe::core

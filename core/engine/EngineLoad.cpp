@@ -4,7 +4,6 @@
 
 #include "core/Error.h"
 #include "core/io/AudioFileReader.h"
-#include "core/io/CodecPreview.h"
 
 #include "dsp/LoudnessMeter.h"
 #include "dsp/TruePeakMeter.h"
@@ -58,23 +57,14 @@ void AudioEngine::Impl::loadTracks(const Session& s, int rate, const std::functi
     loadedRate = rate;
 }
 
-// The codec preview: the stereo master (as the engine plays it, latency included) through an MP3 round
-// trip at the bitrate of the render's MP3 deliverable. A rate MP3 cannot carry leaves the source
-// unavailable, with a note in takeError().
+// The codec preview: the stereo master (as the engine plays it, latency included) through the round trip of
+// the codec asked for (setCodecPreview, default MP3 320 kb/s), kept for rebuilds with another codec. A codec
+// that cannot be made leaves the source unavailable, with a note in takeError().
 void AudioEngine::Impl::makeCodec(const std::vector<float>& l, const std::vector<float>& r, int rate) {
-    const int idx = static_cast<int>(MonitorSource::Codec);
-    codec = Track{};
-    available[idx] = false;
+    codecPreview.clear();
     if (l.empty()) return;
-    try {
-        CodecPreview p = codecRoundTrip(l.data(), r.data(), static_cast<int64_t>(l.size()), rate,
-                                        kMaxMp3BitrateKbps, session.master.limiter.ceiling_dbtp);
-        codec.l = std::move(p.left);
-        codec.r = std::move(p.right);
-        available[idx] = !codec.l.empty();
-    } catch (const std::exception& e) {
-        setError(std::string("no codec preview: ") + e.what());
-    }
+    if (const std::string e = codecPreview.load(l, r, rate, session.master.limiter.ceiling_dbtp); !e.empty())
+        setError("no codec preview: " + e);
 }
 
 // After the sources were decoded again at another rate: the codec preview from a fresh stereo master.
@@ -115,8 +105,8 @@ void AudioEngine::load(const Session& session, const std::function<void(double)>
     m.available[static_cast<int>(MonitorSource::StereoMaster)] = !m.mix.l.empty();
     m.available[static_cast<int>(MonitorSource::Delta)] = !m.mix.l.empty() && !m.stemTracks.empty();
     const int codecIdx = static_cast<int>(MonitorSource::Codec);
-    m.available[codecIdx] = false; // made after the measuring pass, from the stereo master it plays
-    m.codec = Track{};
+    m.available[codecIdx] = false; // codecPreview's: made after the measuring pass, from the master it plays
+    m.codecPreview.clear();
     // The masters play at exactly the loudness gain the render chooses.
     m.stereoGain = {};
     m.stemGain = {};
@@ -164,31 +154,14 @@ void AudioEngine::load(const Session& session, const std::function<void(double)>
             }
         }
         if (progress) progress(0.9);
-        m.makeCodec(masterL, masterR, rate);
-        if (m.available[codecIdx]) {
-            for (int64_t pos = 0; pos < m.codec.frames(); pos += kMaxBlock) {
-                const int n = static_cast<int>(std::min<int64_t>(kMaxBlock, m.codec.frames() - pos));
-                auto block = stereoBlock(m.codec.l.data() + pos, m.codec.r.data() + pos, n);
-                meters[codecIdx].process(block);
-                peaks[codecIdx].process(block);
-            }
-        }
-        double common = HUGE_VAL;
+        // Written before the codec preview exists: a rebuild asked for from another control thread once it
+        // does reads them (updateMatchGains).
         for (int i = 0; i < kMonitorSourceCount; ++i) {
             m.sourceLufs[i] = m.available[i] ? meters[i].integratedLufs() : -HUGE_VAL;
             m.sourcePeak[i] = m.available[i] ? peaks[i].truePeakDbtp() : -HUGE_VAL;
-            if (m.available[i] && i != static_cast<int>(MonitorSource::Delta) && m.sourceLufs[i] > -70)
-                common = std::min(common, m.sourceLufs[i]);
         }
-        // Matching turns the louder sources down to the quietest (never up, so nothing clips). The delta
-        // plays at the mix's gain so the null is heard in proportion to what it is the difference of.
-        for (int i = 0; i < kMonitorSourceCount; ++i) {
-            double db = 0;
-            if (m.available[i] && m.sourceLufs[i] > -70 && common < HUGE_VAL) db = common - m.sourceLufs[i];
-            m.matchGain[i] = static_cast<float>(std::pow(10.0, db / 20.0));
-        }
-        const int mixIdx = static_cast<int>(MonitorSource::Mix);
-        m.matchGain[static_cast<int>(MonitorSource::Delta)] = m.matchGain[mixIdx].load();
+        m.makeCodec(masterL, masterR, rate);
+        m.updateMatchGains();
     }
     // The measuring pass left state in the chains: start playback from a fresh graph.
     g = m.buildGraph(session, rate);
