@@ -1,7 +1,7 @@
 // The window's layout at the sizes engineers use (issue 19): every stem strip in view and wide enough, no
 // dead space on a large screen, compare figures never clipped, nothing overlapping at 800x600, the shortcuts
-// sheet inside the window; and the pro habits on the controls (double-click to default, Shift-drag for fine,
-// wheel).
+// sheet inside the window; and the pro habits on the controls (double-click to default, Shift/Alt-drag for
+// fine, wheel).
 #include "support/DemoWindow.h"
 #include "support/PrivateHomeTestMain.h"
 
@@ -227,6 +227,17 @@ TEST_F(MainWindowLayoutTest, DoubleClickResetsShiftDragIsFineAndTheWheelSteps) {
     std::printf("shift-drag 40 px: %+.1f dB (a plain drag: %+.1f dB)\n", fine, 40 * unitsPerPixel / 10.0);
     EXPECT_NEAR(fine, 40 * unitsPerPixel * 0.1 / 10.0, 0.15);
     EXPECT_GT(fine, 0.0);
+
+    // Alt-drag is fine too (the habit of other DAWs): 40 px more up from where the fader now stands.
+    QTest::mousePress(fader, Qt::LeftButton, Qt::AltModifier, from);
+    QMouseEvent altMove(QEvent::MouseMove, QPointF(from - QPoint(0, 40)),
+                        fader->mapToGlobal(QPointF(from - QPoint(0, 40))), Qt::NoButton, Qt::LeftButton,
+                        Qt::AltModifier);
+    QApplication::sendEvent(fader, &altMove);
+    QTest::mouseRelease(fader, Qt::LeftButton, Qt::AltModifier, from - QPoint(0, 40));
+    const double altFine = window_->document()->session().stems[0].gain_db - fine;
+    std::printf("alt-drag 40 px: %+.1f dB\n", altFine);
+    EXPECT_NEAR(altFine, 40 * unitsPerPixel * 0.1 / 10.0, 0.15);
 
     // The wheel steps the width slider.
     QSlider* width = strip->widthSlider();
