@@ -104,6 +104,8 @@ void MainWindow::buildActions() {
         metersDock_->show();
         metersDock_->raise();
     });
+    add(view, tr("Stem tools"), QKeySequence(Qt::Key_F4),
+        [this] { stemToolsDock_->setVisible(!stemToolsDock_->isVisible()); });
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     add(help, tr("Keyboard Shortcuts"), QKeySequence(Qt::Key_F1), [this] { overlay_->toggle(); });
@@ -133,6 +135,7 @@ void MainWindow::buildActions() {
         {tr("Ctrl+B"), tr("Batch queue: many folders / sessions at once")},
         {tr("Ctrl+,"), tr("Audio settings")},
         {tr("F2 / F3"), tr("Files / meters panel")},
+        {tr("F4"), tr("Stem tools (dynamic EQ, sidechain, peak control) on / off")},
         {tr("F1 or ?"), tr("This help")},
         {tr("Ctrl+Q"), tr("Quit")},
     });

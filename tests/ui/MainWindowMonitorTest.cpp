@@ -169,13 +169,34 @@ TEST_F(MainWindowMonitorTest, OpeningAnotherSongClearsThePreviousSongsReadings) 
 }
 
 TEST_F(MainWindowMonitorTest, TransportCompareRowAndUndoAreReachableFromTheKeyboard) {
-    open(demoFolder(QStringLiteral("Keys Song"), 12.0));
+    open(demoFolder(QStringLiteral("Shortcut Song"), 12.0));
     window_->activateWindow();
     ASSERT_TRUE(QTest::qWaitForWindowActive(window_.get()));
     ui::EngineController* engine = window_->engineController();
     // Keys go where the user's would: to the widget with the focus (the waveform, once a song is open).
     QWidget* focus = QApplication::focusWidget();
     ASSERT_NE(focus, nullptr);
+    // Every key of the compare row, each one a change: from the reference, 1 … 6 in turn.
+    QTest::mouseClick(window_->compareBar()->button(core::MonitorSource::Reference), Qt::LeftButton);
+    ASSERT_EQ(engine->source(), core::MonitorSource::Reference);
+    focus = QApplication::focusWidget();
+    ASSERT_NE(focus, nullptr);
+    for (int i = 0; i < core::kMonitorSourceCount; ++i) {
+        const auto source = static_cast<core::MonitorSource>(i);
+        ASSERT_TRUE(engine->sourceAvailable(source))
+            << ui::CompareBar::sourceTitle(source).toStdString() << " loaded " << engine->isLoaded()
+            << " loading " << engine->isLoading() << " engine " << engine->engine().sourceAvailable(source);
+        QTest::keyClick(focus, static_cast<Qt::Key>(Qt::Key_1 + i));
+        EXPECT_EQ(engine->source(), source) << "key " << i + 1;
+        EXPECT_EQ(engine->engine().source(), source) << "key " << i + 1;
+        EXPECT_TRUE(window_->compareBar()->button(source)->isChecked()) << "key " << i + 1;
+    }
+    // And with a strip's fader holding the focus (a control that takes no digits).
+    ui::StemStrip* first = window_->stemStrips().front();
+    first->fader()->setFocus();
+    ASSERT_TRUE(QTest::qWaitFor([&] { return first->fader()->hasFocus(); }, 1000));
+    QTest::keyClick(first->fader(), Qt::Key_2);
+    EXPECT_EQ(engine->source(), core::MonitorSource::StereoMaster);
     QTest::keyClick(focus, Qt::Key_3);
     EXPECT_EQ(engine->source(), core::MonitorSource::StemMaster);
     QTest::keyClick(focus, Qt::Key_4);
