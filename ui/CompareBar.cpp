@@ -10,6 +10,8 @@
 #include <QToolButton>
 #include <QVBoxLayout>
 
+#include "core/model/DeliverableSpec.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -28,9 +30,19 @@ QString CompareBar::sourceTitle(core::MonitorSource source) {
     case core::MonitorSource::Delta:
         return tr("Delta");
     case core::MonitorSource::Codec:
-        return tr("MP3 codec");
+        return tr("Codec");
     }
     return {};
+}
+
+QString CompareBar::codecTitle(const core::DeliverableSpec& spec) {
+    const core::DeliverableSpec c = core::withCodecDefaults(spec);
+    const QString name = c.format == "mp3"    ? QStringLiteral("MP3")
+                         : c.format == "aac"  ? QStringLiteral("AAC")
+                         : c.format == "opus" ? QStringLiteral("Opus")
+                                              : QStringLiteral("Vorbis");
+    if (c.format == "vorbis") return QStringLiteral("%1 q%2").arg(name).arg(c.quality);
+    return tr("%1 %2 kb/s").arg(name).arg(c.kbps);
 }
 
 QString CompareBar::playbackSystemTitle(dsp::PlaybackSystem system) {
@@ -102,6 +114,24 @@ CompareBar::CompareBar(QWidget* parent) : QWidget(parent) {
     }
     listenOn_->setToolTip(tr("Hear the source as a small playback system would play it (the meters still "
                              "read the source itself). Flat is the studio monitors, untouched."));
+    codecBox_ = new QComboBox(options_);
+    codecBox_->setObjectName(QStringLiteral("codecPreview"));
+    // What streaming services and references use, high to low: a working set, not every setting.
+    for (const char* spec : {"mp3:320", "mp3:256", "mp3:128", "aac:256", "aac:128", "opus:160", "opus:96",
+                             "opus:64", "vorbis:8", "vorbis:5"})
+        codecBox_->addItem(codecTitle(core::parseDeliverableSpec(spec)), QString::fromLatin1(spec));
+    codecBox_->setToolTip(tr("The codec the codec source (6) plays the stereo master through, encoded and "
+                             "decoded as the render makes that deliverable. A new choice is made in the "
+                             "background; the previous one plays until it is ready."));
+    auto* codecLabel = new QLabel(tr("Codec"), options_);
+    codecLabel->setBuddy(codecBox_);
+    options->addSpacing(8);
+    options->addWidget(codecLabel);
+    options->addWidget(codecBox_);
+    connect(codecBox_, &QComboBox::currentIndexChanged, this, [this](int) {
+        updateButtonText(core::MonitorSource::Codec);
+        emit codecSelected(codec());
+    });
     auto* listenLabel = new QLabel(tr("Listen on"), options_);
     listenLabel->setBuddy(listenOn_);
     options->addSpacing(8);
@@ -208,6 +238,8 @@ void CompareBar::updateButtonText(core::MonitorSource source) {
     QString figures = QStringLiteral("—");
     if (f.available && measuring_ && (measuringEvery_ || dependsOnProcessing(source)))
         figures = tr("measuring…");
+    else if (source == core::MonitorSource::Codec && codecBuilding_)
+        figures = tr("building…");
     else if (f.available && std::isfinite(f.integratedLufs) && f.integratedLufs > kSilentLufs)
         figures = QStringLiteral("%1 LUFS · %2 dBTP")
                       .arg(f.integratedLufs, 0, 'f', 1)
@@ -216,11 +248,13 @@ void CompareBar::updateButtonText(core::MonitorSource source) {
                                : QStringLiteral("—"));
     else if (f.available)
         figures = tr("silent (nulls)");
-    button->setText(QStringLiteral("%1  %2\n%3").arg(index + 1).arg(sourceTitle(source), figures));
+    const QString title = source == core::MonitorSource::Codec && codecBox_
+                              ? QStringLiteral("%1 · %2").arg(sourceTitle(source), codecTitle(codec()))
+                              : sourceTitle(source);
+    button->setText(QStringLiteral("%1  %2\n%3").arg(index + 1).arg(title, figures));
     // Never narrower than its longest possible line, so a figure is never clipped (its minus sign
     // least of all): the widest figures the button can show, whatever it shows now.
-    const QString widest =
-        QStringLiteral("%1  %2\n-188.8 LUFS · -188.8 dBTP").arg(index + 1).arg(sourceTitle(source));
+    const QString widest = QStringLiteral("%1  %2\n-188.8 LUFS · -188.8 dBTP").arg(index + 1).arg(title);
     const QString shown = button->text();
     button->setText(widest);
     button->ensurePolished();
@@ -232,9 +266,33 @@ void CompareBar::updateButtonText(core::MonitorSource source) {
                       ? tr("Listen to the %1 (key %2)").arg(sourceTitle(source).toLower()).arg(index + 1)
                       : tr("%1: not available for this session").arg(sourceTitle(source));
     if (source == core::MonitorSource::Codec)
-        tip += tr("\nThe stereo master after an MP3 round trip (320 kb/s), as made at load: what lossy "
-                  "streaming does to it. Not available at rates MP3 does not carry (only 32, 44.1, 48 kHz).");
+        tip += tr("\nThe stereo master as played at load, after a round trip through the codec chosen beside "
+                  "it (%1), encoded and decoded as the render makes that deliverable: what lossy streaming "
+                  "does to it.")
+                   .arg(codecBox_ ? codecTitle(codec()) : QString());
     button->setToolTip(tip);
+}
+
+void CompareBar::setCodec(const core::DeliverableSpec& spec) {
+    const QString text = QString::fromStdString(core::deliverableSpecText(core::withCodecDefaults(spec)));
+    const QSignalBlocker block(codecBox_);
+    int index = codecBox_->findData(text);
+    if (index < 0) {
+        codecBox_->addItem(codecTitle(spec), text);
+        index = codecBox_->count() - 1;
+    }
+    codecBox_->setCurrentIndex(index);
+    updateButtonText(core::MonitorSource::Codec);
+}
+
+core::DeliverableSpec CompareBar::codec() const {
+    return core::parseDeliverableSpec(codecBox_->currentData().toString().toStdString());
+}
+
+void CompareBar::setCodecBuilding(bool building) {
+    if (building == codecBuilding_) return;
+    codecBuilding_ = building;
+    updateButtonText(core::MonitorSource::Codec);
 }
 
 void CompareBar::setMonitorGainDb(double db) {

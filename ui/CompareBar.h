@@ -17,12 +17,13 @@ class QToolButton;
 namespace lathe::ui {
 
 // The A/B/C/D(/E/F) row: mix, stereo master, stem master, reference, delta (stems minus mix) and the stereo
-// master through an MP3 round trip (codec), one key each (1-6), each showing its integrated loudness and true
-// peak (measured at load, re-measured after edits: "measuring…" meanwhile); the loudness-match toggle (every
-// source played at the same integrated loudness, so the comparison is of sound, not level) with the monitor
-// gain it applies to what is heard (the meters read the source before it); and "Listen on", the playback
-// system the monitor simulates (flat, phone, laptop, earbuds, car). The buttons never clip their figures:
-// they stand in one row of six when the bar is wide enough, else in two rows of three.
+// master through a lossy codec's round trip (codec: MP3, AAC, Opus or Vorbis, chosen beside it), one key each
+// (1-6), each showing its integrated loudness and true peak (measured at load, re-measured after edits:
+// "measuring…" meanwhile); the loudness-match toggle (every source played at the same integrated loudness, so
+// the comparison is of sound, not level) with the monitor gain it applies to what is heard (the meters read
+// the source before it); and "Listen on", the playback system the monitor simulates (flat, phone, laptop,
+// earbuds, car). The buttons never clip their figures: they stand in one row of six when the bar is wide
+// enough, else in two rows of three.
 class CompareBar : public QWidget {
     Q_OBJECT
 public:
@@ -56,12 +57,22 @@ public:
     dsp::PlaybackSystem playbackSystem() const;
     static QString playbackSystemTitle(dsp::PlaybackSystem system); // "Flat", "Phone speaker", ...
 
-    static QString sourceTitle(core::MonitorSource source); // "Mix", "Stereo master", ...
+    static QString sourceTitle(core::MonitorSource source); // "Mix", "Stereo master", ..., "Codec"
+
+    // The codec the codec source previews, chosen in codecBox() (MP3, AAC, Opus, Vorbis at a few settings; a
+    // spec not listed is added). setCodec does not emit codecSelected.
+    void setCodec(const core::DeliverableSpec& codec);
+    core::DeliverableSpec codec() const;
+    QComboBox* codecBox() const { return codecBox_; }
+    static QString codecTitle(const core::DeliverableSpec& codec); // "AAC 256 kb/s", "Vorbis q5"
+    // A new codec preview is being made: the codec button says "building…" (the previous one plays on).
+    void setCodecBuilding(bool building);
 
 signals:
     void sourceSelected(core::MonitorSource source);
     void loudnessMatchToggled(bool enabled);
     void playbackSystemSelected(dsp::PlaybackSystem system);
+    void codecSelected(const core::DeliverableSpec& codec);
 
 protected:
     void resizeEvent(QResizeEvent* event) override;
@@ -88,6 +99,8 @@ private:
     QButtonGroup* group_ = nullptr;
     QCheckBox* match_ = nullptr;
     QComboBox* listenOn_ = nullptr;
+    QComboBox* codecBox_ = nullptr;
+    bool codecBuilding_ = false;
     core::MonitorSource current_ = core::MonitorSource::Mix;
 };
 

@@ -237,8 +237,23 @@ int EngineController::sampleRate() const {
     return loaded_ && !loading_ ? engine_->sampleRate() : 0;
 }
 
+void EngineController::setCodecPreview(const core::DeliverableSpec& codec) {
+    engine_->setCodecPreview(codec); // safe during a load too: the engine takes it for the load's preview
+    poll();
+}
+
 void EngineController::poll() {
     if (!loaded_ || loading_) return;
+    {
+        const core::AudioEngine::CodecPreviewState s = engine_->codecPreviewState();
+        const std::string state = core::deliverableSpecText(s.requested) + "|" +
+                                  (s.ready ? core::deliverableSpecText(*s.ready) : std::string()) + "|" +
+                                  (s.building ? "b" : "") + "|" + s.error;
+        if (state != codecState_) {
+            codecState_ = state;
+            emit codecPreviewChanged();
+        }
+    }
     const std::string error = engine_->takeError();
     if (!error.empty()) emit errorOccurred(QString::fromStdString(error));
     if (!measuredSent_ && engine_->measured()) {

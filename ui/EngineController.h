@@ -63,6 +63,11 @@ public:
     // The playback system the monitor path simulates; kept across loads.
     void setPlaybackSimulation(dsp::PlaybackSystem system);
     dsp::PlaybackSystem playbackSimulation() const { return playbackSystem_; }
+    // The codec the codec source previews; rebuilt in the background (codecPreviewChanged when the new
+    // preview plays, or when it failed). Kept across loads.
+    void setCodecPreview(const core::DeliverableSpec& codec);
+    core::DeliverableSpec codecPreview() const { return engine_->codecPreview(); }
+    core::AudioEngine::CodecPreviewState codecPreviewState() const { return engine_->codecPreviewState(); }
     bool sourceAvailable(core::MonitorSource source) const;
     double sourceIntegratedLufs(core::MonitorSource source) const;
     double sourceTruePeakDbtp(core::MonitorSource source) const;
@@ -86,6 +91,7 @@ signals:
     void spectrumUpdated(const core::SpectrumFrame& frame);
     void errorOccurred(const QString& message);
     void audioStatusChanged(const QString& status, bool available);
+    void codecPreviewChanged();
 
 private:
     void poll();
@@ -110,6 +116,7 @@ private:
     dsp::PlaybackSystem playbackSystem_ = dsp::PlaybackSystem::Flat;
     bool loopEnabled_ = false;
     qint64 loopStart_ = 0, loopEnd_ = 0;
+    std::string codecState_; // what poll() last saw of the codec preview, to signal a change
     std::unique_ptr<core::SpectrumFrame> spectrum_; // 8 kB: kept off the stack of every poll
 };
 

@@ -28,6 +28,7 @@
 #include <QPushButton>
 #include <QResizeEvent>
 #include <QScrollArea>
+#include <QScrollBar>
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QStatusBar>
@@ -50,6 +51,9 @@ constexpr int kMetersMinWidth = 280;
 // Files beside the strips from this window width: 8 compact strips, the master section, the meters and the
 // files all fit without squeezing the strips.
 constexpr int kFilesBesideWidth = 2200;
+// The stem tools dock stands under the strips from this window height: below it the faders need the room.
+constexpr int kStemToolsMinWindowHeight = 900;
+constexpr int kSongHeight = 170; // the waveform and automation lane, when the strips leave room for it
 
 } // namespace
 
@@ -122,6 +126,8 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     connect(transport_, &TransportBar::returnToStartClicked, engine_, &EngineController::returnToStart);
     connect(transport_, &TransportBar::loopToggled, engine_, &EngineController::setLoopEnabled);
     connect(compare_, &CompareBar::sourceSelected, this, &MainWindow::selectSource);
+    connect(compare_, &CompareBar::codecSelected, this, &MainWindow::selectCodec);
+    connect(engine_, &EngineController::codecPreviewChanged, this, &MainWindow::onCodecPreviewChanged);
     connect(compare_, &CompareBar::loudnessMatchToggled, this, [this](bool on) {
         engine_->setLoudnessMatch(on);
         refreshMonitorGain();
@@ -168,6 +174,7 @@ void MainWindow::buildLayout() {
     pages_->addWidget(buildWelcome());
 
     auto* workspace = new QSplitter(Qt::Vertical);
+    workspace_ = workspace;
     workspace->setObjectName(QStringLiteral("workspace"));
     // The overview with the automation lane under it, sharing its time axis.
     auto* song = new QWidget(workspace);
@@ -204,7 +211,10 @@ void MainWindow::buildLayout() {
     masterScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     master_ = new MasterSection(document_);
     masterScroll->setWidget(master_);
-    masterScroll->setMinimumWidth(kMasterMinWidth);
+    // Its widest group and the scroll bar: a narrower column would cut every group at its right edge.
+    masterScroll->setMinimumWidth(
+        std::max(kMasterMinWidth,
+                 master_->minimumSizeHint().width() + masterScroll->verticalScrollBar()->sizeHint().width()));
     body_->addWidget(masterScroll);
     // Extra width goes to the strips up to their widest, then to the master section (rebuildStrips caps
     // the strips' pane), so a wide screen has no dead space.
@@ -214,7 +224,8 @@ void MainWindow::buildLayout() {
     workspace->addWidget(body_);
     workspace->setStretchFactor(0, 0);
     workspace->setStretchFactor(1, 1);
-    workspace->setSizes({170, 760});
+    workspace->setSizes({kSongHeight, 760});
+    workspace->installEventFilter(this);
     pages_->addWidget(workspace);
     setCentralWidget(pages_);
 
@@ -261,16 +272,16 @@ void MainWindow::buildLayout() {
     metersDock_->raise();
     resizeDocks({metersDock_}, {kMetersMinWidth + 20}, Qt::Horizontal);
 
-    auto* stemToolsDock = new QDockWidget(tr("Stem tools"), this);
-    stemToolsDock->setObjectName(QStringLiteral("stemToolsDock"));
-    stemToolsDock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable |
-                               QDockWidget::DockWidgetClosable);
+    stemToolsDock_ = new QDockWidget(tr("Stem tools"), this);
+    stemToolsDock_->setObjectName(QStringLiteral("stemToolsDock"));
+    stemToolsDock_->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable |
+                                QDockWidget::DockWidgetClosable);
     stemTools_ = new StemToolsPanel(document_);
     auto* stemToolsScroll = new QScrollArea;
     stemToolsScroll->setWidgetResizable(true);
     stemToolsScroll->setWidget(stemTools_);
-    stemToolsDock->setWidget(stemToolsScroll);
-    addDockWidget(Qt::BottomDockWidgetArea, stemToolsDock);
+    stemToolsDock_->setWidget(stemToolsScroll);
+    addDockWidget(Qt::BottomDockWidgetArea, stemToolsDock_);
 
     statusText_ = new QLabel(tr("Open a client folder to begin"));
     statusText_->setMinimumWidth(1); // a long message is cut, never widening the window
@@ -329,6 +340,7 @@ void MainWindow::rebuildStrips() {
         count * StemStrip::kMaxWidth + std::max(0, count - 1) * kStripSpacing + 2 * kStripsMargin;
     stripsScroll_->setMaximumWidth(count > 0 ? widest : QWIDGETSIZE_MAX);
     fitBody();
+    fitWorkspace();
 }
 
 void MainWindow::placeFilesDock() {
@@ -357,18 +369,39 @@ void MainWindow::fitBody() {
     const int widest = count > 0
                            ? count * StemStrip::kMaxWidth + (count - 1) * kStripSpacing + 2 * kStripsMargin
                            : total / 2;
-    const int strips = std::clamp(total - kMasterMinWidth, 0, widest);
+    const int strips = std::clamp(total - body_->widget(1)->minimumWidth(), 0, widest);
     body_->setSizes({strips, total - strips});
+}
+
+void MainWindow::fitWorkspace() {
+    // The waveform gives up height before the strips do: on a short window the faders keep their travel.
+    const int total = workspace_->height() - workspace_->handleWidth();
+    if (total <= 0) return;
+    const int need = strips_.isEmpty() ? 0 : strips_.front()->minimumSizeHint().height() + 2 * kStripsMargin;
+    const int songMin = workspace_->widget(0)->minimumSizeHint().height();
+    const int song = std::clamp(total - need, std::min(songMin, kSongHeight), kSongHeight);
+    workspace_->setSizes({song, total - song});
 }
 
 bool MainWindow::eventFilter(QObject* watched, QEvent* event) {
     if (watched == body_ && event->type() == QEvent::Resize) fitBody();
+    if (watched == workspace_ && event->type() == QEvent::Resize) fitWorkspace();
     return QMainWindow::eventFilter(watched, event);
+}
+
+void MainWindow::placeStemToolsDock() {
+    // On a short screen the stem tools under the strips would leave the faders no height: closed there
+    // (View > Stem tools, F4, opens them), open again when the window grows tall enough for both.
+    const bool room = height() >= kStemToolsMinWindowHeight;
+    if (stemToolsRoom_ && room == *stemToolsRoom_) return;
+    stemToolsRoom_ = room;
+    stemToolsDock_->setVisible(room);
 }
 
 void MainWindow::resizeEvent(QResizeEvent* event) {
     QMainWindow::resizeEvent(event);
     placeFilesDock();
+    placeStemToolsDock();
 }
 
 void MainWindow::updateTitle() {

@@ -98,6 +98,7 @@ public:
     ShortcutsOverlay* shortcutsOverlay() const { return overlay_; }
     QDockWidget* filesDock() const { return filesDock_; }
     QDockWidget* metersDock() const { return metersDock_; }
+    QDockWidget* stemToolsDock() const { return stemToolsDock_; }
     SourceMeasurer* sourceMeasurer() const { return measurer_; }
     QString lastError() const { return lastError_; }
     QStringList recentPaths() const;
@@ -133,10 +134,14 @@ private:
     void refreshMonitorGain();
     void clearReadings();
     void placeFilesDock();
+    void placeStemToolsDock();
     void fitBody();
+    void fitWorkspace();
     void onOpenFailed(const QString& path, const QString& error, const QStringList& problems);
     void nudge(double seconds);
     void selectSource(core::MonitorSource source);
+    void selectCodec(const core::DeliverableSpec& codec);
+    void onCodecPreviewChanged();
     void updateOverviewFile();
     void updateTitle();
     void showError(const QString& title, const QString& message);
@@ -155,6 +160,7 @@ private:
     QHBoxLayout* stripsLayout_ = nullptr;
     QScrollArea* stripsScroll_ = nullptr;
     QSplitter* body_ = nullptr;
+    QSplitter* workspace_ = nullptr; // the song (waveform, lane) over the body (strips, master)
     QList<StemStrip*> strips_;
     MasterSection* master_ = nullptr;
     TransportBar* transport_ = nullptr;
@@ -169,6 +175,8 @@ private:
     QDockWidget* metersDock_ = nullptr;
     QDockWidget* filesDock_ = nullptr;
     bool filesBeside_ = false; // the files dock stands on the left rather than tabbed with the meters
+    QDockWidget* stemToolsDock_ = nullptr;
+    std::optional<bool> stemToolsRoom_; // the window was tall enough for the stem tools when last resized
     SourceMeasurer* measurer_ = nullptr;
     // Figures re-measured after edits; until the first arrives, the engine's from load.
     std::optional<SourceFigures> remeasured_;

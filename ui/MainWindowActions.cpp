@@ -104,6 +104,8 @@ void MainWindow::buildActions() {
         metersDock_->show();
         metersDock_->raise();
     });
+    add(view, tr("Stem tools"), QKeySequence(Qt::Key_F4),
+        [this] { stemToolsDock_->setVisible(!stemToolsDock_->isVisible()); });
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     add(help, tr("Keyboard Shortcuts"), QKeySequence(Qt::Key_F1), [this] { overlay_->toggle(); });
@@ -117,7 +119,7 @@ void MainWindow::buildActions() {
         {tr("Space"), tr("Play / stop")},
         {tr("Home"), tr("Return to start (or loop start)")},
         {tr("L"), tr("Loop on / off (drag on the waveform to set it)")},
-        {tr("1 … 6"), tr("Mix · stereo master · stem master · reference · delta · MP3 codec")},
+        {tr("1 … 6"), tr("Mix · stereo master · stem master · reference · delta · codec")},
         {tr("M"), tr("Loudness match on / off")},
         {tr("P"), tr("Listen on the next playback system")},
         {tr("Ctrl+Left / Ctrl+Right"), tr("Back / forward 5 seconds")},
@@ -133,6 +135,7 @@ void MainWindow::buildActions() {
         {tr("Ctrl+B"), tr("Batch queue: many folders / sessions at once")},
         {tr("Ctrl+,"), tr("Audio settings")},
         {tr("F2 / F3"), tr("Files / meters panel")},
+        {tr("F4"), tr("Stem tools (dynamic EQ, sidechain, peak control) on / off")},
         {tr("F1 or ?"), tr("This help")},
         {tr("Ctrl+Q"), tr("Quit")},
     });

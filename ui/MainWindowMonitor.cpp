@@ -168,6 +168,28 @@ void MainWindow::selectSource(core::MonitorSource source) {
     updateOverviewFile();
 }
 
+void MainWindow::selectCodec(const core::DeliverableSpec& codec) {
+    try {
+        engine_->setCodecPreview(codec);
+    } catch (const std::exception& e) {
+        statusText_->setText(tr("No codec preview: %1").arg(QString::fromStdString(e.what())));
+        return;
+    }
+    measurer_->setCodecPreview(codec);
+    // Figures re-measured after edits were of the previous codec: measure again with this one.
+    if (remeasured_ && document_->isOpen()) measurer_->request(document_->session());
+    onCodecPreviewChanged();
+}
+
+void MainWindow::onCodecPreviewChanged() {
+    const core::AudioEngine::CodecPreviewState s = engine_->codecPreviewState();
+    compare_->setCodecBuilding(s.building);
+    if (!s.error.empty())
+        statusText_->setText(tr("No %1 preview: %2")
+                                 .arg(CompareBar::codecTitle(s.requested), QString::fromStdString(s.error)));
+    refreshCompareFigures();
+}
+
 void MainWindow::updateOverviewFile() {
     if (!document_->isOpen()) {
         overview_->setFile({});

@@ -1,5 +1,6 @@
 #include "MasterSection.h"
 
+#include "ColumnFlowLayout.h"
 #include "CompressorPanel.h"
 #include "EqCurveEditor.h"
 #include "GainReductionMeter.h"
@@ -25,7 +26,9 @@ using core::Session;
 
 MasterSection::MasterSection(SessionDocument* document, QWidget* parent)
     : QWidget(parent), document_(document) {
-    auto* layout = new QVBoxLayout(this);
+    // One column in a narrow window; on a wide one the groups stand side by side (in signal order) and the
+    // EQ curve grows into the height, so the master section fills what the strips leave it.
+    auto* layout = new ColumnFlowLayout(this, kColumnWidth, 3);
     layout->setContentsMargins(4, 4, 4, 4);
     layout->setSpacing(4);
     SessionDocument* doc = document_;
@@ -211,7 +214,6 @@ MasterSection::MasterSection(SessionDocument* document, QWidget* parent)
         doc, target_, [](Session& s) -> double& { return s.loudness.target_lufs; }, tr("Target loudness"));
     bindFlag(
         doc, normalize, [](Session& s) -> bool& { return s.loudness.normalize; }, tr("Reach target"));
-    layout->addStretch(1);
 
     connect(doc, &SessionDocument::sessionChanged, this, &MasterSection::refresh);
     refresh();
@@ -228,6 +230,10 @@ void MasterSection::refresh() {
     const bool multiband = session.master.multiband.enabled;
     compressor_->setVisible(!multiband);
     multibandGroup_->setVisible(multiband);
+}
+
+int MasterSection::columnCount() const {
+    return static_cast<ColumnFlowLayout*>(layout())->columnCount();
 }
 
 void MasterSection::setLimiterGainReductionDb(double db) {

@@ -26,6 +26,11 @@ class MasterSection : public QWidget {
 public:
     explicit MasterSection(SessionDocument* document, QWidget* parent = nullptr);
 
+    // The narrowest column the groups are laid out in; a wider section holds up to three side by side.
+    static constexpr int kColumnWidth = 320;
+    // How many columns the groups stand in at the section's current width.
+    int columnCount() const;
+
     QDoubleSpinBox* ceilingBox() const { return ceiling_; }
     QDoubleSpinBox* targetBox() const { return target_; }
     EqCurveEditor* eqEditor() const { return eq_; }

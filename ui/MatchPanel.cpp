@@ -100,11 +100,15 @@ MatchPanel::MatchPanel(SessionDocument* document, QWidget* parent) : QWidget(par
     reference_->setObjectName(QStringLiteral("matchReference"));
     chooseReference_ = new QPushButton(tr("Reference…"), this);
     top->addWidget(enabled_);
-    top->addWidget(reference_, 1);
+    top->addStretch(1);
     top->addWidget(chooseReference_);
     layout->addLayout(top);
+    // The file's name on its own line, wrapping: in the master column at 1600 px it must not widen the
+    // section past its width (everything in it would be cut at the edge).
+    reference_->setWordWrap(true);
+    layout->addWidget(reference_);
 
-    auto* parts = new QHBoxLayout();
+    auto* parts = new QGridLayout();
     tone_ = new QCheckBox(tr("Tone"), this);
     loudness_ = new QCheckBox(tr("Loudness"), this);
     width_ = new QCheckBox(tr("Width"), this);
@@ -112,9 +116,12 @@ MatchPanel::MatchPanel(SessionDocument* document, QWidget* parent) : QWidget(par
     loudness_->setToolTip(tr("The reference's integrated loudness becomes the target (the limiter holds the "
                              "ceiling); takes effect when the session is loaded again"));
     dynamics_->setToolTip(tr("Report the reference's PLR against the master's; never changes the sound"));
-    for (QCheckBox* b : {tone_, loudness_, width_, dynamics_})
-        parts->addWidget(b);
-    parts->addStretch(1);
+    int part = 0;
+    for (QCheckBox* b : {tone_, loudness_, width_, dynamics_}) { // two by two: narrow enough for the column
+        parts->addWidget(b, part / 2, part % 2);
+        ++part;
+    }
+    parts->setColumnStretch(2, 1);
     layout->addLayout(parts);
 
     auto* grid = new QGridLayout();

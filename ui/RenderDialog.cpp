@@ -254,6 +254,10 @@ int RenderDialog::progressValue() const {
     return progress_->value();
 }
 
+QString RenderDialog::statusText() const {
+    return status_->text();
+}
+
 QString RenderDialog::reportText() const {
     return reportView_->toPlainText();
 }

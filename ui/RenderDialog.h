@@ -65,6 +65,7 @@ public:
     const std::optional<core::RenderReport>& report() const { return report_; }
     QString reportText() const; // the report as shown (plain text)
     QString errorMessage() const { return error_; }
+    QString statusText() const; // the line under the progress bar ("Done: 2 masters in …")
     bool wasCancelled() const { return cancelled_; }
 
 public slots:

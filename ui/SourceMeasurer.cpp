@@ -41,11 +41,12 @@ void SourceMeasurer::startNext() {
     running_ = true;
     const quint64 generation = generation_;
     QPointer<SourceMeasurer> self(this);
-    worker_ = std::thread([self, session, generation] {
+    worker_ = std::thread([self, session, generation, codec = codec_] {
         auto figures = std::make_shared<SourceFigures>();
         QString error;
         try {
             core::AudioEngine engine; // no device is opened: load() only decodes and measures
+            engine.setCodecPreview(codec);
             engine.load(session);
             for (int i = 0; i < core::kMonitorSourceCount; ++i) {
                 const auto source = static_cast<core::MonitorSource>(i);

@@ -35,6 +35,8 @@ public:
     // Measure `session` after a short quiet period (ms; tests use 0).
     void request(const core::Session& session);
     void setDelayMs(int ms) { delay_.setInterval(ms); }
+    // The codec the codec source's figures are measured through (from the next measurement on).
+    void setCodecPreview(const core::DeliverableSpec& codec) { codec_ = codec; }
     // Forget a pending request and ignore a running measurement (a new song was opened).
     void cancel();
     // A request is waiting or a measurement runs: the figures shown are stale.
@@ -51,6 +53,7 @@ private:
 
     QTimer delay_;
     std::optional<core::Session> pending_;
+    core::DeliverableSpec codec_ = core::withCodecDefaults({"mp3", 0, 0, 0, -1, ""});
     std::thread worker_;
     bool running_ = false;
     quint64 generation_ = 0; // bumped by cancel(): results of an older generation are dropped

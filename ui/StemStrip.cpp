@@ -112,16 +112,21 @@ StemStrip::StemStrip(SessionDocument* document, int stemIndex, QWidget* parent)
     compOn_->setToolTip(tr("Compressor on/off"));
     grMeter_ = new GainReductionMeter(Qt::Horizontal, this);
     grMeter_->setToolTip(tr("Compressor gain reduction"));
-    grMeter_->setMinimumWidth(24);
+    grMeter_->setObjectName(QStringLiteral("stripCompressorMeter"));
+    grMeter_->setMinimumSize(kMinWidth - 12, 18);
+    grMeter_->setMaximumHeight(22);
     compMore_ = new QToolButton(this);
     compMore_->setObjectName(QStringLiteral("compressorDetails"));
     compMore_->setText(QStringLiteral("\u2026"));
     compMore_->setToolTip(tr("Every compressor setting: threshold, ratio, knee, attack, release, makeup, "
                              "detection, stereo link, side-chain high-pass"));
+    // The meter has its own row under the switch: beside it, a strip at its narrowest cut "Comp" and left
+    // the meter no room for its track and readout.
     comp->addWidget(compOn_);
-    comp->addWidget(grMeter_, 1);
+    comp->addStretch(1);
     comp->addWidget(compMore_);
     layout->addLayout(comp);
+    layout->addWidget(grMeter_);
     compPopup_ = new QFrame(this, Qt::Popup);
     compPopup_->setObjectName(QStringLiteral("compressorPopup"));
     compPopup_->setFrameShape(QFrame::StyledPanel);

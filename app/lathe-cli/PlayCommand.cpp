@@ -2,7 +2,9 @@
 #include "NumberOptions.h"
 #include "StdoutToStderr.h"
 
+#include "core/Error.h"
 #include "core/engine/AudioEngine.h"
+#include "core/model/DeliverableSpec.h"
 #include "core/model/SessionOverride.h"
 #include "core/model/SessionSource.h"
 
@@ -25,6 +27,7 @@ struct PlayOptions {
     int buffer = 256;
     std::string source = "mix";
     std::string simulate = "flat";
+    std::string codec = "mp3:320";
     std::optional<double> seconds;
     std::optional<double> switchEvery;
     bool stats = false;
@@ -56,6 +59,7 @@ int runPlay(const PlayOptions& o) {
         }
         StdoutToStderr quiet; // until the stream is closed: --stats output must stay readable
         core::AudioEngine engine;
+        engine.setCodecPreview(core::parseDeliverableSpec(o.codec)); // checked by the option's validator
         engine.load(session);
         if (!engine.sourceAvailable(source)) {
             printError(std::string("the session has no ") + core::monitorSourceName(source) + " source");
@@ -74,9 +78,12 @@ int runPlay(const PlayOptions& o) {
         engine.setPlaybackSimulation(simulation);
         if (o.loop) engine.setLoop(0, engine.length(), true);
         engine.play();
+        const std::string heard =
+            source == core::MonitorSource::Codec
+                ? std::string("codec ") + core::deliverableSpecText(engine.codecPreview())
+                : core::monitorSourceName(source);
         std::fprintf(stderr, "Playing %s (%s%s%s) on %s, %d frames at %d Hz\n", session.song.c_str(),
-                     core::monitorSourceName(source),
-                     simulation == dsp::PlaybackSystem::Flat ? "" : ", as on ",
+                     heard.c_str(), simulation == dsp::PlaybackSystem::Flat ? "" : ", as on ",
                      simulation == dsp::PlaybackSystem::Flat ? "" : dsp::playbackSystemName(simulation),
                      engine.deviceName().c_str(), engine.bufferFrames(), engine.deviceSampleRate());
 
@@ -143,9 +150,25 @@ void addPlayCommand(CLI::App& app) {
         ->transform(wholeNumberIn(32, 2048, "frames"));
     cmd->add_option(
            "--source", o->source,
-           "What to play: mix, stereo, stem, reference, delta or codec (the stereo master after an MP3 "
-           "320 kb/s round trip)")
+           "What to play: mix, stereo, stem, reference, delta or codec (the stereo master after a lossy "
+           "codec's round trip, see --codec)")
         ->check(CLI::IsMember({"mix", "stereo", "stem", "reference", "delta", "codec"}));
+    cmd->add_option("--codec", o->codec,
+                    "The codec the codec source previews, as the render makes that deliverable: mp3[:KBPS], "
+                    "aac[:KBPS], opus[:KBPS] or vorbis[:QUALITY] (default mp3:320)")
+        ->check(CLI::Validator(
+            [](std::string& text) -> std::string {
+                try {
+                    if (!core::isLossyFormat(core::parseDeliverableSpec(text).format))
+                        return "\"" + text +
+                               "\": not a codec; use mp3[:KBPS], aac[:KBPS], opus[:KBPS] or "
+                               "vorbis[:QUALITY]";
+                    return {};
+                } catch (const core::Error& e) {
+                    return e.problem();
+                }
+            },
+            "SPEC"));
     cmd->add_option("--simulate", o->simulate,
                     "Hear it as on a playback system: flat (default), phone, laptop, earbuds or car")
         ->check(CLI::IsMember({"flat", "phone", "laptop", "earbuds", "car"}));

@@ -57,6 +57,7 @@ AudioEngine::Impl::Impl() {
         g.store(0.0f);
     resetMeasurements();
     meterThread = std::thread([this] { meterLoop(); });
+    codecPreview.setCallbacks([this] { updateMatchGains(); }, [this](const std::string& e) { setError(e); });
 }
 
 AudioEngine::Impl::~Impl() {
@@ -140,7 +141,7 @@ bool AudioEngine::loudnessMatch() const {
 
 double AudioEngine::monitorGainDb(MonitorSource s) const {
     const int i = static_cast<int>(s);
-    if (!impl_->matchEnabled.load() || !impl_->available[i]) return 0.0;
+    if (!impl_->matchEnabled.load() || !impl_->sourceIsAvailable(i)) return 0.0;
     return 20.0 * std::log10(std::max(impl_->matchGain[i].load(), 1e-10f));
 }
 
@@ -153,15 +154,15 @@ dsp::PlaybackSystem AudioEngine::playbackSimulation() const {
 }
 
 bool AudioEngine::sourceAvailable(MonitorSource s) const {
-    return impl_->available[static_cast<int>(s)];
+    return impl_->sourceIsAvailable(static_cast<int>(s));
 }
 
 double AudioEngine::sourceIntegratedLufs(MonitorSource s) const {
-    return impl_->sourceLufs[static_cast<int>(s)].load();
+    return impl_->sourceLufsOf(static_cast<int>(s));
 }
 
 double AudioEngine::sourceTruePeakDbtp(MonitorSource s) const {
-    return impl_->sourcePeak[static_cast<int>(s)].load();
+    return impl_->sourcePeakOf(static_cast<int>(s));
 }
 
 int64_t AudioEngine::position() const {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/model/DeliverableSpec.h"
 #include "core/model/Session.h"
 
 #include "dsp/PlaybackSimulation.h"
@@ -8,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,8 +17,8 @@
 namespace lathe::core {
 
 // What the engine plays. Delta is the null of the stems' sum against the mix (stems sum minus mix). Codec is
-// the stereo master after an MP3 round trip (320 kb/s CBR, what a streaming preview does to it), made at
-// load() from the stereo master as it was then.
+// the stereo master after a lossy codec's round trip (setCodecPreview: MP3, AAC, Opus or Vorbis; MP3 320 kb/s
+// unless asked otherwise), made from the stereo master as load()'s measuring pass played it.
 enum class MonitorSource { Mix, StereoMaster, StemMaster, Reference, Delta, Codec };
 constexpr int kMonitorSourceCount = 6;
 const char* monitorSourceName(MonitorSource source); // "mix","stereo","stem","reference","delta","codec"
@@ -106,18 +108,19 @@ public:
     // into a private temporary file: libsoxr, bounded memory) and fills the disk reader's rings at the start:
     // then the mix, stems and reference play. The measuring thread meanwhile runs the render's loudness
     // search for the stereo and stem masters (each master is silent until its gain is found), measures every
-    // source's loudness as played and makes the codec preview (unavailable when the rate is not one MP3
-    // carries, 32, 44.1, 48 kHz, or the song is longer than 12 minutes: the round trip is made in memory).
-    // LoadMode::Measured returns when all that is done (throws its Error); LoadMode::Playable as soon as the
-    // sources play, measured() telling when the rest is done (its failure then comes from takeError()).
-    // Blocking: call off the GUI thread. Throws Error (a source that cannot be opened). Memory: the rings
-    // (~1 MiB per source), the codec preview (16 bytes a frame while made, 8 held). Not RT safe; control
-    // thread (stops and reopens the stream around the load).
+    // source's loudness as played and makes the codec preview of the codec asked for (setCodecPreview) from
+    // the stereo master that pass played (unavailable when the song is longer than 12 minutes: the round
+    // trip is made in memory). LoadMode::Measured returns when all that is done (throws its Error);
+    // LoadMode::Playable as soon as the sources play, measured() telling when the rest is done (its failure
+    // then comes from takeError()). Blocking: call off the GUI thread. Throws Error (a source that cannot be
+    // opened). Memory: the rings (~1 MiB per source), the codec preview (16 bytes a frame while made, 8
+    // held; the master it was made from is kept in an anonymous scratch file for codec switches). Not RT
+    // safe; control thread (stops and reopens the stream around the load).
     enum class LoadMode { Measured, Playable };
     void load(const Session& session, const std::function<void(double)>& progress = {},
               LoadMode mode = LoadMode::Measured);
-    // Every source measured (the loudness figures, the match gains, the codec preview): the measuring thread
-    // has finished. RT safe; any thread.
+    // Every source measured (the loudness figures, the match gains, the first codec preview): the measuring
+    // thread has finished. RT safe; any thread.
     bool measured() const;
     // Any parameter change while playing: applied smoothly, no restart, position kept. Builds the new
     // parameters (or graph, when a structural setting changed) here and hands them over lock-free. A new
@@ -166,6 +169,31 @@ public:
     // control thread.
     void setPlaybackSimulation(dsp::PlaybackSystem system);
     dsp::PlaybackSystem playbackSimulation() const; // RT safe; any thread.
+
+    // The codec the Codec source previews: a lossy DeliverableSpec (mp3, aac, opus, vorbis; kb/s or quality,
+    // 0 / -1 = the codec's default), encoded and decoded exactly as the render makes and checks that
+    // deliverable (core/io/CodecPreview.h; a codec that cannot carry the session rate gets the render's
+    // rate for it, resampled there and back). Until load()'s measuring thread has made the first preview: it
+    // makes this one. After: it is rebuilt on a background thread from the stereo master the measuring pass
+    // played (kept in an anonymous scratch file); the
+    // previous preview plays on, and the new one crossfades in (~20 ms) when it is ready; its figures and
+    // the codec source's match gain follow then. A failed rebuild leaves the previous preview playing and
+    // says why in takeError(). Not RT safe; any control thread (also while a loader thread runs load(), or
+    // the measuring thread measures).
+    // Throws Error for a spec that is not a codec or a setting out of range.
+    void setCodecPreview(const DeliverableSpec& codec);
+    DeliverableSpec
+    codecPreview() const; // the codec asked for, its setting resolved. Not RT safe; control thread.
+    struct CodecPreviewState {
+        DeliverableSpec requested;            // resolved (withCodecDefaults)
+        std::optional<DeliverableSpec> ready; // the newest preview made: what the codec source plays
+        bool building = false;                // a rebuild for `requested` is under way
+        std::string error;                    // why `requested` could not be made ("" = fine)
+    };
+    CodecPreviewState codecPreviewState() const; // Not RT safe (locks); any control thread.
+    // Waits (up to timeoutSeconds) until no rebuild is under way; false on timeout. Not RT safe; control
+    // thread.
+    bool waitForCodecPreview(double timeoutSeconds) const;
 
     // How far the masters lag their inputs (the stems' aligned latency, then the master chain's: the match
     // stage, oversampling, the limiter's lookahead): the mix and the reference play this much later too, so
@@ -217,6 +245,11 @@ public:
     // readings do not depend on how busy the machine is (the ring drops what the meter thread cannot keep up
     // with). Returns false on timeout. Not RT safe (sleeps); tests only.
     bool drainMetersForTest();
+
+    // The stereo master the codec previews are made from (as load()'s measuring pass played it), read back
+    // from its scratch file; false when there is none (not measured() yet) or a rebuild is under way. Not RT
+    // safe; tests only.
+    bool codecPreviewMasterForTest(std::vector<float>& left, std::vector<float>& right) const;
 
     struct Impl;
 

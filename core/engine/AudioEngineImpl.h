@@ -8,6 +8,7 @@
 
 #include "core/analysis/MatchSession.h"
 #include "core/engine/AudioEngine.h"
+#include "core/engine/CodecPreviewSource.h"
 #include "core/engine/DiskReader.h"
 #include "core/engine/EngineGraph.h"
 #include "core/engine/SpscRingBuffer.h"
@@ -57,15 +58,15 @@ struct AudioEngine::Impl {
 
     // What the measuring thread finds (EngineMeasure.cpp), published through atomics as it goes: each
     // master's loudness gain (the masters stay silent until theirs is known, rather than play at the wrong
-    // loudness), then every source's loudness and true peak, the codec preview and the match gains;
-    // `measured` last.
+    // loudness), then every source's loudness and true peak, the codec preview (handed to codecPreview) and
+    // the match gains; `measured` last. The codec source's figures and availability live in codecPreview (it
+    // is rebuilt in the background): read every source through sourceIsAvailable() / sourceLufsOf() /
+    // sourcePeakOf().
     std::atomic<double> masterGainDb[2];
     std::atomic<bool> masterGainReady[2];
     std::atomic<double> sourceLufs[kMonitorSourceCount];
     std::atomic<double> sourcePeak[kMonitorSourceCount];
     std::atomic<bool> available[kMonitorSourceCount];
-    engine::Track codec; // the stereo master after the MP3 round trip; read once codecReady (acquire)
-    std::atomic<bool> codecReady{false};
     std::atomic<bool> measured{false};
     std::atomic<bool> measureCancel{false};
     std::thread measurer;
@@ -202,7 +203,19 @@ struct AudioEngine::Impl {
     void measure(const Session& s, std::unique_ptr<engine::Graph> g,
                  std::vector<std::unique_ptr<engine::DiskSource>> sources, int rate);
 
+    // The codec preview's side of the engine (EngineCodecPreview.cpp).
+    bool sourceIsAvailable(int source) const; // RT safe; any thread
+    double sourceLufsOf(int source) const;    // RT safe (atomics); any thread
+    double sourcePeakOf(int source) const;
+    // Matching turns the louder sources down to the quietest: from the figures the measuring thread found and
+    // the newest codec preview's. The measuring thread or the codec builder (under its lock).
+    void updateMatchGains();
+
     void setError(std::string e); // any control thread
+
+    // The codec compare source and its builder thread. Declared last, so it (and its thread, which calls
+    // back into updateMatchGains and setError) goes first.
+    engine::CodecPreviewSource codecPreview;
 };
 
 } // namespace lathe::core

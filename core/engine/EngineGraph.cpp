@@ -141,6 +141,10 @@ void AudioEngine::Impl::takeUpdates() {
             graph = g;
         }
     }
+    // A new codec preview crossfades in only where it is heard (the codec source playing or fading out).
+    const int codec = static_cast<int>(MonitorSource::Codec);
+    codecPreview.adopt(running.load(std::memory_order_relaxed) &&
+                       (currentSource == codec || (previousSource == codec && fadePos < kCrossfadeFrames)));
     retireLingeringParams();
     if (Params* p = pendingParams.exchange(nullptr, std::memory_order_acq_rel)) {
         if (params && !retireParams(params)) {
@@ -254,14 +258,7 @@ void AudioEngine::Impl::computeSources(Graph& g, int64_t pos, int n, unsigned ne
         h.read(History::MixL, back, ml, n);
         h.read(History::MixR, back, mr, n);
     }
-    if (wants(MonitorSource::Codec)) {
-        if (codecReady.load(std::memory_order_acquire)) {
-            codec.read(pos, g.b(Graph::CodecL), g.b(Graph::CodecR), n);
-        } else {
-            std::fill_n(g.b(Graph::CodecL), n, 0.0f);
-            std::fill_n(g.b(Graph::CodecR), n, 0.0f);
-        }
-    }
+    if (wants(MonitorSource::Codec)) codecPreview.read(pos, g.b(Graph::CodecL), g.b(Graph::CodecR), n);
     if (wants(MonitorSource::Reference)) {
         h.read(History::RefL, back, g.b(Graph::RefL), n);
         h.read(History::RefR, back, g.b(Graph::RefR), n);

@@ -1,7 +1,6 @@
 #include "core/engine/AudioEngineImpl.h"
 
 #include "core/Error.h"
-#include "core/io/CodecPreview.h"
 
 #include <algorithm>
 #include <cmath>
@@ -32,24 +31,16 @@ void AudioEngine::Impl::openSources(const Session& s, int rate) {
     disk.start(std::move(sources), 0);
 }
 
-// The codec preview: the stereo master (as the engine plays it, latency included) through an MP3 round
-// trip at the bitrate of the render's MP3 deliverable. A rate MP3 cannot carry leaves the source
-// unavailable, with a note in takeError().
+// The codec preview, on the measuring thread: the stereo master as its pass played it (latency included)
+// through the round trip of the codec asked for (setCodecPreview, default MP3 320 kb/s), kept by codecPreview
+// for rebuilds with another codec and handed to the audio thread through its atomic pointer. A codec that
+// cannot be made leaves the source unavailable, with a note in takeError(). No clear() here: the stream may
+// be playing (LoadMode::Playable); resetMeasurements() cleared it before the measuring thread started.
 void AudioEngine::Impl::makeCodec(const std::vector<float>& l, const std::vector<float>& r, int rate) {
-    const int idx = static_cast<int>(MonitorSource::Codec);
-    codec = Track{}; // codecReady is false until the new one is in place
-    available[idx] = false;
     if (l.empty()) return;
-    try {
-        CodecPreview p = codecRoundTrip(l.data(), r.data(), static_cast<int64_t>(l.size()), rate,
-                                        kMaxMp3BitrateKbps, measuring.master.limiter.ceiling_dbtp);
-        codec.l = std::move(p.left);
-        codec.r = std::move(p.right);
-        codecReady.store(!codec.l.empty(), std::memory_order_release);
-        available[idx] = !codec.l.empty();
-    } catch (const std::exception& e) {
-        setError(std::string("no codec preview: ") + e.what());
-    }
+    if (const std::string e = codecPreview.load(l, r, rate, measuring.master.limiter.ceiling_dbtp);
+        !e.empty())
+        setError("no codec preview: " + e);
 }
 
 void AudioEngine::load(const Session& session, const std::function<void(double)>& progress, LoadMode mode) {

@@ -15,7 +15,9 @@ using namespace engine;
 namespace {
 
 // The codec preview round-trips the whole stereo master in memory (input and decoded output, stereo float):
-// ~16 bytes a frame while it is made, 8 after. Longer songs get no preview rather than unbounded memory.
+// ~16 bytes a frame while it is made, 8 after (the master itself is then kept in a scratch file for rebuilds
+// with another codec, which read it back: 16 again while they run). Longer songs get no preview rather than
+// unbounded memory.
 constexpr double kCodecPreviewMaxSeconds = 12 * 60;
 
 } // namespace
@@ -23,8 +25,7 @@ constexpr double kCodecPreviewMaxSeconds = 12 * 60;
 void AudioEngine::Impl::resetMeasurements() {
     measured = false;
     measureError.clear();
-    codecReady = false;
-    codec = Track{};
+    codecPreview.clear(); // no stream plays here (the contract above), and no measuring thread feeds it
     for (int i = 0; i < kMonitorSourceCount; ++i) {
         available[i] = false;
         sourceLufs[i] = -HUGE_VAL;
@@ -55,7 +56,9 @@ void AudioEngine::Impl::stopMeasuring() {
 
 // The measuring thread: the masters' loudness gains first (the render's own search, so the masters play at
 // the loudness the render will have), then one pass over the song as the engine plays it, every source
-// metered, then the codec preview. Everything it finds is published through atomics; `measured` comes last.
+// metered, then the codec preview (made by codecPreview from the stereo master that pass played; codec
+// switches later rebuild it on codecPreview's builder thread). Everything it finds is published through
+// atomics; `measured` comes last.
 void AudioEngine::Impl::measure(const Session& s, std::unique_ptr<Graph> g,
                                 std::vector<std::unique_ptr<DiskSource>> sources, int rate) {
     try {
@@ -113,33 +116,17 @@ void AudioEngine::Impl::measure(const Session& s, std::unique_ptr<Graph> g,
         }
         g.reset();
         sources.clear();
+        // Written before the codec preview exists: a rebuild asked for meanwhile reads them once it does
+        // (updateMatchGains, from the codec builder thread).
+        for (int i = 0; i < kMonitorSourceCount; ++i) {
+            if (i == codecIdx) continue; // codecPreview measures its own
+            sourceLufs[i] = available[i] ? meters[i].integratedLufs() : -HUGE_VAL;
+            sourcePeak[i] = available[i] ? peaks[i].truePeakDbtp() : -HUGE_VAL;
+        }
         makeCodec(masterL, masterR, rate);
         masterL = {};
         masterR = {};
-        if (available[codecIdx]) {
-            for (int64_t pos = 0; pos < codec.frames(); pos += kMaxBlock) {
-                const int n = static_cast<int>(std::min<int64_t>(kMaxBlock, codec.frames() - pos));
-                auto block = stereoBlock(codec.l.data() + pos, codec.r.data() + pos, n);
-                meters[codecIdx].process(block);
-                peaks[codecIdx].process(block);
-            }
-        }
-        double common = HUGE_VAL;
-        for (int i = 0; i < kMonitorSourceCount; ++i) {
-            sourceLufs[i] = available[i] ? meters[i].integratedLufs() : -HUGE_VAL;
-            sourcePeak[i] = available[i] ? peaks[i].truePeakDbtp() : -HUGE_VAL;
-            if (available[i] && i != static_cast<int>(MonitorSource::Delta) && sourceLufs[i] > -70)
-                common = std::min(common, sourceLufs[i].load());
-        }
-        // Matching turns the louder sources down to the quietest (never up, so nothing clips). The delta
-        // plays at the mix's gain so the null is heard in proportion to what it is the difference of.
-        for (int i = 0; i < kMonitorSourceCount; ++i) {
-            double db = 0;
-            if (available[i] && sourceLufs[i] > -70 && common < HUGE_VAL) db = common - sourceLufs[i];
-            matchGain[i] = static_cast<float>(std::pow(10.0, db / 20.0));
-        }
-        const int mixIdx = static_cast<int>(MonitorSource::Mix);
-        matchGain[static_cast<int>(MonitorSource::Delta)] = matchGain[mixIdx].load();
+        updateMatchGains();
     } catch (const RenderCancelled&) {
         return;
     } catch (const std::exception& e) {

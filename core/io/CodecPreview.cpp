@@ -3,6 +3,9 @@
 #include "core/Error.h"
 #include "core/io/AudioFileReader.h"
 #include "core/io/AudioFileWriter.h"
+#include "core/io/LossyDecoder.h"
+#include "core/render/DeliverablePlan.h"
+#include "core/render/StereoResampler.h"
 
 #include "dsp/Decibels.h"
 #include "dsp/TruePeakMeter.h"
@@ -104,6 +107,71 @@ int findDelay(const float* left, const float* right, int64_t frames, const std::
     return bestLag;
 }
 
+struct StereoSignal {
+    std::vector<float> left, right;
+    int64_t frames() const { return static_cast<int64_t>(left.size()); }
+};
+
+// The render's resampler (libsoxr, very high quality), for a codec that cannot carry the audio's rate.
+StereoSignal resample(const float* left, const float* right, int64_t frames, int from, int to) {
+    StereoSignal out;
+    out.left.reserve(static_cast<size_t>(static_cast<double>(frames) * to / from) + kBlock);
+    out.right.reserve(out.left.capacity());
+    StereoResampler resampler(from, to);
+    const auto sink = [&](const float* l, const float* r, int n) {
+        out.left.insert(out.left.end(), l, l + n);
+        out.right.insert(out.right.end(), r, r + n);
+    };
+    for (int64_t start = 0; start < frames; start += kBlock)
+        resampler.process(left + start, right + start,
+                          static_cast<int>(std::min<int64_t>(kBlock, frames - start)), sink);
+    resampler.finish(sink);
+    return out;
+}
+
+// Encodes with the render's writer for `codec` (as its deliverable file would be made) and decodes with the
+// codec check's decoder, both in a private scratch folder.
+StereoSignal encodeAndDecode(const float* left, const float* right, int64_t frames, int sampleRate,
+                             const DeliverableSpec& codec) {
+    ScratchFolder scratch;
+    const std::string path = scratch.path() + "/preview" + deliverableExtension(codec.format);
+    {
+        WriterOptions options;
+        options.format = writerFormat(codec);
+        options.sampleRate = sampleRate;
+        options.channels = 2;
+        if (codec.format == "mp3") options.mp3BitrateKbps = codec.kbps;
+        options.lossyKbps = codec.kbps;
+        options.vorbisQuality = codec.quality;
+        AudioFileWriter writer(path, options);
+        for (int64_t start = 0; start < frames; start += kBlock) {
+            const float* channels[2] = {left + start, right + start};
+            writer.write(channels, std::min<int64_t>(kBlock, frames - start));
+        }
+        writer.commit();
+    }
+    StereoSignal decoded;
+    int channels = 0, decodedRate = 0;
+    decodeLossyFile(
+        path, codec.format,
+        [&](int rate, int count) {
+            if (count < 1 || count > 2)
+                throw Error(path, "decoded " + codec.format + " has " + std::to_string(count) + " channels");
+            channels = count;
+            decodedRate = rate;
+        },
+        [&](const float* const* planar, int n) {
+            decoded.left.insert(decoded.left.end(), planar[0], planar[0] + n);
+            const float* r = planar[channels == 2 ? 1 : 0];
+            decoded.right.insert(decoded.right.end(), r, r + n);
+        });
+    if (decoded.left.empty()) throw Error(path, "the " + codec.format + " decoder returned no audio");
+    if (decodedRate != sampleRate)
+        decoded =
+            resample(decoded.left.data(), decoded.right.data(), decoded.frames(), decodedRate, sampleRate);
+    return decoded;
+}
+
 } // namespace
 
 CodecPreview codecRoundTrip(const float* left, const float* right, int64_t frames, int sampleRate,
@@ -115,41 +183,34 @@ CodecPreview codecRoundTrip(const float* left, const float* right, int64_t frame
     if (!mp3CarriesSampleRate(sampleRate))
         throw Error("",
                     "MP3 preview needs 32, 44.1 or 48 kHz audio, not " + std::to_string(sampleRate) + " Hz");
+    DeliverableSpec mp3;
+    mp3.format = "mp3";
+    mp3.kbps = bitrateKbps;
+    return codecRoundTrip(left, right, frames, sampleRate, mp3, ceilingDbtp);
+}
+
+CodecPreview codecRoundTrip(const float* left, const float* right, int64_t frames, int sampleRate,
+                            const DeliverableSpec& requested, double ceilingDbtp) {
+    if (!isLossyFormat(requested.format))
+        throw Error("", "\"" + requested.format + "\" is not a lossy codec (mp3, aac, opus or vorbis)");
+    const DeliverableSpec codec = withCodecDefaults(requested);
+    if (const std::string problem = deliverableSpecProblem(codec); !problem.empty()) throw Error("", problem);
     if (frames <= 0) throw Error("", "nothing to encode: the audio has no frames");
+    if (sampleRate < 8000 || sampleRate > 384000)
+        throw Error("", "cannot preview a codec at " + std::to_string(sampleRate) + " Hz");
 
-    ScratchFolder scratch;
-    const std::string mp3Path = scratch.path() + "/preview.mp3";
-    {
-        WriterOptions options;
-        options.format = OutputFormat::Mp3;
-        options.sampleRate = sampleRate;
-        options.channels = 2;
-        options.mp3BitrateKbps = bitrateKbps;
-        AudioFileWriter writer(mp3Path, options);
-        for (int64_t start = 0; start < frames; start += kBlock) {
-            const float* channels[2] = {left + start, right + start};
-            writer.write(channels, std::min<int64_t>(kBlock, frames - start));
-        }
-        writer.commit();
+    const int codecRate = codecEncodeRate(codec.format, sampleRate);
+    StereoSignal decoded;
+    if (codecRate == sampleRate) {
+        decoded = encodeAndDecode(left, right, frames, sampleRate, codec);
+    } else {
+        const StereoSignal atCodecRate = resample(left, right, frames, sampleRate, codecRate);
+        const StereoSignal back = encodeAndDecode(atCodecRate.left.data(), atCodecRate.right.data(),
+                                                  atCodecRate.frames(), codecRate, codec);
+        decoded = resample(back.left.data(), back.right.data(), back.frames(), codecRate, sampleRate);
     }
-
-    std::vector<float> decodedLeft, decodedRight;
-    {
-        AudioFileReader reader(mp3Path);
-        const int channels = reader.info().channels;
-        if (channels < 1 || channels > 2)
-            throw Error(mp3Path, "decoded MP3 has " + std::to_string(channels) + " channels");
-        std::vector<float> a(kBlock), b(kBlock);
-        float* out[2] = {a.data(), b.data()};
-        for (;;) {
-            const int64_t n = reader.read(out, kBlock);
-            if (n == 0) break;
-            decodedLeft.insert(decodedLeft.end(), a.begin(), a.begin() + n);
-            decodedRight.insert(decodedRight.end(), (channels == 2 ? b : a).begin(),
-                                (channels == 2 ? b : a).begin() + n);
-        }
-    }
-    if (decodedLeft.empty()) throw Error(mp3Path, "the MP3 decoder returned no audio");
+    const std::vector<float>& decodedLeft = decoded.left;
+    const std::vector<float>& decodedRight = decoded.right;
 
     CodecPreview result;
     result.delayFrames = findDelay(left, right, frames, decodedLeft, decodedRight);
@@ -173,6 +234,8 @@ CodecPreview codecRoundTrip(const float* left, const float* right, int64_t frame
     result.truePeakDbtp = truePeakOf(result.left.data(), result.right.data(), frames, sampleRate);
     result.inputTruePeakDbtp = truePeakOf(left, right, frames, sampleRate);
     result.exceedsCeiling = result.truePeakDbtp > ceilingDbtp;
+    result.codec = codec;
+    result.codecSampleRate = codecRate;
     return result;
 }
 

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/model/DeliverableSpec.h"
+
 #include <cstdint>
 #include <vector>
 
@@ -14,10 +16,23 @@ struct CodecPreview {
     double differenceDb = 0.0;      // RMS of (input - decoded) relative to the input's RMS, both channels
     int delayFrames = 0;            // codec delay found and removed (positive: decoded audio came late)
     bool exceedsCeiling = false;    // decoded true peak above ceilingDbtp
+    DeliverableSpec codec;          // what was encoded, its setting resolved (withCodecDefaults)
+    int codecSampleRate = 0;        // the rate it was encoded at (codecEncodeRate)
 };
 
 constexpr int kMinMp3BitrateKbps = 32;
 constexpr int kMaxMp3BitrateKbps = 320;
+
+// Encodes stereo float audio with a lossy codec exactly as the render makes that deliverable
+// (AudioFileWriter: LAME for mp3, libavcodec's aac, libopus, libvorbis), decodes it with the render's codec
+// check decoder (LossyDecoder.h), aligns it by cross-correlation and measures it. `codec` is a lossy
+// DeliverableSpec (mp3, aac, opus, vorbis; a 0 / -1 setting takes the codec's default). A codec that cannot
+// carry `sampleRate` is fed the audio at the rate the render would encode it at (codecEncodeRate: Opus at 48
+// kHz, MP3 at 44.1 or 48 kHz) through the render's resampler, and its decode is converted back, so the result
+// is always at `sampleRate`, aligned with the input. Not real-time code. Throws Error naming the problem (a
+// setting out of range, no frames, an encoder or disk failure).
+CodecPreview codecRoundTrip(const float* left, const float* right, int64_t frames, int sampleRate,
+                            const DeliverableSpec& codec, double ceilingDbtp = -1.0);
 
 // Encodes stereo float audio to MP3 (LAME through libsndfile, constant bitrate) in a private temporary
 // folder, decodes it back, aligns it by cross-correlation and measures it; the temporary files are removed

@@ -66,6 +66,14 @@ std::string deliverableSpecProblem(const DeliverableSpec& s) {
     return {};
 }
 
+DeliverableSpec withCodecDefaults(DeliverableSpec spec, int mp3Kbps) {
+    if (spec.format == "mp3" && spec.kbps == 0) spec.kbps = mp3Kbps;
+    if (spec.format == "opus" && spec.kbps == 0) spec.kbps = 160;
+    if (spec.format == "aac" && spec.kbps == 0) spec.kbps = 256;
+    if (spec.format == "vorbis" && spec.quality < 0) spec.quality = 8;
+    return spec;
+}
+
 DeliverableSpec parseDeliverableSpec(const std::string& text) {
     const std::vector<std::string> parts = splitColons(text);
     DeliverableSpec s;

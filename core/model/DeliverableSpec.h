@@ -22,6 +22,10 @@ bool isLossyFormat(const std::string& format); // mp3, opus, vorbis, aac
 // The file extension of a format, with its dot: ".wav", ".flac", ".mp3", ".opus", ".ogg", ".m4a".
 std::string deliverableExtension(const std::string& format);
 
+// A lossy spec with its setting filled in where it says 0 / -1: mp3 `mp3Kbps` (the session's
+// output.mp3_bitrate_kbps in a render), opus 160, aac 256 kb/s, vorbis quality 8. Other specs unchanged.
+DeliverableSpec withCodecDefaults(DeliverableSpec spec, int mp3Kbps = 320);
+
 // "wav[:BITS[:RATE]]", "flac[:BITS[:RATE]]", "mp3[:KBPS]", "opus[:KBPS]", "vorbis[:QUALITY]", "aac[:KBPS]".
 // Throws Error("--deliverable", problem) naming what is wrong and what is allowed.
 DeliverableSpec parseDeliverableSpec(const std::string& text);

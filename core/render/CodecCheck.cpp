@@ -1,7 +1,6 @@
 #include "core/render/CodecCheck.h"
 
-#include "core/io/AudioFileReader.h"
-#include "core/io/LavcDecoder.h"
+#include "core/io/LossyDecoder.h"
 
 #include "dsp/AudioBlock.h"
 #include "dsp/LoudnessMeter.h"
@@ -31,42 +30,24 @@ struct Meters {
 
 DecodedMeasurement measureDecoded(const std::string& path, const std::string& format) {
     Meters m;
-    if (format == "mp3") {
-        AudioFileReader reader(path);
-        const AudioFileInfo& info = reader.info();
-        m.prepare(info.sampleRate, info.channels, kDecodeBlock);
-        std::vector<std::vector<float>> buffers(static_cast<size_t>(info.channels),
-                                                std::vector<float>(kDecodeBlock));
-        std::vector<float*> channels;
-        for (auto& b : buffers)
-            channels.push_back(b.data());
-        for (;;) {
-            const int64_t n = reader.read(channels.data(), kDecodeBlock);
-            if (n == 0) break;
-            dsp::AudioBlock block(channels.data(), info.channels, static_cast<int>(n));
-            m.truePeak.process(block);
-            m.loudness.process(block);
-        }
-    } else {
-        int channels = 0;
-        decodeWithLavc(
-            path,
-            [&](int rate, int count) {
-                channels = count;
-                m.prepare(rate, count, kDecodeBlock);
-            },
-            [&](const float* const* planar, int frames) {
-                std::vector<float*> pointers(static_cast<size_t>(channels));
-                for (int done = 0; done < frames; done += kDecodeBlock) {
-                    const int n = std::min(kDecodeBlock, frames - done);
-                    for (int c = 0; c < channels; ++c)
-                        pointers[static_cast<size_t>(c)] = const_cast<float*>(planar[c]) + done;
-                    dsp::AudioBlock block(pointers.data(), channels, n);
-                    m.truePeak.process(block);
-                    m.loudness.process(block);
-                }
-            });
-    }
+    int channels = 0;
+    decodeLossyFile(
+        path, format,
+        [&](int rate, int count) {
+            channels = count;
+            m.prepare(rate, count, kDecodeBlock);
+        },
+        [&](const float* const* planar, int frames) {
+            std::vector<float*> pointers(static_cast<size_t>(channels));
+            for (int done = 0; done < frames; done += kDecodeBlock) {
+                const int n = std::min(kDecodeBlock, frames - done);
+                for (int c = 0; c < channels; ++c)
+                    pointers[static_cast<size_t>(c)] = const_cast<float*>(planar[c]) + done;
+                dsp::AudioBlock block(pointers.data(), channels, n);
+                m.truePeak.process(block);
+                m.loudness.process(block);
+            }
+        });
     DecodedMeasurement d;
     d.truePeakDbtp = m.truePeak.truePeakDbtp();
     d.integratedLufs = m.loudness.integratedLufs();

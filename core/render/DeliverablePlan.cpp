@@ -24,6 +24,8 @@ std::string rateText(int rate) {
     return rate % 1000 == 0 ? std::to_string(rate / 1000) : formatNumber(rate / 1000.0);
 }
 
+} // namespace
+
 OutputFormat writerFormat(const DeliverableSpec& d) {
     if (d.format == "wav")
         return d.bit_depth == 16   ? OutputFormat::Wav16
@@ -36,12 +38,7 @@ OutputFormat writerFormat(const DeliverableSpec& d) {
     return OutputFormat::Aac;
 }
 
-bool codecCarries(const std::string& format, int rate) {
-    if (format == "mp3") return mp3CarriesSampleRate(rate);
-    if (format == "opus") return rate == 48000; // libopus' full band
-    if (format == "aac") return aacCarriesSampleRate(rate);
-    return rate >= 8000 && rate <= 192000; // vorbis
-}
+namespace {
 
 std::string expand(std::string pattern, const Session& s, const std::string& kind, const DeliverableSpec& d) {
     const std::pair<std::string, std::string> fields[] = {
@@ -60,6 +57,18 @@ std::string expand(std::string pattern, const Session& s, const std::string& kin
 }
 
 } // namespace
+
+bool codecCarriesSampleRate(const std::string& format, int rate) {
+    if (format == "mp3") return mp3CarriesSampleRate(rate);
+    if (format == "opus") return rate == 48000; // libopus' full band
+    if (format == "aac") return aacCarriesSampleRate(rate);
+    return rate >= 8000 && rate <= 192000; // vorbis
+}
+
+int codecEncodeRate(const std::string& format, int rate) {
+    if (codecCarriesSampleRate(format, rate)) return rate;
+    return rate % 11025 == 0 && format != "opus" ? 44100 : 48000;
+}
 
 bool writesReleaseTags(const Session& s) {
     return s.output.tags || !s.output.deliverables.empty();
@@ -102,21 +111,15 @@ std::vector<RenderVariant> planVariants(const Session& s, const std::string& kin
     }
     for (DeliverableSpec& d : specs) {
         if (!isLossyFormat(d.format)) continue;
-        if (d.format == "mp3" && d.kbps == 0) d.kbps = s.output.mp3_bitrate_kbps;
-        if (d.format == "opus" && d.kbps == 0) d.kbps = 160;
-        if (d.format == "aac" && d.kbps == 0) d.kbps = 256;
-        if (d.format == "vorbis" && d.quality < 0) d.quality = 8;
-        if (d.sample_rate != 0 && !codecCarries(d.format, d.sample_rate))
+        d = withCodecDefaults(d, s.output.mp3_bitrate_kbps);
+        if (d.sample_rate != 0 && !codecCarriesSampleRate(d.format, d.sample_rate))
             throw Error(kSource, deliverableSpecText(d) + ": " + d.format + " cannot carry " +
                                      std::to_string(d.sample_rate) + " Hz" +
                                      (d.format == "opus" ? " (Opus files are made at 48 kHz)" : ""));
         if (d.sample_rate != 0) continue;
         for (int pcmRate : pcmRates)
-            if (d.sample_rate == 0 && codecCarries(d.format, pcmRate)) d.sample_rate = pcmRate;
-        if (d.sample_rate == 0)
-            d.sample_rate = codecCarries(d.format, rate)              ? rate
-                            : rate % 11025 == 0 && d.format != "opus" ? 44100
-                                                                      : 48000;
+            if (d.sample_rate == 0 && codecCarriesSampleRate(d.format, pcmRate)) d.sample_rate = pcmRate;
+        if (d.sample_rate == 0) d.sample_rate = codecEncodeRate(d.format, rate);
     }
     std::map<std::string, int> perExtension;
     for (const auto& d : specs)

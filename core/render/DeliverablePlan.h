@@ -37,6 +37,17 @@ struct RenderVariant {
 std::vector<RenderVariant> planVariants(const Session& session, const std::string& kind,
                                         const std::string& outDir);
 
+// The writer format of a spec (its bit depth resolved).
+OutputFormat writerFormat(const DeliverableSpec& spec);
+
+// Whether a lossy format's encoder takes this sample rate (MP3: 32/44.1/48 kHz; Opus files: 48 kHz, libopus'
+// full band; AAC: 8..96 kHz; Vorbis: 8..192 kHz).
+bool codecCarriesSampleRate(const std::string& format, int rate);
+// The rate a lossy format is encoded at from audio at `rate` when no PCM deliverable offers one it carries:
+// `rate` itself when it can, else 44.1 kHz for the 44.1 kHz family (not Opus), else 48 kHz. The render's
+// rule, also the live codec preview's.
+int codecEncodeRate(const std::string& format, int rate);
+
 // Whether renders of this session tag their files (output.tags, or a deliverable set).
 bool writesReleaseTags(const Session& session);
 

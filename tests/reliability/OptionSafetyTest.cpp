@@ -220,7 +220,9 @@ TEST_F(OptionSafety, OutOfRangeNumbersAreUsageErrorsForEveryCommand) {
         {"play",
          {{"--buffer", {"31", "2049", "256.5", "0x100"}},
           {"--seconds", {"0", "-1", "604800.01", "1e300"}},
-          {"--switch-every", {"0", "-0.5", "3600.01", "1e300"}}}},
+          {"--switch-every", {"0", "-0.5", "3600.01", "1e300"}},
+          {"--codec",
+           {"mp3:31", "mp3:321", "aac:nan", "opus:1e400", "opus:0x40", "vorbis:10.5", "wav", "flac:24"}}}},
     };
     for (const auto& [command, cases] : table)
         for (const auto& c : cases)

@@ -102,4 +102,24 @@ double maxDifferenceDbfs(const LoadedAudio& a, const LoadedAudio& b) {
     return 20.0 * std::log10(std::max(worst, 1e-12));
 }
 
+double energyAboveDb(const std::vector<float>& x, int sampleRate, double hz) {
+    constexpr int kHalf = 256;
+    const double fc = hz / sampleRate;
+    std::vector<double> h(2 * kHalf + 1);
+    for (int k = -kHalf; k <= kHalf; ++k) {
+        const double sinc = k == 0 ? 2 * fc : std::sin(2 * M_PI * fc * k) / (M_PI * k);
+        const double w = 0.42 + 0.5 * std::cos(M_PI * k / kHalf) + 0.08 * std::cos(2 * M_PI * k / kHalf);
+        h[static_cast<size_t>(k + kHalf)] = sinc * w;
+    }
+    double high = 0, all = 0;
+    for (size_t i = kHalf; i + kHalf < x.size(); i += 3) {
+        double low = 0;
+        for (int k = -kHalf; k <= kHalf; ++k)
+            low += h[static_cast<size_t>(k + kHalf)] * x[i - static_cast<size_t>(k)];
+        high += (x[i] - low) * (x[i] - low);
+        all += static_cast<double>(x[i]) * x[i];
+    }
+    return 10 * std::log10(std::max(high, 1e-30) / std::max(all, 1e-30));
+}
+
 } // namespace lathe::test

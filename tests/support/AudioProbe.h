@@ -30,4 +30,8 @@ double truePeak8xDbtp(const LoadedAudio& audio);
 // Largest |a - b| over all samples, in dBFS (frames must match).
 double maxDifferenceDbfs(const LoadedAudio& a, const LoadedAudio& b);
 
+// The share of a signal's energy above `hz`, in dB relative to all of it: the signal minus itself low-passed
+// by a 513-tap Blackman-windowed sinc at `hz` (a codec's band limit shows as a drop of tens of dB).
+double energyAboveDb(const std::vector<float>& samples, int sampleRate, double hz);
+
 } // namespace lathe::test

@@ -238,6 +238,42 @@ TEST_F(BatchQueueWindowTest, AFailedJobShowsAnEmptyFailedBarAndCountsReadAsWords
         << window.statusText().toStdString();
 }
 
+TEST_F(BatchQueueWindowTest, LongNamesStayOnOneLineElidedInTheMiddle) {
+    // A client's folder name as they come: long, and told apart from its siblings only by its end.
+    const QString longName =
+        QStringLiteral("Artist Name - A Rather Long Song Title (Extended Club Mix) - mastering v12 final");
+    const QString folder = QDir(root_->path()).filePath(longName);
+    ASSERT_TRUE(QDir().mkpath(folder));
+    BatchQueueWindow window;
+    window.show();
+    window.addInputs({folder, folders_[0]});
+    ASSERT_EQ(window.table()->rowCount(), 2);
+    QTableWidget* table = window.table();
+    int row = -1;
+    for (int r = 0; r < table->rowCount(); ++r)
+        if (window.rowInput(r) == folder) row = r;
+    ASSERT_GE(row, 0);
+    table->item(row, 6)->setText(QStringLiteral("stereo master / stem master in ") +
+                                 QDir::toNativeSeparators(folder + QStringLiteral(" masters")));
+    QApplication::processEvents();
+    const int line = table->fontMetrics().height();
+    const int songWidth = table->columnWidth(0);
+    ASSERT_LT(songWidth, table->fontMetrics().horizontalAdvance(longName)) << "the name must not fit";
+    // Sized to their contents (what a double-click on a row's border does), the rows stay one line high:
+    // the name is elided in the middle, keeping its start and its version, and the tooltip has it whole.
+    table->resizeRowsToContents();
+    std::printf("row height %d px for a %d px line; song column %d px\n", table->rowHeight(row), line,
+                songWidth);
+    EXPECT_LT(table->rowHeight(row), 2 * line) << "the name or note wrapped onto a second line";
+    EXPECT_EQ(table->textElideMode(), Qt::ElideMiddle);
+    EXPECT_EQ(table->item(row, 0)->text(), longName);
+    EXPECT_TRUE(table->item(row, 0)->toolTip().contains(longName));
+    // The same table with wrapping on would have grown: the check above can fail.
+    table->setWordWrap(true);
+    table->resizeRowsToContents();
+    EXPECT_GE(table->rowHeight(row), 2 * line) << "a wrapping table grows for this name";
+}
+
 TEST_F(BatchQueueWindowTest, CancellingLeavesNoPartialDeliverableUnderAFinalName) {
     BatchQueueWindow window;
     window.show();

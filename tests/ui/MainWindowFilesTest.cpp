@@ -1,7 +1,7 @@
 // Opening, rendering and quitting (issue 19): each song renders into its own "<folder> masters" (remembered
 // in its session), existing masters are never replaced without asking, the render dialog offers the word
-// length and dither, quitting during a render asks first, and a folder that cannot be opened says why in
-// full.
+// length, dither, sample rate and which masters, quitting during a render asks first, and a folder that
+// cannot be opened says why in full.
 #include "support/DemoWindow.h"
 #include "support/PrivateHomeTestMain.h"
 
@@ -123,6 +123,35 @@ TEST_F(MainWindowFilesTest, TheRenderDialogSetsWordLengthAndDither) {
         QDir(dialog->outputFolder()).filePath("Word Song_stereo_master.wav").toStdString());
     EXPECT_EQ(info.bitDepth, 16);
     EXPECT_TRUE(dialog->reportText().contains(QStringLiteral("Word Song_stereo_master.wav")));
+}
+
+TEST_F(MainWindowFilesTest, TheRenderDialogSetsTheSampleRateAndWhichMastersAreWritten) {
+    open(demoFolder(QStringLiteral("Rate Song"), 5.0), false);
+    ui::RenderDialog* dialog = window_->showRenderDialog();
+    dialog->setOverwriteQuestion([](const QStringList&) { return true; });
+    dialog->setMp3(false);
+    // The stem master alone, at 44.1 kHz from the 48 kHz demo.
+    dialog->setMode(QStringLiteral("stem"));
+    dialog->setOutputSampleRate(44100);
+    EXPECT_EQ(dialog->configuredSession().output.sample_rate, 44100);
+    ASSERT_TRUE(render(dialog)) << dialog->errorMessage().toStdString();
+    const QDir out(dialog->outputFolder());
+    const QString stem = out.filePath(QStringLiteral("Rate Song_stem_master.wav"));
+    const QString stereo = out.filePath(QStringLiteral("Rate Song_stereo_master.wav"));
+    ASSERT_TRUE(QFileInfo::exists(stem));
+    EXPECT_EQ(core::probeAudioFile(stem.toStdString()).sampleRate, 44100);
+    EXPECT_FALSE(QFileInfo::exists(stereo)) << "only the stem master was asked for";
+    EXPECT_TRUE(dialog->statusText().startsWith(QStringLiteral("Done: 1 master in")))
+        << dialog->statusText().toStdString();
+
+    // Both masters at the session's own rate; the count reads as words.
+    dialog->setMode(QStringLiteral("both"));
+    dialog->setOutputSampleRate(0);
+    ASSERT_TRUE(render(dialog)) << dialog->errorMessage().toStdString();
+    EXPECT_EQ(core::probeAudioFile(stereo.toStdString()).sampleRate, 48000);
+    EXPECT_EQ(core::probeAudioFile(stem.toStdString()).sampleRate, 48000);
+    EXPECT_TRUE(dialog->statusText().startsWith(QStringLiteral("Done: 2 masters in")))
+        << dialog->statusText().toStdString();
 }
 
 TEST_F(MainWindowFilesTest, QuittingDuringARenderAsksFirst) {

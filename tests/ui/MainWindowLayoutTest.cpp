@@ -1,22 +1,28 @@
 // The window's layout at the sizes engineers use (issue 19): every stem strip in view and wide enough, no
 // dead space on a large screen, compare figures never clipped, nothing overlapping at 800x600, the shortcuts
-// sheet inside the window; and the pro habits on the controls (double-click to default, Shift-drag for fine,
-// wheel).
+// sheet inside the window; and the pro habits on the controls (double-click to default, Shift/Alt-drag for
+// fine, wheel).
 #include "support/DemoWindow.h"
 #include "support/PrivateHomeTestMain.h"
 
 #include "ui/CompareBar.h"
+#include "ui/EqCurveEditor.h"
+#include "ui/GainReductionMeter.h"
 #include "ui/MasterSection.h"
 #include "ui/SessionDocument.h"
 #include "ui/ShortcutsOverlay.h"
 #include "ui/StemStrip.h"
 
+#include <QAbstractButton>
 #include <QApplication>
 #include <QDockWidget>
 #include <QDoubleSpinBox>
 #include <QDropEvent>
+#include <QGroupBox>
+#include <QLabel>
 #include <QMimeData>
 #include <QScrollArea>
+#include <QScrollBar>
 #include <QSlider>
 #include <QTest>
 #include <QToolButton>
@@ -47,32 +53,97 @@ const QList<QSize> kSizes = {QSize(800, 600), QSize(1600, 1000), QSize(3000, 180
 } // namespace
 
 TEST_F(MainWindowLayoutTest, EveryStemStripIsFullyVisibleWithoutScrollingAt1600And3000) {
-    open(eightStemFolder(), false);
-    ASSERT_EQ(window_->stemStrips().size(), 8);
-    for (const QSize size : {QSize(1600, 1000), QSize(3000, 1800)}) {
-        resizeTo(size.width(), size.height());
-        auto* scroll = window_->findChild<QScrollArea*>(QStringLiteral("strips"));
-        ASSERT_NE(scroll, nullptr);
-        const QRect viewport = inWindow(scroll->viewport());
-        int stripsWidth = 0;
-        for (ui::StemStrip* strip : window_->stemStrips()) {
-            const QRect r = inWindow(strip);
-            std::printf("%dx%d: %-16s %4d px wide at x %4d (viewport %d..%d)\n", size.width(), size.height(),
-                        qPrintable(strip->titleText()), r.width(), r.x(), viewport.left(), viewport.right());
-            EXPECT_TRUE(strip->isVisible());
-            EXPECT_GE(r.width(), ui::StemStrip::kMinWidth) << strip->stemId().toStdString();
-            EXPECT_TRUE(viewport.contains(r)) << strip->stemId().toStdString() << " at " << size.width();
-            EXPECT_GE(strip->fader()->height(), 90) << "the fader stays usable";
-            stripsWidth += r.width();
+    // The demo's six stems, and eight (two more copied in): every strip in view, nothing in it cut.
+    for (const auto& [folder, stems] :
+         {std::pair{demoFolder(QStringLiteral("Six Stems")), 6}, std::pair{eightStemFolder(), 8}}) {
+        open(folder, false);
+        ASSERT_EQ(window_->stemStrips().size(), stems);
+        for (const QSize size : {QSize(1600, 1000), QSize(3000, 1800)}) {
+            resizeTo(size.width(), size.height());
+            auto* scroll = window_->findChild<QScrollArea*>(QStringLiteral("strips"));
+            ASSERT_NE(scroll, nullptr);
+            EXPECT_EQ(scroll->horizontalScrollBar()->maximum(), 0)
+                << stems << " stems scroll sideways at " << size.width();
+            const QRect viewport = inWindow(scroll->viewport());
+            int stripsWidth = 0;
+            for (ui::StemStrip* strip : window_->stemStrips()) {
+                const QRect r = inWindow(strip);
+                std::printf("%dx%d: %-16s %4d x %3d px at x %4d (viewport %d..%d)\n", size.width(),
+                            size.height(), qPrintable(strip->titleText()), r.width(), r.height(), r.x(),
+                            viewport.left(), viewport.right());
+                const std::string id = strip->stemId().toStdString();
+                EXPECT_TRUE(strip->isVisible());
+                EXPECT_GE(r.width(), ui::StemStrip::kMinWidth) << id;
+                EXPECT_TRUE(viewport.contains(r)) << id << " at " << size.width();
+                EXPECT_GE(r.height(), strip->minimumSizeHint().height()) << id << ": its controls squeezed";
+                EXPECT_GE(strip->fader()->height(), 90) << "the fader stays usable";
+                // Nothing in the strip is cut: every button and label is as wide as its text needs (the
+                // title elides a long name; it has a tooltip with the file).
+                for (QWidget* w : strip->findChildren<QWidget*>()) {
+                    if (!w->isVisible() || w->objectName() == QStringLiteral("stripTitle")) continue;
+                    if (!qobject_cast<QAbstractButton*>(w) && !qobject_cast<QLabel*>(w)) continue;
+                    EXPECT_GE(w->width(), w->sizeHint().width())
+                        << id << ": \""
+                        << (qobject_cast<QAbstractButton*>(w) ? qobject_cast<QAbstractButton*>(w)->text()
+                                                              : qobject_cast<QLabel*>(w)->text())
+                               .toStdString()
+                        << "\" cut at " << size.width();
+                }
+                EXPECT_GE(strip->compressorMeter()->width(), 90) << id << ": room for the meter's readout";
+                EXPECT_TRUE(inWindow(strip).contains(inWindow(strip->compressorMeter())));
+                stripsWidth += r.width();
+            }
+            // No dead space: the strips fill their pane, and what they cannot use goes to the master section.
+            EXPECT_GE(stripsWidth + (stems - 1) * 4 + 8 + 4, viewport.width())
+                << "empty space beside the strips at " << size.width();
+            auto* master = window_->findChild<QScrollArea*>(QStringLiteral("masterScroll"));
+            EXPECT_GE(master->width(), 330);
+            if (size.width() == 3000) {
+                EXPECT_GT(master->width(), 400) << "the master section grows with the window";
+                EXPECT_TRUE(window_->filesDock()->isVisible()) << "room for the files beside the strips";
+            }
         }
-        // No dead space: the strips fill their pane, and what they cannot use goes to the master section.
-        EXPECT_GE(stripsWidth + 7 * 4 + 8 + 4, viewport.width())
-            << "empty space beside the strips at " << size.width();
-        auto* master = window_->findChild<QScrollArea*>(QStringLiteral("masterScroll"));
-        EXPECT_GE(master->width(), 330);
+    }
+}
+
+TEST_F(MainWindowLayoutTest, TheMasterSectionFitsItsColumnAndGrowsWithTheWindow) {
+    open(demoFolder(QStringLiteral("Master Song")), false);
+    ASSERT_EQ(window_->stemStrips().size(), 6);
+    ui::MasterSection* master = window_->masterSection();
+    auto* scroll = window_->findChild<QScrollArea*>(QStringLiteral("masterScroll"));
+    ASSERT_NE(scroll, nullptr);
+    int eqHeightAt1600 = 0;
+    for (const QSize size : kSizes) {
+        resizeTo(size.width(), size.height());
+        const QRect viewport = inWindow(scroll->viewport());
+        std::printf("%dx%d: master section %d x %d in a %d x %d view, %d column(s), EQ %d px high\n",
+                    size.width(), size.height(), master->width(), master->height(), viewport.width(),
+                    viewport.height(), master->columnCount(), master->eqEditor()->height());
+        // Nothing cut at the column's edge: the section is never wider than what shows of it.
+        EXPECT_LE(master->width(), viewport.width()) << "the master section is cut at " << size.width();
+        QList<QRect> groups;
+        for (QGroupBox* group : master->findChildren<QGroupBox*>()) {
+            if (!group->isVisible()) continue;
+            const QRect r = inWindow(group);
+            std::printf("  %-20s %4d px wide (needs %d)\n", qPrintable(group->title()), r.width(),
+                        group->minimumSizeHint().width());
+            EXPECT_GE(r.width(), group->minimumSizeHint().width())
+                << group->title().toStdString() << " squeezed at " << size.width();
+            for (const QRect& other : groups)
+                EXPECT_FALSE(r.intersects(other)) << group->title().toStdString() << " overlaps";
+            groups << r;
+        }
+        if (size.width() == 1600) eqHeightAt1600 = master->eqEditor()->height();
         if (size.width() == 3000) {
-            EXPECT_GT(master->width(), 400) << "the master section grows with the window";
-            EXPECT_TRUE(window_->filesDock()->isVisible()) << "room for the files beside the strips";
+            // Room for the groups side by side and for all of them at once: no dead width, no scrolling,
+            // and the EQ curve takes the height that is left.
+            EXPECT_GE(master->columnCount(), 2);
+            EXPECT_EQ(scroll->verticalScrollBar()->maximum(), 0) << "the master section scrolls at 3000x1800";
+            EXPECT_GT(master->eqEditor()->height(), eqHeightAt1600);
+            int right = 0;
+            for (const QRect& r : groups)
+                right = std::max(right, r.right());
+            EXPECT_GE(right, viewport.right() - 12) << "dead width beside the master groups";
         }
     }
 }
@@ -102,6 +173,15 @@ TEST_F(MainWindowLayoutTest, At800x600NothingOverlapsAndCompareFiguresAreWhole) 
         const QRect central = inWindow(window_->centralWidget());
         if (window_->metersDock()->isVisible())
             EXPECT_FALSE(central.intersects(inWindow(window_->metersDock()))) << size.width();
+        // The strips keep their height (the stem tools close on a short window, F4 opens them): every
+        // fader has its travel, nothing in a strip is squeezed.
+        EXPECT_EQ(window_->stemToolsDock()->isVisible(), size.height() >= 900) << size.height();
+        for (ui::StemStrip* strip : window_->stemStrips()) {
+            EXPECT_GE(strip->height(), strip->minimumSizeHint().height())
+                << strip->stemId().toStdString() << " squeezed at " << size.width();
+            EXPECT_GE(strip->fader()->height(), 90)
+                << strip->stemId().toStdString() << " at " << size.width();
+        }
         // The shortcuts sheet fits inside the window.
         window_->shortcutsOverlay()->toggle();
         QApplication::processEvents();
@@ -147,6 +227,17 @@ TEST_F(MainWindowLayoutTest, DoubleClickResetsShiftDragIsFineAndTheWheelSteps) {
     std::printf("shift-drag 40 px: %+.1f dB (a plain drag: %+.1f dB)\n", fine, 40 * unitsPerPixel / 10.0);
     EXPECT_NEAR(fine, 40 * unitsPerPixel * 0.1 / 10.0, 0.15);
     EXPECT_GT(fine, 0.0);
+
+    // Alt-drag is fine too (the habit of other DAWs): 40 px more up from where the fader now stands.
+    QTest::mousePress(fader, Qt::LeftButton, Qt::AltModifier, from);
+    QMouseEvent altMove(QEvent::MouseMove, QPointF(from - QPoint(0, 40)),
+                        fader->mapToGlobal(QPointF(from - QPoint(0, 40))), Qt::NoButton, Qt::LeftButton,
+                        Qt::AltModifier);
+    QApplication::sendEvent(fader, &altMove);
+    QTest::mouseRelease(fader, Qt::LeftButton, Qt::AltModifier, from - QPoint(0, 40));
+    const double altFine = window_->document()->session().stems[0].gain_db - fine;
+    std::printf("alt-drag 40 px: %+.1f dB\n", altFine);
+    EXPECT_NEAR(altFine, 40 * unitsPerPixel * 0.1 / 10.0, 0.15);
 
     // The wheel steps the width slider.
     QSlider* width = strip->widthSlider();

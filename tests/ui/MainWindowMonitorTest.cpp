@@ -169,13 +169,34 @@ TEST_F(MainWindowMonitorTest, OpeningAnotherSongClearsThePreviousSongsReadings) 
 }
 
 TEST_F(MainWindowMonitorTest, TransportCompareRowAndUndoAreReachableFromTheKeyboard) {
-    open(demoFolder(QStringLiteral("Keys Song"), 12.0));
+    open(demoFolder(QStringLiteral("Shortcut Song"), 12.0));
     window_->activateWindow();
     ASSERT_TRUE(QTest::qWaitForWindowActive(window_.get()));
     ui::EngineController* engine = window_->engineController();
     // Keys go where the user's would: to the widget with the focus (the waveform, once a song is open).
     QWidget* focus = QApplication::focusWidget();
     ASSERT_NE(focus, nullptr);
+    // Every key of the compare row, each one a change: from the reference, 1 … 6 in turn.
+    QTest::mouseClick(window_->compareBar()->button(core::MonitorSource::Reference), Qt::LeftButton);
+    ASSERT_EQ(engine->source(), core::MonitorSource::Reference);
+    focus = QApplication::focusWidget();
+    ASSERT_NE(focus, nullptr);
+    for (int i = 0; i < core::kMonitorSourceCount; ++i) {
+        const auto source = static_cast<core::MonitorSource>(i);
+        ASSERT_TRUE(engine->sourceAvailable(source))
+            << ui::CompareBar::sourceTitle(source).toStdString() << " loaded " << engine->isLoaded()
+            << " loading " << engine->isLoading() << " engine " << engine->engine().sourceAvailable(source);
+        QTest::keyClick(focus, static_cast<Qt::Key>(Qt::Key_1 + i));
+        EXPECT_EQ(engine->source(), source) << "key " << i + 1;
+        EXPECT_EQ(engine->engine().source(), source) << "key " << i + 1;
+        EXPECT_TRUE(window_->compareBar()->button(source)->isChecked()) << "key " << i + 1;
+    }
+    // And with a strip's fader holding the focus (a control that takes no digits).
+    ui::StemStrip* first = window_->stemStrips().front();
+    first->fader()->setFocus();
+    ASSERT_TRUE(QTest::qWaitFor([&] { return first->fader()->hasFocus(); }, 1000));
+    QTest::keyClick(first->fader(), Qt::Key_2);
+    EXPECT_EQ(engine->source(), core::MonitorSource::StereoMaster);
     QTest::keyClick(focus, Qt::Key_3);
     EXPECT_EQ(engine->source(), core::MonitorSource::StemMaster);
     QTest::keyClick(focus, Qt::Key_4);
@@ -216,4 +237,41 @@ TEST_F(MainWindowMonitorTest, TransportCompareRowAndUndoAreReachableFromTheKeybo
 
 int main(int argc, char** argv) {
     return lathe::ui::test::runWithPrivateHome(argc, argv, "MainWindowMonitorTest");
+}
+
+TEST_F(MainWindowMonitorTest, TheCodecListSwitchesTheCodecPreviewWhichSaysBuildingUntilItPlays) {
+    open(demoFolder(QStringLiteral("Codec Song")));
+    ui::CompareBar* compare = window_->compareBar();
+    ui::EngineController* engine = window_->engineController();
+    QToolButton* codecButton = compare->button(core::MonitorSource::Codec);
+    ASSERT_TRUE(engine->sourceAvailable(core::MonitorSource::Codec));
+    EXPECT_TRUE(buttonText(core::MonitorSource::Codec).contains(QStringLiteral("MP3 320 kb/s")))
+        << buttonText(core::MonitorSource::Codec).toStdString();
+    const double mp3Lufs = lufsOn(buttonText(core::MonitorSource::Codec));
+    QTest::mouseClick(codecButton, Qt::LeftButton);
+    EXPECT_EQ(engine->source(), core::MonitorSource::Codec);
+
+    QComboBox* box = compare->codecBox();
+    const int opus = box->findData(QStringLiteral("opus:64"));
+    ASSERT_GE(opus, 0);
+    box->setCurrentIndex(opus);
+    EXPECT_EQ(core::deliverableSpecText(engine->codecPreview()), "opus:64");
+    EXPECT_TRUE(buttonText(core::MonitorSource::Codec).contains(QStringLiteral("Opus 64 kb/s")));
+    // Made in the background: the button says so until the new preview plays, then shows its figures.
+    if (engine->codecPreviewState().building)
+        EXPECT_TRUE(buttonText(core::MonitorSource::Codec).contains(QStringLiteral("building…")));
+    ASSERT_TRUE(QTest::qWaitFor([&] { return !buttonText(core::MonitorSource::Codec).contains("building…"); },
+                                60000));
+    const core::AudioEngine::CodecPreviewState state = engine->codecPreviewState();
+    ASSERT_TRUE(state.ready.has_value());
+    EXPECT_EQ(core::deliverableSpecText(*state.ready), "opus:64");
+    const double opusLufs = lufsOn(buttonText(core::MonitorSource::Codec));
+    std::printf("codec button: MP3 320 %.1f LUFS, Opus 64 %.1f LUFS\n", mp3Lufs, opusLufs);
+    EXPECT_NEAR(opusLufs, engine->sourceIntegratedLufs(core::MonitorSource::Codec), 0.051);
+    EXPECT_EQ(engine->source(), core::MonitorSource::Codec) << "the source stays the codec";
+    // Kept when the song is loaded again.
+    engine->load(window_->document()->session());
+    ASSERT_TRUE(QTest::qWaitFor([&] { return engine->isLoaded() && !engine->isLoading(); }, 60000));
+    EXPECT_EQ(core::deliverableSpecText(engine->codecPreview()), "opus:64");
+    EXPECT_EQ(core::deliverableSpecText(*engine->codecPreviewState().ready), "opus:64");
 }

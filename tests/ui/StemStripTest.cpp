@@ -79,6 +79,38 @@ TEST_F(StemStripTest, EqBandOnOffFromTheHandleMenuEditsTheStemAndUndoes) {
     EXPECT_TRUE(strip_->eqEditor()->bands()[2].enabled);
 }
 
+TEST_F(StemStripTest, TheSmallEqCurveOnlyShowsAndAClickOpensTheFullEditorWhichEditsTheStem) {
+    strip_->resize(StemStrip::kMinWidth, 520);
+    strip_->show();
+    ASSERT_TRUE(QTest::qWaitForWindowExposed(strip_.get()));
+    ui::EqCurveEditor* mini = strip_->eqThumbnail();
+    // A drag on the small curve moves nothing: at strip size a handle is too easy to catch by accident.
+    const QPoint handle = mini->handlePosition(1).toPoint();
+    QTest::mousePress(mini, Qt::LeftButton, {}, handle);
+    QTest::mouseMove(mini, handle + QPoint(0, -15));
+    QTest::mouseRelease(mini, Qt::LeftButton, {}, handle + QPoint(0, -15));
+    EXPECT_TRUE(bass().eq.empty()) << "the small curve edited the stem";
+    // The click opened the full editor instead, large enough to work in.
+    ASSERT_TRUE(strip_->eqPopup()->isVisible());
+    ui::EqCurveEditor* full = strip_->eqEditor();
+    EXPECT_GE(full->width(), 480);
+    EXPECT_GE(full->height(), 240);
+
+    // A band dragged up there edits the stem, and the small curve follows.
+    const QPoint start = full->handlePosition(1).toPoint();
+    QTest::mousePress(full, Qt::LeftButton, {}, start);
+    QTest::mouseMove(full, start + QPoint(0, -20));
+    QTest::mouseRelease(full, Qt::LeftButton, {}, start + QPoint(0, -20));
+    ASSERT_EQ(bass().eq.size(), 4u);
+    EXPECT_GT(bass().eq[1].gain_db, 0.5);
+    EXPECT_EQ(mini->bands(), bass().eq);
+    EXPECT_EQ(undo()->count(), 1);
+    undo()->undo();
+    EXPECT_TRUE(bass().eq.empty());
+    EXPECT_EQ(mini->bands()[1].gain_db, 0.0);
+    strip_->eqPopup()->hide();
+}
+
 TEST_F(StemStripTest, CompressorDetailsEditKneeDetectionLinkAndSidechainThenUndo) {
     ui::CompressorPanel* panel = strip_->compressorPanel();
     ASSERT_NE(panel, nullptr);

@@ -1,4 +1,5 @@
 #include "core/demo/DemoFolder.h"
+#include "support/AudioProbe.h"
 #include "support/CliRunner.h"
 #include "support/PrivateAudioSystem.h"
 #include "support/TestAudio.h"
@@ -138,6 +139,54 @@ TEST_P(AudioEngineAlsaTest, CapturedStemMasterEqualsTheOfflineRenderBeforeDither
 }
 
 INSTANTIATE_TEST_SUITE_P(Buffers, AudioEngineAlsaTest, ::testing::Values(64, 1024));
+
+// `play --codec` through the device: the codec source is the chosen codec's (Opus: nothing above its 20 kHz
+// full band, where the master and AAC at 256 kb/s keep the demo's air), aligned with the master.
+TEST(AudioEngineAlsaCodecTest, PlayCodecOptionPlaysThatCodecThroughTheDevice) {
+    test::PrivateAudioSystem audio;
+    test::TempDir dir;
+    DemoOptions demo;
+    demo.seconds = 5;
+    writeDemoFolder(dir.file("song"), demo);
+    auto playCaptured = [&](const std::string& source, const std::string& codec) {
+        std::vector<std::string> play = {
+            "play",     dir.file("song"), "--device", test::PrivateAudioSystem::kCaptureDevice,
+            "--source", source,           "--buffer", "256"};
+        if (!codec.empty()) play.insert(play.end(), {"--codec", codec});
+        const auto played = test::runCli(play);
+        EXPECT_EQ(played.exitCode, 0) << played.err;
+        if (!codec.empty())
+            EXPECT_NE(played.err.find("(codec " + codec + ")"), std::string::npos) << played.err;
+        const std::vector<float> interleaved = readRawFloat(audio.captureFile());
+        std::vector<float> left(interleaved.size() / 2);
+        for (size_t i = 0; i < left.size(); ++i)
+            left[i] = interleaved[2 * i];
+        return left;
+    };
+    const std::vector<float> master = playCaptured("stereo", "");
+    const std::vector<float> opus = playCaptured("codec", "opus:96");
+    const std::vector<float> aac = playCaptured("codec", "aac:256");
+    const double masterHigh = test::energyAboveDb(master, demo.sampleRate, 20500);
+    const double opusHigh = test::energyAboveDb(opus, demo.sampleRate, 20500);
+    const double aacHigh = test::energyAboveDb(aac, demo.sampleRate, 20500);
+    std::printf("energy above 20.5 kHz: master %.1f dB, opus:96 %.1f dB, aac:256 %.1f dB\n", masterHigh,
+                opusHigh, aacHigh);
+    EXPECT_LT(opusHigh, masterHigh - 20.0);
+    EXPECT_LT(opusHigh, aacHigh - 10.0);
+    // Same loudness as the master it previews (a displaced or wrong source would not be).
+    const double masterLufs = test::integratedLufs(test::LoadedAudio{demo.sampleRate, {master, master}});
+    const double opusLufs = test::integratedLufs(test::LoadedAudio{demo.sampleRate, {opus, opus}});
+    EXPECT_NEAR(opusLufs, masterLufs, 0.5);
+
+    // Not a codec, or out of range: a usage error naming the problem.
+    for (const char* bad : {"wav:24", "opus:900", "flac", "mp4"}) {
+        const auto r =
+            test::runCli({"play", dir.file("song"), "--device", test::PrivateAudioSystem::kCaptureDevice,
+                          "--source", "codec", "--codec", bad});
+        EXPECT_EQ(r.exitCode, 2) << bad;
+        EXPECT_NE(r.err.find("--codec"), std::string::npos) << r.err;
+    }
+}
 
 } // namespace
 } // namespace lathe::core

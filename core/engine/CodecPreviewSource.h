@@ -1,0 +1,144 @@
+#pragma once
+
+// The live codec compare source (MonitorSource::Codec): the stereo master as the engine plays it, through
+// one lossy codec's round trip (core/io/CodecPreview.h, the render's encoders and codec-check decoders),
+// switchable between codecs while playing. Internal to core/engine (AudioEngineImpl.h owns one).
+//
+// Threads: the engine's measuring thread makes the first preview after its pass (blocking there) and a
+// control thread asks for others; a builder thread owned here makes those in the background from the stereo
+// master load() played (kept in an
+// anonymous scratch file, not the heap), measures them and publishes each through an atomic pointer; the
+// audio thread adopts a published preview at the top of a callback and crossfades from the old one, which it
+// retires through a lock-free ring; the builder thread frees what was retired. The audio thread never
+// allocates, locks, frees or waits here.
+
+#include "core/engine/EngineGraph.h"
+#include "core/engine/SpscRingBuffer.h"
+#include "core/model/DeliverableSpec.h"
+
+#include <atomic>
+#include <cmath>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace lathe::core {
+
+class FrameCache;
+
+namespace engine {
+
+// One preview as the audio thread reads it; immutable once published.
+struct CodecTrack {
+    DeliverableSpec codec; // resolved (withCodecDefaults)
+    Track audio;           // aligned sample for sample with the stereo master as played
+};
+
+// What the control thread sees of the codec source.
+struct CodecPreviewStatus {
+    DeliverableSpec requested; // the codec asked for
+    DeliverableSpec ready;     // the newest preview made (what plays, once its crossfade is done)
+    bool available = false;    // a preview exists
+    bool building = false;     // a rebuild for `requested` is under way or queued
+    std::string error;         // why the newest request could not be made ("" = fine)
+};
+
+class CodecPreviewSource {
+public:
+    // Allocates the audio thread's crossfade scratch and starts the builder thread. Not RT safe.
+    CodecPreviewSource();
+    // Stops the builder (waits for a build under way) and frees every preview. Not RT safe; the audio thread
+    // must not be running.
+    ~CodecPreviewSource();
+    CodecPreviewSource(const CodecPreviewSource&) = delete;
+    CodecPreviewSource& operator=(const CodecPreviewSource&) = delete;
+
+    // Forgets the previews and the master (a build under way finishes unseen). Not RT safe; control thread,
+    // the audio thread not running (load, a new device rate).
+    void clear();
+    // Keeps the stereo master as played at `rate` for later rebuilds and makes the requested codec's preview
+    // from it now (blocking). Errors are returned ("" = made); the source is then unavailable. Not RT safe;
+    // one thread at a time (the engine's measuring thread), after clear(); the audio thread may be running.
+    std::string load(const std::vector<float>& left, const std::vector<float>& right, int rate,
+                     double ceilingDbtp);
+    // The codec to preview (a lossy DeliverableSpec; throws Error otherwise). Before load(): the one load()
+    // makes. After: rebuilt in the background; the old preview plays on until the new one crossfades in.
+    // Not RT safe; any control thread, also while another one runs load().
+    void request(const DeliverableSpec& codec);
+    CodecPreviewStatus status() const; // Not RT safe (locks); control thread.
+    // Waits until no rebuild is pending (false on timeout). Not RT safe; control thread.
+    bool waitUntilBuilt(double timeoutSeconds) const;
+    // The stereo master the previews are made from, read back (false when none, or a build is under way).
+    // Not RT safe; tests only.
+    bool masterForTest(std::vector<float>& left, std::vector<float>& right) const;
+    // Called on the builder thread after each preview is published (for the match gains) and with the
+    // error of a failed rebuild. Set once, before load(). The callback runs under this object's lock: it
+    // must not call back into it.
+    void setCallbacks(std::function<void()> onPublished, std::function<void(const std::string&)> onError);
+
+    // The newest preview's figures, measured as load() measures every source (8x true peak, BS.1770
+    // integrated). RT safe (atomics); any thread.
+    bool available() const { return available_.load(std::memory_order_acquire); }
+    double integratedLufs() const { return lufs_.load(std::memory_order_acquire); }
+    double truePeakDbtp() const { return peak_.load(std::memory_order_acquire); }
+
+    // Takes a newly published preview: crossfades to it while the codec source is `audible`, else switches
+    // at once. RT safe; audio thread (AudioEngine::Impl::takeUpdates).
+    void adopt(bool audible);
+    // The preview's frames [pos, pos+n) (n <= kMaxBlock), silence outside it or with none. RT safe; the
+    // audio thread, or a control thread while no stream plays (load's measuring pass).
+    void read(int64_t pos, float* left, float* right, int n);
+
+private:
+    struct Job {
+        DeliverableSpec codec;
+        std::shared_ptr<FrameCache> master;
+        int rate = 0;
+        double ceilingDbtp = -1;
+        uint64_t generation = 0;
+    };
+    void builderLoop();
+    void publishLocked(std::unique_ptr<CodecTrack> track, double lufs, double peak, bool notify); // locked
+    bool buildingLocked() const;
+    void reapRetired(); // builder thread, or any thread once it stopped
+    static std::unique_ptr<CodecTrack> build(const float* left, const float* right, int64_t frames, int rate,
+                                             double ceilingDbtp, const DeliverableSpec& codec, double& lufs,
+                                             double& peak);
+
+    // Control state (mutex_).
+    mutable std::mutex mutex_;
+    mutable std::condition_variable changed_;
+    std::optional<Job> queued_;
+    std::shared_ptr<FrameCache> master_;
+    int rate_ = 0;
+    double ceilingDbtp_ = -1;
+    uint64_t generation_ = 0; // bumped by clear(): a build of an older generation is dropped
+    CodecPreviewStatus status_;
+    bool working_ = false;
+    uint64_t workingGeneration_ = 0;
+    bool quit_ = false;
+    std::function<void()> onPublished_;
+    std::function<void(const std::string&)> onError_;
+
+    std::atomic<bool> available_{false};
+    std::atomic<double> lufs_{-HUGE_VAL}, peak_{-HUGE_VAL};
+
+    // Hand-over to the audio thread.
+    std::atomic<CodecTrack*> pending_{nullptr};
+    SpscRingBuffer<CodecTrack*> retired_{16};
+    CodecTrack* active_ = nullptr; // audio thread
+    CodecTrack* fading_ = nullptr; // audio thread: the preview crossfading out
+    int fadePos_ = 0;              // audio thread
+    std::vector<float> fadeL_, fadeR_;
+
+    std::thread builder_;
+};
+
+} // namespace engine
+} // namespace lathe::core
