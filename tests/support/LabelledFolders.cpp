@@ -23,6 +23,8 @@ namespace {
 constexpr int kWav24 = SF_FORMAT_WAV | SF_FORMAT_PCM_24;
 const char* kMix = "Demo Song Mix.wav";
 constexpr double kDemoVerseBehindHookDb = 2.5;
+// The demo's synth pads sit this wide in the hook (side over mid, dB) once widened by 3 dB there.
+constexpr double kSynthWideHookSideOverMidDb = 4.0;
 
 void save(const std::string& path, PlanarAudio a, int rate = kDefectSampleRate) {
     for (auto& c : a)
@@ -130,6 +132,20 @@ void addReverb(const std::string& path, double rt60, double wetDb) {
         }
         for (std::size_t i = 0; i < c.size(); ++i)
             c[i] = static_cast<float>(dry[i] + wet * sum[i]);
+    }
+    save(path, a);
+}
+
+// A stereo widener printed on a file between two times: its side (L - R) / 2 raised by sideDb, its mid kept.
+void widenSection(const std::string& path, double fromSeconds, double toSeconds, double sideDb) {
+    PlanarAudio a = readTestAudio(path);
+    const double g = std::pow(10.0, sideDb / 20.0);
+    const auto from = static_cast<std::size_t>(fromSeconds * kDefectSampleRate);
+    const auto to = std::min(a[0].size(), static_cast<std::size_t>(toSeconds * kDefectSampleRate));
+    for (std::size_t i = from; i < to; ++i) {
+        const double mid = 0.5 * (a[0][i] + a[1][i]), side = 0.5 * g * (a[0][i] - a[1][i]);
+        a[0][i] = static_cast<float>(mid + side);
+        a[1][i] = static_cast<float>(mid - side);
     }
     save(path, a);
 }
@@ -451,6 +467,21 @@ std::vector<Entry> entries() {
                 resumMix(f.files);
             });
     }
+    // Issue 16's seed case: a stereo widener pushed on the synth bus in the hook, its side 3 dB up there (the
+    // demo's pads already sit about as wide as they are centred).
+    add({"synth_too_wide_hook",
+         "music (synth) stem's side +3 dB in the hook (a widener), the mix re-summed",
+         "stem_mastering",
+         "03_Music.wav",
+         "stem_too_wide",
+         kSynthWideHookSideOverMidDb,
+         1.0,
+         {"phase"},
+         false},
+        Defect::Clean, [](const DefectiveFolder& f) {
+            widenSection(f.files[2], f.layout.verseEnd, f.layout.hookEnd, 3.0);
+            resumMix(f.files);
+        });
     add({"kick_808_same_notes",
          "808 on every kick at its level",
          "stem_mastering",
