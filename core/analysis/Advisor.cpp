@@ -251,8 +251,10 @@ void widthFindings(const ElementAnalysis& e, std::vector<Finding>& findings, std
         const auto tooWide = [&](std::size_t j) {
             if (j >= stem.sectionWidths.size() || j >= e.sections.size()) return false;
             const SectionWidth& w = stem.sectionWidths[j];
+            // A stem with no mid at all (one channel the other inverted) is the delivery checks' `phase`
+            // finding, not a width to ride.
             return w.stemOverRestDb > kStemAudibleDb && w.sideOverMidDb > kStemTooWideDb &&
-                   w.sideOverMidDb - w.restSideOverMidDb >= kStemWiderThanRestDb;
+                   w.sideOverMidDb < 100.0 && w.sideOverMidDb - w.restSideOverMidDb >= kStemWiderThanRestDb;
         };
         for (std::size_t j = 0; j < e.sections.size(); ++j) {
             if (!tooWide(j)) continue;
@@ -280,10 +282,12 @@ void widthFindings(const ElementAnalysis& e, std::vector<Finding>& findings, std
             p.gainDb = 0.0;
             p.confidence = confidencePast(w.sideOverMidDb, kStemTooWideDb, 3.0);
             const std::string name = fileNameOf(stem.path);
-            p.text =
-                formatText("%s is too wide in the %s (%.1f-%.1f s): its side sits %+.1f dB over its mid "
-                           "(the rest of the song %+.1f dB), so it partly cancels in mono.",
-                           name.c_str(), where.c_str(), p.start, p.end, w.sideOverMidDb, w.restSideOverMidDb);
+            const std::string rest = w.restSideOverMidDb <= -100.0
+                                         ? std::string("mono")
+                                         : formatText("%+.1f dB", w.restSideOverMidDb);
+            p.text = formatText("%s is too wide in the %s (%.1f-%.1f s): its side sits %+.1f dB over its mid "
+                                "(the rest of the song %s), so it partly cancels in mono.",
+                                name.c_str(), where.c_str(), p.start, p.end, w.sideOverMidDb, rest.c_str());
             p.nudgeText = formatText("%s width %.2f in the %s (side %+.1f dB)", stemRoleName(stem.role),
                                      p.widthFactor, where.c_str(), 20.0 * std::log10(p.widthFactor));
             // addProblem finds the file by role: a second stem of the same role is named by its own path.

@@ -171,20 +171,19 @@ std::vector<Entry> entries() {
         e.push_back({std::move(c), base, seed, std::move(edit)});
     };
     // Balanced mixes.
-    add({"clean", "nothing", "stereo_mastering", "", "", nan, 0, {}, true});
-    add({"clean_float", "nothing (every file 32-bit float)", "stereo_mastering", "", "", nan, 0, {}, false},
+    add({"clean", "nothing", "stereo_mastering", "", "", nan, 0, {}});
+    add({"clean_float", "nothing (every file 32-bit float)", "stereo_mastering", "", "", nan, 0, {}},
         Defect::Clean, [](const DefectiveFolder& f) {
             for (std::size_t k = 0; k < 7; ++k)
                 writeTestAudio(f.files[k], readTestAudio(f.files[k]), kDefectSampleRate,
                                SF_FORMAT_WAV | SF_FORMAT_FLOAT);
         });
-    e.push_back(
-        {{"clean_44k1", "nothing (every file at 44.1 kHz)", "stereo_mastering", "", "", nan, 0, {}, false},
-         Defect::Clean,
-         1,
-         {},
-         kDefectSeconds,
-         44100});
+    e.push_back({{"clean_44k1", "nothing (every file at 44.1 kHz)", "stereo_mastering", "", "", nan, 0, {}},
+                 Defect::Clean,
+                 1,
+                 {},
+                 kDefectSeconds,
+                 44100});
     add({"kick_808_alternating",
          "kick and 808 alternate (no conflict)",
          "stereo_mastering",
@@ -192,8 +191,7 @@ std::vector<Entry> entries() {
          "",
          nan,
          0,
-         {"low_end_masking"},
-         false},
+         {"low_end_masking"}},
         Defect::Kick808Alternating);
     add({"dc_offset_bass",
          "DC of -40 dBFS on the bass stem, mix re-summed",
@@ -202,8 +200,7 @@ std::vector<Entry> entries() {
          "dc_offset",
          -40.0,
          1.0,
-         {},
-         false},
+         {}},
         Defect::Clean, [](const DefectiveFolder& f) {
             PlanarAudio a = readTestAudio(f.files[1]);
             for (auto& c : a)
@@ -221,18 +218,9 @@ std::vector<Entry> entries() {
          "stem_offset",
          37.0,
          0.0,
-         {},
-         false},
+         {}},
         Defect::StemShifted37);
-    add({"stem_short_1s",
-         "music 1 s short",
-         "fix_delivery",
-         "03_Music.wav",
-         "stem_length",
-         -1.0,
-         1e-9,
-         {},
-         false},
+    add({"stem_short_1s", "music 1 s short", "fix_delivery", "03_Music.wav", "stem_length", -1.0, 1e-9, {}},
         Defect::StemOneSecondShort);
     add({"stem_44k1",
          "backing vocals resampled to 44.1 kHz (same length in seconds)",
@@ -241,8 +229,7 @@ std::vector<Entry> entries() {
          "sample_rate",
          44100.0,
          0.0,
-         {"stem_length"},
-         true},
+         {"stem_length"}},
         Defect::Clean, [](const DefectiveFolder& f) { resample(f.files[4], 44100); });
     add({"polarity_vocal",
          "lead vocal polarity-flipped",
@@ -251,8 +238,7 @@ std::vector<Entry> entries() {
          "polarity",
          nan,
          0,
-         {},
-         false},
+         {}},
         Defect::PolarityFlippedStem);
     add({"mp3_drums",
          "drums through MP3 128 kb/s",
@@ -261,8 +247,7 @@ std::vector<Entry> entries() {
          "lossy_source",
          nan,
          0,
-         {},
-         false},
+         {}},
         Defect::Mp3Stem);
     add({"missing_fx",
          "effects stem left out (the mix has it)",
@@ -271,8 +256,7 @@ std::vector<Entry> entries() {
          "missing_stem",
          nan,
          0,
-         {},
-         false},
+         {}},
         Defect::Clean, [](const DefectiveFolder& f) { std::filesystem::remove(f.files[5]); });
     add({"extra_stem",
          "a synth stem that is not in the mix",
@@ -281,8 +265,7 @@ std::vector<Entry> entries() {
          "extra_stem",
          nan,
          0,
-         {},
-         false},
+         {}},
         Defect::Clean, [](const DefectiveFolder& f) {
             save(f.folder + "/07_Synth_Lead.wav",
                  makeSine(2, static_cast<int64_t>(kDefectSeconds * kDefectSampleRate), kDefectSampleRate,
@@ -295,8 +278,7 @@ std::vector<Entry> entries() {
          "silent_file",
          nan,
          0,
-         {},
-         false},
+         {}},
         Defect::Clean, [](const DefectiveFolder& f) {
             PlanarAudio a = readTestAudio(f.files[4]);
             for (auto& c : a)
@@ -311,8 +293,7 @@ std::vector<Entry> entries() {
          "unusable_file",
          nan,
          0,
-         {},
-         false},
+         {}},
         Defect::Clean,
         [](const DefectiveFolder& f) { writeBytes(f.files[5], "RIFF\x10\x00\x00\x00WAVEjunk"); });
     add({"vocal_stem_4db_low",
@@ -322,8 +303,7 @@ std::vector<Entry> entries() {
          "stem_gain",
          4.0,
          0.1,
-         {"missing_stem"},
-         true},
+         {"missing_stem"}},
         Defect::Clean, [](const DefectiveFolder& f) { scaleAll(f.files[3], -4.0); });
     add({"clipped_bass_stem",
          "bass stem clipped (+12 dB into its old peak), the mix clean",
@@ -332,8 +312,7 @@ std::vector<Entry> entries() {
          "clipped_stem",
          nan,
          0,
-         {"printed_limiting", "printed_clipping"},
-         true},
+         {"printed_limiting", "printed_clipping"}},
         Defect::Clean, [](const DefectiveFolder& f) { clip(f.files[1], 12.0, 0.0); });
 
     // What stem mastering cannot fix: a mix revision.
@@ -344,8 +323,7 @@ std::vector<Entry> entries() {
          "clipping",
          nan,
          0,
-         {},
-         false},
+         {}},
         Defect::ClippedVocal);
     add({"clipped_mix",
          "the mix hard-clipped 6 dB on its bus, the stems clean",
@@ -354,18 +332,9 @@ std::vector<Entry> entries() {
          "printed_clipping",
          nan,
          0,
-         {"clipped_stem"},
-         false},
+         {"clipped_stem"}},
         Defect::Clean, [](const DefectiveFolder& f) { clip(f.files[6], 6.0, 0.0); });
-    add({"limited_mix_3db",
-         "the mix limited 3 dB",
-         "mix_revision",
-         kMix,
-         "printed_limiting",
-         3.0,
-         1.5,
-         {},
-         false},
+    add({"limited_mix_3db", "the mix limited 3 dB", "mix_revision", kMix, "printed_limiting", 3.0, 1.5, {}},
         Defect::Clean, [](const DefectiveFolder& f) { limitMix(f.files[6], 3.0); });
     add({"limited_mix_10db",
          "the mix limited 10 dB",
@@ -374,8 +343,7 @@ std::vector<Entry> entries() {
          "printed_limiting",
          10.0,
          3.0,
-         {},
-         false},
+         {}},
         Defect::Clean, [](const DefectiveFolder& f) { limitMix(f.files[6], 10.0); });
     add({"limited_mix_12db",
          "the mix pushed +12 dB into a limiter",
@@ -384,8 +352,7 @@ std::vector<Entry> entries() {
          "printed_limiting",
          12.0,
          3.5,
-         {},
-         true},
+         {}},
         Defect::Clean, [](const DefectiveFolder& f) { limitMix(f.files[6], 12.0); });
     add({"baked_reverb_vocal",
          "2 s of reverb printed on the lead vocal",
@@ -394,8 +361,7 @@ std::vector<Entry> entries() {
          "baked_reverb",
          nan,
          0,
-         {},
-         false},
+         {}},
         Defect::Clean, [](const DefectiveFolder& f) {
             addReverb(f.files[3], 2.0, -6.0);
             resumMix(f.files);
@@ -407,8 +373,7 @@ std::vector<Entry> entries() {
          "phase",
          nan,
          0,
-         {},
-         false},
+         {}},
         Defect::Clean, [](const DefectiveFolder& f) {
             PlanarAudio a = readTestAudio(f.files[3]);
             for (float& x : a[1])
@@ -421,7 +386,6 @@ std::vector<Entry> entries() {
     for (double db : {1.5, 6.0}) {
         const std::string tag = db < 2.0 ? "1.5db" : "6db";
         const std::string verdict = db < 2.0 ? "stem_mastering" : "mix_revision";
-        const bool fast = db > 2.0;
         // The figure is the deficit against the hook's reference, which the demo's hook already sits about
         // 0-1.5 dB under.
         add({"vocal_buried_hook_" + tag,
@@ -431,8 +395,7 @@ std::vector<Entry> entries() {
              "vocal_buried",
              db + 0.75,
              1.0,
-             {},
-             fast},
+             {}},
             Defect::Clean, [db](const DefectiveFolder& f) {
                 scaleSection(f.files[3], f.layout.verseEnd, f.layout.hookEnd, -db);
                 resumMix(f.files);
@@ -446,8 +409,7 @@ std::vector<Entry> entries() {
              "vocal_loud",
              db,
              1.0,
-             {},
-             false},
+             {}},
             Defect::Clean, [db](const DefectiveFolder& f) {
                 scaleSection(f.files[3], f.layout.introEnd, f.layout.verseEnd, kDemoVerseBehindHookDb + db);
                 resumMix(f.files);
@@ -460,8 +422,7 @@ std::vector<Entry> entries() {
              "bass_note_jump",
              db,
              2.0, // the note against its neighbours, which vary by up to 2.4 dB in the demo's line
-             {},
-             false},
+             {}},
             Defect::Clean, [db](const DefectiveFolder& f) {
                 scaleSection(f.files[1], kBassJumpSeconds, kBassJumpSeconds + 0.45, db);
                 resumMix(f.files);
@@ -476,8 +437,7 @@ std::vector<Entry> entries() {
          "stem_too_wide",
          kSynthWideHookSideOverMidDb,
          1.0,
-         {"phase"},
-         false},
+         {"phase"}},
         Defect::Clean, [](const DefectiveFolder& f) {
             widenSection(f.files[2], f.layout.verseEnd, f.layout.hookEnd, 3.0);
             resumMix(f.files);
@@ -489,8 +449,7 @@ std::vector<Entry> entries() {
          "low_end_masking",
          nan,
          0,
-         {},
-         false},
+         {}},
         Defect::Kick808SameNotes);
     add({"bass_note_16db",
          "one 808 note 16 dB louder (nothing else changed)",
@@ -499,8 +458,7 @@ std::vector<Entry> entries() {
          "bass_note_jump",
          16.0,
          2.0,
-         {"vocal_buried", "vocal_loud"},
-         true},
+         {"vocal_buried", "vocal_loud"}},
         Defect::Clean, [](const DefectiveFolder& f) {
             scaleSection(f.files[1], kBassJumpSeconds, kBassJumpSeconds + 0.45, 16.0);
             resumMix(f.files);
@@ -512,8 +470,7 @@ std::vector<Entry> entries() {
          "limiter_drive",
          nan,
          0,
-         {},
-         true},
+         {}},
         Defect::Clean, [](const DefectiveFolder& f) {
             // The hook's first phrase (a quarter bar of it), where the band already works the limiter. +12 dB
             // takes the vocal over full scale there, so the vocal and the mix are written as 32-bit float, as
