@@ -216,7 +216,7 @@ TEST(StemMasterScenario, TooWideBusIsFixedByWidthAutomation) {
 // The too-wide synth bus found and fixed by the advisor (issue 16), on the labelled benchmark's folder whose
 // music (synth) stem was widened 8 dB in the hook: the advisor names the stem, writes a width ride over the
 // hook, and the stem master rendered from the session it sets narrows the song's hook; the stereo master (the
-// mix through the same master) cannot. Side over mid of the whole song, in the hook less its edges.
+// mix through the same master) cannot. Side over mid of the whole song, in the ridden hook less its ramps.
 TEST(StemMasterScenario, TooWideSynthBusFoundByTheAdvisorIsFixedByItsWidthRide) {
     test::TempDir dir;
     const std::string folder = dir.file("Demo Song");
@@ -241,8 +241,9 @@ TEST(StemMasterScenario, TooWideSynthBusFoundByTheAdvisorIsFixedByItsWidthRide) 
     DemoOptions demo;
     demo.seconds = test::kDefectSeconds;
     const DemoLayout layout = demoLayout(demo);
+    // Within the ride (the hook as the advisor found it), clear of its ramps.
     const auto hook = [&](const test::PlanarAudio& a) {
-        return sideOverMidDb(a, kRate, layout.verseEnd + 0.5, layout.hookEnd - 0.5);
+        return sideOverMidDb(a, kRate, ride->startSeconds + 0.3, ride->endSeconds - 0.3);
     };
     const auto verse = [&](const test::PlanarAudio& a) {
         return sideOverMidDb(a, kRate, layout.introEnd + 0.5, layout.verseEnd - 0.5);
