@@ -101,7 +101,8 @@ public:
     SourceMeasurer* sourceMeasurer() const { return measurer_; }
     QString lastError() const { return lastError_; }
     QStringList recentPaths() const;
-    // Everything the window is waiting for is in: the session, the engine load and the waveform overview.
+    // Everything the window is waiting for is in: the session, the engine load, the waveform overview and the
+    // match curve.
     bool isSettled() const;
 
 signals:

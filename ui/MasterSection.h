@@ -51,6 +51,7 @@ public:
 
 private:
     void refresh();
+    void showMatchCurve();
 
     SessionDocument* document_;
     MatchPanel* match_ = nullptr;
