@@ -392,8 +392,7 @@ void MainWindow::showError(const QString& title, const QString& message) {
 
 bool MainWindow::isSettled() const {
     return document_->isOpen() && !opener_ && !engine_->isLoading() &&
-           (overview_->isReady() || !overview_->errorMessage().isEmpty() || overview_->file().isEmpty()) &&
-           !master_->matchPanel()->computing();
+           (overview_->isReady() || !overview_->errorMessage().isEmpty() || overview_->file().isEmpty());
 }
 
 double MainWindow::fileFramesPerEngineFrame() const {

@@ -93,6 +93,7 @@ public:
     AutomationLane* automationLane() const { return automationLane_; }
     StemToolsPanel* stemTools() const { return stemTools_; }
     LoudnessMeterWidget* loudnessMeter() const { return loudness_; }
+    SpectrumWidget* spectrumWidget() const { return spectrum_; }
     StreamingPreviewPanel* streamingPreview() const { return streaming_; }
     RenderDialog* renderDialog() const;
     ShortcutsOverlay* shortcutsOverlay() const { return overlay_; }
@@ -101,8 +102,7 @@ public:
     SourceMeasurer* sourceMeasurer() const { return measurer_; }
     QString lastError() const { return lastError_; }
     QStringList recentPaths() const;
-    // Everything the window is waiting for is in: the session, the engine load, the waveform overview and the
-    // match curve.
+    // Everything the window is waiting for is in: the session, the engine load and the waveform overview.
     bool isSettled() const;
 
 signals:
