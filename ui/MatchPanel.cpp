@@ -60,6 +60,9 @@ MatchPanel::MatchPanel(SessionDocument* document, QWidget* parent) : QWidget(par
     enabled_->setObjectName(QStringLiteral("matchOn"));
     reference_ = new QLabel(this);
     reference_->setObjectName(QStringLiteral("matchReference"));
+    // A long file name must not widen the master column past the window: it is cut, the tooltip has it whole.
+    reference_->setMinimumWidth(40);
+    reference_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     chooseReference_ = new QPushButton(tr("Reference…"), this);
     top->addWidget(enabled_);
     top->addWidget(reference_, 1);
@@ -173,6 +176,7 @@ void MatchPanel::refresh() {
     const std::string ref = core::matchReferencePath(s);
     reference_->setText(ref.empty() ? tr("no reference in this session")
                                     : QFileInfo(QString::fromStdString(ref)).fileName());
+    reference_->setToolTip(QString::fromStdString(ref));
     amountLabel_->setText(QStringLiteral("%1 %").arg(s.master.match.tone_amount_pct, 0, 'f', 0));
     const bool on = s.master.match.enabled;
     for (QWidget* w : std::initializer_list<QWidget*>{tone_, loudness_, width_, dynamics_, amount_,

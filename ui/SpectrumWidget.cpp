@@ -148,6 +148,7 @@ QSize SpectrumWidget::minimumSizeHint() const {
 
 void SpectrumWidget::paintMatchTraces(QPainter& p, const QRectF& plot) const {
     if (!hasMatchSpectra()) return;
+    p.setBrush(Qt::NoBrush); // open traces: a brush would fill each one's chord
     const auto xFor = [&](double hz) {
         return plot.left() + plot.width() * std::log(hz / kMinHz) / kLogSpan;
     };
