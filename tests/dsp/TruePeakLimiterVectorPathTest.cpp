@@ -87,7 +87,8 @@ TEST(TruePeakLimiterVectorPath, FallbackAndDispatchedDetectorsGiveTheSameBits) {
                 if (std::memcmp(&dispatched[c][i], &fallback[c][i], sizeof(float)) != 0) ++differing;
         EXPECT_EQ(differing, 0u);
         // Both hold the ceiling on this material (the guarantee itself is TruePeakLimiterTest's).
-        for (const auto* master : {&dispatched, &fallback}) {
+        const std::vector<std::vector<float>>* masters[] = {&dispatched, &fallback};
+        for (const auto* master : masters) {
             TruePeakMeter meter;
             meter.prepare(kFs, 4096, 2, 8);
             auto copy = *master;
