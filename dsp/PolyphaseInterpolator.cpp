@@ -1,5 +1,7 @@
 #include "PolyphaseInterpolator.h"
 
+#include "VectorWidth.h"
+
 #include <algorithm>
 #include <array>
 #include <cassert>
@@ -13,80 +15,6 @@
 #endif
 
 namespace lathe::dsp {
-
-namespace {
-
-// Zeroth-order modified Bessel function of the first kind, by its power series (converges fast for beta <
-// 20).
-double besselI0(double x) {
-    double sum = 1.0, term = 1.0;
-    const double q = x * x / 4.0;
-    for (int k = 1; k < 60; ++k) {
-        term *= q / (static_cast<double>(k) * k);
-        sum += term;
-        if (term < 1e-17 * sum) break;
-    }
-    return sum;
-}
-
-} // namespace
-
-std::vector<double> designInterpolatorKernel(int factor, int tapsPerPhase, double passbandEnd,
-                                             double stopbandBegin) {
-    assert(factor >= 1 && tapsPerPhase >= 4 && tapsPerPhase % 2 == 0);
-    // Kaiser (1974): attenuation A for a transition width dw (rad per output sample) and length N is
-    // A = 2.285 * dw * (N - 1) + 7.95, with the transition in cycles per output sample = width / factor.
-    const int length = factor * tapsPerPhase;
-    const double transition = 2.0 * std::numbers::pi * (stopbandBegin - passbandEnd) / factor;
-    const double cutoff = 0.5 * (passbandEnd + stopbandBegin) / 0.5; // relative to the input Nyquist
-    const bool halfBand = std::abs(cutoff - 1.0) < 1e-12;
-    const double attenuationDb = 2.285 * transition * length + 7.95;
-    const double beta = attenuationDb > 50.0
-                            ? 0.1102 * (attenuationDb - 8.7)
-                            : 0.5842 * std::pow(attenuationDb - 21.0, 0.4) + 0.07886 * (attenuationDb - 21.0);
-    const int centre = length / 2;
-    const double halfWidth = static_cast<double>(centre);
-    const double i0Beta = besselI0(beta);
-    std::vector<double> h(static_cast<std::size_t>(length));
-    for (int i = 0; i < length; ++i) {
-        const int offset = i - centre;
-        double value;
-        if (offset == 0)
-            value = cutoff;
-        else if (halfBand && offset % factor == 0)
-            value = 0.0; // exact zero crossings of the sinc: keeps phase 0 an identity
-        else {
-            const double t = static_cast<double>(offset) / factor; // in input samples
-            const double sinc = std::sin(std::numbers::pi * cutoff * t) / (std::numbers::pi * t);
-            const double r = static_cast<double>(offset) / halfWidth;
-            const double window = besselI0(beta * std::sqrt(std::max(0.0, 1.0 - r * r))) / i0Beta;
-            value = sinc * window;
-        }
-        h[static_cast<std::size_t>(i)] = value;
-    }
-    // Normalise each branch to unity DC gain so the passband centre is exactly 0 dB on every phase (the
-    // half-band phase 0 is already an exact identity and is left alone).
-    for (int m = halfBand ? 1 : 0; m < factor; ++m) {
-        double sum = 0.0;
-        for (int k = 0; k < tapsPerPhase; ++k)
-            sum += h[static_cast<std::size_t>(k * factor + m)];
-        for (int k = 0; k < tapsPerPhase; ++k)
-            h[static_cast<std::size_t>(k * factor + m)] /= sum;
-    }
-    return h;
-}
-
-double interpolatorPhaseMagnitude(const std::vector<double>& kernel, int factor, int phase,
-                                  double frequency) {
-    const int taps = static_cast<int>(kernel.size()) / factor;
-    double re = 0.0, im = 0.0;
-    for (int k = 0; k < taps; ++k) {
-        const double c = kernel[static_cast<std::size_t>(k * factor + phase)];
-        re += c * std::cos(2.0 * std::numbers::pi * frequency * k);
-        im -= c * std::sin(2.0 * std::numbers::pi * frequency * k);
-    }
-    return std::hypot(re, im);
-}
 
 #if LATHE_DSP_X86
 namespace {
@@ -137,73 +65,139 @@ void convolveSse(const float* window, int taps, const float* broadcast, float* o
     }
 }
 
-// As convolveSse, eight outputs at a time. "avx" only, not "fma": a fused multiply-add would
-// round differently from the scalar and SSE2 paths.
-template <int Factor>
-__attribute__((target("avx"))) void convolveAvx(const float* window, int taps, const float* broadcast,
-                                                float* points) {
-    __m256 acc[Factor];
-#pragma GCC unroll 8
-    for (int m = 0; m < Factor; ++m)
-        acc[m] = _mm256_setzero_ps();
-    for (int i = 0; i < taps; ++i) {
-        const __m256 x = _mm256_loadu_ps(window + i);
-        const float* c = broadcast + static_cast<std::size_t>(i) * Factor * 8;
-#pragma GCC unroll 8
-        for (int m = 0; m < Factor; ++m)
-            acc[m] = _mm256_add_ps(acc[m], _mm256_mul_ps(x, _mm256_loadu_ps(c + m * 8)));
-    }
-    alignas(32) float lanes[Factor][8];
-#pragma GCC unroll 8
-    for (int m = 0; m < Factor; ++m)
-        _mm256_store_ps(lanes[m], acc[m]);
-#pragma GCC unroll 8
-    for (int j = 0; j < 8; ++j)
-#pragma GCC unroll 8
-        for (int m = 0; m < Factor; ++m)
-            points[j * Factor + m] = lanes[m][j];
-}
-
-// GCC 12's _round_ intrinsics start from _mm512_undefined_ps(), which -Wmaybe-uninitialized misreads.
+// processBlock's wide forms, the same bits as convolveSse and convolveScalar: each point summed tap by tap,
+// oldest input first, from 0, a multiply then an add (never fused: a fused multiply-add rounds once where
+// these round twice, and a render must not depend on the CPU). Groups x 16 (or x 8) consecutive windows per
+// call, lane j of acc[g][m] being phase m of window 16 g + j: about twelve independent accumulators, so the
+// add latency is hidden, and each coefficient is broadcast once for every group. GCC 12's _round_ and
+// broadcast intrinsics start from undefined vectors, which -Wmaybe-uninitialized misreads.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-// As convolveAvx, sixteen outputs at a time. AVX-512 implies FMA, and GCC contracts a plain multiply and add
-// into one (-ffp-contract=fast is its default): the _round_ forms are never contracted, so the rounding stays
-// that of the other paths.
-template <int Factor>
-__attribute__((target("avx512f"))) void convolveAvx512(const float* window, int taps, const float* broadcast,
-                                                       float* points) {
-    __m512 acc[Factor];
+template <int Factor, int Groups, bool SkipPhaseZero>
+__attribute__((target("avx512f"))) void exactAvx512(const float* window, int taps, const float* broadcast,
+                                                    float* points) {
+    constexpr int kFirst = SkipPhaseZero ? 1 : 0;
+    __m512 acc[Groups][Factor];
+#pragma GCC unroll 16
+    for (int g = 0; g < Groups; ++g)
 #pragma GCC unroll 8
-    for (int m = 0; m < Factor; ++m)
-        acc[m] = _mm512_setzero_ps();
+        for (int m = 0; m < Factor; ++m)
+            acc[g][m] = _mm512_setzero_ps();
     for (int i = 0; i < taps; ++i) {
-        const __m512 x = _mm512_loadu_ps(window + i);
+        __m512 x[Groups];
+#pragma GCC unroll 16
+        for (int g = 0; g < Groups; ++g)
+            x[g] = _mm512_loadu_ps(window + i + 16 * g);
         const float* c = broadcast + static_cast<std::size_t>(i) * Factor * 8;
 #pragma GCC unroll 8
-        for (int m = 0; m < Factor; ++m)
-            acc[m] = _mm512_add_round_ps(
-                acc[m], _mm512_mul_round_ps(x, _mm512_set1_ps(c[m * 8]), _MM_FROUND_CUR_DIRECTION),
-                _MM_FROUND_CUR_DIRECTION);
+        for (int m = kFirst; m < Factor; ++m) {
+            const __m512 cm = _mm512_set1_ps(c[m * 8]);
+#pragma GCC unroll 16
+            for (int g = 0; g < Groups; ++g)
+                acc[g][m] =
+                    _mm512_add_round_ps(acc[g][m], _mm512_mul_round_ps(x[g], cm, _MM_FROUND_CUR_DIRECTION),
+                                        _MM_FROUND_CUR_DIRECTION);
+        }
     }
-    alignas(64) float lanes[Factor][16];
-#pragma GCC unroll 8
-    for (int m = 0; m < Factor; ++m)
-        _mm512_store_ps(lanes[m], acc[m]);
-    for (int j = 0; j < 16; ++j)
+#pragma GCC unroll 16
+    for (int g = 0; g < Groups; ++g) {
+        // The half-band phase 0 is the centre input: the sum of its zeros and its 1 gives x + 0
+        // exactly.
+        if constexpr (SkipPhaseZero)
+            acc[g][0] =
+                _mm512_add_ps(_mm512_loadu_ps(window + taps - 1 - taps / 2 + 16 * g), _mm512_setzero_ps());
+        float* out = points + 16 * g * Factor;
+        alignas(64) float lanes[Factor][16];
 #pragma GCC unroll 8
         for (int m = 0; m < Factor; ++m)
-            points[j * Factor + m] = lanes[m][j];
+            _mm512_store_ps(lanes[m], acc[g][m]);
+        for (int j = 0; j < 16; ++j)
+#pragma GCC unroll 8
+            for (int m = 0; m < Factor; ++m)
+                out[j * Factor + m] = lanes[m][j];
+    }
 }
 #pragma GCC diagnostic pop
 
-// Peak kernels for meters (peakBlock): the points of convolveAvx512 / convolveAvx with fused multiply-adds,
-// which halve the arithmetic and round each point once per tap instead of twice (the points differ from
-// processBlock's in the last bits, about 1e-7 relative, far below any reading's resolution). With
-// SkipPhaseZero (a half-band kernel, whose phase 0 is the input itself, already counted as the sample peak)
-// phase 0 is not computed. A group whose inputs are too small to raise the maxima (bound: the largest sum of
-// |coefficient|, all phases and even ones, times the largest input the group reads) is skipped.
-// GCC 12's _mm512_abs_ps and _mm512_reduce_max_ps start from undefined vectors as the _round_ forms do.
+template <int Factor, int Groups, bool SkipPhaseZero>
+__attribute__((target("avx"))) void exactAvx(const float* window, int taps, const float* broadcast,
+                                             float* points) {
+    constexpr int kFirst = SkipPhaseZero ? 1 : 0;
+    __m256 acc[Groups][Factor];
+#pragma GCC unroll 16
+    for (int g = 0; g < Groups; ++g)
+#pragma GCC unroll 8
+        for (int m = 0; m < Factor; ++m)
+            acc[g][m] = _mm256_setzero_ps();
+    for (int i = 0; i < taps; ++i) {
+        __m256 x[Groups];
+#pragma GCC unroll 16
+        for (int g = 0; g < Groups; ++g)
+            x[g] = _mm256_loadu_ps(window + i + 8 * g);
+        const float* c = broadcast + static_cast<std::size_t>(i) * Factor * 8;
+#pragma GCC unroll 8
+        for (int m = kFirst; m < Factor; ++m) {
+            const __m256 cm = _mm256_loadu_ps(c + m * 8);
+#pragma GCC unroll 16
+            for (int g = 0; g < Groups; ++g)
+                acc[g][m] = _mm256_add_ps(acc[g][m], _mm256_mul_ps(x[g], cm));
+        }
+    }
+    alignas(32) float lanes[Factor][8];
+#pragma GCC unroll 16
+    for (int g = 0; g < Groups; ++g) {
+        if constexpr (SkipPhaseZero)
+            acc[g][0] =
+                _mm256_add_ps(_mm256_loadu_ps(window + taps - 1 - taps / 2 + 8 * g), _mm256_setzero_ps());
+#pragma GCC unroll 8
+        for (int m = 0; m < Factor; ++m)
+            _mm256_store_ps(lanes[m], acc[g][m]);
+        float* out = points + 8 * g * Factor;
+#pragma GCC unroll 8
+        for (int j = 0; j < 8; ++j)
+#pragma GCC unroll 8
+            for (int m = 0; m < Factor; ++m)
+                out[j * Factor + m] = lanes[m][j];
+    }
+}
+
+// Groups of windows per call: about twelve accumulators (add latency 4 x 2 ports needs eight in flight, with
+// room for the loads), within the 32 vector registers of AVX-512 and the 16 of AVX (accumulators, one input
+// per group and the coefficient).
+constexpr int exactGroups(int phases, int registers) {
+    int groups = (12 + phases - 1) / phases;
+    while (groups > 1 && groups * (phases + 1) + 1 > registers)
+        --groups;
+    return groups;
+}
+
+template <int Factor, bool SkipPhaseZero>
+int exactVectors(int width, const float* window, int count, int taps, const float* broadcast, float* out) {
+    constexpr int kPhases = Factor - (SkipPhaseZero ? 1 : 0);
+    constexpr int kGroups512 = exactGroups(kPhases, 32), kGroups256 = exactGroups(kPhases, 16);
+    int j = 0;
+    if (width >= 16) {
+        for (; j + 16 * kGroups512 <= count; j += 16 * kGroups512)
+            exactAvx512<Factor, kGroups512, SkipPhaseZero>(window + j, taps, broadcast, out + j * Factor);
+        for (; j + 16 <= count; j += 16)
+            exactAvx512<Factor, 1, SkipPhaseZero>(window + j, taps, broadcast, out + j * Factor);
+    }
+    if (width >= 8) {
+        for (; j + 8 * kGroups256 <= count; j += 8 * kGroups256)
+            exactAvx<Factor, kGroups256, SkipPhaseZero>(window + j, taps, broadcast, out + j * Factor);
+        for (; j + 8 <= count; j += 8)
+            exactAvx<Factor, 1, SkipPhaseZero>(window + j, taps, broadcast, out + j * Factor);
+    }
+    return j;
+}
+
+// Peak kernels for meters (peakBlock): the points of exactAvx512 / exactAvx with fused multiply-adds, which
+// halve the arithmetic and round each point once per tap instead of twice (the points differ from
+// processBlock's in the last bits, about 1e-7 relative, far below any reading's resolution).
+// With SkipPhaseZero (a half-band kernel, whose phase 0 is the input itself, already counted as the sample
+// peak) phase 0 is not computed. A group whose inputs are too small to raise the maxima (bound: the largest
+// sum of |coefficient|, all phases and even ones, times the largest input the group reads) is skipped. GCC
+// 12's _mm512_abs_ps and _mm512_reduce_max_ps start from undefined vectors as the _round_ forms do.
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #pragma GCC diagnostic ignored "-Wuninitialized"
@@ -328,8 +322,8 @@ float spanMagnitude(const float* v, int count) {
 // a group of windows whose points cannot exceed them (bounds: the largest sum of |coefficient| over the
 // phases, all and even, times the largest input magnitude the group reads) is skipped.
 template <int Factor, bool Peaks>
-int convolveVectors([[maybe_unused]] int width, const float* window, int count, int taps,
-                    const float* broadcast, float* out, float boundAll = 0.0f, float boundEven = 0.0f) {
+int convolveVectors(const float* window, int count, int taps, const float* broadcast, float* out,
+                    float boundAll = 0.0f, float boundEven = 0.0f) {
     constexpr int kStride = Peaks ? 0 : Factor;
     const auto cannotRaise = [&](int j, int outputs) {
         if constexpr (!Peaks) return false;
@@ -337,14 +331,6 @@ int convolveVectors([[maybe_unused]] int width, const float* window, int count, 
         return largest * boundAll <= out[0] && largest * boundEven <= out[1];
     };
     int j = 0;
-    if constexpr (!Peaks) { // peakVectors has the wide meter kernels
-        if (width >= 16)
-            for (; j + 16 <= count; j += 16)
-                convolveAvx512<Factor>(window + j, taps, broadcast, out + j * Factor);
-        if (width >= 8)
-            for (; j + 8 <= count; j += 8)
-                convolveAvx<Factor>(window + j, taps, broadcast, out + j * Factor);
-    }
     for (; j + 4 <= count; j += 4)
         if (!cannotRaise(j, 4)) convolveSse<Factor, Peaks>(window + j, taps, broadcast, out + j * kStride);
     return j;
@@ -390,16 +376,18 @@ void PolyphaseInterpolator::prepare(int factor, int tapsPerPhase, int numChannel
     history_.assign(static_cast<std::size_t>(capacity_ * numChannels), 0.0f);
     end_.assign(static_cast<std::size_t>(numChannels), 0);
 #if LATHE_DSP_X86
-    vectorWidth_ = __builtin_cpu_supports("avx512f") ? 16 : __builtin_cpu_supports("avx") ? 8 : 4;
-    peakWidth_ = __builtin_cpu_supports("avx512f")                                 ? 16
-                 : __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? 8
-                                                                                   : 4;
+    vectorWidth_ = peakWidth_ = maxVectorWidth();
 #endif
     reset();
 }
 
 void PolyphaseInterpolator::limitPeakVectorWidth(int width) {
     peakWidth_ = std::min(peakWidth_, width);
+}
+
+void PolyphaseInterpolator::limitVectorWidth(int width) {
+    vectorWidth_ = std::min(vectorWidth_, width);
+    limitPeakVectorWidth(width);
 }
 
 void PolyphaseInterpolator::reset() {
@@ -422,15 +410,22 @@ void PolyphaseInterpolator::convolve(const float* window, int count, float* poin
     int done = 0;
 #if LATHE_DSP_X86
     const float* b = broadcast_.data();
+    const auto vectors = [&]<int Factor>() {
+        int j = phaseZeroIsInput_
+                    ? exactVectors<Factor, true>(vectorWidth_, window, count, taps_, b, points)
+                    : exactVectors<Factor, false>(vectorWidth_, window, count, taps_, b, points);
+        j += convolveVectors<Factor, false>(window + j, count - j, taps_, b, points + j * Factor);
+        return j;
+    };
     switch (factor_) {
     case 2:
-        done = convolveVectors<2, false>(vectorWidth_, window, count, taps_, b, points);
+        done = vectors.template operator()<2>();
         break;
     case 4:
-        done = convolveVectors<4, false>(vectorWidth_, window, count, taps_, b, points);
+        done = vectors.template operator()<4>();
         break;
     case 8:
-        done = convolveVectors<8, false>(vectorWidth_, window, count, taps_, b, points);
+        done = vectors.template operator()<8>();
         break;
     default:
         break;
@@ -448,7 +443,7 @@ void PolyphaseInterpolator::convolvePeaks(const float* window, int count, float 
                                                               boundEven_, peaks)
                                   : peakVectors<Factor, false>(peakWidth_, window, count, taps_, b, boundAll_,
                                                                boundEven_, peaks);
-        j += convolveVectors<Factor, true>(4, window + j, count - j, taps_, b, peaks, boundAll_, boundEven_);
+        j += convolveVectors<Factor, true>(window + j, count - j, taps_, b, peaks, boundAll_, boundEven_);
         return j;
     };
     switch (factor_) {

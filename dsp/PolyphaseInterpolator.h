@@ -1,31 +1,10 @@
 #pragma once
 
+#include "InterpolatorDesign.h"
+
 #include <vector>
 
 namespace lathe::dsp {
-
-// Kaiser-windowed sinc for upsampling by `factor`, `tapsPerPhase` input samples long, with its transition
-// band from `passbandEnd` to `stopbandBegin` (fractions of the input rate). Returned in prototype order
-// (length factor * tapsPerPhase, centre at index factor * tapsPerPhase / 2). The Kaiser beta follows from
-// length and transition width by Kaiser's formula.
-// clang-format off
-//  - Default (0.45 .. 0.55, centred on Nyquist, the classic half-band shape also used by BS.1770's example
-//    filter and most DAC oversamplers): 64 taps per phase gives about 100 dB image rejection and ripple
-//    below 0.001 dB up to 0.45 fs, and every factor-th coefficient is exactly 0 except the centre (exactly
-//    1), so phase 0 reproduces the input samples bit for bit.
-//  - Brickwall (0.4565 .. 0.5, libsoxr's default band edges): no image leakage, content above 0.4565 fs
-//    rolled off.
-// clang-format on
-// The two disagree about content between 0.45 and 0.55 fs; full-band material (white noise, hard-clipped
-// masters) reconstructs up to +-0.4 dB differently through them, which is why the limiter detects with both.
-// Not RT safe (allocates).
-std::vector<double> designInterpolatorKernel(int factor, int tapsPerPhase, double passbandEnd = 0.45,
-                                             double stopbandBegin = 0.55);
-
-// Magnitude response (linear) of one polyphase branch at `frequency` (cycles per input sample, 0 .. 0.5). The
-// branches of an ideal interpolator are all-pass fractional delays, so the deviation from 1 is the
-// reconstruction error for a sine at that frequency. RT safe.
-double interpolatorPhaseMagnitude(const std::vector<double>& kernel, int factor, int phase, double frequency);
 
 // Polyphase FIR upsampler for inter-sample peak detection. Each input sample pushed for a channel yields
 // `factor` output points; the points produced by pushing x[n] lie at times n - delayFrames() + m / factor
@@ -33,11 +12,12 @@ double interpolatorPhaseMagnitude(const std::vector<double>& kernel, int factor,
 // arithmetic: the rounding error of a 64-term dot product is around 1e-7 relative, five orders below the
 // design's ripple.
 //
-// Every point is summed tap by tap, oldest input first, from 0: process() and processBlock() give the same
-// bits whatever the block size, with or without SIMD. processBlock computes 4 (SSE2), 8 (AVX) or 16
-// (AVX-512) consecutive outputs of one phase per vector, one output per lane, so the phases are independent
-// dependency chains (the single-sample form is bound by the latency of one chain of adds) and no sum is
-// reassociated.
+// Every point is summed tap by tap, oldest input first, from 0, a multiply then an add: process() and
+// processBlock() give the same bits whatever the block size and whatever the CPU. processBlock computes 4
+// (SSE2), 8 (AVX) or 16 (AVX-512, as maxVectorWidth() allows) consecutive outputs of one phase per vector,
+// one output per lane, several vectors at once, so the phases and windows are independent dependency chains
+// and no sum is reassociated or fused (a fused multiply-add would round differently: a master must not depend
+// on the machine that rendered it). The half-band design's phase 0, the input itself, is copied, not summed.
 class PolyphaseInterpolator {
 public:
     // Inputs per internal chunk: the history is kept linear (the last tapsPerPhase - 1 inputs followed by the
@@ -69,9 +49,11 @@ public:
 
     static constexpr int kMaxFactor = 16;
 
-    // The widest vectors peakBlock may use: 16, 8 or 4 (4 forces the SSE2 path, processBlock's exact sums),
-    // capped at what the CPU has. For tests that compare the paths. Not RT safe.
+    // The widest vectors peakBlock may use: 16, 8 or 4 (4 forces the SSE2 path, the unfused sums), capped at
+    // what the CPU has. For tests that compare the paths. Not RT safe.
     void limitPeakVectorWidth(int width);
+    // As limitPeakVectorWidth, for processBlock as well (the same bits on every path). Not RT safe.
+    void limitVectorWidth(int width);
 
 private:
     // Points of `count` consecutive windows starting at `window` (the oldest input of the first).
@@ -94,11 +76,11 @@ private:
     // bounds.
     float boundAll_ = 0.0f, boundEven_ = 0.0f;
     bool phaseZeroIsInput_ = false;
-    int peakWidth_ = 4; // peakBlock's vectors: 16 (AVX-512), 8 (AVX2 + FMA) or 4 (SSE2, processBlock's sums)
+    int peakWidth_ = 4; // peakBlock's vectors: 16 (AVX-512), 8 (AVX2 + FMA) or 4 (SSE2, unfused sums)
     std::vector<float> history_;
     // Per channel, index one past the newest input in its history.
     std::vector<int> end_;
-    int vectorWidth_ = 4; // outputs per vector: 4 (SSE2), 8 (AVX) or 16 (AVX-512)
+    int vectorWidth_ = 4; // processBlock's outputs per vector: 4 (SSE2), 8 (AVX) or 16 (AVX-512)
 };
 
 } // namespace lathe::dsp

@@ -86,6 +86,14 @@ void TruePeakLimiter::prepare(double sampleRate, int /*maxBlockFrames*/, int num
     const int overhead = brickwall_.delayFrames() + holdHalfSpan_;
     const int lookahead = static_cast<int>(std::lround(config_.lookaheadMs * 1e-3 * sampleRate));
     attack_ = std::max(kMinimumAttackFrames, lookahead - overhead);
+    shortAttack_ = config_.shortAttackMs > 0.0
+                       ? std::clamp(static_cast<int>(std::lround(config_.shortAttackMs * 1e-3 * sampleRate)),
+                                    kMinimumAttackFrames, attack_)
+                       : attack_;
+    onsetSmoothing_ = 1.0 - onePoleCoefficient(sampleRate, 1.0);
+    // The short pipeline sees each requirement this much later, so its hold ends where the long one's does.
+    shortDelay_ = attack_ - shortAttack_;
+    requirementDelay_.assign(static_cast<std::size_t>(shortDelay_ * std::max(numChannels, 1)), 0.0);
     constexpr int kChunk = PolyphaseInterpolator::kChunkFrames;
     const int clipLatency = [&] {
         if (config_.softClipOversampling <= 0) return 0;
@@ -99,6 +107,9 @@ void TruePeakLimiter::prepare(double sampleRate, int /*maxBlockFrames*/, int num
         const bool used = c < std::max(numChannels, 1);
         hold_[k].prepare(used ? attack_ + 2 * holdHalfSpan_ + 1 : 1, 0.0);
         attackRamp_[k].prepare(used ? attack_ : 1, config_.attackShape);
+        const bool blended = used && config_.shortAttackMs > 0.0;
+        shortHold_[k].prepare(blended ? shortAttack_ + 2 * holdHalfSpan_ + 1 : 1, 0.0);
+        shortRamp_[k].prepare(blended ? shortAttack_ : 1, config_.attackShape);
     }
     if (config_.lowFrequencyCrossoverHz > 0.0)
         // The held requirement at a frame depends on the input samples of the hold window and on those a
@@ -136,7 +147,13 @@ void TruePeakLimiter::reset() {
         hold_[k].reset();
         release_[k].reset();
         attackRamp_[k].reset();
+        shortHold_[k].reset();
+        shortRelease_[k].reset();
+        shortRamp_[k].reset();
     }
+    onsetWeight_.fill(0.0);
+    std::fill(requirementDelay_.begin(), requirementDelay_.end(), 0.0);
+    requirementDelayPos_.fill(0);
     previous_.fill(0.0f);
     beforePrevious_.fill(0.0f);
     gainReductionDb_.store(0.0);
@@ -171,6 +188,11 @@ void TruePeakLimiter::setSoftClipDb(double clipDb) {
     updateThreshold();
 }
 
+void TruePeakLimiter::setOnsetDepthsDb(double shallowDb, double deepDb) {
+    shallowDepth_ = std::max(0.0, shallowDb) / kNepersToDb;
+    deepDepth_ = std::max(shallowDepth_ + 1e-6, deepDb / kNepersToDb);
+}
+
 void TruePeakLimiter::setInputGainDb(double gainDb) {
     inputGainDb_ = gainDb;
     inputGain_.setTarget(dbToGain(gainDb));
@@ -184,12 +206,13 @@ void TruePeakLimiter::updateThreshold() {
 }
 
 void TruePeakLimiter::updateRelease() {
-    for (auto& r : release_) {
-        if (adaptive_)
-            r.setTwoStage(sampleRate_, fastReleaseMs_, releaseMs_, sustainMs_);
-        else
-            r.setSingle(sampleRate_, releaseMs_);
-    }
+    for (auto* stage : {&release_, &shortRelease_})
+        for (auto& r : *stage) {
+            if (adaptive_)
+                r.setTwoStage(sampleRate_, fastReleaseMs_, releaseMs_, sustainMs_);
+            else
+                r.setSingle(sampleRate_, releaseMs_);
+        }
 }
 
 double TruePeakLimiter::detect(int detector, int channel, const float* points) {
@@ -206,6 +229,32 @@ double TruePeakLimiter::detect(int detector, int channel, const float* points) {
     beforePrevious_[k] = before;
     previous_[k] = at;
     return peak;
+}
+
+double TruePeakLimiter::logGain(std::size_t k, double required, bool lowDriven) {
+    const bool onsetOnly = config_.rampOnsetOnly;
+    const double held = hold_[k].push(required);
+    const double released = release_[k].process(held, lowDriven);
+    const double ramped = attackRamp_[k].push(released);
+    const double full = onsetOnly ? std::max(released, ramped) : ramped;
+    if (config_.shortAttackMs <= 0.0) return full;
+
+    double delayed = required;
+    if (shortDelay_ > 0) {
+        int& pos = requirementDelayPos_[k];
+        double& slot =
+            requirementDelay_[k * static_cast<std::size_t>(shortDelay_) + static_cast<std::size_t>(pos)];
+        delayed = slot;
+        slot = required;
+        pos = pos + 1 == shortDelay_ ? 0 : pos + 1;
+    }
+    const double shortReleased = shortRelease_[k].process(shortHold_[k].push(delayed), lowDriven);
+    const double shortRamped = shortRamp_[k].push(shortReleased);
+    const double brief = onsetOnly ? std::max(shortReleased, shortRamped) : shortRamped;
+    const double target = std::clamp((-held - shallowDepth_) / (deepDepth_ - shallowDepth_), 0.0, 1.0);
+    double& weight = onsetWeight_[k];
+    weight += (target - weight) * onsetSmoothing_;
+    return brief + weight * (full - brief);
 }
 
 void TruePeakLimiter::process(const AudioBlock& block) {
@@ -295,10 +344,7 @@ void TruePeakLimiter::process(const AudioBlock& block) {
             const float* delayed = chunkDelayed_.data() + i;
             double reductionDb = 0.0;
             if (linked) {
-                const double held = hold_[0].push(required);
-                const double released = release_[0].process(held, lowDriven);
-                const double ramped = attackRamp_[0].push(released);
-                const double logGain = config_.rampOnsetOnly ? std::max(released, ramped) : ramped;
+                const double logGain = this->logGain(0, required, lowDriven);
                 if (logGain == 0.0) {
                     for (int c = 0; c < channels; ++c)
                         block.channel(c)[start + i] = delayed[static_cast<std::ptrdiff_t>(c) * kChunk];
@@ -317,10 +363,7 @@ void TruePeakLimiter::process(const AudioBlock& block) {
                     const double ownRequired = own > threshold_ ? logThreshold_ - std::log(own) : 0.0;
                     // Never less than its own requirement: min(required, own) <= own for any link.
                     const double mixed = stereoLink_ * required + (1.0 - stereoLink_) * ownRequired;
-                    const double held = hold_[k].push(std::min(mixed, ownRequired));
-                    const double released = release_[k].process(held, lowDriven);
-                    const double ramped = attackRamp_[k].push(released);
-                    const double logGain = config_.rampOnsetOnly ? std::max(released, ramped) : ramped;
+                    const double logGain = this->logGain(k, std::min(mixed, ownRequired), lowDriven);
                     const float x = delayed[static_cast<std::ptrdiff_t>(c) * kChunk];
                     block.channel(c)[start + i] =
                         logGain == 0.0 ? x : static_cast<float>(x * std::exp(logGain));

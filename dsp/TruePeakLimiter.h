@@ -49,6 +49,14 @@ double parabolicPeakWorstCaseDb(int factor);
 //               the gain is max(released, ramped) (less reduction of the two): the same at the peak and over
 //               the kernel span after it (both are at the requirement there), but the reduction no longer
 //               lingers an attack length after the hold: each transient costs ~attack less time at depth;
+//   onset     - optional (Config::shortAttackMs > 0): a second pipeline with a shorter attack (the
+//               requirement delayed by the difference, held over short attack + 2 * kernel half-span + 1,
+//               released, ramped over the short attack), and the gain a blend of the two weighted by the depth
+//               of the long pipeline's held requirement (shallow: the short pipeline, deep: the long one;
+//               setOnsetDepthsDb), the weight smoothed over 1 ms. A ramp's cost in loudness grows with its
+//               length, its distortion with its slope (depth / length): shallow overloads are cheapest with a
+//               short ramp, deep ones need the whole lookahead to stay smooth. Each pipeline alone covers the
+//               peak, so any blend of the two does: the guarantee holds for any weight;
 //   delay     - LookaheadDelay of interpolator delay + kernel half-span + attack (plus the clipper's latency).
 // Whatever the release, attack shape, link or clipper, the reduction at each output frame is at least what
 // the detector asked for it, which is what the ceiling guarantee rests on. Below the ceiling, without the
@@ -73,6 +81,8 @@ public:
         // The ramp shapes only the onset: the gain follows max(released, ramped), so after a peak it recovers
         // as soon as the hold ends instead of first ramping back over the attack length (see `attack` above).
         bool rampOnsetOnly = false;
+        // > 0: the onset of shallow overloads ramps over this long (at most the attack; see `onset` above).
+        double shortAttackMs = 0.0;
         int softClipOversampling = 0;         // 0 = no clipper stage; 1, 2, 4 or 8 = the stage at that factor
         double lowFrequencyCrossoverHz = 0.0; // 0 = no low-frequency-aware detection
         friend bool operator==(const Config&, const Config&) = default;
@@ -101,8 +111,11 @@ public:
     void setReleaseMs(double releaseMs); // one exponential release. RT safe
     // Two-stage release: fastMs after overloads shorter than sustainMs, slowMs after sustained ones. RT safe.
     void setAdaptiveRelease(double fastMs, double slowMs, double sustainMs);
-    void setStereoLink(double link);    // 0 .. 1. RT safe
-    void setSoftClipDb(double clipDb);  // clip amount of the clipper stage (when prepared with one). RT safe
+    void setStereoLink(double link);   // 0 .. 1. RT safe
+    void setSoftClipDb(double clipDb); // clip amount of the clipper stage (when prepared with one). RT safe
+    // Depth-adaptive onset (when prepared with Config::shortAttackMs): held requirements up to shallowDb ramp
+    // in over the short attack, from deepDb over the whole attack, linearly blended between. RT safe.
+    void setOnsetDepthsDb(double shallowDb, double deepDb);
     void setInputGainDb(double gainDb); // drive into the limiter, ramped over 20 ms. RT safe
 
     // Accessors: RT safe.
@@ -111,6 +124,7 @@ public:
     double releaseMs() const { return releaseMs_; }
     int latencyFrames() const { return latency_; }
     int attackFrames() const { return attack_; }
+    int shortAttackFrames() const { return shortAttack_; } // == attackFrames() without the adaptive onset
     double detectionMarginDb() const { return marginDb_; }
 
     // Of the last frame of the last processed block (largest over channels), >= 0. RT safe; any thread.
@@ -123,6 +137,9 @@ private:
     void updateThreshold();
     void updateRelease();
     double detect(int detector, int channel, const float* points);
+    // Log gain of channel pipeline k from its requirement: hold, release, onset (the long pipeline alone, or
+    // the depth-weighted blend of both). RT safe.
+    double logGain(std::size_t k, double required, bool lowDriven);
 
     double sampleRate_ = 48000.0;
     int numChannels_ = 0;
@@ -139,6 +156,10 @@ private:
 
     int latency_ = 0;
     int attack_ = 1;
+    int shortAttack_ = 1;
+    double shallowDepth_ = 0.0; // nepers of reduction (positive), see setOnsetDepthsDb
+    double deepDepth_ = 1.0;
+    double onsetSmoothing_ = 1.0; // one-pole coefficient step of the blend weight
     int holdHalfSpan_ = 0;
     double marginDb_ = 0.0;
     double threshold_ = 1.0; // linear internal ceiling
@@ -157,6 +178,14 @@ private:
     std::array<SlidingMinimum, AudioBlock::kMaxChannels> hold_;
     std::array<ProgramDependentRelease, AudioBlock::kMaxChannels> release_;
     std::array<AttackRamp, AudioBlock::kMaxChannels> attackRamp_;
+    // The short pipeline (Config::shortAttackMs > 0): requirement delay ring, hold, release, ramp.
+    int shortDelay_ = 0;
+    std::vector<double> requirementDelay_; // [channel * shortDelay_ + position]
+    std::array<int, AudioBlock::kMaxChannels> requirementDelayPos_{};
+    std::array<SlidingMinimum, AudioBlock::kMaxChannels> shortHold_;
+    std::array<ProgramDependentRelease, AudioBlock::kMaxChannels> shortRelease_;
+    std::array<AttackRamp, AudioBlock::kMaxChannels> shortRamp_;
+    std::array<double, AudioBlock::kMaxChannels> onsetWeight_{}; // 0 = short ramp, 1 = long ramp
 
     // Detector: the last two upsampled magnitudes per channel, for refining the next local maximum.
     // Index [detector * kMaxChannels + channel].

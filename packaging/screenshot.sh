@@ -3,7 +3,8 @@
 #   packaging/screenshot.sh [BUILD_DIR] [OUT_DIR]
 # writes OUT_DIR/main-window.png, OUT_DIR/render-dialog.png and OUT_DIR/batch-queue.png (a finished batch of
 # two demo songs), the window with eight stems at 800x600, 1600x1000 and 3000x1800
-# (OUT_DIR/main-window-WxH.png) and at 1600x1000 on a scale-2 screen (main-window-1600x1000@2x.png); defaults:
+# (OUT_DIR/main-window-WxH.png), at 1600x1000 on a scale-2 screen (main-window-1600x1000@2x.png) and at
+# 1600x1000 with matching to the reference on (main-window-match-1600x1000.png); defaults:
 # build, screenshots. Needs xvfb-run
 # (Debian: xvfb). Settings and recovery files go to a throw-away home, so the user's Lathe setup is untouched.
 set -euo pipefail
@@ -49,3 +50,9 @@ done
 QT_SCALE_FACTOR=2 run_lathe --size 1600x1000 --screenshot "$out_dir/main-window-1600x1000@2x.png" \
   "$work/songs/Demo Song"
 echo "$out_dir/main-window-1600x1000@2x.png"
+# Matching on (issue 18): the correction over the master EQ, the reference's overview with a chorus picked, and
+# the source, reference and matched spectra under the analyzer.
+"$cli" session new "$work/songs/Demo Song" -o "$work/demo-match.lathe" --set master.match.enabled=true \
+  --set master.match.range_start_s=8 --set master.match.range_end_s=22 >/dev/null
+run_lathe --size 1600x1000 --screenshot "$out_dir/main-window-match-1600x1000.png" "$work/demo-match.lathe"
+echo "$out_dir/main-window-match-1600x1000.png"

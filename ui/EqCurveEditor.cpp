@@ -285,6 +285,32 @@ void EqCurveEditor::wheelEvent(QWheelEvent* event) {
     emit bandEditFinished(band);
 }
 
+void EqCurveEditor::setMatchCurve(const dsp::MatchCurve* curve, bool active) {
+    matchTone_ = curve ? curve->tone : dsp::FrequencyCurve{};
+    matchWidth_ = curve ? curve->width : std::vector<dsp::MatchWidthCorrection>{};
+    matchActive_ = curve && active;
+    update();
+}
+
+template <typename CurvePath>
+void EqCurveEditor::paintMatchCurve(QPainter& p, const CurvePath& curve) const {
+    if (matchTone_.empty()) return;
+    const Qt::PenStyle style = matchActive_ ? Qt::SolidLine : Qt::DashLine;
+    // The side's extra gain per band, as steps under the tone curve.
+    const QColor side(120, 170, 255, matchActive_ ? 200 : 120);
+    p.setPen(QPen(side, 1.5, style));
+    for (const auto& band : matchWidth_) {
+        const double y = yForGain(std::clamp(band.sideGainDb, -gainRangeDb_, gainRangeDb_));
+        p.drawLine(QPointF(xForFrequency(std::max(kMinHz, band.lowHz)), y),
+                   QPointF(xForFrequency(std::min(kMaxHz, band.highHz)), y));
+    }
+    p.setPen(QPen(QColor(255, 170, 60, matchActive_ ? 235 : 150), 2.0, style));
+    p.drawPath(curve([&](double hz) { return matchTone_.gainDbAt(hz); }));
+    const QRectF r = plotRect();
+    p.drawText(QRectF(r.left() + 4, r.top() + 2, r.width() - 8, 16), Qt::AlignLeft | Qt::AlignTop,
+               matchActive_ ? tr("Match") : tr("Match (preview)"));
+}
+
 void EqCurveEditor::paintEvent(QPaintEvent*) {
     QPainter p(this);
     p.setRenderHint(QPainter::Antialiasing);
@@ -361,6 +387,7 @@ void EqCurveEditor::paintEvent(QPaintEvent*) {
     p.setBrush(Qt::NoBrush);
     p.setPen(QPen(accent.lighter(135), 2.0));
     p.drawPath(total);
+    paintMatchCurve(p, curve);
     p.restore();
 
     QFont handleFont = small;

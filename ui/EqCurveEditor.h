@@ -2,6 +2,8 @@
 
 #include "core/model/Session.h"
 
+#include "dsp/MatchCurve.h"
+
 #include <QWidget>
 
 #include <string>
@@ -9,6 +11,7 @@
 #include <vector>
 
 class QMenu;
+class QPainter;
 
 namespace lathe::ui {
 
@@ -39,6 +42,16 @@ public:
 
     // Sum of the enabled bands' magnitudes in dB at a frequency.
     double responseDb(double frequencyHz) const;
+
+    // The match stage's correction (issue 18) drawn over the EQ: the tone curve (mid and side) and the side's
+    // extra gain per width band, so the engineer sets the EQ seeing what the match already does before it.
+    // `active` false (match off, or no tone part) draws it dashed as a preview. nullptr removes it.
+    void setMatchCurve(const dsp::MatchCurve* curve, bool active);
+    bool hasMatchCurve() const { return !matchTone_.empty(); }
+    bool matchCurveActive() const { return matchActive_; }
+    // The drawn tone correction in dB at a frequency (0 without one), and the width bands drawn.
+    double matchCurveDb(double frequencyHz) const { return matchTone_.gainDbAt(frequencyHz); }
+    const std::vector<dsp::MatchWidthCorrection>& matchWidth() const { return matchWidth_; }
 
     // Axis mapping inside the plot area (logical pixels).
     QRectF plotRect() const;
@@ -81,6 +94,9 @@ protected:
 
 private:
     int bandAt(const QPointF& pos) const;
+    // `curve` turns a dB-at-frequency function into the plot's path (paintEvent's sampling).
+    template <typename CurvePath>
+    void paintMatchCurve(QPainter& p, const CurvePath& curve) const;
 
     std::vector<core::EqBandSettings> bands_;
     double sampleRate_ = 48000.0;
@@ -88,6 +104,9 @@ private:
     int selected_ = -1;
     int dragging_ = -1;
     QPointF dragOffset_;
+    dsp::FrequencyCurve matchTone_;
+    std::vector<dsp::MatchWidthCorrection> matchWidth_;
+    bool matchActive_ = false;
 };
 
 // True for band types whose gain_db means something (bell, low_shelf, high_shelf).

@@ -9,6 +9,7 @@
 #include "GainReductionMeter.h"
 #include "LoudnessMeterWidget.h"
 #include "MasterSection.h"
+#include "MatchPanel.h"
 #include "RenderDialog.h"
 #include "ScanPanel.h"
 #include "SessionDocument.h"
@@ -121,6 +122,9 @@ MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent) {
     connect(engine_, &EngineController::spectrumUpdated, this, [this](const core::SpectrumFrame& frame) {
         spectrum_->setSpectrum(frame.magnitudesDb.data(), frame.numBins, frame.binHz);
     });
+    // The match's source, reference and matched spectra stay under the live trace (issue 18).
+    connect(master_->matchPanel(), &MatchPanel::matchChanged, this,
+            [this] { spectrum_->setMatchSpectra(master_->matchPanel()->spectra()); });
 
     connect(transport_, &TransportBar::playToggled, engine_, &EngineController::togglePlay);
     connect(transport_, &TransportBar::returnToStartClicked, engine_, &EngineController::returnToStart);

@@ -93,6 +93,7 @@ public:
     AutomationLane* automationLane() const { return automationLane_; }
     StemToolsPanel* stemTools() const { return stemTools_; }
     LoudnessMeterWidget* loudnessMeter() const { return loudness_; }
+    SpectrumWidget* spectrumWidget() const { return spectrum_; }
     StreamingPreviewPanel* streamingPreview() const { return streaming_; }
     RenderDialog* renderDialog() const;
     ShortcutsOverlay* shortcutsOverlay() const { return overlay_; }

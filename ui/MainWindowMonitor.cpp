@@ -20,6 +20,8 @@
 #include "TransportBar.h"
 #include "WaveformOverview.h"
 
+#include "core/analysis/MatchSession.h"
+
 #include <QLabel>
 
 #include <algorithm>
@@ -41,6 +43,7 @@ core::Session soundOf(core::Session session) {
 void MainWindow::onSessionChanged() {
     if (!document_->isOpen()) return;
     const core::Session& session = document_->session();
+    updateOverviewFile(); // the match range drawn on the reference follows its edits
     engine_->update(session);
     loudness_->setTargetLufs(session.loudness.target_lufs);
     loudness_->setCeilingDbtp(session.master.limiter.ceiling_dbtp);
@@ -202,6 +205,10 @@ void MainWindow::updateOverviewFile() {
     if (file.empty()) file = !s.mix.empty() ? s.mix : (!s.stems.empty() ? s.stems.front().path : s.reference);
     const QString path = QString::fromStdString(file);
     if (path != overview_->file()) overview_->setFile(path);
+    // Drawing the match's reference, the overview shows the part of it the match follows (issue 18).
+    const bool matchReference = !file.empty() && file == core::matchReferencePath(s);
+    overview_->setMatchRange(matchReference ? s.master.match.range_start_s : 0.0,
+                             matchReference ? s.master.match.range_end_s : 0.0);
     // The lane spans the song and snaps to its sections, whatever source the overview draws.
     automationLane_->setSongFile(QString::fromStdString(!s.mix.empty()    ? s.mix
                                                         : s.stems.empty() ? std::string()

@@ -57,6 +57,8 @@ MasterSection::MasterSection(SessionDocument* document, QWidget* parent)
             QStringLiteral("master-eq/%1").arg(band));
     });
     connect(eq_, &EqCurveEditor::bandEditFinished, doc, &SessionDocument::endEditGesture);
+    // The match runs just before the EQ: its correction is drawn over the EQ's curve.
+    connect(match_, &MatchPanel::matchChanged, this, &MasterSection::showMatchCurve);
 
     auto* compGroup = new QGroupBox(tr("Compressor"), this);
     auto* compLayout = new QVBoxLayout(compGroup);
@@ -226,6 +228,7 @@ void MasterSection::refresh() {
     const std::vector<core::EqBandSettings> bands =
         session.master.eq.empty() ? defaultEqBands() : session.master.eq;
     if (eq_->bands() != bands) eq_->setBands(bands);
+    showMatchCurve();
     // The chain runs one or the other: show the controls of the one that is in use.
     const bool multiband = session.master.multiband.enabled;
     compressor_->setVisible(!multiband);
@@ -234,6 +237,10 @@ void MasterSection::refresh() {
 
 int MasterSection::columnCount() const {
     return static_cast<ColumnFlowLayout*>(layout())->columnCount();
+}
+
+void MasterSection::showMatchCurve() {
+    eq_->setMatchCurve(match_->hasMatch() ? &match_->curve() : nullptr, match_->toneApplied());
 }
 
 void MasterSection::setLimiterGainReductionDb(double db) {

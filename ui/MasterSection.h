@@ -56,6 +56,7 @@ public:
 
 private:
     void refresh();
+    void showMatchCurve();
 
     SessionDocument* document_;
     MatchPanel* match_ = nullptr;

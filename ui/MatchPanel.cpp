@@ -1,6 +1,7 @@
 #include "MatchPanel.h"
 
 #include "SessionDocument.h"
+#include "WaveformOverview.h"
 
 #include "core/analysis/MatchCache.h"
 #include "core/analysis/MatchSession.h"
@@ -14,8 +15,6 @@
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
-#include <QPainter>
-#include <QPainterPath>
 #include <QPushButton>
 #include <QSlider>
 #include <QThread>
@@ -24,18 +23,21 @@
 #include <algorithm>
 #include <cmath>
 #include <initializer_list>
+#include <memory>
 
 namespace lathe::ui {
 
 using core::Session;
 
+struct MatchPanel::Result {
+    bool ok = true;
+    QString error;
+    core::MatchReport report;
+    dsp::MatchCurve curve;
+    core::MatchSpectra spectra;
+};
+
 namespace {
-
-constexpr double kViewRangeDb = 12.0;
-
-double xOf(double hz, double width) {
-    return width * std::log(hz / 20.0) / std::log(1000.0);
-}
 
 // What the curve depends on: the files and master.match (a change elsewhere does not recompute it).
 uint64_t curveKey(const Session& s) {
@@ -48,46 +50,6 @@ uint64_t curveKey(const Session& s) {
 
 } // namespace
 
-MatchCurveView::MatchCurveView(QWidget* parent) : QWidget(parent) {
-    setMinimumHeight(90);
-}
-
-void MatchCurveView::setMatch(const core::MatchReport* match) {
-    tone_ = match ? match->toneCurve : std::vector<core::MatchReport::Point>{};
-    width_ = match ? match->widthBands : std::vector<core::MatchReport::WidthBand>{};
-    update();
-}
-
-void MatchCurveView::paintEvent(QPaintEvent*) {
-    QPainter p(this);
-    p.setRenderHint(QPainter::Antialiasing);
-    const double w = width(), h = height();
-    p.fillRect(rect(), palette().base());
-    const auto yOf = [h](double db) { return h / 2 - db / kViewRangeDb * (h / 2 - 4); };
-    p.setPen(QPen(palette().mid().color(), 1, Qt::DotLine));
-    for (double hz : {100.0, 1000.0, 10000.0})
-        p.drawLine(QPointF(xOf(hz, w), 0), QPointF(xOf(hz, w), h));
-    for (double db : {-6.0, 0.0, 6.0})
-        p.drawLine(QPointF(0, yOf(db)), QPointF(w, yOf(db)));
-    // Width: the side's extra gain per band, as steps.
-    p.setPen(QPen(QColor(120, 170, 255), 1.5));
-    for (const auto& b : width_)
-        p.drawLine(QPointF(xOf(std::max(20.0, b.lowHz), w), yOf(b.sideGainDb)),
-                   QPointF(xOf(std::min(20000.0, b.highHz), w), yOf(b.sideGainDb)));
-    if (tone_.empty()) return;
-    QPainterPath path;
-    for (std::size_t i = 0; i < tone_.size(); ++i) {
-        const QPointF pt(xOf(tone_[i].frequencyHz, w),
-                         yOf(std::clamp(tone_[i].gainDb, -kViewRangeDb, kViewRangeDb)));
-        if (i == 0)
-            path.moveTo(pt);
-        else
-            path.lineTo(pt);
-    }
-    p.setPen(QPen(QColor(255, 170, 60), 2));
-    p.drawPath(path);
-}
-
 MatchPanel::MatchPanel(SessionDocument* document, QWidget* parent) : QWidget(parent), document_(document) {
     SessionDocument* doc = document;
     auto* layout = new QVBoxLayout(this);
@@ -98,6 +60,9 @@ MatchPanel::MatchPanel(SessionDocument* document, QWidget* parent) : QWidget(par
     enabled_->setObjectName(QStringLiteral("matchOn"));
     reference_ = new QLabel(this);
     reference_->setObjectName(QStringLiteral("matchReference"));
+    // A long file name must not widen the master column past the window: it is cut, the tooltip has it whole.
+    reference_->setMinimumWidth(40);
+    reference_->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     chooseReference_ = new QPushButton(tr("Reference…"), this);
     top->addWidget(enabled_);
     top->addStretch(1);
@@ -154,8 +119,15 @@ MatchPanel::MatchPanel(SessionDocument* document, QWidget* parent) : QWidget(par
     grid->addLayout(range, 2, 1, 1, 2);
     layout->addLayout(grid);
 
-    view_ = new MatchCurveView(this);
-    layout->addWidget(view_);
+    // The reference's overview: a drag picks the range (a chorus), drawn there; the curve itself is drawn
+    // over the master EQ.
+    overview_ = new WaveformOverview(this);
+    overview_->setObjectName(QStringLiteral("matchReferenceOverview"));
+    overview_->setDragSelects(WaveformOverview::DragSelects::MatchRange);
+    overview_->setMinimumHeight(44);
+    overview_->setMaximumHeight(64);
+    overview_->setToolTip(tr("The reference: drag across the part to match to (a chorus)"));
+    layout->addWidget(overview_);
     summary_ = new QLabel(this);
     summary_->setObjectName(QStringLiteral("matchSummary"));
     summary_->setWordWrap(true);
@@ -184,6 +156,13 @@ MatchPanel::MatchPanel(SessionDocument* document, QWidget* parent) : QWidget(par
     bindNumber(
         doc, rangeEnd_, [](Session& s) -> double& { return s.master.match.range_end_s; },
         tr("Match range end"));
+    connect(overview_, &WaveformOverview::matchRangeRequested, this, [doc](double start, double end) {
+        // One undo step for both ends, rounded to what the range boxes show.
+        doc->edit(tr("Match range"), [&](Session& s) {
+            s.master.match.range_start_s = std::round(start * 10.0) / 10.0;
+            s.master.match.range_end_s = std::round(end * 10.0) / 10.0;
+        });
+    });
     connect(chooseReference_, &QPushButton::clicked, this, [this, doc] {
         const QString start = QString::fromStdString(doc->session().folder);
         const QString file = QFileDialog::getOpenFileName(this, tr("Reference to match"), start,
@@ -204,13 +183,17 @@ void MatchPanel::refresh() {
     const std::string ref = core::matchReferencePath(s);
     reference_->setText(ref.empty() ? tr("no reference in this session")
                                     : QFileInfo(QString::fromStdString(ref)).fileName());
+    reference_->setToolTip(QString::fromStdString(ref));
     amountLabel_->setText(QStringLiteral("%1 %").arg(s.master.match.tone_amount_pct, 0, 'f', 0));
     const bool on = s.master.match.enabled;
     for (QWidget* w : std::initializer_list<QWidget*>{tone_, loudness_, width_, dynamics_, amount_,
                                                       maxCorrection_, rangeStart_, rangeEnd_})
         w->setEnabled(on);
+    const QString refPath = document_->isOpen() ? QString::fromStdString(ref) : QString();
+    if (overview_->file() != refPath) overview_->setFile(refPath);
+    overview_->setMatchRange(s.master.match.range_start_s, s.master.match.range_end_s);
     if (!document_->isOpen() || ref.empty() || (s.mix.empty() && s.stems.empty())) {
-        view_->setMatch(nullptr);
+        clearMatch();
         summary_->setText(ref.empty() ? tr("Add a reference to match to.") : QString());
         computedKey_ = 0;
         return;
@@ -231,22 +214,25 @@ void MatchPanel::startComputing() {
     // The destructor waits for the thread, so `this` outlives it; a result queued to a panel destroyed
     // meanwhile is dropped by Qt with the panel.
     QThread* thread = QThread::create([this, s, key, stemMaster] {
-        core::MatchReport report;
-        bool ok = true;
-        QString error;
+        auto result = std::make_shared<Result>();
         try {
             const core::MasterMatch plan = core::planMasterMatch(s, stemMaster);
             const Session matched = core::withMatchedLoudness(s);
-            report = core::describeMatch(s.master.match, plan, matched.loudness.target_lufs);
+            result->report = core::describeMatch(s.master.match, plan, matched.loudness.target_lufs);
+            result->curve = plan.curve;
+            result->spectra = core::matchSpectra(plan, s.master.match.loudness);
         } catch (const std::exception& e) {
-            ok = false;
-            error = QString::fromUtf8(e.what());
+            result->ok = false;
+            result->error = QString::fromUtf8(e.what());
         }
         QMetaObject::invokeMethod(
             this,
-            [this, report, ok, error, key] {
+            [this, result, key] {
+                // A session that no longer asks for a curve (its reference removed meanwhile) drops it; one
+                // that asks for another (again_) shows this one until that is ready, so a drag is followed.
+                if (!again_ && key != curveKey(document_->session())) return;
                 computedKey_ = key;
-                showResult(report, ok, error);
+                showResult(*result);
             },
             Qt::QueuedConnection);
     });
@@ -263,14 +249,31 @@ void MatchPanel::startComputing() {
     thread->start();
 }
 
-void MatchPanel::showResult(const core::MatchReport& report, bool ok, const QString& error) {
-    if (!ok) {
-        view_->setMatch(nullptr);
-        summary_->setText(error);
+bool MatchPanel::toneApplied() const {
+    const core::MatchSettings& m = document_->session().master.match;
+    return m.enabled && m.tone && m.tone_amount_pct > 0;
+}
+
+void MatchPanel::clearMatch() {
+    const bool had = hasMatch_;
+    hasMatch_ = false;
+    curve_ = {};
+    shown_ = {};
+    spectra_ = {};
+    if (had) emit matchChanged();
+}
+
+void MatchPanel::showResult(const Result& result) {
+    if (!result.ok) {
+        clearMatch();
+        summary_->setText(result.error);
         return;
     }
+    const core::MatchReport& report = result.report;
+    hasMatch_ = true;
+    curve_ = result.curve;
     shown_ = report;
-    view_->setMatch(&shown_);
+    spectra_ = result.spectra;
     QString text = tr("Reference %1 LUFS, mix %2 LUFS")
                        .arg(report.referenceLufs, 0, 'f', 1)
                        .arg(report.sourceLufs, 0, 'f', 1);
@@ -280,6 +283,7 @@ void MatchPanel::showResult(const core::MatchReport& report, bool ok, const QStr
                     .arg(report.referencePlrDb, 0, 'f', 1)
                     .arg(report.sourcePlrDb, 0, 'f', 1);
     summary_->setText(text);
+    emit matchChanged();
 }
 
 } // namespace lathe::ui

@@ -1,5 +1,6 @@
 #include "SpectrumWidget.h"
 
+#include "core/analysis/MatchSpectra.h"
 #include "core/engine/AudioEngine.h"
 
 #include <QDateTime>
@@ -8,6 +9,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <iterator>
 
 namespace lathe::ui {
 
@@ -39,6 +41,40 @@ void SpectrumWidget::clear() {
     update();
 }
 
+void SpectrumWidget::setMatchSpectra(const core::MatchSpectra& spectra) {
+    const std::vector<double>* levels[] = {&spectra.sourceDb, &spectra.referenceDb, &spectra.matchedDb};
+    const auto& hz = spectra.frequencyHz;
+    for (int t = 0; t < 3; ++t) {
+        auto& trace = matchDensity_[t];
+        trace.clear();
+        if (hz.size() < 2) continue;
+        trace.assign(kDisplayPoints, std::nan(""));
+        // Linear in log frequency between the analysis' points, as dsp::FrequencyCurve reads a curve.
+        for (int i = 0; i < kDisplayPoints; ++i) {
+            const double f = pointFrequency(i);
+            if (f < hz.front() || f > hz.back()) continue;
+            const auto upper = std::lower_bound(hz.begin(), hz.end(), f);
+            const std::size_t k1 = std::size_t(upper - hz.begin());
+            const std::size_t k0 = k1 == 0 ? 0 : k1 - 1;
+            const std::vector<double>& db = *levels[t];
+            const double span = std::log(hz[k1] / hz[k0]);
+            const double frac = span > 0 ? std::log(f / hz[k0]) / span : 0.0;
+            trace[std::size_t(i)] = db[k0] + frac * (db[k1] - db[k0]);
+        }
+    }
+    update();
+}
+
+double SpectrumWidget::densityOffsetDb() const {
+    return 10.0 * std::log10(3.0 * binHz_);
+}
+
+double SpectrumWidget::matchTraceDb(MatchTrace trace, int point) const {
+    const auto& t = matchDensity_[int(trace)];
+    if (point < 0 || point >= int(t.size())) return std::nan("");
+    return t[std::size_t(point)] + densityOffsetDb();
+}
+
 void SpectrumWidget::setDbRange(double minDb, double maxDb) {
     if (maxDb <= minDb) return;
     minDb_ = minDb;
@@ -62,6 +98,7 @@ void SpectrumWidget::setSpectrum(const std::vector<float>& magnitudesDb, double 
 void SpectrumWidget::setSpectrum(const float* magnitudesDb, int numBins, double binHz,
                                  double elapsedSeconds) {
     if (numBins < 2 || binHz <= 0) return;
+    binHz_ = binHz;
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     double dt = elapsedSeconds;
     if (dt <= 0) dt = lastFrameMs_ < 0 ? 0.0 : std::clamp((now - lastFrameMs_) / 1000.0, 0.0, 1.0);
@@ -109,6 +146,58 @@ QSize SpectrumWidget::minimumSizeHint() const {
     return {200, 90};
 }
 
+void SpectrumWidget::paintMatchTraces(QPainter& p, const QRectF& plot) const {
+    if (!hasMatchSpectra()) return;
+    p.setBrush(Qt::NoBrush); // open traces: a brush would fill each one's chord
+    const auto xFor = [&](double hz) {
+        return plot.left() + plot.width() * std::log(hz / kMinHz) / kLogSpan;
+    };
+    const auto yFor = [&](double db) {
+        return plot.top() + plot.height() * (maxDb_ - std::clamp(db, minDb_, maxDb_)) / (maxDb_ - minDb_);
+    };
+    struct Style {
+        MatchTrace trace;
+        QColor colour;
+        Qt::PenStyle pen;
+        QString label;
+    };
+    const Style styles[] = {
+        {MatchTrace::Source, palette().color(QPalette::WindowText), Qt::DashLine, tr("source")},
+        {MatchTrace::Reference, QColor(110, 200, 120), Qt::SolidLine, tr("reference")},
+        {MatchTrace::Matched, QColor(255, 170, 60), Qt::SolidLine, tr("matched")},
+    };
+    for (const Style& style : styles) {
+        QPainterPath path;
+        bool drawing = false;
+        for (int i = 0; i < kDisplayPoints; ++i) {
+            const double db = matchTraceDb(style.trace, i);
+            if (std::isnan(db)) {
+                drawing = false;
+                continue;
+            }
+            const QPointF pt(xFor(pointFrequency(i)), yFor(db));
+            if (drawing)
+                path.lineTo(pt);
+            else
+                path.moveTo(pt);
+            drawing = true;
+        }
+        QColor c = style.colour;
+        c.setAlpha(200);
+        p.setPen(QPen(c, 1.5, style.pen));
+        p.drawPath(path);
+    }
+    // The legend, right-aligned at the top in the traces' colours.
+    const QFontMetricsF fm(p.font());
+    double legendX = plot.right() - 6;
+    for (auto it = std::rbegin(styles); it != std::rend(styles); ++it) {
+        legendX -= fm.horizontalAdvance(it->label);
+        p.setPen(it->colour);
+        p.drawText(QPointF(legendX, plot.top() + fm.ascent() + 2), it->label);
+        legendX -= 10;
+    }
+}
+
 void SpectrumWidget::paintEvent(QPaintEvent*) {
     QPainter p(this);
     p.setRenderHint(QPainter::Antialiasing);
@@ -154,6 +243,7 @@ void SpectrumWidget::paintEvent(QPaintEvent*) {
 
     p.save();
     p.setClipRect(plot);
+    paintMatchTraces(p, plot);
     QPainterPath trace;
     for (int i = 0; i < kDisplayPoints; ++i) {
         const QPointF pt(xFor(pointFrequency(i)), yFor(display_[std::size_t(i)]));

@@ -151,6 +151,12 @@ void WaveformOverview::setLoopRegion(qint64 startFrame, qint64 endFrame) {
     update();
 }
 
+void WaveformOverview::setMatchRange(double startSeconds, double endSeconds) {
+    matchStart_ = std::max(0.0, startSeconds);
+    matchEnd_ = std::max(0.0, endSeconds);
+    update();
+}
+
 void WaveformOverview::clearLoopRegion() {
     loopStart_ = loopEnd_ = 0;
     update();
@@ -198,8 +204,14 @@ void WaveformOverview::mouseReleaseEvent(QMouseEvent* event) {
         const qint64 a = frameAtX(std::min(pressX_, x));
         const qint64 b = frameAtX(std::max(pressX_, x));
         pressX_ = dragX_ = -1.0;
-        setLoopRegion(a, b);
-        if (b > a) emit loopRequested(a, b);
+        if (dragSelects_ == DragSelects::MatchRange) {
+            // The session keeps the range in seconds of the reference (core::MatchSettings).
+            if (b > a && peaks_.sampleRate > 0)
+                emit matchRangeRequested(double(a) / peaks_.sampleRate, double(b) / peaks_.sampleRate);
+        } else {
+            setLoopRegion(a, b);
+            if (b > a) emit loopRequested(a, b);
+        }
     } else {
         const qint64 frame = frameAtX(x);
         pressX_ = dragX_ = -1.0;
@@ -239,7 +251,22 @@ void WaveformOverview::paintEvent(QPaintEvent*) {
     QColor loopColour = pal.color(QPalette::Highlight);
     loopColour.setAlpha(60);
     if (loopEnd_ > loopStart_) shade(xForFrame(loopStart_), xForFrame(loopEnd_), loopColour);
-    if (dragX_ >= 0 && pressX_ >= 0) shade(pressX_, dragX_, loopColour);
+    // The match range in the match curve's colour, outlined so it reads apart from a loop.
+    const QColor matchColour(255, 170, 60);
+    QColor matchFill = matchColour;
+    matchFill.setAlpha(55);
+    const bool matchDrag = dragSelects_ == DragSelects::MatchRange;
+    if ((matchStart_ > 0 || matchEnd_ > 0) && peaks_.sampleRate > 0) {
+        const double x0 = xForFrame(qRound64(matchStart_ * peaks_.sampleRate));
+        const double x1 = matchEnd_ > 0 ? xForFrame(qRound64(matchEnd_ * peaks_.sampleRate)) : all.right();
+        shade(x0, x1, matchFill);
+        p.setPen(QPen(matchColour, 1.0));
+        p.drawLine(QPointF(x0, all.top()), QPointF(x0, all.bottom()));
+        p.drawLine(QPointF(x1, all.top()), QPointF(x1, all.bottom()));
+        p.drawText(QRectF(x0 + 4, all.top() + 2, std::max(0.0, x1 - x0 - 8), 16),
+                   Qt::AlignLeft | Qt::AlignTop, tr("match"));
+    }
+    if (dragX_ >= 0 && pressX_ >= 0) shade(pressX_, dragX_, matchDrag ? matchFill : loopColour);
 
     QColor centre = pal.color(QPalette::Mid);
     p.setPen(QPen(centre, 1.0));

@@ -20,10 +20,13 @@ struct WaveformPeaks {
 // Overview of the current source file. setFile() returns at once: the peaks are computed on a worker thread
 // (core::AudioFileReader) and the widget repaints when they arrive (overviewReady), so the window stays
 // usable. Click seeks (seekRequested), drag selects a loop (loopRequested); the play head and loop are set
-// from outside (the transport owns them).
+// from outside (the transport owns them). With DragSelects::MatchRange a drag picks the part of a reference
+// to match to instead (matchRangeRequested); the match range is drawn whenever one is set (setMatchRange).
 class WaveformOverview : public QWidget {
     Q_OBJECT
 public:
+    enum class DragSelects { Loop, MatchRange };
+
     explicit WaveformOverview(QWidget* parent = nullptr);
     ~WaveformOverview() override;
 
@@ -40,6 +43,14 @@ public:
     qint64 loopStart() const { return loopStart_; }
     qint64 loopEnd() const { return loopEnd_; }
 
+    void setDragSelects(DragSelects what) { dragSelects_ = what; }
+    DragSelects dragSelects() const { return dragSelects_; }
+    // The part of the file a match follows (issue 18), in seconds of the file; end 0 = to its end. Both 0
+    // (the whole file) draws nothing.
+    void setMatchRange(double startSeconds, double endSeconds);
+    double matchRangeStart() const { return matchStart_; }
+    double matchRangeEnd() const { return matchEnd_; }
+
     // Mapping between widget x (logical pixels) and file frames.
     qint64 frameAtX(double x) const;
     double xForFrame(qint64 frame) const;
@@ -55,6 +66,8 @@ signals:
     void overviewFailed(const QString& message);
     void seekRequested(qint64 frame);
     void loopRequested(qint64 startFrame, qint64 endFrame);
+    // A drag in MatchRange mode, in seconds of the file.
+    void matchRangeRequested(double startSeconds, double endSeconds);
 
 protected:
     void paintEvent(QPaintEvent* event) override;
@@ -74,6 +87,9 @@ private:
     qint64 loopEnd_ = 0;
     double pressX_ = -1.0;
     double dragX_ = -1.0;
+    DragSelects dragSelects_ = DragSelects::Loop;
+    double matchStart_ = 0.0;
+    double matchEnd_ = 0.0;
 };
 
 } // namespace lathe::ui

@@ -2,6 +2,8 @@
 #include "ui/BatchQueueWindow.h"
 #include "ui/EngineController.h"
 #include "ui/MainWindow.h"
+#include "ui/MasterSection.h"
+#include "ui/MatchPanel.h"
 #include "ui/RenderDialog.h"
 #include "ui/SessionDocument.h"
 #include "ui/Theme.h"
@@ -55,7 +57,9 @@ void scheduleScreenshots(lathe::ui::MainWindow* window, const QString& windowPng
     timer->setInterval(200);
     QObject::connect(timer, &QTimer::timeout, window, [=] {
         const bool timedOut = clock->elapsed() > 120000;
-        if (!window->isSettled() && !timedOut && window->lastError().isEmpty()) return;
+        // The picture shows the match curve too (computed in the background after the load).
+        const bool settled = window->isSettled() && !window->masterSection()->matchPanel()->computing();
+        if (!settled && !timedOut && window->lastError().isEmpty()) return;
         timer->stop();
         // One more beat so the last repaints (overview, compare figures) land.
         QTimer::singleShot(500, window, [=] {

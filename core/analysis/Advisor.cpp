@@ -43,6 +43,7 @@ struct ElementProblem {
     std::string kind, stemId, section, text, nudgeText, unit = "dB";
     StemRole role = StemRole::Other;
     double start = 0, end = 0, figure = 0, gainDb = 0, confidence = 1;
+    double widthFactor = 0; // a width ride's factor; 0 for a level change
     bool adviceOnly = false;
 };
 
@@ -55,7 +56,9 @@ bool isMomentCut(const ElementProblem& p) {
 
 void addProblem(const ElementAnalysis& e, const ElementProblem& p, std::vector<Finding>& findings,
                 std::vector<StemNudge>& nudges) {
-    const bool beyond = std::abs(p.gainDb) > (isMomentCut(p) ? kMaxMomentCutDb : kMaxNudgeDb);
+    const bool beyond = p.widthFactor > 0
+                            ? p.widthFactor < kMinStemWidthFactor
+                            : std::abs(p.gainDb) > (isMomentCut(p) ? kMaxMomentCutDb : kMaxNudgeDb);
     StemNudge n;
     n.finding = p.kind;
     n.stemId = p.stemId;
@@ -63,6 +66,7 @@ void addProblem(const ElementAnalysis& e, const ElementProblem& p, std::vector<F
     n.startSeconds = p.start;
     n.endSeconds = p.end;
     n.gainDb = p.gainDb;
+    n.widthFactor = p.widthFactor > 0 ? p.widthFactor : 1.0;
     n.adviceOnly = p.adviceOnly;
     n.beyondNudge = beyond;
     n.text = p.nudgeText + (beyond ? kBeyond : "");
@@ -80,7 +84,11 @@ void addProblem(const ElementAnalysis& e, const ElementProblem& p, std::vector<F
     f.text = f.file.empty() || p.text.find(fileNameOf(f.file)) != std::string::npos
                  ? p.text
                  : fileNameOf(f.file) + ": " + p.text;
-    f.fix = formatText("%s %+.1f dB", p.stemId.c_str(), p.gainDb) +
+    const std::string change = p.widthFactor > 0
+                                   ? formatText("%s width %.2f in the %s (a width ride)", p.stemId.c_str(),
+                                                p.widthFactor, p.section.c_str())
+                                   : formatText("%s %+.1f dB", p.stemId.c_str(), p.gainDb);
+    f.fix = change +
             (p.kind == "vocal_buried" || p.kind == "vocal_loud" ? " in the " + p.section + " (a ride)" : "") +
             (p.kind == "bass_note_jump" ? " on that note (a dynamic EQ band)" : "") +
             (p.kind == "low_end_masking" ? " under the kick (a sidechain duck)" : "") +
@@ -236,6 +244,64 @@ void limiterFindings(const ElementAnalysis& e, std::vector<Finding>& findings,
     }
 }
 
+// Each stem too wide against the rest in a run of sections (kStemTooWideDb and after): one width ride over
+// the run, sized for its widest section.
+void widthFindings(const ElementAnalysis& e, std::vector<Finding>& findings, std::vector<StemNudge>& nudges) {
+    for (const auto& stem : e.stems) {
+        const auto tooWide = [&](std::size_t j) {
+            if (j >= stem.sectionWidths.size() || j >= e.sections.size()) return false;
+            const SectionWidth& w = stem.sectionWidths[j];
+            // A stem with no mid at all (one channel the other inverted) is the delivery checks' `phase`
+            // finding, not a width to ride.
+            return w.stemOverRestDb > kStemAudibleDb && w.sideOverMidDb > kStemTooWideDb &&
+                   w.sideOverMidDb < 100.0 && w.sideOverMidDb - w.restSideOverMidDb >= kStemWiderThanRestDb;
+        };
+        for (std::size_t j = 0; j < e.sections.size(); ++j) {
+            if (!tooWide(j)) continue;
+            std::size_t last = j, widest = j;
+            while (tooWide(last + 1)) {
+                ++last;
+                if (stem.sectionWidths[last].sideOverMidDb > stem.sectionWidths[widest].sideOverMidDb)
+                    widest = last;
+            }
+            const SectionWidth& w = stem.sectionWidths[widest];
+            std::string where = e.sections[j].label;
+            for (std::size_t k = j + 1; k <= last; ++k)
+                where += (k == last ? " and " : ", ") + e.sections[k].label;
+            ElementProblem p;
+            p.kind = "stem_too_wide";
+            p.stemId = stemRoleName(stem.role);
+            p.role = stem.role;
+            p.section = where;
+            p.start = e.sections[j].startSeconds;
+            p.end = e.sections[last].endSeconds;
+            p.figure = w.sideOverMidDb;
+            // Twentieths: a finer width step is not a decision anyone hears.
+            p.widthFactor =
+                std::max(0.05, std::round(20.0 * widthFactorFor(w.sideOverMidDb, kStemWidthTargetDb)) / 20.0);
+            p.gainDb = 0.0;
+            p.confidence = confidencePast(w.sideOverMidDb, kStemTooWideDb, 3.0);
+            const std::string name = fileNameOf(stem.path);
+            const std::string rest = w.restSideOverMidDb <= -100.0
+                                         ? std::string("mono")
+                                         : formatText("%+.1f dB", w.restSideOverMidDb);
+            p.text = formatText("%s is too wide in the %s (%.1f-%.1f s): its side sits %+.1f dB over its mid "
+                                "(the rest of the song %s), so it partly cancels in mono.",
+                                name.c_str(), where.c_str(), p.start, p.end, w.sideOverMidDb, rest.c_str());
+            p.nudgeText = formatText("%s width %.2f in the %s (side %+.1f dB)", stemRoleName(stem.role),
+                                     p.widthFactor, where.c_str(), 20.0 * std::log10(p.widthFactor));
+            // addProblem finds the file by role: a second stem of the same role is named by its own path.
+            const std::size_t before = findings.size();
+            addProblem(e, p, findings, nudges);
+            if (findings.size() > before) {
+                findings.back().file = stem.path;
+                findings.back().text = p.text;
+            }
+            j = last;
+        }
+    }
+}
+
 void reverbFinding(const ElementAnalysis& e, std::vector<Finding>& findings) {
     if (!e.vocalGapFloorDb || *e.vocalGapFloorDb <= kBakedReverbGapFloorDb) return;
     Finding f;
@@ -246,10 +312,9 @@ void reverbFinding(const ElementAnalysis& e, std::vector<Finding>& findings) {
     f.unit = "dB";
     f.confidence = confidencePast(*e.vocalGapFloorDb, kBakedReverbGapFloorDb, 15.0);
     f.calls = Recommendation::MixRevision;
-    f.text =
-        formatText("The lead vocal never falls silent between its phrases (the gaps sit %.1f dB under the "
-                   "phrases): reverb is printed on it, and stem mastering cannot take it out.",
-                   *e.vocalGapFloorDb);
+    f.text = formatText("%s: the lead vocal never falls silent between its phrases (the gaps sit %.1f dB "
+                        "under the phrases): reverb is printed on it, and stem mastering cannot take it out.",
+                        fileNameOf(f.file).c_str(), *e.vocalGapFloorDb);
     f.fix = "ask for the lead vocal dry, with its reverb on the effects stem";
     findings.push_back(f);
 }
@@ -266,6 +331,7 @@ std::vector<Finding> elementFindings(const ElementAnalysis& elements, std::vecto
     vocalFindings(elements, findings, nudges);
     lowEndFindings(elements, findings, nudges);
     limiterFindings(elements, findings, nudges);
+    widthFindings(elements, findings, nudges);
     reverbFinding(elements, findings);
     return findings;
 }
@@ -349,6 +415,7 @@ nlohmann::json toJson(const Advice& advice) {
                           {"start_seconds", n.startSeconds},
                           {"end_seconds", n.endSeconds},
                           {"gain_db", n.gainDb},
+                          {"width", n.widthFactor},
                           {"text", n.text},
                           {"set", applied ? nlohmann::json(n.setAssignment) : nlohmann::json()},
                           {"advice_only", n.adviceOnly},

@@ -29,6 +29,8 @@ struct StemNudge {
     std::string section;
     double startSeconds = 0, endSeconds = 0;
     double gainDb = 0;
+    // A width ride (stem_too_wide): the stem's side scaled by this over the section; 1 for a level change.
+    double widthFactor = 1;
     std::string text; // "lead vocal +3.0 dB in the hook"
     // Its SessionFix's --set ("stems.lead_vocal.automation.gain_db=[[27.9,0],...]"); empty when adviceOnly
     // or beyondNudge.
@@ -68,6 +70,19 @@ constexpr double kVocalBalanceToleranceDb = 2.0;
 // by 1-2 dB". A larger change is a mix revision.
 constexpr double kMaxNudgeDb = 2.0;
 
+// A stem is too wide in a section when its side sits more than kStemTooWideDb over its mid there (its
+// phase correlation under -0.33: more of it cancels than adds when the song is summed to mono; a stereo
+// pad of decorrelated voices sits within a dB or two of 0 dB), at least
+// kStemWiderThanRestDb wider than the rest of the song, and loud enough to matter (within kStemAudibleDb of
+// the rest). A width ride brings its side to kStemWidthTargetDb over its mid (correlation 0); a stem
+// that needs its side cut by more than half (width under kMinStemWidthFactor) is out of phase in the mix,
+// which is the mix engineer's to fix.
+constexpr double kStemTooWideDb = 3.0;
+constexpr double kStemWiderThanRestDb = 6.0;
+constexpr double kStemAudibleDb = -20.0;
+constexpr double kStemWidthTargetDb = 0.0;
+constexpr double kMinStemWidthFactor = 0.5;
+
 // The decision framework, in order:
 //  1. fix_delivery: the files are wrong (rates, lengths, alignment, polarity, a stem at another level than
 //     in the mix, missing or extra stems, lossy or clipped bounces, silent or unreadable files): re-export
@@ -76,7 +91,7 @@ constexpr double kMaxNudgeDb = 2.0;
 //     the mix, baked-in reverb, a phrase far out of balance, any balance change over kMaxNudgeDb, a note or
 //     transient more than kMaxMomentCutDb over its neighbours).
 //  3. stem_mastering: one element to nudge by at most kMaxNudgeDb (the vocal in a section, the 808 under the
-//     kick, one note), with the nudges.
+//     kick, one note), or a stem too wide against the rest, with the nudges.
 //  4. stereo_mastering: the mix is balanced; a stereo master serves it.
 // With a translation report, a lead vocal that gets lost on a playback system is named among the reasons (it
 // does not change the recommendation by itself: the flat balance decides that).
@@ -84,7 +99,7 @@ Advice advise(const ValidationReport& validation, const ElementAnalysis& element
               const TranslationReport* translation = nullptr);
 
 // The findings the element analysis makes (vocal balance, kick and 808, one loud note, the limiter's
-// drivers, reverb printed on the vocal), each with the nudge that would fix it.
+// drivers, a stem too wide, reverb printed on the vocal), each with the nudge that would fix it.
 std::vector<Finding> elementFindings(const ElementAnalysis& elements, std::vector<StemNudge>& nudges);
 
 nlohmann::json toJson(const Advice& advice);

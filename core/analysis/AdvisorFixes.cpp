@@ -29,10 +29,10 @@ std::string laneJson(const AutomationLane& lane) {
     return toJson(lane).dump();
 }
 
-// The lane's value at t: linear between points, held before the first and after the last, 0 when empty
-// (SESSION.md, Automation).
-double laneValueAt(const AutomationLane& lane, double t) {
-    if (lane.empty()) return 0.0;
+// The lane's value at t: linear between points, held before the first and after the last, `none` when empty
+// (SESSION.md, Automation: no gain_db points is 0 dB, no width points a width of 1).
+double laneValueAt(const AutomationLane& lane, double t, double none) {
+    if (lane.empty()) return none;
     if (t <= lane.front().time_s) return lane.front().value;
     if (t >= lane.back().time_s) return lane.back().value;
     for (std::size_t i = 1; i < lane.size(); ++i)
@@ -45,15 +45,16 @@ double laneValueAt(const AutomationLane& lane, double t) {
     return lane.back().value;
 }
 
-// The ride's four points drawn over what `lane` does at the window's edges once the window is cleared.
+// The ride's four points drawn over what `lane` does at the window's edges once the window is cleared: a gain
+// ride adds its dB, a width ride multiplies the width.
 AutomationLane withRide(AutomationLane lane, const SessionFix& fix) {
     const double from = fix.rideFromSeconds, to = fix.rideToSeconds;
     std::erase_if(lane, [&](const AutomationPointSettings& p) { return p.time_s >= from && p.time_s <= to; });
     const double in = from + kRideRampSeconds, out = to - kRideRampSeconds;
-    const AutomationLane ride = {{from, laneValueAt(lane, from)},
-                                 {in, laneValueAt(lane, in) + fix.gainDb},
-                                 {out, laneValueAt(lane, out) + fix.gainDb},
-                                 {to, laneValueAt(lane, to)}};
+    const bool width = fix.tool == "width_ride";
+    const auto at = [&](double t) { return laneValueAt(lane, t, width ? 1.0 : 0.0); };
+    const auto ridden = [&](double t) { return width ? at(t) * fix.widthFactor : at(t) + fix.gainDb; };
+    const AutomationLane ride = {{from, at(from)}, {in, ridden(in)}, {out, ridden(out)}, {to, at(to)}};
     lane.insert(lane.end(), ride.begin(), ride.end());
     std::stable_sort(lane.begin(), lane.end(),
                      [](const auto& a, const auto& b) { return a.time_s < b.time_s; });
@@ -70,6 +71,21 @@ SessionFix sectionRide(const StemNudge& n) {
                           n.gainDb, n.section.c_str(), n.startSeconds, n.endSeconds, kRideRampSeconds);
     fix.setAssignment =
         formatText("stems.%s.automation.gain_db=%s", n.stemId.c_str(), laneJson(withRide({}, fix)).c_str());
+    return fix;
+}
+
+// A stem too wide in its sections: its width ridden down over them (automation.width, the same window and
+// ramps as a level ride), the rest of the song left as it is.
+SessionFix widthRide(const StemNudge& n) {
+    SessionFix fix;
+    fix.tool = "width_ride";
+    fix.widthFactor = n.widthFactor;
+    fix.rideFromSeconds = std::max(0.0, n.startSeconds - 0.5 * kRideRampSeconds);
+    fix.rideToSeconds = n.endSeconds + 0.5 * kRideRampSeconds;
+    fix.text = formatText("%s width ride to %.2f over the %s (%.1f-%.1f s, %.1f s ramps)", n.stemId.c_str(),
+                          n.widthFactor, n.section.c_str(), n.startSeconds, n.endSeconds, kRideRampSeconds);
+    fix.setAssignment =
+        formatText("stems.%s.automation.width=%s", n.stemId.c_str(), laneJson(withRide({}, fix)).c_str());
     return fix;
 }
 
@@ -159,6 +175,8 @@ std::vector<SessionFix> sessionFixes(const Advice& advice, const ElementAnalysis
         SessionFix fix;
         if (n.finding == "vocal_buried" || n.finding == "vocal_loud") {
             fix = sectionRide(n);
+        } else if (n.finding == "stem_too_wide") {
+            fix = widthRide(n);
         } else if (n.finding == "bass_note_jump" && !elements.bassNoteJumps.empty()) {
             fix = noteBand(elements, n);
         } else if (n.finding == "low_end_masking") {
@@ -203,6 +221,8 @@ std::vector<std::string> applyFixes(Session& session, const std::vector<SessionF
         }
         if (fix.tool == "section_ride") {
             stem->automation.gain_db = withRide(stem->automation.gain_db, fix);
+        } else if (fix.tool == "width_ride") {
+            stem->automation.width = withRide(stem->automation.width, fix);
         } else if (fix.tool == "dynamic_eq" || fix.tool == "sidechain_duck") {
             if (static_cast<int>(stem->dynamic_eq.size()) >= kMaxDynamicEqBands) {
                 skipped.push_back(stem->id + " has no room for another dynamic EQ band: " + fix.text);
@@ -244,6 +264,7 @@ nlohmann::json toJson(const SessionFix& fix) {
                         {"end_seconds", fix.endSeconds},
                         {"set", fix.setAssignment}};
     if (fix.tool == "section_ride") j["gain_db"] = fix.gainDb;
+    if (fix.tool == "width_ride") j["width"] = fix.widthFactor;
     if (fix.tool == "dynamic_eq" || fix.tool == "sidechain_duck")
         j["band"] = toJson(std::vector<DynamicEqBandSettings>{fix.band}, true)[0];
     if (fix.tool == "peak_control") j["peak_control"] = toJson(fix.peakControl);

@@ -28,24 +28,24 @@ struct SessionFix {
     std::string finding; // the finding kind it fixes: "vocal_buried", "bass_note_jump", ...
     std::string stemId;  // the stem it changes (makeDefaultSession's id: the role name)
     std::string file;    // that stem's file, which finds the stem in a session whose ids differ
-    // "section_ride" (automation.gain_db), "dynamic_eq" (a band keyed by the stem itself), "sidechain_duck"
-    // (a band keyed by keyStemId), "peak_control"
+    // "section_ride" (automation.gain_db), "width_ride" (automation.width), "dynamic_eq" (a band keyed by the
+    // stem itself), "sidechain_duck" (a band keyed by keyStemId), "peak_control"
     std::string tool;
     std::string keyStemId;                   // sidechain_duck: the stem whose source keys the band
     std::string text;                        // what it does, with its figures
     double startSeconds = 0, endSeconds = 0; // the finding's time range
     // section_ride: gainDb held from rideFrom + kRideRampSeconds to rideTo - kRideRampSeconds; the points in
-    // [rideFrom, rideTo] are the advisor's.
-    double rideFromSeconds = 0, rideToSeconds = 0, gainDb = 0;
+    // [rideFrom, rideTo] are the advisor's. width_ride: the same window, the width multiplied by widthFactor.
+    double rideFromSeconds = 0, rideToSeconds = 0, gainDb = 0, widthFactor = 1;
     DynamicEqBandSettings band;      // dynamic_eq, sidechain_duck (band.advisor is set)
     PeakControlSettings peakControl; // peak_control (advisor is set)
     std::string setAssignment;       // the --set that writes it into a session without other settings
 };
 
 // The fixes for the advice's findings that a session can make: a ride for a lead vocal off its balance in one
-// section, a self-keyed dynamic EQ band for one bass note that jumps out, a bass band keyed by the drums for
-// kick/808 masking, peak control for a stem whose transient drives the limiter. None for a delivery to fix,
-// nor for a balance change beyond a nudge.
+// section, a width ride for a stem too wide in its sections, a self-keyed dynamic EQ band for one bass note
+// that jumps out, a bass band keyed by the drums for kick/808 masking, peak control for a stem whose
+// transient drives the limiter. None for a delivery to fix, nor for a balance change beyond a nudge.
 std::vector<SessionFix> sessionFixes(const Advice& advice, const ElementAnalysis& elements);
 
 // Sets the fixes in the session, replacing what the advisor set before and nothing else: its own dynamic EQ

@@ -376,6 +376,12 @@ ElementAnalysis analyzeElements(const LoadedAudio* mix, const std::vector<Elemen
         f.peakShare = peaks ? static_cast<double>(dominated[k]) / peaks : 0.0;
         a.stems.push_back(f);
     }
+    std::vector<const LoadedAudio*> audio;
+    for (const auto& s : stems)
+        audio.push_back(s.audio);
+    const auto widths = sectionWidths(audio, a.sections, fs, n);
+    for (std::size_t k = 0; k < stems.size(); ++k)
+        a.stems[k].sectionWidths = widths[k];
     if (peaks) {
         const auto best = std::max_element(dominated.begin(), dominated.end()) - dominated.begin();
         a.limiterDriver = stems[static_cast<std::size_t>(best)].audio->info.path;
@@ -415,6 +421,12 @@ nlohmann::json toJson(const ElementAnalysis& a) {
              {"end_seconds", b.section.endSeconds},
              {"vocal_present", b.vocalPresent},
              {"vocal_to_rest_db", b.vocalPresent ? nlohmann::json(b.vocalToRestDb) : nlohmann::json()}});
+    const auto widths = [](const std::vector<SectionWidth>& w) {
+        nlohmann::json out = nlohmann::json::array();
+        for (const auto& x : w)
+            out.push_back(toJson(x));
+        return out;
+    };
     nlohmann::json stems = nlohmann::json::array();
     for (const auto& s : a.stems)
         stems.push_back({{"path", s.path},
@@ -423,13 +435,17 @@ nlohmann::json toJson(const ElementAnalysis& a) {
                          {"width_db", s.widthDb},
                          {"brightness_db", s.brightnessDb},
                          {"low_band_db", s.lowBandDb},
-                         {"peak_share", s.peakShare}});
+                         {"peak_share", s.peakShare},
+                         {"section_widths", widths(s.sectionWidths)}});
     const auto opt = [](const std::optional<double>& v) { return v ? nlohmann::json(*v) : nlohmann::json(); };
-    nlohmann::json jumps = nlohmann::json::array();
-    for (const auto& j : a.bassNoteJumps)
-        jumps.push_back({{"time_seconds", j.timeSeconds},
-                         {"level_db", j.levelDb},
-                         {"over_neighbours_db", j.overNeighboursDb}});
+    const auto notes = [](const std::vector<BassNoteJump>& list) {
+        nlohmann::json out = nlohmann::json::array();
+        for (const auto& j : list)
+            out.push_back({{"time_seconds", j.timeSeconds},
+                           {"level_db", j.levelDb},
+                           {"over_neighbours_db", j.overNeighboursDb}});
+        return out;
+    };
     return {{"sections", toJson(a.sections)},
             {"vocal_to_rest", balance},
             {"vocal_to_rest_spread_db", a.vocalToRestSpreadDb},
@@ -438,7 +454,8 @@ nlohmann::json toJson(const ElementAnalysis& a) {
             {"kick_hits", a.hasKickAndBass ? nlohmann::json(a.kickHits) : nlohmann::json()},
             {"bass_over_kick_db", opt(a.bassOverKickDb)},
             {"bass_notes", a.bassNotes},
-            {"bass_note_jumps", jumps},
+            {"bass_note_jumps", notes(a.bassNoteJumps)},
+            {"bass_note_line", notes(a.bassNoteLine)},
             {"cymbals_over_vocal_db", opt(a.cymbalsOverVocalDb)},
             {"fx_over_vocal_db", opt(a.fxOverVocalDb)},
             {"limiter_driver", a.limiterDriver},

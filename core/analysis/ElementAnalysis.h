@@ -2,6 +2,7 @@
 
 #include "core/analysis/LimiterDrive.h"
 #include "core/analysis/SectionFinder.h"
+#include "core/analysis/StemWidth.h"
 #include "core/io/ClientFolder.h"
 #include "core/io/LoadedAudio.h"
 #include "core/model/StemRole.h"
@@ -46,11 +47,12 @@ struct SectionVocalBalance {
 struct StemElementFigures {
     std::string path;
     StemRole role = StemRole::Other;
-    double levelDb = 0;      // RMS, dBFS
-    double widthDb = -200;   // side - mid energy, dB: -200 mono, 0 as wide as it is centred
-    double brightnessDb = 0; // 5-12 kHz band RMS relative to the stem's full-band RMS
-    double lowBandDb = 0;    // 30-120 Hz band RMS, dBFS
-    double peakShare = 0;    // share of the sum's loudest peaks this stem dominates (0..1)
+    double levelDb = 0;                      // RMS, dBFS
+    double widthDb = -200;                   // side - mid energy, dB: -200 mono, 0 as wide as it is centred
+    double brightnessDb = 0;                 // 5-12 kHz band RMS relative to the stem's full-band RMS
+    double lowBandDb = 0;                    // 30-120 Hz band RMS, dBFS
+    double peakShare = 0;                    // share of the sum's loudest peaks this stem dominates (0..1)
+    std::vector<SectionWidth> sectionWidths; // one per ElementAnalysis::sections
 };
 
 struct ElementAnalysis {

@@ -92,6 +92,21 @@ std::optional<double> noteOver(const ElementAnalysis& e, double timeSeconds) {
     return best->overNeighboursDb;
 }
 
+// The widest of the fixed stem's sections within the fix's time range: its side over mid.
+std::optional<double> sideOverMid(const ElementAnalysis& e, const SessionFix& fix) {
+    const auto name = [](const std::string& path) { return path.substr(path.find_last_of('/') + 1); };
+    std::optional<double> widest;
+    for (const auto& stem : e.stems) {
+        if (fix.file.empty() ? stemRoleName(stem.role) != fix.stemId : name(stem.path) != name(fix.file))
+            continue;
+        for (std::size_t j = 0; j < e.sections.size() && j < stem.sectionWidths.size(); ++j)
+            if (e.sections[j].startSeconds >= fix.startSeconds - 0.05 &&
+                e.sections[j].endSeconds <= fix.endSeconds + 0.05)
+                widest = std::max(widest.value_or(-200.0), stem.sectionWidths[j].sideOverMidDb);
+    }
+    return widest;
+}
+
 // The finding's figure before and after, and the way the fix should move it (+1 up, -1 down).
 VerifiedFix measure(const SessionFix& fix, const ElementAnalysis& before, const ElementAnalysis& after) {
     VerifiedFix v;
@@ -109,6 +124,11 @@ VerifiedFix measure(const SessionFix& fix, const ElementAnalysis& before, const 
         if (sb) b = sb->vocalToRestDb;
         if (sa) a = sa->vocalToRestDb;
         what = "lead vocal against the rest in the " + (sb ? sb->section.label : std::string("section"));
+    } else if (fix.tool == "width_ride") {
+        v.measure = "side_over_mid_db";
+        b = sideOverMid(before, fix);
+        a = sideOverMid(after, fix);
+        what = fix.stemId + " side over mid in its widest ridden section";
     } else if (fix.tool == "dynamic_eq") {
         v.measure = "note_over_neighbours_db";
         b = noteOver(before, fix.startSeconds);

@@ -27,6 +27,14 @@ dsp::SaturationMode toSaturationMode(const std::string& mode); // "soft_clip", "
 // The limiter's structural part (what prepare() allocates for) from its style and switches; LimiterStage
 // prepares with it and compares it to know when a change needs a new prepare.
 dsp::TruePeakLimiter::Config toLimiterConfig(const LimiterSettings& settings);
+// The depth-adaptive onset of "transparent" and "punchy" (none for "safe"): overloads up to shallowDb ramp in
+// over shortAttackMs, from deepDb on over the whole lookahead, blended between (dsp/TruePeakLimiter.h).
+struct LimiterOnset {
+    double shortAttackMs = 0; // 0 = one ramp over the lookahead
+    double shallowDb = 0;
+    double deepDb = 0;
+};
+LimiterOnset limiterOnset(const LimiterSettings& settings);
 
 dsp::BandChannels toBandChannels(const std::string& channel); // "stereo", "mid", "side"
 // A band whose key is not "self" is keyed (it hears the chain's key input).

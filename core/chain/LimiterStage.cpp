@@ -25,6 +25,8 @@ void LimiterStage::configure(const LimiterSettings& settings) {
     else
         limiter_.setAdaptiveRelease(settings.fast_release_ms, settings.release_ms, settings.sustain_ms);
     limiter_.setStereoLink(settings.stereo_link);
+    const LimiterOnset onset = limiterOnset(settings);
+    limiter_.setOnsetDepthsDb(onset.shallowDb, onset.deepDb);
     limiter_.setSoftClipDb(settings.soft_clip_db);
 }
 

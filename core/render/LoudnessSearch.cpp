@@ -8,9 +8,9 @@
 #include "core/render/LoudnessGainStep.h"
 #include "core/render/RenderRefusal.h"
 
+#include "dsp/Decibels.h"
 #include "dsp/Dither.h"
 #include "dsp/IntegratedLoudness.h"
-#include "dsp/LoudnessMeter.h"
 #include "dsp/ScopedFlushDenormals.h"
 #include "dsp/TruePeakMeter.h"
 
@@ -23,6 +23,14 @@ namespace render {
 namespace {
 // How much further than its own drive the first pass probes (see searchGain).
 constexpr double kProbeStepDb = 3.0;
+
+// Largest |x| over x[0..n): the sample peak.
+float largestMagnitude(const float* x, int n) {
+    float largest = 0.0f;
+    for (int i = 0; i < n; ++i)
+        largest = std::max(largest, std::abs(x[i]));
+    return largest;
+}
 } // namespace
 
 LoudnessGainResult DeliverableRenderer::searchOnly() {
@@ -140,16 +148,14 @@ DeliverableRenderer::PassResult DeliverableRenderer::limiterPass(FrameCache& inp
     }
 
     PassResult p;
-    // Integrated loudness (what the search steers by, and the report's) and the maximum momentary and
-    // short-term loudness come from IntegratedLoudness: exact BS.1770 gating (libebur128's histogram mode,
-    // which LoudnessMeter runs for its fixed memory, bins block loudness and read 0.04 LU off a master at
-    // 44.1 kHz), within 0.01 LU of libebur128's exact mode (tested), at a third of its cost. LRA and sample
-    // peak come from libebur128.
+    // Every loudness reading (integrated, what the search steers by, and the report's; maximum momentary and
+    // short-term; LRA) comes from IntegratedLoudness: exact BS.1770 gating (libebur128's histogram mode bins
+    // block loudness and read 0.04 LU off a master at 44.1 kHz), within 0.01 LU of libebur128's exact mode
+    // (tested), at a third of its cost, and the LRA `lathe-cli analyze` reads (Tech 3342 on ffmpeg's 100 ms
+    // hop), so the report and an analysis of the master agree.
     dsp::IntegratedLoudness windows;
     windows.prepare(outputRate_);
-    dsp::LoudnessMeter meter;
-    if (write)
-        meter.prepare(outputRate_, kChunk, 2, dsp::LoudnessMeter::Range | dsp::LoudnessMeter::SamplePeak);
+    float samplePeak = 0.0f;
     dsp::TruePeakMeter truePeak;
     if (write) {
         truePeak.prepare(outputRate_, kChunk, 2, 8);
@@ -162,9 +168,8 @@ DeliverableRenderer::PassResult DeliverableRenderer::limiterPass(FrameCache& inp
     ChunkPipe measure(threads_ >= 2, kChunk, [&](float* l, float* r, int n) {
         windows.process(l, r, n);
         if (!write) return;
-        const auto block = stereoBlock(l, r, n);
-        meter.process(block);
-        truePeak.process(block);
+        samplePeak = std::max({samplePeak, largestMagnitude(l, n), largestMagnitude(r, n)});
+        truePeak.process(stereoBlock(l, r, n));
         const float* planar[2] = {l, r};
         for (auto& file : p.pcm)
             file.writer->write(planar, n);
@@ -176,22 +181,29 @@ DeliverableRenderer::PassResult DeliverableRenderer::limiterPass(FrameCache& inp
     int64_t produced = 0;
     const int64_t total = input.frames();
     input.rewind();
+    // The probe limits a copy of each chunk on a thread of its own (the same calls in the same order
+    // whatever the threads: its reading cannot differ). It costs as much as the limiter itself (profiled,
+    // 240 s, 6 stems), so the limiter's thread no longer waits for it.
+    ChunkPipe probePipe(probing && threads_ >= 2, kChunk, [&](float* pl, float* pr, int n) {
+        for (int done = 0; done < n; done += kBlock) {
+            const int k = std::min(kBlock, n - done);
+            probe.process(stereoBlock(pl + done, pr + done, k));
+            const int skip = static_cast<int>(std::min<int64_t>(probeToSkip, k));
+            probeToSkip -= skip;
+            const int keep = static_cast<int>(std::min<int64_t>(k - skip, total - probeProduced));
+            if (keep <= 0) continue;
+            probeMeter.process(pl + done + skip, pr + done + skip, keep);
+            probeProduced += keep;
+        }
+    });
     // Processes n frames in l/r (block by block, as the limiter was prepared for) and hands on what is
     // past the limiter's latency.
     auto processChunk = [&](int n) {
         if (probing) {
+            // A copy: unthreaded, the pipe's consumer limits the buffer it is handed in place.
             std::copy_n(l.begin(), n, probeL.begin());
             std::copy_n(r.begin(), n, probeR.begin());
-            for (int done = 0; done < n; done += kBlock) {
-                const int k = std::min(kBlock, n - done);
-                probe.process(stereoBlock(probeL.data() + done, probeR.data() + done, k));
-                const int skip = static_cast<int>(std::min<int64_t>(probeToSkip, k));
-                probeToSkip -= skip;
-                const int keep = static_cast<int>(std::min<int64_t>(k - skip, total - probeProduced));
-                if (keep <= 0) continue;
-                probeMeter.process(probeL.data() + done + skip, probeR.data() + done + skip, keep);
-                probeProduced += keep;
-            }
+            probePipe.push(probeL.data(), probeR.data(), n);
         }
         int keepFrom = -1, kept = 0;
         for (int done = 0; done < n; done += kBlock) {
@@ -223,6 +235,7 @@ DeliverableRenderer::PassResult DeliverableRenderer::limiterPass(FrameCache& inp
         std::fill(r.begin(), r.end(), 0.0f);
         processChunk(kChunk);
     }
+    probePipe.finish();
     measure.finish();
 
     p.valid = true;
@@ -230,8 +243,8 @@ DeliverableRenderer::PassResult DeliverableRenderer::limiterPass(FrameCache& inp
     if (probing) p.probeLufs = probeMeter.integratedLufs();
     if (limiter.enabled()) p.stats = limiter.limiter().stats();
     if (write) {
-        p.loudnessRangeLu = meter.loudnessRangeLu();
-        p.samplePeakDbfs = meter.samplePeakDbfs();
+        p.loudnessRangeLu = windows.loudnessRangeLu();
+        p.samplePeakDbfs = dsp::gainToDb(samplePeak);
         p.maxMomentaryLufs = windows.maxMomentaryLufs();
         p.maxShortTermLufs = windows.maxShortTermLufs();
         p.truePeakDbtp = truePeak.truePeakDbtp();

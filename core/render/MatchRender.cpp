@@ -2,6 +2,7 @@
 
 #include "core/Error.h"
 #include "core/analysis/MatchSession.h"
+#include "core/io/AtomicFile.h"
 #include "core/io/AudioFileReader.h"
 #include "core/io/OutputGuard.h"
 #include "core/render/MatchReporting.h"
@@ -64,6 +65,8 @@ MatchFileResult matchFile(const std::string& source, const std::string& referenc
         out.result = report.deliverables.front();
         fs::rename(out.result.wavPath, target, ec);
         if (ec) throw Error(outPath, "cannot move the matched master into place: " + ec.message());
+        // As every Lathe output (AtomicFile): the rename itself survives a power cut.
+        detail::syncParentDirectory(target.string());
         out.result.wavPath = target.string();
         out.result.kind = "matched";
         out.written = true;

@@ -126,11 +126,13 @@ void BM_TruePeakLimiterEveryStage(benchmark::State& state) {
     styleBench(state, true);
 }
 
-// The detector's upsampler alone: one channel, the limiter's brickwall design (4 x 96 taps), a block at a
-// time.
-void BM_PolyphaseInterpolator4x96(benchmark::State& state) {
+// The detector's upsamplers alone: one channel, the limiter's brickwall design (4 x 96 taps) and its
+// half-band one (4 x 64, its phase 0 copied), a block at a time, on the vectors the CPU dispatches to (16:
+// AVX-512, 8: AVX) and on the SSE2 fallback (4), the argument capping the width (the same bits on each).
+void interpolatorBench(benchmark::State& state, int taps, double passbandEnd, double stopbandBegin) {
     PolyphaseInterpolator interpolator;
-    interpolator.prepare(4, 96, 1, 0.4565, 0.5);
+    interpolator.prepare(4, taps, 1, passbandEnd, stopbandBegin);
+    interpolator.limitVectorWidth(static_cast<int>(state.range(0)));
     StereoBlock block;
     std::vector<float> points(static_cast<std::size_t>(4 * kBlock));
     for (auto _ : state) {
@@ -139,6 +141,12 @@ void BM_PolyphaseInterpolator4x96(benchmark::State& state) {
     }
     state.SetItemsProcessed(state.iterations() * kBlock);
 }
+void BM_PolyphaseInterpolator4x96(benchmark::State& state) {
+    interpolatorBench(state, 96, 0.4565, 0.5);
+}
+void BM_PolyphaseInterpolator4x64(benchmark::State& state) {
+    interpolatorBench(state, 64, 0.45, 0.55);
+}
 
 } // namespace
 
@@ -146,6 +154,7 @@ BENCHMARK(BM_TruePeakLimiter4x);
 BENCHMARK(BM_TruePeakLimiterTransparent);
 BENCHMARK(BM_TruePeakLimiterEveryStage);
 BENCHMARK(BM_TruePeakLimiter4xSparsePeaks);
-BENCHMARK(BM_PolyphaseInterpolator4x96);
+BENCHMARK(BM_PolyphaseInterpolator4x96)->ArgName("width")->Arg(16)->Arg(8)->Arg(4);
+BENCHMARK(BM_PolyphaseInterpolator4x64)->ArgName("width")->Arg(16)->Arg(8)->Arg(4);
 BENCHMARK(BM_TruePeakLimiter8x);
 BENCHMARK(BM_TruePeakMeter8x);

@@ -8,7 +8,9 @@
 //                least squares, both channels sharing it): what no gain movement slower than 5 ms explains,
 //                i.e. the fast, distorting part of the limiting;
 //   tp8_dbtp   - 8x true peak of the output (TruePeakMeter's 64-tap-per-phase interpolator);
-//   overs      - 8x points above the ceiling.
+//   overs      - 8x points above the ceiling;
+//   gr_mean_db, gr_time_pct, gr_hold_ms - from the 5 ms gain curve: energy-weighted mean reduction, share of
+//                time at more than 0.5 dB of reduction, mean length of those stretches.
 // Usage: limiter_compare INPUT.wav OUTPUT.wav GAIN_DB CEILING_DBTP
 #include "dsp/PolyphaseInterpolator.h"
 
@@ -145,6 +147,28 @@ int main(int argc, char** argv) {
         }
     }
 
+    // How the gain was ridden, from the 5 ms gain curve (knots where the input is silent are skipped): the
+    // energy-weighted mean reduction (the limiter's loudness cost), the share of time at more than 0.5 dB of
+    // reduction and the mean length of those stretches (how long reduction is held).
+    double weightedReduction = 0.0, weight = 0.0, audibleKnots = 0.0, heldKnots = 0.0, stretches = 0.0;
+    bool inStretch = false;
+    for (std::size_t k = 0; k + 1 < knots; ++k) {
+        const double e = diag[k] - ridge;
+        if (e <= 1e-9 * inputEnergy / static_cast<double>(knots)) {
+            inStretch = false;
+            continue;
+        }
+        const double reductionDb = g[k] > 0 ? std::max(0.0, -20.0 * std::log10(g[k])) : 0.0;
+        weightedReduction += e * reductionDb;
+        weight += e;
+        audibleKnots += 1;
+        const bool held = reductionDb > 0.5;
+        heldKnots += held;
+        stretches += held && !inStretch;
+        inStretch = held;
+    }
+    const double knotMs = 1000.0 * static_cast<double>(knotSpacing) / in.rate;
+
     // 8x true peak and overs of the output file as it is.
     lathe::dsp::PolyphaseInterpolator up;
     constexpr int kFactor = 8;
@@ -170,8 +194,11 @@ int main(int argc, char** argv) {
     }
 
     auto db = [](double ratio) { return ratio > 0 ? 10.0 * std::log10(ratio) : -999.0; };
-    std::printf("lag=%d total_db=%.2f fast_db=%.2f tp8_dbtp=%.3f overs=%lld\n", lag,
-                db(totalResidual / inputEnergy), db(fastResidual / inputEnergy), 20.0 * std::log10(peak),
-                overs);
+    std::printf("lag=%d total_db=%.2f fast_db=%.2f tp8_dbtp=%.3f overs=%lld gr_mean_db=%.2f gr_time_pct=%.1f "
+                "gr_hold_ms=%.1f\n",
+                lag, db(totalResidual / inputEnergy), db(fastResidual / inputEnergy), 20.0 * std::log10(peak),
+                overs, weight > 0 ? weightedReduction / weight : 0.0,
+                audibleKnots > 0 ? 100.0 * heldKnots / audibleKnots : 0.0,
+                stretches > 0 ? knotMs * heldKnots / stretches : 0.0);
     return 0;
 }

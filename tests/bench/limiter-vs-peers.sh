@@ -24,7 +24,9 @@
 # Per song, target and contender the table prints: integrated loudness and LRA (ffmpeg ebur128), true peak 8x
 # (lathe-cli analyze) and 4x (ffmpeg ebur128), overs (8x points above the ceiling), the input gain, and the
 # residual against the gained input (limiter_compare: total, and "fast" = what is left after removing the
-# best 5 ms gain curve, i.e. distortion rather than gain riding).
+# best 5 ms gain curve, i.e. distortion rather than gain riding), and from that gain curve the energy-weighted
+# mean gain reduction, the share of time at more than 0.5 dB of it and the mean length of those stretches (how
+# long the limiter holds its reduction; rows cached before these columns existed leave them empty).
 #
 # Songs: the demo (lathe-cli demo), a quiet excerpt of a real song at -20 LUFS, and two real songs rendered
 # from Debian's lmms demos by /work/shared/corpus/lmms-client-folder.sh (minutes each, cached).
@@ -211,8 +213,12 @@ measure() {
     total=$(sed 's/.*total_db=\([^ ]*\).*/\1/' <<< "$cmp")
     fast=$(sed 's/.*fast_db=\([^ ]*\).*/\1/' <<< "$cmp")
     overs=$(sed 's/.*overs=\([^ ]*\).*/\1/' <<< "$cmp")
-    printf '%s\t%s\t%s\t%s\t%s\t%s\t%.2f\t%s\t%s\t%.2f\t%s\t%s\t%s\t%s\n' "$song" "$target" "$name" "$i" "$lra" \
-        "$lra_lathe" "$tp8" "$tp4" "$overs" "$gain" "$total" "$fast" "$lag" "$th"
+    local gr_mean gr_time gr_hold
+    gr_mean=$(sed 's/.*gr_mean_db=\([^ ]*\).*/\1/' <<< "$cmp")
+    gr_time=$(sed 's/.*gr_time_pct=\([^ ]*\).*/\1/' <<< "$cmp")
+    gr_hold=$(sed 's/.*gr_hold_ms=\([^ ]*\).*/\1/' <<< "$cmp")
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%.2f\t%s\t%s\t%.2f\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$song" "$target" "$name" "$i" \
+        "$lra" "$lra_lathe" "$tp8" "$tp4" "$overs" "$gain" "$total" "$fast" "$lag" "$th" "$gr_mean" "$gr_time" "$gr_hold"
 }
 
 ROWS=$WORK/rows.tsv
@@ -269,7 +275,7 @@ done
 
 stamp=$(date +%Y%m%d-%H%M%S)
 {
-    printf 'song\ttarget\tlimiter\tI\tLRA\tLRA(lathe)\tTP8x\tTP4x(ffmpeg)\tovers\tgain_dB\tresidual_dB\tfast_dB\tlag\tthreshold\n'
+    printf 'song\ttarget\tlimiter\tI\tLRA\tLRA(lathe)\tTP8x\tTP4x(ffmpeg)\tovers\tgain_dB\tresidual_dB\tfast_dB\tlag\tthreshold\tGR_mean_dB\tGR_time_pct\tGR_hold_ms\n'
     cat "$ROWS"
 } > "$CACHE_DIR/table-$stamp.tsv"
 column -t -s $'\t' "$CACHE_DIR/table-$stamp.tsv"

@@ -8,6 +8,7 @@
 #include <sndfile.h>
 
 #include <cmath>
+#include <filesystem>
 #include <random>
 
 namespace lathe::test {
@@ -104,6 +105,58 @@ TEST_F(MatchCommandTest, BadInputGetsAClearErrorAndTheExitCode) {
     r = run(overInput);
     EXPECT_EQ(r.exitCode, 1);
     EXPECT_EQ(sha256File(reference_), before);
+}
+
+// Issue 14's rule for every writer, through core::checkWritePlan as render and advise use it: OUT may not be
+// a way to reach an input (a symlink to it, a hard link of it, the same file through a folder link).
+TEST_F(MatchCommandTest, OutThatIsALinkToAnInputIsRefusedAndTheInputKept) {
+    namespace fs = std::filesystem;
+    fs::create_directory(dir_.file("out"));
+    fs::create_symlink(reference_, dir_.file("out/to-reference.wav"));
+    fs::create_hard_link(source_, dir_.file("out/hard-mix.wav"));
+    fs::create_directory_symlink(dir_.path(), dir_.file("out/inputs"));
+    const std::string sourceSum = sha256File(source_), referenceSum = sha256File(reference_);
+    for (const std::string& out : {dir_.file("out/to-reference.wav"), dir_.file("out/hard-mix.wav"),
+                                   dir_.file("out/inputs/mix.wav"), dir_.file("out/../mix.wav")}) {
+        SCOPED_TRACE(out);
+        auto args = base();
+        args.push_back("--out");
+        args.push_back(out);
+        const CliResult r = run(args);
+        EXPECT_EQ(r.exitCode, 1) << r.out;
+        EXPECT_NE(r.out.find(out), std::string::npos) << "the error names OUT: " << r.out;
+        EXPECT_EQ(sha256File(source_), sourceSum);
+        EXPECT_EQ(sha256File(reference_), referenceSum);
+    }
+    EXPECT_TRUE(fs::is_symlink(dir_.file("out/to-reference.wav")));
+    EXPECT_EQ(fs::hard_link_count(source_), 2u);
+    for (const auto& f : filesUnder(dir_.path()))
+        EXPECT_EQ(f.find(".lathe-"), std::string::npos) << "left behind: " << f;
+}
+
+// A match that fails after OUT was accepted leaves an existing OUT as it was and nothing beside it; one
+// that succeeds replaces it whole (written under a temporary name, renamed).
+TEST_F(MatchCommandTest, AnExistingOutIsReplacedOnlyByACompleteMaster) {
+    const std::string out = dir_.file("matched.wav");
+    writeBytes(out, "the previous master");
+    auto failing = base();
+    for (const char* a : {"--range", "30-40", "--out"}) // the reference is 8 s long
+        failing.push_back(a);
+    failing.push_back(out);
+    CliResult r = run(failing);
+    EXPECT_EQ(r.exitCode, 1) << r.out;
+    EXPECT_EQ(readBytes(out), "the previous master");
+    for (const auto& f : filesUnder(dir_.path()))
+        EXPECT_EQ(f.find(".lathe-"), std::string::npos) << "left behind: " << f;
+
+    auto args = base();
+    args.push_back("--out");
+    args.push_back(out);
+    r = run(args);
+    ASSERT_EQ(r.exitCode, 0) << r.out;
+    EXPECT_EQ(readTestAudio(out)[0].size(), 48000u * 8);
+    for (const auto& f : filesUnder(dir_.path()))
+        EXPECT_EQ(f.find(".lathe-"), std::string::npos) << "left behind: " << f;
 }
 
 } // namespace

@@ -59,37 +59,44 @@ const Design kDesigns[] = {
 } // namespace
 
 // The vectorised block path must give exactly the arithmetic of a plain per-point loop, whatever the block
-// sizes (odd sizes exercise the 8-, 4- and 1-wide paths and the history wrap at kChunkFrames).
+// sizes (odd sizes exercise the 16-, 8-, 4- and 1-wide paths and the history wrap at kChunkFrames), on the
+// vectors this CPU dispatches to and on each narrower fallback (the SSE2 one every x86-64 runs): a master
+// must not depend on the machine that rendered it.
 TEST(PolyphaseInterpolator, BlockAndSampleProcessingMatchReferenceBitForBit) {
     const int n = 3 * PolyphaseInterpolator::kChunkFrames + 77;
-    for (const auto& d : kDesigns) {
-        SCOPED_TRACE(::testing::Message() << "factor " << d.factor << " taps " << d.taps);
-        const auto left = noise(n, 7), right = noise(n, 8);
-        const auto expectedLeft = reference(left, d.factor, d.taps, d.passbandEnd, d.stopbandBegin);
-        const auto expectedRight = reference(right, d.factor, d.taps, d.passbandEnd, d.stopbandBegin);
+    for (const int width : {16, 8, 4}) {
+        for (const auto& d : kDesigns) {
+            SCOPED_TRACE(::testing::Message()
+                         << "width " << width << " factor " << d.factor << " taps " << d.taps);
+            const auto left = noise(n, 7), right = noise(n, 8);
+            const auto expectedLeft = reference(left, d.factor, d.taps, d.passbandEnd, d.stopbandBegin);
+            const auto expectedRight = reference(right, d.factor, d.taps, d.passbandEnd, d.stopbandBegin);
 
-        PolyphaseInterpolator blocks;
-        blocks.prepare(d.factor, d.taps, 2, d.passbandEnd, d.stopbandBegin);
-        std::vector<float> outLeft(expectedLeft.size()), outRight(expectedRight.size());
-        const int sizes[] = {1, 3, 4, 5, 8, 13, 300, 64, 511};
-        int done = 0;
-        for (int k = 0; done < n; ++k) {
-            const int len = std::min(sizes[k % 9], n - done);
-            const auto at = static_cast<std::size_t>(done * d.factor);
-            blocks.processBlock(0, left.data() + done, len, outLeft.data() + at);
-            blocks.processBlock(1, right.data() + done, len, outRight.data() + at);
-            done += len;
+            PolyphaseInterpolator blocks;
+            blocks.prepare(d.factor, d.taps, 2, d.passbandEnd, d.stopbandBegin);
+            blocks.limitVectorWidth(width);
+            std::vector<float> outLeft(expectedLeft.size()), outRight(expectedRight.size());
+            const int sizes[] = {1, 3, 4, 5, 8, 13, 300, 64, 511};
+            int done = 0;
+            for (int k = 0; done < n; ++k) {
+                const int len = std::min(sizes[k % 9], n - done);
+                const auto at = static_cast<std::size_t>(done * d.factor);
+                blocks.processBlock(0, left.data() + done, len, outLeft.data() + at);
+                blocks.processBlock(1, right.data() + done, len, outRight.data() + at);
+                done += len;
+            }
+            expectBitIdentical(outLeft, expectedLeft);
+            expectBitIdentical(outRight, expectedRight);
+
+            PolyphaseInterpolator samples;
+            samples.prepare(d.factor, d.taps, 1, d.passbandEnd, d.stopbandBegin);
+            samples.limitVectorWidth(width);
+            std::vector<float> outSamples(expectedLeft.size());
+            for (int i = 0; i < n; ++i)
+                samples.process(0, left[static_cast<std::size_t>(i)],
+                                outSamples.data() + static_cast<std::size_t>(i * d.factor));
+            expectBitIdentical(outSamples, expectedLeft);
         }
-        expectBitIdentical(outLeft, expectedLeft);
-        expectBitIdentical(outRight, expectedRight);
-
-        PolyphaseInterpolator samples;
-        samples.prepare(d.factor, d.taps, 1, d.passbandEnd, d.stopbandBegin);
-        std::vector<float> outSamples(expectedLeft.size());
-        for (int i = 0; i < n; ++i)
-            samples.process(0, left[static_cast<std::size_t>(i)],
-                            outSamples.data() + static_cast<std::size_t>(i * d.factor));
-        expectBitIdentical(outSamples, expectedLeft);
     }
 }
 

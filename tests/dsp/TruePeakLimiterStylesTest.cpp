@@ -71,6 +71,13 @@ std::vector<Variant> variants() {
         c.softClipOversampling = 0;
         c.lowFrequencyCrossoverHz = 0.0;
     }
+    // The default styles since the depth-adaptive onset: 9 ms lookahead, 1.5 ms ramp for shallow overloads.
+    c.lookaheadMs = 9.0;
+    c.shortAttackMs = 1.5;
+    v.push_back({"transparent style, adaptive onset, 9 ms", c, true});
+    c.attackShape = AttackShape::SCurve;
+    c.lowFrequencyCrossoverHz = 120.0;
+    v.push_back({"punchy style, adaptive onset, bass-aware, link 0.7, 9 ms", c, true, 0.7});
     return v;
 }
 
@@ -83,6 +90,7 @@ void configure(TruePeakLimiter& limiter, const Variant& v, double ceilingDbtp, d
         limiter.setReleaseMs(100.0);
     limiter.setStereoLink(v.link);
     limiter.setSoftClipDb(1.0);
+    limiter.setOnsetDepthsDb(3.0, 7.0); // as core's limiterOnset; no effect without Config::shortAttackMs
 }
 
 // Runs the whole signal through (latency drained) in random block sizes, with the malloc counter armed around

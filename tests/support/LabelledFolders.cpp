@@ -23,6 +23,8 @@ namespace {
 constexpr int kWav24 = SF_FORMAT_WAV | SF_FORMAT_PCM_24;
 const char* kMix = "Demo Song Mix.wav";
 constexpr double kDemoVerseBehindHookDb = 2.5;
+// The demo's synth pads sit this wide in the hook (side over mid, dB) once widened by 3 dB there.
+constexpr double kSynthWideHookSideOverMidDb = 4.0;
 
 void save(const std::string& path, PlanarAudio a, int rate = kDefectSampleRate) {
     for (auto& c : a)
@@ -134,6 +136,20 @@ void addReverb(const std::string& path, double rt60, double wetDb) {
     save(path, a);
 }
 
+// A stereo widener printed on a file between two times: its side (L - R) / 2 raised by sideDb, its mid kept.
+void widenSection(const std::string& path, double fromSeconds, double toSeconds, double sideDb) {
+    PlanarAudio a = readTestAudio(path);
+    const double g = std::pow(10.0, sideDb / 20.0);
+    const auto from = static_cast<std::size_t>(fromSeconds * kDefectSampleRate);
+    const auto to = std::min(a[0].size(), static_cast<std::size_t>(toSeconds * kDefectSampleRate));
+    for (std::size_t i = from; i < to; ++i) {
+        const double mid = 0.5 * (a[0][i] + a[1][i]), side = 0.5 * g * (a[0][i] - a[1][i]);
+        a[0][i] = static_cast<float>(mid + side);
+        a[1][i] = static_cast<float>(mid - side);
+    }
+    save(path, a);
+}
+
 using Writer = std::function<void(const DefectiveFolder&)>;
 
 struct Entry {
@@ -155,20 +171,19 @@ std::vector<Entry> entries() {
         e.push_back({std::move(c), base, seed, std::move(edit)});
     };
     // Balanced mixes.
-    add({"clean", "nothing", "stereo_mastering", "", "", nan, 0, {}, true});
-    add({"clean_float", "nothing (every file 32-bit float)", "stereo_mastering", "", "", nan, 0, {}, false},
+    add({"clean", "nothing", "stereo_mastering", "", "", nan, 0, {}});
+    add({"clean_float", "nothing (every file 32-bit float)", "stereo_mastering", "", "", nan, 0, {}},
         Defect::Clean, [](const DefectiveFolder& f) {
             for (std::size_t k = 0; k < 7; ++k)
                 writeTestAudio(f.files[k], readTestAudio(f.files[k]), kDefectSampleRate,
                                SF_FORMAT_WAV | SF_FORMAT_FLOAT);
         });
-    e.push_back(
-        {{"clean_44k1", "nothing (every file at 44.1 kHz)", "stereo_mastering", "", "", nan, 0, {}, false},
-         Defect::Clean,
-         1,
-         {},
-         kDefectSeconds,
-         44100});
+    e.push_back({{"clean_44k1", "nothing (every file at 44.1 kHz)", "stereo_mastering", "", "", nan, 0, {}},
+                 Defect::Clean,
+                 1,
+                 {},
+                 kDefectSeconds,
+                 44100});
     add({"kick_808_alternating",
          "kick and 808 alternate (no conflict)",
          "stereo_mastering",
@@ -176,8 +191,7 @@ std::vector<Entry> entries() {
          "",
          nan,
          0,
-         {"low_end_masking"},
-         false},
+         {"low_end_masking"}},
         Defect::Kick808Alternating);
     add({"dc_offset_bass",
          "DC of -40 dBFS on the bass stem, mix re-summed",
@@ -186,8 +200,7 @@ std::vector<Entry> entries() {
          "dc_offset",
          -40.0,
          1.0,
-         {},
-         false},
+         {}},
         Defect::Clean, [](const DefectiveFolder& f) {
             PlanarAudio a = readTestAudio(f.files[1]);
             for (auto& c : a)
@@ -205,18 +218,9 @@ std::vector<Entry> entries() {
          "stem_offset",
          37.0,
          0.0,
-         {},
-         false},
+         {}},
         Defect::StemShifted37);
-    add({"stem_short_1s",
-         "music 1 s short",
-         "fix_delivery",
-         "03_Music.wav",
-         "stem_length",
-         -1.0,
-         1e-9,
-         {},
-         false},
+    add({"stem_short_1s", "music 1 s short", "fix_delivery", "03_Music.wav", "stem_length", -1.0, 1e-9, {}},
         Defect::StemOneSecondShort);
     add({"stem_44k1",
          "backing vocals resampled to 44.1 kHz (same length in seconds)",
@@ -225,8 +229,7 @@ std::vector<Entry> entries() {
          "sample_rate",
          44100.0,
          0.0,
-         {"stem_length"},
-         true},
+         {"stem_length"}},
         Defect::Clean, [](const DefectiveFolder& f) { resample(f.files[4], 44100); });
     add({"polarity_vocal",
          "lead vocal polarity-flipped",
@@ -235,8 +238,7 @@ std::vector<Entry> entries() {
          "polarity",
          nan,
          0,
-         {},
-         false},
+         {}},
         Defect::PolarityFlippedStem);
     add({"mp3_drums",
          "drums through MP3 128 kb/s",
@@ -245,8 +247,7 @@ std::vector<Entry> entries() {
          "lossy_source",
          nan,
          0,
-         {},
-         false},
+         {}},
         Defect::Mp3Stem);
     add({"missing_fx",
          "effects stem left out (the mix has it)",
@@ -255,8 +256,7 @@ std::vector<Entry> entries() {
          "missing_stem",
          nan,
          0,
-         {},
-         false},
+         {}},
         Defect::Clean, [](const DefectiveFolder& f) { std::filesystem::remove(f.files[5]); });
     add({"extra_stem",
          "a synth stem that is not in the mix",
@@ -265,8 +265,7 @@ std::vector<Entry> entries() {
          "extra_stem",
          nan,
          0,
-         {},
-         false},
+         {}},
         Defect::Clean, [](const DefectiveFolder& f) {
             save(f.folder + "/07_Synth_Lead.wav",
                  makeSine(2, static_cast<int64_t>(kDefectSeconds * kDefectSampleRate), kDefectSampleRate,
@@ -279,8 +278,7 @@ std::vector<Entry> entries() {
          "silent_file",
          nan,
          0,
-         {},
-         false},
+         {}},
         Defect::Clean, [](const DefectiveFolder& f) {
             PlanarAudio a = readTestAudio(f.files[4]);
             for (auto& c : a)
@@ -295,8 +293,7 @@ std::vector<Entry> entries() {
          "unusable_file",
          nan,
          0,
-         {},
-         false},
+         {}},
         Defect::Clean,
         [](const DefectiveFolder& f) { writeBytes(f.files[5], "RIFF\x10\x00\x00\x00WAVEjunk"); });
     add({"vocal_stem_4db_low",
@@ -306,8 +303,7 @@ std::vector<Entry> entries() {
          "stem_gain",
          4.0,
          0.1,
-         {"missing_stem"},
-         true},
+         {"missing_stem"}},
         Defect::Clean, [](const DefectiveFolder& f) { scaleAll(f.files[3], -4.0); });
     add({"clipped_bass_stem",
          "bass stem clipped (+12 dB into its old peak), the mix clean",
@@ -316,8 +312,7 @@ std::vector<Entry> entries() {
          "clipped_stem",
          nan,
          0,
-         {"printed_limiting", "printed_clipping"},
-         true},
+         {"printed_limiting", "printed_clipping"}},
         Defect::Clean, [](const DefectiveFolder& f) { clip(f.files[1], 12.0, 0.0); });
 
     // What stem mastering cannot fix: a mix revision.
@@ -328,8 +323,7 @@ std::vector<Entry> entries() {
          "clipping",
          nan,
          0,
-         {},
-         false},
+         {}},
         Defect::ClippedVocal);
     add({"clipped_mix",
          "the mix hard-clipped 6 dB on its bus, the stems clean",
@@ -338,18 +332,9 @@ std::vector<Entry> entries() {
          "printed_clipping",
          nan,
          0,
-         {"clipped_stem"},
-         false},
+         {"clipped_stem"}},
         Defect::Clean, [](const DefectiveFolder& f) { clip(f.files[6], 6.0, 0.0); });
-    add({"limited_mix_3db",
-         "the mix limited 3 dB",
-         "mix_revision",
-         kMix,
-         "printed_limiting",
-         3.0,
-         1.5,
-         {},
-         false},
+    add({"limited_mix_3db", "the mix limited 3 dB", "mix_revision", kMix, "printed_limiting", 3.0, 1.5, {}},
         Defect::Clean, [](const DefectiveFolder& f) { limitMix(f.files[6], 3.0); });
     add({"limited_mix_10db",
          "the mix limited 10 dB",
@@ -358,8 +343,7 @@ std::vector<Entry> entries() {
          "printed_limiting",
          10.0,
          3.0,
-         {},
-         false},
+         {}},
         Defect::Clean, [](const DefectiveFolder& f) { limitMix(f.files[6], 10.0); });
     add({"limited_mix_12db",
          "the mix pushed +12 dB into a limiter",
@@ -368,8 +352,7 @@ std::vector<Entry> entries() {
          "printed_limiting",
          12.0,
          3.5,
-         {},
-         true},
+         {}},
         Defect::Clean, [](const DefectiveFolder& f) { limitMix(f.files[6], 12.0); });
     add({"baked_reverb_vocal",
          "2 s of reverb printed on the lead vocal",
@@ -378,8 +361,7 @@ std::vector<Entry> entries() {
          "baked_reverb",
          nan,
          0,
-         {},
-         false},
+         {}},
         Defect::Clean, [](const DefectiveFolder& f) {
             addReverb(f.files[3], 2.0, -6.0);
             resumMix(f.files);
@@ -391,8 +373,7 @@ std::vector<Entry> entries() {
          "phase",
          nan,
          0,
-         {},
-         false},
+         {}},
         Defect::Clean, [](const DefectiveFolder& f) {
             PlanarAudio a = readTestAudio(f.files[3]);
             for (float& x : a[1])
@@ -405,7 +386,6 @@ std::vector<Entry> entries() {
     for (double db : {1.5, 6.0}) {
         const std::string tag = db < 2.0 ? "1.5db" : "6db";
         const std::string verdict = db < 2.0 ? "stem_mastering" : "mix_revision";
-        const bool fast = db > 2.0;
         // The figure is the deficit against the hook's reference, which the demo's hook already sits about
         // 0-1.5 dB under.
         add({"vocal_buried_hook_" + tag,
@@ -415,8 +395,7 @@ std::vector<Entry> entries() {
              "vocal_buried",
              db + 0.75,
              1.0,
-             {},
-             fast},
+             {}},
             Defect::Clean, [db](const DefectiveFolder& f) {
                 scaleSection(f.files[3], f.layout.verseEnd, f.layout.hookEnd, -db);
                 resumMix(f.files);
@@ -430,8 +409,7 @@ std::vector<Entry> entries() {
              "vocal_loud",
              db,
              1.0,
-             {},
-             false},
+             {}},
             Defect::Clean, [db](const DefectiveFolder& f) {
                 scaleSection(f.files[3], f.layout.introEnd, f.layout.verseEnd, kDemoVerseBehindHookDb + db);
                 resumMix(f.files);
@@ -444,13 +422,26 @@ std::vector<Entry> entries() {
              "bass_note_jump",
              db,
              2.0, // the note against its neighbours, which vary by up to 2.4 dB in the demo's line
-             {},
-             false},
+             {}},
             Defect::Clean, [db](const DefectiveFolder& f) {
                 scaleSection(f.files[1], kBassJumpSeconds, kBassJumpSeconds + 0.45, db);
                 resumMix(f.files);
             });
     }
+    // Issue 16's seed case: a stereo widener pushed on the synth bus in the hook, its side 3 dB up there (the
+    // demo's pads already sit about as wide as they are centred).
+    add({"synth_too_wide_hook",
+         "music (synth) stem's side +3 dB in the hook (a widener), the mix re-summed",
+         "stem_mastering",
+         "03_Music.wav",
+         "stem_too_wide",
+         kSynthWideHookSideOverMidDb,
+         1.0,
+         {"phase"}},
+        Defect::Clean, [](const DefectiveFolder& f) {
+            widenSection(f.files[2], f.layout.verseEnd, f.layout.hookEnd, 3.0);
+            resumMix(f.files);
+        });
     add({"kick_808_same_notes",
          "808 on every kick at its level",
          "stem_mastering",
@@ -458,8 +449,7 @@ std::vector<Entry> entries() {
          "low_end_masking",
          nan,
          0,
-         {},
-         false},
+         {}},
         Defect::Kick808SameNotes);
     add({"bass_note_16db",
          "one 808 note 16 dB louder (nothing else changed)",
@@ -468,8 +458,7 @@ std::vector<Entry> entries() {
          "bass_note_jump",
          16.0,
          2.0,
-         {"vocal_buried", "vocal_loud"},
-         true},
+         {"vocal_buried", "vocal_loud"}},
         Defect::Clean, [](const DefectiveFolder& f) {
             scaleSection(f.files[1], kBassJumpSeconds, kBassJumpSeconds + 0.45, 16.0);
             resumMix(f.files);
@@ -481,8 +470,7 @@ std::vector<Entry> entries() {
          "limiter_drive",
          nan,
          0,
-         {},
-         true},
+         {}},
         Defect::Clean, [](const DefectiveFolder& f) {
             // The hook's first phrase (a quarter bar of it), where the band already works the limiter. +12 dB
             // takes the vocal over full scale there, so the vocal and the mix are written as 32-bit float, as

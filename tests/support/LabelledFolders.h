@@ -2,9 +2,9 @@
 
 // The labelled benchmark of the diagnosis (issue 17): synthesized client folders with one known defect each
 // (or none), each with the verdict `lathe-cli advise` must give, the file it must name and the finding it
-// must make. tests/bench/lathe-bench-folders writes them all with a labels file, and
-// tests/bench/diagnosis-table.py prints the confusion table; the `fast` ones run in ctest
-// (core_DiagnosisBenchmarkTest).
+// must make. core_DiagnosisBenchmarkTest runs them all and prints the confusion table;
+// tests/bench/lathe-bench-folders writes them with a labels file for tests/bench/diagnosis-table.py, which
+// prints the same table for `lathe-cli advise` (and for any folder labelled by hand).
 
 #include <cmath>
 #include <ostream>
@@ -22,7 +22,6 @@ struct LabelledCase {
     double figure = NAN;  // the finding's expected figure, when there is one to check...
     double tolerance = 0; // ...within this
     std::vector<std::string> absent; // finding kinds that must not appear (no leak onto untouched stems)
-    bool fast = false;               // one of the ctest subset
 };
 
 std::vector<LabelledCase> labelledCases();

@@ -60,9 +60,9 @@ protected:
     bool waitForCurve() {
         QElapsedTimer t;
         t.start();
-        while ((panel_->computing() || panel_->curveView()->toneCurve().empty()) && t.elapsed() < 20000)
+        while ((panel_->computing() || !panel_->hasMatch()) && t.elapsed() < 20000)
             QCoreApplication::processEvents(QEventLoop::AllEvents, 20);
-        return !panel_->curveView()->toneCurve().empty();
+        return panel_->hasMatch() && !panel_->report().toneCurve.empty();
     }
 
     test::TempDir dir_;
@@ -98,7 +98,7 @@ TEST_F(MatchPanelTest, ControlsEditMasterMatchAndUndo) {
 TEST_F(MatchPanelTest, DrawsTheCurveAndTheLoudnessFromTheFiles) {
     ASSERT_TRUE(waitForCurve());
     // The same noise 6 dB louder: the tone curve is flat and the loudness part aims 6 LU higher.
-    for (const auto& p : panel_->curveView()->toneCurve())
+    for (const auto& p : panel_->report().toneCurve)
         if (p.frequencyHz >= 60 && p.frequencyHz <= 14000) EXPECT_NEAR(p.gainDb, 0.0, 0.3) << p.frequencyHz;
     const QString summary = panel_->summaryLabel()->text();
     EXPECT_TRUE(summary.contains(QStringLiteral("target"))) << summary.toStdString();

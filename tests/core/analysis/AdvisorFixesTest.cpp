@@ -9,6 +9,7 @@
 #include "core/model/SessionDefaults.h"
 #include "core/model/SessionJson.h"
 #include "support/DefectiveFolders.h"
+#include "support/LabelledFolders.h"
 #include "support/TestAudio.h"
 
 #include <gtest/gtest.h>
@@ -192,6 +193,55 @@ TEST(AdvisorFixes, ATransientDrivingTheLimiterGetsPeakControl) {
     EXPECT_EQ(v->measure, "limiter_max_gain_reduction_db");
     EXPECT_TRUE(v->improved) << v->text;
     EXPECT_LT(v->after, v->before - 3.0) << "limiter max gain reduction: " << v->text;
+}
+
+// The synth bus too wide in the hook (the labelled benchmark's folder: the music stem's side 3 dB up there):
+// a width ride on music over the hook only (automation.width, its static width left alone), set twice without
+// stacking, and the stem's side over mid measured back under the too-wide line on the stems it masters.
+TEST(AdvisorFixes, ASynthBusTooWideGetsAWidthRide) {
+    test::TempDir dir;
+    for (const auto& l : test::labelledCases())
+        if (l.name == "synth_too_wide_hook") test::writeLabelledCase(dir.path(), l);
+    const Case c = advise(dir.path());
+    EXPECT_EQ(c.advice.recommendation, core::Recommendation::StemMastering);
+    const core::SessionFix* ride = fixOf(c, "width_ride");
+    ASSERT_NE(ride, nullptr);
+    EXPECT_EQ(ride->stemId, "music");
+    EXPECT_GE(ride->widthFactor, core::kMinStemWidthFactor);
+    EXPECT_LT(ride->widthFactor, 1.0);
+    const core::Session s = appliedTwice(c);
+    const core::StemSettings& music = stem(s, "music");
+    EXPECT_EQ(music.width, 1.0) << "a ride, not a whole-song width";
+    EXPECT_TRUE(music.automation.gain_db.empty());
+    ASSERT_EQ(music.automation.width.size(), 4u);
+    EXPECT_EQ(music.automation.width.front().value, 1.0);
+    EXPECT_NEAR(music.automation.width[1].value, ride->widthFactor, 1e-12);
+    EXPECT_NEAR(music.automation.width[2].value, ride->widthFactor, 1e-12);
+    EXPECT_EQ(music.automation.width.back().value, 1.0);
+    EXPECT_EQ(ride->setAssignment.rfind("stems.music.automation.width=", 0), 0u) << ride->setAssignment;
+    // Only the music stem was widened: no other stem gets a width ride.
+    for (const auto& f : c.advice.fixes)
+        if (f.tool == "width_ride") EXPECT_EQ(f.stemId, "music");
+
+    const core::VerifiedFix* v = verifiedOf(c, "width_ride");
+    ASSERT_NE(v, nullptr);
+    EXPECT_EQ(v->measure, "side_over_mid_db");
+    EXPECT_TRUE(v->improved) << v->text;
+    EXPECT_GT(v->before, core::kStemTooWideDb) << v->text;
+    EXPECT_LT(v->after, core::kStemTooWideDb - 1.0) << "music side over mid in the hook: " << v->text;
+    // The ride's width lands on the figure: side scaled by the factor, in dB.
+    EXPECT_NEAR(v->after - v->before, 20.0 * std::log10(ride->widthFactor), 0.75) << v->text;
+}
+
+// The clean demo's stems (a pad of decorrelated voices about as wide as it is centred, reverb returns) are
+// not too wide.
+TEST(AdvisorFixes, TheCleanDemoGetsNoWidthRide) {
+    test::TempDir dir;
+    test::writeDefectiveFolder(dir.path(), Defect::Clean);
+    const Case c = advise(dir.path());
+    EXPECT_EQ(fixOf(c, "width_ride"), nullptr);
+    for (const auto& f : c.advice.findings)
+        EXPECT_NE(f.kind, "stem_too_wide") << f.text;
 }
 
 // What the user set by hand stays: their own band, their gain, their ride points outside the advisor's

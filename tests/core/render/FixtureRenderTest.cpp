@@ -163,6 +163,31 @@ TEST(FixtureRender, FullChain44k16MastersNullAgainstTheirReference) {
     checkOrUpdate("full-chain-44k16");
 }
 
+// The dispatched vector paths (AVX-512 or AVX, where the CPU has them) against the SSE2 fallback a CPU
+// without them runs (LATHE_DSP_MAX_VECTOR_WIDTH=4): the same masters bit for bit, so a master does not depend
+// on the machine that rendered it.
+TEST(FixtureRender, FallbackVectorPathsRenderTheSameMasters) {
+    const json dispatched = renderFixture("full-chain-48k24");
+    json fallback;
+    {
+        struct CapWidth {
+            CapWidth() { ::setenv("LATHE_DSP_MAX_VECTOR_WIDTH", "4", 1); }
+            ~CapWidth() { ::unsetenv("LATHE_DSP_MAX_VECTOR_WIDTH"); }
+        } cap;
+        fallback = renderFixture("full-chain-48k24");
+    }
+    ASSERT_EQ(dispatched.size(), 2u);
+    for (const auto& [name, want] : dispatched.items()) {
+        SCOPED_TRACE(name);
+        ASSERT_TRUE(fallback.contains(name));
+        const json& got = fallback[name];
+        ASSERT_EQ(got["frames"], want["frames"]);
+        ASSERT_EQ(got["channels"].size(), want["channels"].size());
+        for (std::size_t c = 0; c < want["channels"].size(); ++c)
+            EXPECT_EQ(got["channels"][c]["checksum"], want["channels"][c]["checksum"]);
+    }
+}
+
 // The sketch's null against the null measured by subtracting the signals (what a mastering engineer does),
 // for the differences a change can make: noise everywhere, one changed sample, a tone, and one 24-bit LSB
 // everywhere. 512 buckets estimate the energy of a spread difference within +-1 dB (more than 3 standard

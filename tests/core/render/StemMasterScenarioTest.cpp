@@ -3,7 +3,14 @@
 // -> master) and the stereo master (the mix -> the same master) are rendered from the same session and the
 // element is measured in both, against the mix: the stem master fixes it, the stereo master cannot. Each
 // figure is in the failure message.
+#include "core/analysis/Advisor.h"
+#include "core/analysis/DeliveryChecks.h"
+#include "core/analysis/ElementAnalysis.h"
+#include "core/io/ClientFolder.h"
+#include "core/model/SessionDefaults.h"
 #include "core/render/Renderer.h"
+#include "support/DefectiveFolders.h"
+#include "support/LabelledFolders.h"
 #include "support/StemSignals.h"
 #include "support/TestAudio.h"
 #include "support/TestSignals.h"
@@ -29,8 +36,8 @@ Masters render(const Session& s, const std::string& out) {
     const RenderReport report = renderSession(s, out);
     Masters m;
     m.mix = test::readTestAudio(s.mix);
-    m.stereo = test::readTestAudio(out + "/song_stereo_master.wav");
-    m.stem = test::readTestAudio(out + "/song_stem_master.wav");
+    m.stereo = test::readTestAudio(out + "/" + s.song + "_stereo_master.wav");
+    m.stem = test::readTestAudio(out + "/" + s.song + "_stem_master.wav");
     for (const auto& d : report.deliverables)
         (d.kind == "stem_master" ? m.stemLimiterMaxGrDb : m.stereoLimiterMaxGrDb) = d.maxGainReductionDb;
     return m;
@@ -40,6 +47,17 @@ Masters render(const Session& s, const std::string& out) {
 double toneDb(const test::PlanarAudio& a, double frequencyHz, double fromSeconds, double seconds) {
     return dsp::gainToDb(test::amplitudeAt(a[0], frequencyHz, kRate, static_cast<int>(fromSeconds * kRate),
                                            static_cast<int>(seconds * kRate)));
+}
+
+// Side over mid (dB) of a stereo file over [fromSeconds, toSeconds).
+double sideOverMidDb(const test::PlanarAudio& a, int rate, double fromSeconds, double toSeconds) {
+    double mid = 0, side = 0;
+    for (auto i = static_cast<size_t>(fromSeconds * rate); i < static_cast<size_t>(toSeconds * rate); ++i) {
+        const double mm = 0.5 * (a[0][i] + a[1][i]), ss = 0.5 * (a[0][i] - a[1][i]);
+        mid += mm * mm;
+        side += ss * ss;
+    }
+    return 10.0 * std::log10(side / mid);
 }
 
 // The figures of a case, printed whether it passes or fails (and kept in the XML report).
@@ -187,20 +205,57 @@ TEST(StemMasterScenario, TooWideBusIsFixedByWidthAutomation) {
         kRate);
     s.stems[0].automation.width = {{1.95, 1.0}, {2.0, 0.5}, {4.0, 0.5}, {4.05, 1.0}};
     const Masters m = render(s, dir.file("out"));
-    const auto sideOverMid = [](const test::PlanarAudio& a) {
-        double mid = 0, side = 0;
-        for (size_t i = static_cast<size_t>(2.5 * kRate); i < static_cast<size_t>(3.5 * kRate); ++i) {
-            const double mm = 0.5 * (a[0][i] + a[1][i]), ss = 0.5 * (a[0][i] - a[1][i]);
-            mid += mm * mm;
-            side += ss * ss;
-        }
-        return 10.0 * std::log10(side / mid);
-    };
+    const auto sideOverMid = [](const test::PlanarAudio& a) { return sideOverMidDb(a, kRate, 2.5, 3.5); };
     const double mix = sideOverMid(m.mix), stem = sideOverMid(m.stem), stereo = sideOverMid(m.stereo);
     figures("side over mid in the chorus", mix, stereo, stem);
     EXPECT_GT(mix, 0.0) << "the case: the chorus is wider than it is centred (side/mid " << mix << " dB)";
     EXPECT_LT(stem, mix - 4.0) << "side over mid in the chorus: mix " << mix << " dB -> stem master " << stem;
     EXPECT_NEAR(stereo, mix, 0.5) << "stereo master " << stereo << " dB";
+}
+
+// The too-wide synth bus found and fixed by the advisor (issue 16), on the labelled benchmark's folder whose
+// music (synth) stem was widened 8 dB in the hook: the advisor names the stem, writes a width ride over the
+// hook, and the stem master rendered from the session it sets narrows the song's hook; the stereo master (the
+// mix through the same master) cannot. Side over mid of the whole song, in the ridden hook less its ramps.
+TEST(StemMasterScenario, TooWideSynthBusFoundByTheAdvisorIsFixedByItsWidthRide) {
+    test::TempDir dir;
+    const std::string folder = dir.file("Demo Song");
+    for (const auto& c : test::labelledCases())
+        if (c.name == "synth_too_wide_hook") test::writeLabelledCase(folder, c);
+    const FolderScan scan = scanClientFolder(folder);
+    const ElementAnalysis elements = analyzeFolderElements(scan);
+    const Advice advice = advise(validateFolder(scan), elements);
+    const SessionFix* ride = nullptr;
+    for (const auto& fix : advice.fixes)
+        if (fix.tool == "width_ride") ride = &fix;
+    ASSERT_NE(ride, nullptr) << "verdict " << recommendationName(advice.recommendation);
+    EXPECT_EQ(ride->stemId, "music");
+    EXPECT_LT(ride->widthFactor, 1.0);
+    Session s = makeDefaultSession(scan);
+    EXPECT_TRUE(applyFixes(s, advice.fixes).empty());
+    s.song = "song";
+    s.output.mode = "both";
+    s.output.mp3 = false;
+    const Masters m = render(s, dir.file("out"));
+
+    DemoOptions demo;
+    demo.seconds = test::kDefectSeconds;
+    const DemoLayout layout = demoLayout(demo);
+    // Within the ride (the hook as the advisor found it), clear of its ramps.
+    const auto hook = [&](const test::PlanarAudio& a) {
+        return sideOverMidDb(a, kRate, ride->startSeconds + 0.3, ride->endSeconds - 0.3);
+    };
+    const auto verse = [&](const test::PlanarAudio& a) {
+        return sideOverMidDb(a, kRate, layout.introEnd + 0.5, layout.verseEnd - 0.5);
+    };
+    const double mix = hook(m.mix), stem = hook(m.stem), stereo = hook(m.stereo);
+    figures("song's side over mid in the hook", mix, stereo, stem);
+    EXPECT_LT(stem, mix - 2.0) << "side over mid in the hook: mix " << mix << " dB -> stem master " << stem
+                               << " dB (music width ridden to " << ride->widthFactor << ")";
+    EXPECT_NEAR(stereo, mix, 0.5) << "stereo master " << stereo << " dB, mix " << mix << " dB";
+    // The ride is the hook's only: the verse keeps its width in the stem master.
+    EXPECT_NEAR(verse(m.stem), verse(m.mix), 0.5) << "side over mid in the verse: mix " << verse(m.mix)
+                                                  << " dB, stem master " << verse(m.stem) << " dB";
 }
 
 } // namespace lathe::core
