@@ -1,11 +1,13 @@
 #include "core/analysis/DeliveryChecks.h"
 
+#include "dsp/FftwPlanner.h"
 #include "dsp/SubAudibleMeter.h"
 
 #include <fftw3.h>
 
 #include <algorithm>
 #include <cmath>
+#include <mutex>
 #include <numbers>
 
 namespace lathe::core {
@@ -23,7 +25,12 @@ double detectBandLimitHz(const std::vector<float>& mono, double sampleRate) {
     if (mono.size() < static_cast<std::size_t>(kSize)) return 0.0;
     float* in = fftwf_alloc_real(kSize);
     fftwf_complex* out = fftwf_alloc_complex(kSize / 2 + 1);
-    fftwf_plan plan = fftwf_plan_dft_r2c_1d(kSize, in, out, FFTW_ESTIMATE);
+    fftwf_plan plan;
+    {
+        // FFTW's planner is process-wide and not thread-safe; folders are analysed on worker threads.
+        std::lock_guard lock(dsp::fftwPlannerMutex());
+        plan = fftwf_plan_dft_r2c_1d(kSize, in, out, FFTW_ESTIMATE);
+    }
     std::vector<double> power(kSize / 2 + 1, 0.0);
     const std::size_t frames = mono.size() - kSize;
     const std::size_t count = std::min<std::size_t>(256, frames / (kSize / 2) + 1);
@@ -38,7 +45,10 @@ double detectBandLimitHz(const std::vector<float>& mono, double sampleRate) {
             power[static_cast<std::size_t>(b)] +=
                 static_cast<double>(out[b][0]) * out[b][0] + static_cast<double>(out[b][1]) * out[b][1];
     }
-    fftwf_destroy_plan(plan);
+    {
+        std::lock_guard lock(dsp::fftwPlannerMutex());
+        fftwf_destroy_plan(plan);
+    }
     fftwf_free(in);
     fftwf_free(out);
 

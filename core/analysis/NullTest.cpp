@@ -2,6 +2,7 @@
 
 #include "core/Error.h"
 #include "core/analysis/GainFit.h"
+#include "dsp/FftwPlanner.h"
 
 #include <fftw3.h>
 
@@ -9,6 +10,7 @@
 #include <cmath>
 #include <complex>
 #include <memory>
+#include <mutex>
 
 namespace lathe::core {
 
@@ -144,8 +146,14 @@ LagEstimate estimateLag(const std::vector<float>& signal, const std::vector<floa
         if (j >= 0 && j < frames) y.get()[i] = reference[static_cast<std::size_t>(j)];
     }
     if (ex <= 1e-20) return {};
-    fftwf_plan px = fftwf_plan_dft_r2c_1d(static_cast<int>(n), x.get(), xf.get(), FFTW_ESTIMATE);
-    fftwf_plan py = fftwf_plan_dft_r2c_1d(static_cast<int>(n), y.get(), yf.get(), FFTW_ESTIMATE);
+    fftwf_plan px, py, pc;
+    {
+        // FFTW's planner is process-wide and not thread-safe; advise/validate run folders on worker threads.
+        std::lock_guard lock(dsp::fftwPlannerMutex());
+        px = fftwf_plan_dft_r2c_1d(static_cast<int>(n), x.get(), xf.get(), FFTW_ESTIMATE);
+        py = fftwf_plan_dft_r2c_1d(static_cast<int>(n), y.get(), yf.get(), FFTW_ESTIMATE);
+        pc = fftwf_plan_dft_c2r_1d(static_cast<int>(n), yf.get(), y.get(), FFTW_ESTIMATE);
+    }
     fftwf_execute(px);
     fftwf_execute(py);
     for (std::size_t k = 0; k < bins; ++k) {
@@ -154,11 +162,13 @@ LagEstimate estimateLag(const std::vector<float>& signal, const std::vector<floa
         yf.get()[k][0] = c.real();
         yf.get()[k][1] = c.imag();
     }
-    fftwf_plan pc = fftwf_plan_dft_c2r_1d(static_cast<int>(n), yf.get(), y.get(), FFTW_ESTIMATE);
     fftwf_execute(pc);
-    fftwf_destroy_plan(px);
-    fftwf_destroy_plan(py);
-    fftwf_destroy_plan(pc);
+    {
+        std::lock_guard lock(dsp::fftwPlannerMutex());
+        fftwf_destroy_plan(px);
+        fftwf_destroy_plan(py);
+        fftwf_destroy_plan(pc);
+    }
     // corr[m] = sum_i x[i] * ref[refStart + i + m]; the signal at start+i lines up with the reference at
     // start+i+k where k = m - maxLag. A signal that is late by L matches the reference L frames earlier.
     int bestM = maxLag;
