@@ -61,12 +61,17 @@ AutomationLane withRide(AutomationLane lane, const SessionFix& fix) {
     return lane;
 }
 
+// A ride's window, level or width alike: the section plus half a ramp on each side, never before the song.
+void setRideWindow(SessionFix& fix, const StemNudge& n) {
+    fix.rideFromSeconds = std::max(0.0, n.startSeconds - 0.5 * kRideRampSeconds);
+    fix.rideToSeconds = n.endSeconds + 0.5 * kRideRampSeconds;
+}
+
 SessionFix sectionRide(const StemNudge& n) {
     SessionFix fix;
     fix.tool = "section_ride";
     fix.gainDb = n.gainDb;
-    fix.rideFromSeconds = std::max(0.0, n.startSeconds - 0.5 * kRideRampSeconds);
-    fix.rideToSeconds = n.endSeconds + 0.5 * kRideRampSeconds;
+    setRideWindow(fix, n);
     fix.text = formatText("%s ride %+.1f dB over the %s (%.1f-%.1f s, %.1f s ramps)", n.stemId.c_str(),
                           n.gainDb, n.section.c_str(), n.startSeconds, n.endSeconds, kRideRampSeconds);
     fix.setAssignment =
@@ -80,8 +85,7 @@ SessionFix widthRide(const StemNudge& n) {
     SessionFix fix;
     fix.tool = "width_ride";
     fix.widthFactor = n.widthFactor;
-    fix.rideFromSeconds = std::max(0.0, n.startSeconds - 0.5 * kRideRampSeconds);
-    fix.rideToSeconds = n.endSeconds + 0.5 * kRideRampSeconds;
+    setRideWindow(fix, n);
     fix.text = formatText("%s width ride to %.2f over the %s (%.1f-%.1f s, %.1f s ramps)", n.stemId.c_str(),
                           n.widthFactor, n.section.c_str(), n.startSeconds, n.endSeconds, kRideRampSeconds);
     fix.setAssignment =
