@@ -185,12 +185,14 @@ double DeliverableRenderer::renderPreLimiter(FrameCache& cache) {
     // agrees with libebur128 to 0.01 LU (IntegratedLoudnessTest) at a third of its cost.
     dsp::IntegratedLoudness meter;
     meter.prepare(outputRate_);
+    limitingCost_ = LimitingCostEstimate(outputRate_);
     int64_t written = 0;
     const StereoResampler::Sink toCache = [&](const float* l, const float* r, int n) {
         n = static_cast<int>(std::min<int64_t>(n, expected - written));
         if (n <= 0) return;
         cache.append(l, r, n);
         meter.process(l, r, n);
+        limitingCost_.add(l, r, n);
         written += n;
     };
     const auto emit = [&](float* l, float* r, int n) {

@@ -9,6 +9,7 @@
 #include "core/model/Session.h"
 #include "core/render/DeliverablePlan.h"
 #include "core/render/FrameCache.h"
+#include "core/render/LimitingCostEstimate.h"
 #include "core/render/LoudnessSearch.h"
 #include "core/render/ProgressBoard.h"
 #include "core/render/Renderer.h"
@@ -97,6 +98,8 @@ private:
     // A probe drive (not NaN) also measures the loudness at that drive, into PassResult::probeLufs.
     PassResult limiterPass(FrameCache& input, double gainDb, bool write, double progressFrom,
                            double progressTo, double probeGainDb);
+    // The probe alone: the integrated loudness at `gainDb`, measured as limiterPass measures its probe.
+    double probePass(FrameCache& input, double gainDb);
     void writeLossy(FrameCache& finalAudio, JobResult& result); // DeliverableRenderer.cpp
 
     const Session& s_;
@@ -110,7 +113,8 @@ private:
     std::string renderDate_; // bext origination date and time: when the render started, local time
     std::string renderTime_;
     int threads_ = 1;
-    MasterMatch match_; // planned by renderPreLimiter
+    MasterMatch match_;                        // planned by renderPreLimiter
+    LimitingCostEstimate limitingCost_{48000}; // of the pre-limiter signal, filled by renderPreLimiter
 };
 
 } // namespace lathe::core::render

@@ -59,3 +59,28 @@ TEST(RenderThreads, OutputIsBitIdenticalForAnyThreadCount) {
         EXPECT_TRUE(one.deliverables[d].withinCeiling);
     }
 }
+
+// Whether the first pass's probe runs beside it (two threads and a forecast of heavy limiting) or after it
+// (one thread, only once the pass missed), it is the same measurement: a loud target that takes several
+// passes gives the same master either way.
+TEST(RenderThreads, LoudTargetTakesTheSamePassesWhereverTheProbeRuns) {
+    lathe::test::TempDir dir;
+    DemoOptions demo;
+    demo.seconds = 8.0;
+    writeDemoFolder(dir.file("Song"), demo);
+    Session session = openSessionOrFolder(dir.file("Song"));
+    session.output.mode = "stem";
+    session.output.mp3 = false;
+    session.loudness.target_lufs = -9.0;
+
+    const RenderReport alone = renderWith(session, dir.file("one"), 1);
+    const RenderReport beside = renderWith(session, dir.file("two"), 2);
+    ASSERT_EQ(alone.deliverables.size(), 1u);
+    ASSERT_EQ(beside.deliverables.size(), 1u);
+    EXPECT_GE(alone.deliverables[0].passes, 2); // the probe was needed
+    EXPECT_EQ(beside.deliverables[0].passes, alone.deliverables[0].passes);
+    EXPECT_EQ(beside.deliverables[0].loudnessGainDb, alone.deliverables[0].loudnessGainDb);
+    EXPECT_EQ(lathe::test::sha256File(beside.deliverables[0].wavPath),
+              lathe::test::sha256File(alone.deliverables[0].wavPath));
+    EXPECT_TRUE(alone.deliverables[0].meetsTarget);
+}
