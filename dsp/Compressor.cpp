@@ -68,6 +68,48 @@ void Compressor::process(const AudioBlock& block) {
     process(block, block);
 }
 
+template <bool kAttackFaster>
+void Compressor::smoothReduction(double* targetsToReductions, int n, double& reduction,
+                                 double& maxReduction) const {
+#if defined(__SSE2__)
+    // In registers throughout: scalar doubles through _mm_set_sd would clear the upper lane (one more
+    // instruction on the chain) at every step.
+    const __m128d attack = _mm_set_sd(attackCoeff_), release = _mm_set_sd(releaseCoeff_);
+    const __m128d attackInput = _mm_set_sd(1.0 - attackCoeff_),
+                  releaseInput = _mm_set_sd(1.0 - releaseCoeff_);
+    const __m128d floor = _mm_set_sd(kReductionFloorDb);
+    __m128d r = _mm_set_sd(reduction);
+    __m128d largest = _mm_set_sd(maxReduction);
+    for (int i = 0; i < n; ++i) {
+        const __m128d target = _mm_load_sd(targetsToReductions + i);
+        const __m128d attacking = _mm_add_sd(_mm_mul_sd(attack, r), _mm_mul_sd(attackInput, target));
+        const __m128d releasing = _mm_add_sd(_mm_mul_sd(release, r), _mm_mul_sd(releaseInput, target));
+        const __m128d next =
+            kAttackFaster ? _mm_max_sd(attacking, releasing) : _mm_min_sd(attacking, releasing);
+        // Below the floor the reduction is exactly 0 (so a released compressor is exactly its makeup gain).
+        r = _mm_and_pd(_mm_cmple_sd(floor, next), next);
+        largest = _mm_max_sd(largest, r);
+        _mm_store_sd(targetsToReductions + i, r);
+    }
+    reduction = _mm_cvtsd_f64(r);
+    maxReduction = _mm_cvtsd_f64(largest);
+#else
+    const double attack = attackCoeff_, release = releaseCoeff_;
+    const double attackInput = 1.0 - attackCoeff_, releaseInput = 1.0 - releaseCoeff_;
+    double largest = maxReduction;
+    for (int i = 0; i < n; ++i) {
+        const double target = targetsToReductions[i];
+        const double attacking = attack * reduction + attackInput * target;
+        const double releasing = release * reduction + releaseInput * target;
+        const double next = kAttackFaster ? std::max(attacking, releasing) : std::min(attacking, releasing);
+        reduction = next >= kReductionFloorDb ? next : 0.0;
+        largest = std::max(largest, reduction);
+        targetsToReductions[i] = reduction;
+    }
+    maxReduction = largest;
+#endif
+}
+
 void Compressor::process(const AudioBlock& block, const AudioBlock& sidechain) {
     const int frames = block.numFrames();
     const int channels = block.numChannels();
@@ -112,7 +154,27 @@ void Compressor::process(const AudioBlock& block, const AudioBlock& sidechain) {
         for (int start = 0; start < frames; start += kBatch) {
             const int n = std::min(kBatch, frames - start);
             double batchLoudest = 0.0;
-            for (int i = 0; i < n; ++i) {
+            int first = 0; // the first frame the scalar loop below takes
+#if defined(__SSE2__)
+            // |x| and the larger channel are exact in float, so four frames at a time give the same levels
+            // as the scalar loop, and the batch's loudest without a chain of dependent maxima.
+            if (!highPassOn_) {
+                const __m128 magnitude = _mm_castsi128_ps(_mm_set1_epi32(0x7fffffff));
+                __m128 loudest = _mm_setzero_ps();
+                for (; first + 4 <= n; first += 4) {
+                    const __m128 level =
+                        _mm_max_ps(_mm_and_ps(_mm_loadu_ps(keyL + start + first), magnitude),
+                                   _mm_and_ps(_mm_loadu_ps(keyR + start + first), magnitude));
+                    loudest = _mm_max_ps(loudest, level);
+                    _mm_storeu_pd(work.data() + first, _mm_cvtps_pd(level));
+                    _mm_storeu_pd(work.data() + first + 2, _mm_cvtps_pd(_mm_movehl_ps(level, level)));
+                }
+                loudest = _mm_max_ps(loudest, _mm_movehl_ps(loudest, loudest));
+                loudest = _mm_max_ss(loudest, _mm_shuffle_ps(loudest, loudest, 1));
+                batchLoudest = _mm_cvtss_f32(loudest);
+            }
+#endif
+            for (int i = first; i < n; ++i) {
                 double l = keyL[start + i], r = keyR[start + i];
                 if (highPassOn_) {
                     l = sidechainHighPass_.processSample(0, l);
@@ -166,14 +228,15 @@ void Compressor::process(const AudioBlock& block, const AudioBlock& sidechain) {
                                                                   maxNoBranch(overshoot - halfKnee, 0.0));
                 }
             }
-            for (int i = 0; i < n; ++i) {
-                const double target = work[static_cast<std::size_t>(i)];
-                const double coeff = selectGreater(target, reduction, attackCoeff_, releaseCoeff_);
-                reduction = target + coeff * (reduction - target);
-                reduction = selectGreater(kReductionFloorDb, reduction, 0.0, reduction);
-                blockMaxReduction = maxNoBranch(blockMaxReduction, reduction);
-                work[static_cast<std::size_t>(i)] = reduction;
-            }
+            // The smoothing, c r + (1 - c) t with c the attack coefficient while the target is above the
+            // reduction, else the release one. Both candidates are formed and the larger kept when attack is
+            // the faster (c_a <= c_r: (c_r - c_a)(t - r) is their difference, positive exactly when t > r),
+            // the smaller otherwise: the choice then waits on no comparison of its own, which shortens the
+            // one chain every frame waits on from about 25 cycles to 17.
+            if (attackCoeff_ <= releaseCoeff_)
+                smoothReduction<true>(work.data(), n, reduction, blockMaxReduction);
+            else
+                smoothReduction<false>(work.data(), n, reduction, blockMaxReduction);
 #if defined(__SSE2__)
             // Four gains at a time in float (fastExp2's float form, 4e-6 dB): the gains scale float samples.
             // Zero reduction still gives exactly the makeup gain, so an idle 0 dB-makeup stage multiplies

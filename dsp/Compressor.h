@@ -61,6 +61,10 @@ public:
 
 private:
     void updateCoefficients();
+    // The linked path's one-pole smoothing over n frames: targets in, reductions out (in place), from and
+    // into `reduction`; raises maxReduction. kAttackFaster: attack coefficient <= release coefficient.
+    template <bool kAttackFaster>
+    void smoothReduction(double* targetsToReductions, int n, double& reduction, double& maxReduction) const;
 
     CompressorParameters params_;
     double sampleRate_ = 48000.0;

@@ -63,6 +63,24 @@ void BM_CompressorPeakLinkedSidechainHpf(benchmark::State& state) {
 }
 BENCHMARK(BM_CompressorPeakLinkedSidechainHpf);
 
+// The render's stem and master compressor (vs-peers.sh's equal-work session: ffmpeg's acompressor settings):
+// linked peak detection, no sidechain filter.
+void BM_CompressorPeakLinked(benchmark::State& state) {
+    CompressorParameters p;
+    p.thresholdDb = -18.0;
+    p.ratio = 2.0;
+    p.kneeDb = 9.0;
+    p.attackMs = 20.0;
+    p.releaseMs = 250.0;
+    p.detection = DetectionMode::Peak;
+    p.stereoLink = 1.0;
+    Compressor comp;
+    comp.setParameters(p);
+    comp.prepare(kFs, kBlock, 2);
+    runBlocks(state, comp);
+}
+BENCHMARK(BM_CompressorPeakLinked);
+
 void BM_MultibandCompressor4Bands(benchmark::State& state) {
     MultibandCompressor mb;
     mb.prepare(kFs, kBlock, 2);
