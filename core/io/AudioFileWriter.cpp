@@ -11,6 +11,7 @@
 #include <cmath>
 #include <cstring>
 #include <fcntl.h>
+#include <limits>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -325,38 +326,69 @@ void AudioFileWriter::write(const float* const* channels, int64_t frames) {
     const long maxCode = (1L << (bits - 1)) - 1;
     const int shift = 32 - bits; // libsndfile keeps the top `bits` bits of an int sample
 
+    // WAV PCM is little-endian integers packed in `bits / 8` bytes: written as such (sf_write_raw), the same
+    // bytes sf_writef_int would make from the shifted int, without its second trip over the samples.
+    const bool packed = options_.format == OutputFormat::Wav16 || options_.format == OutputFormat::Wav24;
+    const int bytesPerSample = bits / 8;
     for (int64_t offset = 0; offset < frames;) {
         const int64_t count = std::min(frames - offset, kMaxFramesPerCall);
         const size_t samples = static_cast<size_t>(count * numChannels);
-        if (pcm && intScratch_.size() < samples) intScratch_.resize(samples);
+        if (packed && byteScratch_.size() < samples * static_cast<size_t>(bytesPerSample))
+            byteScratch_.resize(samples * static_cast<size_t>(bytesPerSample));
+        if (pcm && !packed && intScratch_.size() < samples) intScratch_.resize(samples);
         if (!pcm && floatScratch_.size() < samples) floatScratch_.resize(samples);
 
-        for (int64_t i = 0; i < count; ++i) {
-            for (int c = 0; c < numChannels; ++c) {
-                const float x = channels[c][offset + i];
-                if (!std::isfinite(x)) {
-                    abandon();
-                    throw Error(finalPath_,
-                                "export stopped: the rendered audio contains NaN/Inf samples at frame " +
-                                    std::to_string(framesWritten_ + i) + " (a processing fault)");
-                }
+        // NaN and Inf first, on their own: a loop with no exit in it converts at the memory's speed.
+        bool allFinite = true;
+        for (int c = 0; c < numChannels; ++c) {
+            const float* x = channels[c] + offset;
+            bool finite = true;
+            for (int64_t i = 0; i < count; ++i)
+                finite &= std::abs(x[i]) <= std::numeric_limits<float>::max();
+            allFinite = allFinite && finite;
+        }
+        if (!allFinite)
+            for (int64_t i = 0; i < count; ++i)
+                for (int c = 0; c < numChannels; ++c)
+                    if (!std::isfinite(channels[c][offset + i])) {
+                        abandon();
+                        throw Error(finalPath_,
+                                    "export stopped: the rendered audio contains NaN/Inf samples at frame " +
+                                        std::to_string(framesWritten_ + i) + " (a processing fault)");
+                    }
+
+        for (int c = 0; c < numChannels; ++c) {
+            const float* x = channels[c] + offset;
+            if (!pcm) {
+                for (int64_t i = 0; i < count; ++i)
+                    floatScratch_[static_cast<size_t>(i * numChannels + c)] = x[i];
+                continue;
+            }
+            for (int64_t i = 0; i < count; ++i) {
+                // Clamp before rounding: a huge over would not fit. Half away from zero like lround, by
+                // truncation: a float times 2^(bits-1) has at most 24 significant bits, so adding 0.5 to
+                // it is exact in double and truncating gives lround's result without a libm call.
+                const double v = std::clamp(double(x[i]) * scale, -scale, double(maxCode));
+                const auto k = static_cast<int32_t>(v < 0.0 ? v - 0.5 : v + 0.5);
                 const size_t index = static_cast<size_t>(i * numChannels + c);
-                if (pcm) {
-                    // Clamp before rounding: a huge over would not fit. Half away from zero like lround, by
-                    // truncation: a float times 2^(bits-1) has at most 24 significant bits, so adding 0.5 to
-                    // it is exact in double and truncating gives lround's result without a libm call.
-                    const double v = std::clamp(double(x) * scale, -scale, double(maxCode));
-                    const long k = static_cast<long>(v < 0.0 ? v - 0.5 : v + 0.5);
+                if (packed) {
+                    const auto u = static_cast<uint32_t>(k);
+                    unsigned char* out = byteScratch_.data() + index * static_cast<size_t>(bytesPerSample);
+                    out[0] = static_cast<unsigned char>(u);
+                    out[1] = static_cast<unsigned char>(u >> 8);
+                    if (bytesPerSample == 3) out[2] = static_cast<unsigned char>(u >> 16);
+                } else {
                     // Shift as unsigned: left-shifting a negative int is not portable C++.
                     intScratch_[index] = static_cast<int>(static_cast<uint32_t>(k) << shift);
-                } else {
-                    floatScratch_[index] = x;
                 }
             }
         }
 
-        const sf_count_t written = pcm ? sf_writef_int(handle_->file, intScratch_.data(), count)
-                                       : sf_writef_float(handle_->file, floatScratch_.data(), count);
+        const sf_count_t written =
+            packed ? sf_write_raw(handle_->file, byteScratch_.data(), count * numChannels * bytesPerSample) /
+                         (numChannels * bytesPerSample)
+            : pcm ? sf_writef_int(handle_->file, intScratch_.data(), count)
+                  : sf_writef_float(handle_->file, floatScratch_.data(), count);
         if (written != count || handle_->writeErrno != 0 || sf_error(handle_->file) != SF_ERR_NO_ERROR) {
             const int err = handle_->writeErrno;
             const std::string detail = err != 0 ? describeSystemError(err) : sf_strerror(handle_->file);

@@ -75,6 +75,7 @@ private:
     int64_t framesWritten_ = 0;
     bool committed_ = false;
     std::vector<int> intScratch_;
+    std::vector<unsigned char> byteScratch_; // WAV PCM as the file holds it
     std::vector<float> floatScratch_;
 };
 
