@@ -48,6 +48,7 @@ public:
 
 private:
     void seedGenerators();
+    void processStereo(float* left, float* right, int n); // SSE2: both channels in one register
 
     struct Channel {
         std::array<uint64_t, 4> rng{};
