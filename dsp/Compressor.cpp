@@ -75,15 +75,14 @@ void Compressor::smoothReduction(double* targetsToReductions, int n, double& red
     // In registers throughout: scalar doubles through _mm_set_sd would clear the upper lane (one more
     // instruction on the chain) at every step.
     const __m128d attack = _mm_set_sd(attackCoeff_), release = _mm_set_sd(releaseCoeff_);
-    const __m128d attackInput = _mm_set_sd(1.0 - attackCoeff_),
-                  releaseInput = _mm_set_sd(1.0 - releaseCoeff_);
     const __m128d floor = _mm_set_sd(kReductionFloorDb);
     __m128d r = _mm_set_sd(reduction);
     __m128d largest = _mm_set_sd(maxReduction);
     for (int i = 0; i < n; ++i) {
         const __m128d target = _mm_load_sd(targetsToReductions + i);
-        const __m128d attacking = _mm_add_sd(_mm_mul_sd(attack, r), _mm_mul_sd(attackInput, target));
-        const __m128d releasing = _mm_add_sd(_mm_mul_sd(release, r), _mm_mul_sd(releaseInput, target));
+        const __m128d toGo = _mm_sub_sd(r, target);
+        const __m128d attacking = _mm_add_sd(target, _mm_mul_sd(attack, toGo));
+        const __m128d releasing = _mm_add_sd(target, _mm_mul_sd(release, toGo));
         const __m128d next =
             kAttackFaster ? _mm_max_sd(attacking, releasing) : _mm_min_sd(attacking, releasing);
         // Below the floor the reduction is exactly 0 (so a released compressor is exactly its makeup gain).
@@ -95,12 +94,11 @@ void Compressor::smoothReduction(double* targetsToReductions, int n, double& red
     maxReduction = _mm_cvtsd_f64(largest);
 #else
     const double attack = attackCoeff_, release = releaseCoeff_;
-    const double attackInput = 1.0 - attackCoeff_, releaseInput = 1.0 - releaseCoeff_;
     double largest = maxReduction;
     for (int i = 0; i < n; ++i) {
         const double target = targetsToReductions[i];
-        const double attacking = attack * reduction + attackInput * target;
-        const double releasing = release * reduction + releaseInput * target;
+        const double attacking = target + attack * (reduction - target);
+        const double releasing = target + release * (reduction - target);
         const double next = kAttackFaster ? std::max(attacking, releasing) : std::min(attacking, releasing);
         reduction = next >= kReductionFloorDb ? next : 0.0;
         largest = std::max(largest, reduction);
@@ -228,11 +226,12 @@ void Compressor::process(const AudioBlock& block, const AudioBlock& sidechain) {
                                                                   maxNoBranch(overshoot - halfKnee, 0.0));
                 }
             }
-            // The smoothing, c r + (1 - c) t with c the attack coefficient while the target is above the
+            // The smoothing, t + c (r - t) with c the attack coefficient while the target is above the
             // reduction, else the release one. Both candidates are formed and the larger kept when attack is
-            // the faster (c_a <= c_r: (c_r - c_a)(t - r) is their difference, positive exactly when t > r),
-            // the smaller otherwise: the choice then waits on no comparison of its own, which shortens the
-            // one chain every frame waits on from about 25 cycles to 17.
+            // the faster (c_a <= c_r), the smaller otherwise: with d = r - t, |c_a d| <= |c_r d| and rounding
+            // is monotonic, so that is the candidate the comparison picked, to the bit, and the choice waits
+            // on no comparison of its own. With the state kept in a register (no lane clearing on the
+            // chain) a frame's recursion is about 21 cycles instead of 25.
             if (attackCoeff_ <= releaseCoeff_)
                 smoothReduction<true>(work.data(), n, reduction, blockMaxReduction);
             else

@@ -72,6 +72,22 @@ void BM_ParametricEq5Bands(benchmark::State& state) {
 }
 BENCHMARK(BM_ParametricEq5Bands);
 
+// One bell, as each stem of vs-peers.sh's equal-work render has.
+void BM_ParametricEq1Band(benchmark::State& state) {
+    ParametricEq eq;
+    eq.prepare(kFs, kBlock, 2);
+    eq.setNumBands(1);
+    eq.setBand(0, {true, FilterType::Bell, 100.0, 1.0, 2.0});
+    StereoBuffer buf;
+    for (auto _ : state) {
+        buf.refill();
+        eq.process(buf.block());
+        benchmark::ClobberMemory();
+    }
+    state.SetItemsProcessed(state.iterations() * kBlock);
+}
+BENCHMARK(BM_ParametricEq1Band);
+
 void BM_BandSplitter4Bands(benchmark::State& state) {
     BandSplitter splitter;
     splitter.prepare(kFs, kBlock, 2);

@@ -1,6 +1,7 @@
 #include "dsp/Compressor.h"
 #include "dsp/BiquadCoefficients.h"
 #include "dsp/Decibels.h"
+#include "dsp/FastMath.h"
 #include "dsp/GainComputer.h"
 #include "support/MallocCounter.h"
 
@@ -551,4 +552,45 @@ TEST(Compressor, LinkedStereoFastPathMatchesGeneralPath) {
     EXPECT_LT(worstDb, 1e-4); // the fast path's gains are floats (FastMath.h: 4e-6 dB)
     EXPECT_NEAR(fast.maxGainReductionDb(), general.maxGainReductionDb(), 1e-6);
     EXPECT_GT(fast.maxGainReductionDb(), 3.0); // the bursts were compressed
+}
+
+// The linked path's smoothing picks its coefficient by taking the larger (or, attack slower, the smaller) of
+// the two candidates t + c (r - t) rather than by comparing t with r: the same reduction to the bit. Checked
+// against that comparison, frame by frame, through the reduction meter after every one-frame block (the
+// static curve as the linked path computes it: FastMath's fastLog2, the branch-free knee).
+TEST(Compressor, LinkedSmoothingMatchesTheComparedRecursionBitForBit) {
+    for (const double attackMs : {0.5, 20.0, 400.0}) { // 400 ms: attack slower than the 250 ms release
+        CompressorParameters p;
+        p.thresholdDb = -18.0;
+        p.ratio = 2.0;
+        p.kneeDb = 9.0;
+        p.attackMs = attackMs;
+        p.releaseMs = 250.0;
+        Compressor comp = prepared(p, 2);
+        const double attack = std::exp(-1000.0 / (attackMs * kFs));
+        const double release = std::exp(-1000.0 / (250.0 * kFs));
+        const double slope = 1.0 / 2.0 - 1.0, knee = 9.0, halfKnee = 4.5, inverseTwoKnee = 1.0 / 18.0;
+        std::mt19937 rng(11);
+        std::normal_distribution<float> noise(0.0f, 1.0f);
+        double reduction = 0.0;
+        int mismatches = 0;
+        for (int i = 0; i < samples(0.5); ++i) {
+            const double envelope = (i / samples(0.05)) % 3 == 0 ? 0.5 : 0.02;
+            float l = static_cast<float>(envelope * noise(rng)),
+                  r = static_cast<float>(envelope * noise(rng));
+            const double level = std::max(1e-30, std::max(std::abs(double(l)), std::abs(double(r))));
+            const double overshoot = 20.0 * 0.30102999566398120 * fastLog2(level) - p.thresholdDb;
+            const double intoKnee = std::min(std::max(overshoot + halfKnee, 0.0), knee);
+            const double target =
+                -slope * (intoKnee * intoKnee * inverseTwoKnee + std::max(overshoot - halfKnee, 0.0));
+            const double coeff = target > reduction ? attack : release;
+            reduction = target + coeff * (reduction - target);
+            if (reduction < 1e-9) reduction = 0.0;
+            float* channels[2] = {&l, &r};
+            comp.process(AudioBlock(channels, 2, 1));
+            mismatches += comp.gainReductionDb() == reduction ? 0 : 1;
+        }
+        EXPECT_EQ(mismatches, 0) << "attack " << attackMs << " ms";
+        EXPECT_GT(comp.maxGainReductionDb(), 1.0);
+    }
 }
