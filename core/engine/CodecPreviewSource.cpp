@@ -27,6 +27,7 @@ CodecPreviewSource::CodecPreviewSource()
 }
 
 CodecPreviewSource::~CodecPreviewSource() {
+    stopping_ = true;
     {
         std::lock_guard lock(mutex_);
         quit_ = true;
@@ -50,7 +51,8 @@ void CodecPreviewSource::setCallbacks(std::function<void()> onPublished,
 void CodecPreviewSource::clear() {
     {
         std::lock_guard lock(mutex_);
-        ++generation_; // a build under way is dropped when it ends
+        ++generation_; // a build under way stops, or is dropped when it ends
+        liveGeneration_ = generation_;
         queued_.reset();
         master_.reset();
         status_.ready = {};
@@ -69,18 +71,21 @@ void CodecPreviewSource::clear() {
     active_ = fading_ = incoming_ = nullptr;
 }
 
-std::string CodecPreviewSource::load(std::shared_ptr<FrameCache> master, int rate, double ceilingDbtp) {
+std::string CodecPreviewSource::load(std::shared_ptr<FrameCache> master, int rate, double ceilingDbtp,
+                                     const std::atomic<bool>* cancel) {
     DeliverableSpec codec;
+    uint64_t generation = 0;
     {
         std::lock_guard lock(mutex_);
         codec = status_.requested;
+        generation = generation_;
     }
     std::string error;
     std::unique_ptr<CodecTrack> track;
     double lufs = -HUGE_VAL, peak = -HUGE_VAL;
     if (master && master->frames() > 0) {
         try {
-            track = build(*master, rate, codec, lufs, peak);
+            track = build(*master, rate, codec, lufs, peak, generation, cancel);
         } catch (const std::exception& e) {
             error = e.what();
         }
@@ -155,20 +160,27 @@ bool CodecPreviewSource::masterForTest(std::vector<float>& left, std::vector<flo
 
 std::unique_ptr<CodecTrack> CodecPreviewSource::build(FrameCache& master, int rate,
                                                       const DeliverableSpec& codec, double& lufs,
-                                                      double& peak) const {
+                                                      double& peak, uint64_t generation,
+                                                      const std::atomic<bool>* cancel) const {
     // The round trip streams into the preview's own scratch file and is measured as it comes, as load()
     // measures every other source (so the compare figures and the match gain agree).
     std::unique_ptr<DiskSource> file = DiskSource::scratch("the codec preview");
     SourceMeter meter;
     meter.prepare(rate, kMaxBlock);
     auto track = std::make_unique<CodecTrack>();
-    track->codec = codecRoundTripStreamed(master, rate, codec, [&](const float* l, const float* r, int n) {
+    const auto cancelled = [&] {
+        return stopping_.load(std::memory_order_relaxed) ||
+               liveGeneration_.load(std::memory_order_relaxed) != generation ||
+               (cancel && cancel->load(std::memory_order_relaxed));
+    };
+    const auto sink = [&](const float* l, const float* r, int n) {
         file->append(l, r, n);
         for (int done = 0; done < n; done += kMaxBlock) {
             const int k = std::min(kMaxBlock, n - done);
             meter.process(l + done, r + done, k);
         }
-    });
+    };
+    track->codec = codecRoundTripStreamed(master, rate, codec, sink, nullptr, cancelled);
     file->seal();
     meter.finish();
     lufs = meter.integratedLufs();
@@ -214,7 +226,7 @@ void CodecPreviewSource::builderLoop() {
         double lufs = -HUGE_VAL, peak = -HUGE_VAL;
         try {
             // The master as load() played it, streamed from its scratch file (this build is its only reader).
-            track = build(*job.master, job.rate, job.codec, lufs, peak);
+            track = build(*job.master, job.rate, job.codec, lufs, peak, job.generation);
         } catch (const std::exception& e) {
             error = e.what();
         }

@@ -67,9 +67,11 @@ public:
     void clear();
     // Keeps the stereo master as played at `rate` (a scratch file the caller wrote) for later rebuilds and
     // makes the requested codec's preview from it now (blocking). Errors are returned ("" = made); the source
-    // is then unavailable. Not RT safe; one thread at a time (the engine's measuring thread), after clear();
-    // the audio thread may be running.
-    std::string load(std::shared_ptr<FrameCache> master, int rate, double ceilingDbtp);
+    // is then unavailable. `cancel` (may be null) stops the work early, as clear() and the destructor do.
+    // Not RT safe; one thread at a time (the engine's measuring thread), after clear(); the audio thread may
+    // be running.
+    std::string load(std::shared_ptr<FrameCache> master, int rate, double ceilingDbtp,
+                     const std::atomic<bool>* cancel = nullptr);
     // The codec to preview (a lossy DeliverableSpec; throws Error otherwise). Before load(): the one load()
     // makes. After: rebuilt in the background; the old preview plays on until the new one crossfades in.
     // Not RT safe; any control thread, also while another one runs load().
@@ -118,8 +120,11 @@ private:
     void publishLocked(std::unique_ptr<CodecTrack> track, double lufs, double peak, bool notify); // locked
     bool buildingLocked() const;
     void reapRetired(); // builder thread, or any thread once it stopped
+    // Stops early (CodecPreviewCancelled) once clear() moved on from `generation`, the destructor runs, or
+    // *cancel is set.
     std::unique_ptr<CodecTrack> build(FrameCache& master, int rate, const DeliverableSpec& codec,
-                                      double& lufs, double& peak) const;
+                                      double& lufs, double& peak, uint64_t generation,
+                                      const std::atomic<bool>* cancel = nullptr) const;
     static void readTrack(CodecTrack* track, int64_t pos, float* left, float* right, int n, bool waitForDisk);
 
     // Control state (mutex_).
@@ -138,6 +143,8 @@ private:
     std::function<void(const std::string&)> onError_;
 
     std::atomic<bool> available_{false};
+    std::atomic<uint64_t> liveGeneration_{0}; // generation_, for a build to see it moved on without the lock
+    std::atomic<bool> stopping_{false};
     std::atomic<double> lufs_{-HUGE_VAL}, peak_{-HUGE_VAL};
 
     // Hand-over to the audio thread.

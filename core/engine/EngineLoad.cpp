@@ -39,8 +39,8 @@ void AudioEngine::Impl::openSources(const Session& s, int rate) {
 void AudioEngine::Impl::makeCodec(std::shared_ptr<FrameCache> master, int rate) {
     if (!master) return;
     if (const std::string e =
-            codecPreview.load(std::move(master), rate, measuring.master.limiter.ceiling_dbtp);
-        !e.empty())
+            codecPreview.load(std::move(master), rate, measuring.master.limiter.ceiling_dbtp, &measureCancel);
+        !e.empty() && !measureCancel.load())
         setError("no codec preview: " + e);
 }
 

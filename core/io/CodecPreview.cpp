@@ -223,21 +223,30 @@ DeliverableSpec checkedCodec(const DeliverableSpec& requested, int64_t frames, i
 
 // The streamed path's steps, each the in-memory one's with the audio in scratch files: the same calls on the
 // same blocks (FrameCache::read fills whole blocks up to the end), so the same samples.
-std::unique_ptr<FrameCache> resampleCache(FrameCache& from, int fromRate, int toRate) {
+using Cancelled = std::function<bool()>;
+
+void checkCancel(const Cancelled& cancelled) {
+    if (cancelled && cancelled()) throw CodecPreviewCancelled();
+}
+
+std::unique_ptr<FrameCache> resampleCache(FrameCache& from, int fromRate, int toRate,
+                                          const Cancelled& cancelled) {
     auto out = std::make_unique<FrameCache>();
     StereoResampler resampler(fromRate, toRate);
     const auto sink = [&](const float* l, const float* r, int n) { out->append(l, r, n); };
     std::vector<float> l(kBlock), r(kBlock);
     from.rewind();
-    for (int n; (n = from.read(l.data(), r.data(), kBlock)) > 0;)
+    for (int n; (n = from.read(l.data(), r.data(), kBlock)) > 0;) {
+        checkCancel(cancelled);
         resampler.process(l.data(), r.data(), n, sink);
+    }
     resampler.finish(sink);
     out->rewind();
     return out;
 }
 
 std::unique_ptr<FrameCache> encodeAndDecodeCache(FrameCache& input, int sampleRate,
-                                                 const DeliverableSpec& codec) {
+                                                 const DeliverableSpec& codec, const Cancelled& cancelled) {
     ScratchFolder scratch;
     const std::string path = scratch.path() + "/preview" + deliverableExtension(codec.format);
     {
@@ -252,6 +261,7 @@ std::unique_ptr<FrameCache> encodeAndDecodeCache(FrameCache& input, int sampleRa
         std::vector<float> l(kBlock), r(kBlock);
         input.rewind();
         for (int n; (n = input.read(l.data(), r.data(), kBlock)) > 0;) {
+            checkCancel(cancelled);
             const float* channels[2] = {l.data(), r.data()};
             writer.write(channels, n);
         }
@@ -268,11 +278,12 @@ std::unique_ptr<FrameCache> encodeAndDecodeCache(FrameCache& input, int sampleRa
             decodedRate = rate;
         },
         [&](const float* const* planar, int n) {
+            checkCancel(cancelled);
             decoded->append(planar[0], planar[channels == 2 ? 1 : 0], n);
         });
     if (decoded->frames() == 0) throw Error(path, "the " + codec.format + " decoder returned no audio");
     decoded->rewind();
-    if (decodedRate != sampleRate) return resampleCache(*decoded, decodedRate, sampleRate);
+    if (decodedRate != sampleRate) return resampleCache(*decoded, decodedRate, sampleRate, cancelled);
     return decoded;
 }
 
@@ -335,19 +346,21 @@ int findDelayStreamed(FrameCache& input, FrameCache& decoded) {
 } // namespace
 
 DeliverableSpec codecRoundTripStreamed(FrameCache& master, int sampleRate, const DeliverableSpec& requested,
-                                       const FrameSink& sink, int* delayFrames) {
+                                       const FrameSink& sink, int* delayFrames,
+                                       const std::function<bool()>& cancelled) {
     const int64_t frames = master.frames();
     const DeliverableSpec codec = checkedCodec(requested, frames, sampleRate);
     const int codecRate = codecEncodeRate(codec.format, sampleRate);
     std::unique_ptr<FrameCache> decoded;
     if (codecRate == sampleRate) {
-        decoded = encodeAndDecodeCache(master, sampleRate, codec);
+        decoded = encodeAndDecodeCache(master, sampleRate, codec, cancelled);
     } else {
-        auto atCodecRate = resampleCache(master, sampleRate, codecRate);
-        auto back = encodeAndDecodeCache(*atCodecRate, codecRate, codec);
+        auto atCodecRate = resampleCache(master, sampleRate, codecRate, cancelled);
+        auto back = encodeAndDecodeCache(*atCodecRate, codecRate, codec, cancelled);
         atCodecRate.reset();
-        decoded = resampleCache(*back, codecRate, sampleRate);
+        decoded = resampleCache(*back, codecRate, sampleRate, cancelled);
     }
+    checkCancel(cancelled);
     const int delay = findDelayStreamed(master, *decoded);
     if (delayFrames) *delayFrames = delay;
     // Frame i of the preview is decoded frame i + delay (silence outside the decode).
@@ -366,6 +379,7 @@ DeliverableSpec codecRoundTripStreamed(FrameCache& master, int sampleRate, const
         skipped += n;
     }
     while (emitted < frames) {
+        checkCancel(cancelled);
         const int want = static_cast<int>(std::min<int64_t>(kBlock, frames - emitted));
         int n = decoded->read(l.data(), r.data(), want);
         if (n <= 0) {

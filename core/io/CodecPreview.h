@@ -3,6 +3,7 @@
 #include "core/model/DeliverableSpec.h"
 
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <vector>
 
@@ -49,9 +50,14 @@ CodecPreview codecRoundTrip(const float* left, const float* right, int64_t frame
 // master.frames() long, is handed to `sink` in order; everything in between lives in private scratch files.
 // Bit for bit what codecRoundTrip's left/right hold for the same audio (the same encoder, decoder, resampler
 // calls and block sizes, the same alignment). Returns the codec resolved; `delayFrames` as codecRoundTrip's.
-// Not real-time code. Throws Error as codecRoundTrip.
+// `cancelled` is asked between blocks: true stops the work with CodecPreviewCancelled. Not real-time code.
+// Throws Error as codecRoundTrip.
 using FrameSink = std::function<void(const float* left, const float* right, int frames)>;
+struct CodecPreviewCancelled : std::exception {
+    const char* what() const noexcept override { return "the codec preview was cancelled"; }
+};
 DeliverableSpec codecRoundTripStreamed(FrameCache& master, int sampleRate, const DeliverableSpec& codec,
-                                       const FrameSink& sink, int* delayFrames = nullptr);
+                                       const FrameSink& sink, int* delayFrames = nullptr,
+                                       const std::function<bool()>& cancelled = {});
 
 } // namespace lathe::core
