@@ -57,18 +57,19 @@ private:
 
 namespace {
 
-// The mix folded to mono, for findSections. Throws core::Error naming the file.
-std::vector<float> readMono(const QString& path, const std::atomic<bool>& cancel, int& rate) {
+// The mix folded to mono, block by block, into what findSections needs (0.1 s hop energies: a 30-minute song
+// is never held whole). Throws core::Error naming the file.
+core::SectionLevels readLevels(const QString& path, const std::atomic<bool>& cancel, int& rate) {
     core::AudioFileReader reader(path.toStdString());
     const auto& info = reader.info();
     rate = info.sampleRate;
-    std::vector<float> mono;
-    mono.reserve(static_cast<size_t>(std::max<int64_t>(info.frames, 0)));
+    core::SectionLevels levels(std::max(rate, 1));
     constexpr int64_t kBlock = 65536;
     std::vector<std::vector<float>> storage(static_cast<size_t>(info.channels), std::vector<float>(kBlock));
     std::vector<float*> channels;
     for (auto& c : storage)
         channels.push_back(c.data());
+    std::vector<float> mono(kBlock);
     while (!cancel.load(std::memory_order_relaxed)) {
         const int64_t got = reader.read(channels.data(), kBlock);
         if (got <= 0) break;
@@ -76,10 +77,11 @@ std::vector<float> readMono(const QString& path, const std::atomic<bool>& cancel
             float sum = 0;
             for (auto& c : storage)
                 sum += c[static_cast<size_t>(i)];
-            mono.push_back(sum / static_cast<float>(info.channels));
+            mono[static_cast<size_t>(i)] = sum / static_cast<float>(info.channels);
         }
+        levels.add(mono.data(), got);
     }
-    return mono;
+    return levels;
 }
 
 } // namespace
@@ -157,10 +159,10 @@ void AutomationLane::setSongFile(const QString& mixPath) {
     job->thread = QThread::create([job, mixPath] {
         try {
             int rate = 0;
-            const std::vector<float> mono = readMono(mixPath, job->cancel, rate);
+            const core::SectionLevels levels = readLevels(mixPath, job->cancel, rate);
             if (rate > 0 && !job->cancel) {
-                job->duration = static_cast<double>(mono.size()) / rate;
-                const auto sections = core::findSections(mono, rate);
+                job->duration = static_cast<double>(levels.frames()) / rate;
+                const auto sections = core::findSections(levels);
                 for (size_t i = 1; i < sections.size(); ++i)
                     job->boundaries.push_back(sections[i].startSeconds);
             }

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,24 @@ std::vector<double> levelCurveDb(const std::vector<float>& mono, double sampleRa
 // "hook"; a quieter first or last section is "intro" / "outro"; the rest "verse". Contiguous, covering the
 // whole song.
 std::vector<SongSection> findSections(const std::vector<float>& mixMono, double sampleRate);
+
+// What findSections needs of a song, fed block by block: the energy of each 0.1 s hop (8 bytes per 0.1 s,
+// so a 30-minute song is never held whole; issue 22). The sections found from it are findSections' for the
+// same song up to rounding (the section levels are summed per hop).
+class SectionLevels {
+public:
+    explicit SectionLevels(double sampleRate);
+    void add(const float* mono, int64_t frames);
+    int64_t frames() const { return frames_; }
+
+private:
+    friend std::vector<SongSection> findSections(const SectionLevels& levels);
+    double sampleRate_;
+    int64_t hopFrames_;
+    int64_t inHop_ = 0, frames_ = 0;
+    std::vector<double> energies_;
+};
+std::vector<SongSection> findSections(const SectionLevels& levels);
 
 nlohmann::json toJson(const std::vector<SongSection>& sections);
 

@@ -88,6 +88,8 @@ void AudioEngine::Impl::process(float* outL, float* outR, int frames) {
             }
             std::fill_n(ol, n, 0.0f);
             std::fill_n(orr, n, 0.0f);
+            // The codec preview's reader refills for the same place meanwhile.
+            codecPreview.follow(position.load(std::memory_order_relaxed), 0);
             done += n;
             continue;
         }
@@ -117,6 +119,8 @@ void AudioEngine::Impl::process(float* outL, float* outR, int frames) {
         if (hasStems()) need |= 1u << static_cast<int>(MonitorSource::StemMaster);
         if (fadePos < kCrossfadeFrames) need |= 1u << previousSource;
         computeSources(*g, pos, n, need, warming);
+        // The codec preview streams from its own reader: kept at the play head while it is not heard.
+        if (!(need & (1u << static_cast<int>(MonitorSource::Codec)))) codecPreview.follow(pos, n);
         const float matchTarget = matchEnabled.load(std::memory_order_relaxed) ? 1.0f : 0.0f;
         const float gCur = matchGain[currentSource].load(std::memory_order_relaxed);
         const float gPrev = matchGain[previousSource].load(std::memory_order_relaxed);

@@ -117,6 +117,7 @@ void AudioEngine::setLoop(int64_t start, int64_t end, bool enabled) {
     impl_->loopEnd = end;
     impl_->loopEnabled = enabled && end > start;
     impl_->disk.setLoop(start, end, enabled);
+    impl_->codecPreview.setLoop(start, end, enabled && end > start);
 }
 
 void AudioEngine::setSource(MonitorSource s) {

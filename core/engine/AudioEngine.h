@@ -104,18 +104,19 @@ public:
     // thread while no stream of this process is being opened.
     static std::vector<OutputDevice> outputDevices();
 
-    // Opens the session's sources for streaming (a source at another rate, or lossy, is first converted once
-    // into a private temporary file: libsoxr, bounded memory) and fills the disk reader's rings at the start:
-    // then the mix, stems and reference play. The measuring thread meanwhile runs the render's loudness
-    // search for the stereo and stem masters (each master is silent until its gain is found), measures every
-    // source's loudness as played and makes the codec preview of the codec asked for (setCodecPreview) from
-    // the stereo master that pass played (unavailable when the song is longer than 12 minutes: the round
-    // trip is made in memory). LoadMode::Measured returns when all that is done (throws its Error);
-    // LoadMode::Playable as soon as the sources play, measured() telling when the rest is done (its failure
-    // then comes from takeError()). Blocking: call off the GUI thread. Throws Error (a source that cannot be
-    // opened). Memory: the rings (~1 MiB per source), the codec preview (16 bytes a frame while made, 8
-    // held; the master it was made from is kept in an anonymous scratch file for codec switches). Not RT
-    // safe; control thread (stops and reopens the stream around the load).
+    // Opens the session's sources for streaming (a source at another rate, or lossy, is converted into a
+    // private temporary file in the background: libsoxr, bounded memory; its start is ready in ms) and fills
+    // the disk reader's rings at the start: then the mix, stems and reference play. The measuring thread
+    // meanwhile runs the render's loudness search for the stereo and stem masters (each master is silent
+    // until its gain is found), measures every source's loudness as played and makes the codec preview of the
+    // codec asked for (setCodecPreview) from the stereo master that pass played (streamed through scratch
+    // files: any length). The masters are measured in parallel, each on a thread of its own.
+    // LoadMode::Measured returns when all that is done (throws its Error); LoadMode::Playable as soon as the
+    // sources play, measured() telling when the rest is done (its failure then comes from takeError()).
+    // Blocking: call off the GUI thread. Throws Error (a source that cannot be opened). Memory: the rings (~1
+    // MiB per source and per codec preview); the codec preview, the master it was made from (for codec
+    // switches) and the round trip's steps live in unlinked scratch files. Not RT safe; control thread (stops
+    // and reopens the stream around the load).
     enum class LoadMode { Measured, Playable };
     void load(const Session& session, const std::function<void(double)>& progress = {},
               LoadMode mode = LoadMode::Measured);

@@ -162,8 +162,12 @@ struct AudioEngine::Impl {
 
     // Graph and hand-over (EngineGraph.cpp).
     std::unique_ptr<engine::Graph> buildGraph(const Session& s, int rate) const; // control thread
-    void publishGraph(std::unique_ptr<engine::Graph> g);                         // control thread
-    void publishParams(const Session& s, bool newMatchCurve = false);            // control thread
+    // The same from given match plans (a copy): any thread while the sources stay loaded (the measuring
+    // threads build theirs so, off the playable path).
+    std::unique_ptr<engine::Graph> buildGraph(const Session& s, int rate,
+                                              const MasterMatch (&match)[2]) const;
+    void publishGraph(std::unique_ptr<engine::Graph> g);              // control thread
+    void publishParams(const Session& s, bool newMatchCurve = false); // control thread
     void reap();                          // control thread: frees what the audio thread retired
     void takeUpdates();                   // audio thread
     bool retireParams(engine::Params* p); // audio thread: false when it cannot be put away yet
@@ -171,6 +175,8 @@ struct AudioEngine::Impl {
     // The match kernels for the session's current curves, one per master (control thread).
     void planMatch(const Session& s);
     void makeMatchKernels(std::unique_ptr<dsp::MatchKernels> (&kernels)[2], int rate) const;
+    static void makeMatchKernels(std::unique_ptr<dsp::MatchKernels> (&kernels)[2], int rate,
+                                 const MasterMatch (&match)[2]);
     void computeSources(engine::Graph& g, int64_t pos, int n, unsigned need, int warming = -1);
     static bool primeMaster(engine::Graph& g, int m, int64_t budget);
     static void runMasterChain(engine::Graph& g, int m, float* l, float* r, int n, int64_t t);
@@ -194,14 +200,25 @@ struct AudioEngine::Impl {
     // Loading (EngineLoad.cpp): opens the sources at `rate` and starts the disk reader at frame 0.
     void openSources(const Session& s, int rate);
     bool readInputs(engine::Graph& g, int64_t pos, int& n); // audio thread: false while the disk catches up
-    void makeCodec(const std::vector<float>& l, const std::vector<float>& r, int rate);
+    void makeCodec(std::shared_ptr<FrameCache> master, int rate);
 
     // Measuring (EngineMeasure.cpp): on its own thread, its own graph and its own readers of the sources.
     void startMeasuring(int rate);
     void stopMeasuring();     // cancels and joins; control thread
     void resetMeasurements(); // nothing measured, the masters silent; control thread, no measuring running
-    void measure(const Session& s, std::unique_ptr<engine::Graph> g,
-                 std::vector<std::unique_ptr<engine::DiskSource>> sources, int rate);
+    struct MeasureJob {
+        bool wanted = false; // the session has this master
+        std::vector<std::unique_ptr<engine::DiskSource>> sources;
+    };
+    struct MeasureJobs {
+        MeasureJob master[2];                                   // per master chain
+        std::vector<std::unique_ptr<engine::DiskSource>> plain; // for the mix and the reference
+        MasterMatch match[2]; // the match plans the measuring graphs are built with (a copy)
+    };
+    void measure(const Session& s, MeasureJobs jobs, int rate);
+    void measureMaster(const Session& s, int m, MeasureJob& job, const MasterMatch (&match)[2],
+                       int rate); // a thread of measure()'s
+    void measurePlain(std::vector<std::unique_ptr<engine::DiskSource>>& sources, int rate);
 
     // The codec preview's side of the engine (EngineCodecPreview.cpp).
     bool sourceIsAvailable(int source) const; // RT safe; any thread

@@ -1,12 +1,9 @@
 #include "core/engine/CodecPreviewSource.h"
 
 #include "core/Error.h"
-#include "core/chain/StereoBlock.h"
+#include "core/engine/SourceMeter.h"
 #include "core/io/CodecPreview.h"
 #include "core/render/FrameCache.h"
-
-#include "dsp/LoudnessMeter.h"
-#include "dsp/TruePeakMeter.h"
 
 #include <algorithm>
 #include <chrono>
@@ -30,6 +27,7 @@ CodecPreviewSource::CodecPreviewSource()
 }
 
 CodecPreviewSource::~CodecPreviewSource() {
+    stopping_ = true;
     {
         std::lock_guard lock(mutex_);
         quit_ = true;
@@ -40,6 +38,7 @@ CodecPreviewSource::~CodecPreviewSource() {
     delete pending_.exchange(nullptr);
     delete active_;
     delete fading_;
+    delete incoming_;
 }
 
 void CodecPreviewSource::setCallbacks(std::function<void()> onPublished,
@@ -52,7 +51,8 @@ void CodecPreviewSource::setCallbacks(std::function<void()> onPublished,
 void CodecPreviewSource::clear() {
     {
         std::lock_guard lock(mutex_);
-        ++generation_; // a build under way is dropped when it ends
+        ++generation_; // a build under way stops, or is dropped when it ends
+        liveGeneration_ = generation_;
         queued_.reset();
         master_.reset();
         status_.ready = {};
@@ -67,32 +67,30 @@ void CodecPreviewSource::clear() {
     delete pending_.exchange(nullptr);
     delete active_;
     delete fading_;
-    active_ = fading_ = nullptr;
+    delete incoming_;
+    active_ = fading_ = incoming_ = nullptr;
 }
 
-std::string CodecPreviewSource::load(const std::vector<float>& left, const std::vector<float>& right,
-                                     int rate, double ceilingDbtp) {
+std::string CodecPreviewSource::load(std::shared_ptr<FrameCache> master, int rate, double ceilingDbtp,
+                                     const std::atomic<bool>* cancel) {
     DeliverableSpec codec;
+    uint64_t generation = 0;
     {
         std::lock_guard lock(mutex_);
         codec = status_.requested;
+        generation = generation_;
     }
     std::string error;
-    std::shared_ptr<FrameCache> master;
     std::unique_ptr<CodecTrack> track;
     double lufs = -HUGE_VAL, peak = -HUGE_VAL;
-    if (!left.empty()) {
+    if (master && master->frames() > 0) {
         try {
-            master = std::make_shared<FrameCache>();
-            for (size_t pos = 0; pos < left.size(); pos += kMaxBlock) {
-                const int n = static_cast<int>(std::min<size_t>(kMaxBlock, left.size() - pos));
-                master->append(left.data() + pos, right.data() + pos, n);
-            }
-            track = build(left.data(), right.data(), static_cast<int64_t>(left.size()), rate, ceilingDbtp,
-                          codec, lufs, peak);
+            track = build(*master, rate, codec, lufs, peak, generation, cancel);
         } catch (const std::exception& e) {
             error = e.what();
         }
+    } else {
+        master.reset();
     }
     std::lock_guard lock(mutex_);
     master_ = std::move(master);
@@ -160,29 +158,37 @@ bool CodecPreviewSource::masterForTest(std::vector<float>& left, std::vector<flo
     return true;
 }
 
-std::unique_ptr<CodecTrack> CodecPreviewSource::build(const float* left, const float* right, int64_t frames,
-                                                      int rate, double ceilingDbtp,
+std::unique_ptr<CodecTrack> CodecPreviewSource::build(FrameCache& master, int rate,
                                                       const DeliverableSpec& codec, double& lufs,
-                                                      double& peak) {
-    CodecPreview p = codecRoundTrip(left, right, frames, rate, codec, ceilingDbtp);
+                                                      double& peak, uint64_t generation,
+                                                      const std::atomic<bool>* cancel) const {
+    // The round trip streams into the preview's own scratch file and is measured as it comes, as load()
+    // measures every other source (so the compare figures and the match gain agree).
+    std::unique_ptr<DiskSource> file = DiskSource::scratch("the codec preview");
+    SourceMeter meter;
+    meter.prepare(rate, kMaxBlock);
     auto track = std::make_unique<CodecTrack>();
-    track->codec = p.codec;
-    track->audio.l = std::move(p.left);
-    track->audio.r = std::move(p.right);
-    // Measured as load() measures every other source, so the compare figures and the match gain agree.
-    dsp::LoudnessMeter meter;
-    dsp::TruePeakMeter truePeak;
-    meter.prepare(rate, kMaxBlock, 2, dsp::LoudnessMeter::Integrated);
-    truePeak.prepare(rate, kMaxBlock, 2, 8);
-    Track& a = track->audio;
-    for (int64_t pos = 0; pos < a.frames(); pos += kMaxBlock) {
-        const int n = static_cast<int>(std::min<int64_t>(kMaxBlock, a.frames() - pos));
-        auto block = stereoBlock(a.l.data() + pos, a.r.data() + pos, n);
-        meter.process(block);
-        truePeak.process(block);
-    }
+    const auto cancelled = [&] {
+        return stopping_.load(std::memory_order_relaxed) ||
+               liveGeneration_.load(std::memory_order_relaxed) != generation ||
+               (cancel && cancel->load(std::memory_order_relaxed));
+    };
+    const auto sink = [&](const float* l, const float* r, int n) {
+        file->append(l, r, n);
+        for (int done = 0; done < n; done += kMaxBlock) {
+            const int k = std::min(kMaxBlock, n - done);
+            meter.process(l + done, r + done, k);
+        }
+    };
+    track->codec = codecRoundTripStreamed(master, rate, codec, sink, nullptr, cancelled);
+    file->seal();
+    meter.finish();
     lufs = meter.integratedLufs();
-    peak = truePeak.truePeakDbtp();
+    peak = meter.truePeakDbtp();
+    std::vector<std::unique_ptr<DiskSource>> sources;
+    sources.push_back(std::move(file));
+    track->reader.setLoop(loopStart_.load(), loopEnd_.load(), loopOn_.load());
+    track->reader.start(std::move(sources), playhead_.load(std::memory_order_relaxed));
     return track;
 }
 
@@ -219,18 +225,8 @@ void CodecPreviewSource::builderLoop() {
         std::string error;
         double lufs = -HUGE_VAL, peak = -HUGE_VAL;
         try {
-            // The master as load() played it, read back from its scratch file for this build only.
-            std::vector<float> l(static_cast<size_t>(job.master->frames())), r(l.size());
-            job.master->rewind();
-            for (int64_t pos = 0; pos < job.master->frames();) {
-                const int n = job.master->read(
-                    l.data() + pos, r.data() + pos,
-                    static_cast<int>(std::min<int64_t>(kMaxBlock, job.master->frames() - pos)));
-                if (n <= 0) throw Error("", "the codec preview's copy of the master ended early");
-                pos += n;
-            }
-            track = build(l.data(), r.data(), static_cast<int64_t>(l.size()), job.rate, job.ceilingDbtp,
-                          job.codec, lufs, peak);
+            // The master as load() played it, streamed from its scratch file (this build is its only reader).
+            track = build(*job.master, job.rate, job.codec, lufs, peak, job.generation);
         } catch (const std::exception& e) {
             error = e.what();
         }
@@ -256,31 +252,79 @@ void CodecPreviewSource::reapRetired() {
         delete t;
 }
 
-void CodecPreviewSource::adopt(bool audible) {
+void CodecPreviewSource::adopt(bool audible, int64_t pos, bool waitForDisk) {
     if (fading_ && !audible && retired_.push(fading_)) fading_ = nullptr; // nobody hears the fade's end
-    if (fading_ || pending_.load(std::memory_order_relaxed) == nullptr) return;
-    // The old preview goes to the retired ring; with no room (the builder has not reaped yet), wait.
-    if (active_ && retired_.writeSpace() == 0) return;
-    CodecTrack* next = pending_.exchange(nullptr, std::memory_order_acq_rel);
-    if (!next) return;
+    // Room for what may be put away below (the builder reaps every kReapInterval).
+    if (retired_.writeSpace() < 2) return;
+    if (CodecTrack* next = pending_.exchange(nullptr, std::memory_order_acq_rel)) {
+        if (incoming_) retired_.push(incoming_); // overtaken before it was heard
+        incoming_ = next;
+    }
+    if (!incoming_ || fading_) return;
+    // Heard: the old preview plays on until the new one's reader holds the play head (a few ms; asking
+    // posts the request).
+    if (audible && incoming_->reader.ready(pos, 1) == 0 &&
+        !(waitForDisk && incoming_->reader.waitReady(pos, 10.0)))
+        return;
     if (active_ && audible) {
         fading_ = active_;
         fadePos_ = 0;
     } else if (active_) {
         retired_.push(active_); // room checked above; this thread is the only writer
     }
-    active_ = next;
+    active_ = incoming_;
+    incoming_ = nullptr;
 }
 
-void CodecPreviewSource::read(int64_t pos, float* left, float* right, int n) {
-    if (!active_) {
-        std::fill_n(left, n, 0.0f);
-        std::fill_n(right, n, 0.0f);
-    } else {
-        active_->audio.read(pos, left, right, n);
+void CodecPreviewSource::setLoop(int64_t start, int64_t end, bool enabled) {
+    loopStart_.store(start, std::memory_order_relaxed);
+    loopEnd_.store(end, std::memory_order_relaxed);
+    loopOn_.store(enabled, std::memory_order_release);
+}
+
+void CodecPreviewSource::readTrack(CodecTrack* track, int64_t pos, float* left, float* right, int n,
+                                   bool waitForDisk) {
+    int done = 0;
+    while (track && done < n) {
+        int k = track->reader.ready(pos + done, n - done);
+        if (k == 0 && waitForDisk && track->reader.waitReady(pos + done, 10.0))
+            k = track->reader.ready(pos + done, n - done);
+        if (k == 0) break; // refilling after a seek: silence meanwhile
+        track->reader.read(0, left + done, right + done, k);
+        track->reader.consume(k);
+        done += k;
     }
+    std::fill(left + done, left + n, 0.0f);
+    std::fill(right + done, right + n, 0.0f);
+}
+
+void CodecPreviewSource::follow(int64_t pos, int n) {
+    playhead_.store(pos + n, std::memory_order_relaxed);
+    for (CodecTrack* track : {active_, fading_, incoming_}) {
+        if (!track) continue;
+        track->reader.setLoop(loopStart_.load(std::memory_order_relaxed),
+                              loopEnd_.load(std::memory_order_relaxed),
+                              loopOn_.load(std::memory_order_acquire));
+        if (n == 0) track->reader.ready(pos, 1); // only ask for pos (a refill under way elsewhere)
+        for (int done = 0; done < n;) {
+            const int k = track->reader.ready(pos + done, n - done);
+            if (k == 0) break;
+            track->reader.consume(k);
+            done += k;
+        }
+    }
+}
+
+void CodecPreviewSource::read(int64_t pos, float* left, float* right, int n, bool waitForDisk) {
+    playhead_.store(pos + n, std::memory_order_relaxed);
+    const bool looping = loopOn_.load(std::memory_order_acquire);
+    for (CodecTrack* track : {active_, fading_})
+        if (track)
+            track->reader.setLoop(loopStart_.load(std::memory_order_relaxed),
+                                  loopEnd_.load(std::memory_order_relaxed), looping);
+    readTrack(active_, pos, left, right, n, waitForDisk);
     if (!fading_) return;
-    fading_->audio.read(pos, fadeL_.data(), fadeR_.data(), n);
+    readTrack(fading_, pos, fadeL_.data(), fadeR_.data(), n, waitForDisk);
     for (int k = 0; k < n && fadePos_ < kSwapFrames; ++k, ++fadePos_) {
         const float w =
             0.5f - 0.5f * std::cos(3.14159265f * (static_cast<float>(fadePos_) + 0.5f) / kSwapFrames);

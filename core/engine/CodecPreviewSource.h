@@ -6,12 +6,15 @@
 //
 // Threads: the engine's measuring thread makes the first preview after its pass (blocking there) and a
 // control thread asks for others; a builder thread owned here makes those in the background from the stereo
-// master load() played (kept in an
-// anonymous scratch file, not the heap), measures them and publishes each through an atomic pointer; the
-// audio thread adopts a published preview at the top of a callback and crossfades from the old one, which it
-// retires through a lock-free ring; the builder thread frees what was retired. The audio thread never
-// allocates, locks, frees or waits here.
+// master load() played (kept in an anonymous scratch file, not the heap), measures them and publishes each
+// through an atomic pointer. A preview is never held in memory: its round trip is streamed into a private
+// temporary file (unlinked: nothing is left behind) and a disk reader of its own (DiskReader, as for every
+// source) keeps a ring filled ahead of the play head, so a song of any length gets one in bounded memory. The
+// audio thread adopts a published preview at the top of a callback once its ring holds the play head, and
+// crossfades from the old one, which it retires through a lock-free ring; the builder thread frees what was
+// retired (stopping its reader). The audio thread never allocates, locks, frees or waits here.
 
+#include "core/engine/DiskReader.h"
 #include "core/engine/EngineGraph.h"
 #include "core/engine/SpscRingBuffer.h"
 #include "core/model/DeliverableSpec.h"
@@ -37,7 +40,7 @@ namespace engine {
 // One preview as the audio thread reads it; immutable once published.
 struct CodecTrack {
     DeliverableSpec codec; // resolved (withCodecDefaults)
-    Track audio;           // aligned sample for sample with the stereo master as played
+    DiskReader reader;     // its one source: the preview, aligned sample for sample with the master as played
 };
 
 // What the control thread sees of the codec source.
@@ -62,11 +65,13 @@ public:
     // Forgets the previews and the master (a build under way finishes unseen). Not RT safe; control thread,
     // the audio thread not running (load, a new device rate).
     void clear();
-    // Keeps the stereo master as played at `rate` for later rebuilds and makes the requested codec's preview
-    // from it now (blocking). Errors are returned ("" = made); the source is then unavailable. Not RT safe;
-    // one thread at a time (the engine's measuring thread), after clear(); the audio thread may be running.
-    std::string load(const std::vector<float>& left, const std::vector<float>& right, int rate,
-                     double ceilingDbtp);
+    // Keeps the stereo master as played at `rate` (a scratch file the caller wrote) for later rebuilds and
+    // makes the requested codec's preview from it now (blocking). Errors are returned ("" = made); the source
+    // is then unavailable. `cancel` (may be null) stops the work early, as clear() and the destructor do.
+    // Not RT safe; one thread at a time (the engine's measuring thread), after clear(); the audio thread may
+    // be running.
+    std::string load(std::shared_ptr<FrameCache> master, int rate, double ceilingDbtp,
+                     const std::atomic<bool>* cancel = nullptr);
     // The codec to preview (a lossy DeliverableSpec; throws Error otherwise). Before load(): the one load()
     // makes. After: rebuilt in the background; the old preview plays on until the new one crossfades in.
     // Not RT safe; any control thread, also while another one runs load().
@@ -88,12 +93,20 @@ public:
     double integratedLufs() const { return lufs_.load(std::memory_order_acquire); }
     double truePeakDbtp() const { return peak_.load(std::memory_order_acquire); }
 
-    // Takes a newly published preview: crossfades to it while the codec source is `audible`, else switches
-    // at once. RT safe; audio thread (AudioEngine::Impl::takeUpdates).
-    void adopt(bool audible);
-    // The preview's frames [pos, pos+n) (n <= kMaxBlock), silence outside it or with none. RT safe; the
-    // audio thread, or a control thread while no stream plays (load's measuring pass).
-    void read(int64_t pos, float* left, float* right, int n);
+    // Takes a newly published preview once its reader holds `pos` (the play head): crossfades to it while
+    // the codec source is `audible`, else switches at once; with waitForDisk it waits for that reader
+    // (processForTest; not RT safe then). RT safe otherwise; audio thread (takeUpdates).
+    void adopt(bool audible, int64_t pos, bool waitForDisk = false);
+    // The preview's frames [pos, pos+n) (n <= kMaxBlock), silence outside it, with none, or where its reader
+    // has not read yet (after a seek: a few ms); with waitForDisk it waits for the reader instead (tests:
+    // processForTest; not RT safe then). RT safe otherwise; the audio thread.
+    void read(int64_t pos, float* left, float* right, int n, bool waitForDisk = false);
+    // Keeps the previews' readers at the play head while the codec source is not read, so a switch to it
+    // plays at once; n = 0 only asks for pos (the engine's own reader refilling there). RT safe; audio
+    // thread.
+    void follow(int64_t pos, int n);
+    // The loop the readers follow (as the engine's disk reader). RT safe; control thread.
+    void setLoop(int64_t start, int64_t end, bool enabled);
 
 private:
     struct Job {
@@ -107,9 +120,12 @@ private:
     void publishLocked(std::unique_ptr<CodecTrack> track, double lufs, double peak, bool notify); // locked
     bool buildingLocked() const;
     void reapRetired(); // builder thread, or any thread once it stopped
-    static std::unique_ptr<CodecTrack> build(const float* left, const float* right, int64_t frames, int rate,
-                                             double ceilingDbtp, const DeliverableSpec& codec, double& lufs,
-                                             double& peak);
+    // Stops early (CodecPreviewCancelled) once clear() moved on from `generation`, the destructor runs, or
+    // *cancel is set.
+    std::unique_ptr<CodecTrack> build(FrameCache& master, int rate, const DeliverableSpec& codec,
+                                      double& lufs, double& peak, uint64_t generation,
+                                      const std::atomic<bool>* cancel = nullptr) const;
+    static void readTrack(CodecTrack* track, int64_t pos, float* left, float* right, int n, bool waitForDisk);
 
     // Control state (mutex_).
     mutable std::mutex mutex_;
@@ -127,14 +143,20 @@ private:
     std::function<void(const std::string&)> onError_;
 
     std::atomic<bool> available_{false};
+    std::atomic<uint64_t> liveGeneration_{0}; // generation_, for a build to see it moved on without the lock
+    std::atomic<bool> stopping_{false};
     std::atomic<double> lufs_{-HUGE_VAL}, peak_{-HUGE_VAL};
 
     // Hand-over to the audio thread.
     std::atomic<CodecTrack*> pending_{nullptr};
     SpscRingBuffer<CodecTrack*> retired_{16};
-    CodecTrack* active_ = nullptr; // audio thread
-    CodecTrack* fading_ = nullptr; // audio thread: the preview crossfading out
-    int fadePos_ = 0;              // audio thread
+    CodecTrack* active_ = nullptr;     // audio thread
+    CodecTrack* fading_ = nullptr;     // audio thread: the preview crossfading out
+    CodecTrack* incoming_ = nullptr;   // audio thread: taken from pending_, its reader filling at the head
+    std::atomic<int64_t> playhead_{0}; // where the audio thread reads: a new preview's reader starts there
+    std::atomic<int64_t> loopStart_{0}, loopEnd_{0};
+    std::atomic<bool> loopOn_{false};
+    int fadePos_ = 0; // audio thread
     std::vector<float> fadeL_, fadeR_;
 
     std::thread builder_;

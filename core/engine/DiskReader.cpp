@@ -128,7 +128,14 @@ int DiskReader::ready(int64_t pos, int n) {
         auto v = timeline_->readVector();
         if (v.length[0] == 0) break;
         const Chunk c = v.data[0][0];
-        if (c.pos + headOffset_ == pos) {
+        if (c.pos + headOffset_ <= pos && pos < c.pos + c.frames) {
+            // Playback is in this chunk: at its head, or ahead of it (a consumer that cannot hold its
+            // position while the reader refills, the codec preview, moved on meanwhile): skip to it.
+            if (const int skip = static_cast<int>(pos - (c.pos + headOffset_)); skip > 0) {
+                for (const auto& ring : rings_)
+                    ring->advanceRead(2 * static_cast<size_t>(skip));
+                headOffset_ += skip;
+            }
             asked_ = -1;
             return std::min(n, c.frames - headOffset_);
         }

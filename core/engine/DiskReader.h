@@ -20,12 +20,13 @@ namespace lathe::core::engine {
 
 // The reader thread reads every source in lock step, kReadFrames at a time, and after the audio of a chunk is
 // in every ring it pushes the chunk's song position to a timeline ring. The consumer (the audio callback)
-// asks ready(pos): chunks that do not start where playback is (a seek, a loop moved, a request overtaken) are
-// dropped by advancing the read indices, and when nothing is there it posts a request for pos and gets 0,
-// never waiting. Because a chunk says which song frames it holds, the consumer can never play audio from the
-// wrong place: any disagreement costs a refill, not a wrong sample. The reader follows the loop itself (reads
-// wrap at the loop end) so a loop plays seamlessly. Hand-over is the rings' acquire/release indices plus a
-// request counter (release) and position; nothing is locked on the audio thread.
+// asks ready(pos): chunks that do not hold where playback is (a seek, a loop moved, a request overtaken) are
+// dropped by advancing the read indices (a chunk holding it is entered there), and when nothing is there it
+// posts a request for pos and gets 0, never waiting. Because a chunk says which song frames it holds, the
+// consumer can never play audio from the wrong place: any disagreement costs a refill, not a wrong sample.
+// The reader follows the loop itself (reads wrap at the loop end) so a loop plays seamlessly. Hand-over is
+// the rings' acquire/release indices plus a request counter (release) and position; nothing is locked on the
+// audio thread.
 class DiskReader {
 public:
     // ~2.7 s ahead at 48 kHz per source (1 MiB of stereo float): room for a slow disk or a busy machine.

@@ -40,6 +40,11 @@ void AudioEngine::Impl::reap() {
 }
 
 std::unique_ptr<Graph> AudioEngine::Impl::buildGraph(const Session& s, int rate) const {
+    return buildGraph(s, rate, masterMatch);
+}
+
+std::unique_ptr<Graph> AudioEngine::Impl::buildGraph(const Session& s, int rate,
+                                                     const MasterMatch (&match)[2]) const {
     auto g = std::make_unique<Graph>();
     g->rate = rate;
     g->hasMix = hasMix();
@@ -65,7 +70,7 @@ std::unique_ptr<Graph> AudioEngine::Impl::buildGraph(const Session& s, int rate)
     // the same latency and one delay aligns the plain sources with either.
     MatchStageShape matchShape;
     if (matchActive(s)) {
-        makeMatchKernels(g->matchKernels, rate);
+        makeMatchKernels(g->matchKernels, rate, match);
         matchShape = {kEngineMatchPartition, g->matchKernels[0]->mid.length(),
                       g->matchKernels[0]->delayFrames};
     }
@@ -103,9 +108,13 @@ void AudioEngine::Impl::planMatch(const Session& s) {
 }
 
 void AudioEngine::Impl::makeMatchKernels(std::unique_ptr<dsp::MatchKernels> (&kernels)[2], int rate) const {
+    makeMatchKernels(kernels, rate, masterMatch);
+}
+
+void AudioEngine::Impl::makeMatchKernels(std::unique_ptr<dsp::MatchKernels> (&kernels)[2], int rate,
+                                         const MasterMatch (&match)[2]) {
     for (int m = 0; m < 2; ++m)
-        kernels[m] =
-            std::make_unique<dsp::MatchKernels>(matchFirs(masterMatch[m], rate), kEngineMatchPartition);
+        kernels[m] = std::make_unique<dsp::MatchKernels>(matchFirs(match[m], rate), kEngineMatchPartition);
 }
 
 // Audio thread: a replaced Params goes back to the control thread at once, unless a master may still read
@@ -143,8 +152,10 @@ void AudioEngine::Impl::takeUpdates() {
     }
     // A new codec preview crossfades in only where it is heard (the codec source playing or fading out).
     const int codec = static_cast<int>(MonitorSource::Codec);
-    codecPreview.adopt(running.load(std::memory_order_relaxed) &&
-                       (currentSource == codec || (previousSource == codec && fadePos < kCrossfadeFrames)));
+    codecPreview.adopt(
+        running.load(std::memory_order_relaxed) &&
+            (currentSource == codec || (previousSource == codec && fadePos < kCrossfadeFrames)),
+        position.load(std::memory_order_relaxed), testWaitsForDisk);
     retireLingeringParams();
     if (Params* p = pendingParams.exchange(nullptr, std::memory_order_acq_rel)) {
         if (params && !retireParams(params)) {
@@ -176,7 +187,11 @@ void AudioEngine::Impl::computeSources(Graph& g, int64_t pos, int n, unsigned ne
     float* sr = g.b(Graph::SumR);
     std::fill_n(sl, n, 0.0f);
     std::fill_n(sr, n, 0.0f);
-    const size_t stems = static_cast<size_t>(numStems);
+    // The stems' chains feed only the stem master and the delta: a graph that plays neither (the measuring
+    // thread's stereo master pass) skips them. The audio thread always asks for the stem master.
+    const unsigned stemListeners =
+        (1u << static_cast<int>(MonitorSource::StemMaster)) | (1u << static_cast<int>(MonitorSource::Delta));
+    const size_t stems = (need & stemListeners) != 0 ? static_cast<size_t>(numStems) : 0;
     for (size_t i = 0; i < g.stems.size() && i < stems; ++i) {
         float* l = g.b(Graph::L0);
         float* r = g.b(Graph::R0);
@@ -258,7 +273,8 @@ void AudioEngine::Impl::computeSources(Graph& g, int64_t pos, int n, unsigned ne
         h.read(History::MixL, back, ml, n);
         h.read(History::MixR, back, mr, n);
     }
-    if (wants(MonitorSource::Codec)) codecPreview.read(pos, g.b(Graph::CodecL), g.b(Graph::CodecR), n);
+    if (wants(MonitorSource::Codec))
+        codecPreview.read(pos, g.b(Graph::CodecL), g.b(Graph::CodecR), n, testWaitsForDisk);
     if (wants(MonitorSource::Reference)) {
         h.read(History::RefL, back, g.b(Graph::RefL), n);
         h.read(History::RefR, back, g.b(Graph::RefR), n);

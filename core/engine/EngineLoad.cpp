@@ -36,10 +36,11 @@ void AudioEngine::Impl::openSources(const Session& s, int rate) {
 // for rebuilds with another codec and handed to the audio thread through its atomic pointer. A codec that
 // cannot be made leaves the source unavailable, with a note in takeError(). No clear() here: the stream may
 // be playing (LoadMode::Playable); resetMeasurements() cleared it before the measuring thread started.
-void AudioEngine::Impl::makeCodec(const std::vector<float>& l, const std::vector<float>& r, int rate) {
-    if (l.empty()) return;
-    if (const std::string e = codecPreview.load(l, r, rate, measuring.master.limiter.ceiling_dbtp);
-        !e.empty())
+void AudioEngine::Impl::makeCodec(std::shared_ptr<FrameCache> master, int rate) {
+    if (!master) return;
+    if (const std::string e =
+            codecPreview.load(std::move(master), rate, measuring.master.limiter.ceiling_dbtp, &measureCancel);
+        !e.empty() && !measureCancel.load())
         setError("no codec preview: " + e);
 }
 

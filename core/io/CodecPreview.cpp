@@ -5,6 +5,7 @@
 #include "core/io/AudioFileWriter.h"
 #include "core/io/LossyDecoder.h"
 #include "core/render/DeliverablePlan.h"
+#include "core/render/FrameCache.h"
 #include "core/render/StereoResampler.h"
 
 #include "dsp/Decibels.h"
@@ -15,6 +16,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <memory>
 #include <string>
 
 namespace lathe::core {
@@ -65,46 +67,63 @@ double truePeakOf(const float* left, const float* right, int64_t frames, int sam
     return meter.truePeakDbtp();
 }
 
-// The lag (decoded index - input index) that best lines the decoded audio up with the input, from the mono
-// sums over the loudest window of the input. Lags are tried nearest-first and a farther one must beat the
-// best by a clear margin, so a periodic signal (equal peaks one period apart) keeps the smallest shift.
-int findDelay(const float* left, const float* right, int64_t frames, const std::vector<float>& decodedLeft,
-              const std::vector<float>& decodedRight) {
-    const auto decodedFrames = static_cast<int64_t>(decodedLeft.size());
-    const int64_t window = std::min<int64_t>(kCorrelationWindow, frames);
-    // Loudest of up to 32 candidate windows.
-    int64_t bestStart = 0;
-    double bestEnergy = -1.0;
-    const int64_t span = frames - window;
-    for (int k = 0; k <= 32; ++k) {
-        const int64_t start = span * k / 32;
-        double energy = 0.0;
-        for (int64_t i = start; i < start + window; i += 4)
-            energy += static_cast<double>(left[i] + right[i]) * (left[i] + right[i]);
-        if (energy > bestEnergy) bestEnergy = energy, bestStart = start;
-        if (span == 0) break;
-    }
-    if (bestEnergy <= 0.0) return 0;
+// The input windows findDelay compares: up to 33 candidates spread over the input, the loudest one wins.
+int64_t correlationWindow(int64_t frames) {
+    return std::min<int64_t>(kCorrelationWindow, frames);
+}
+int64_t candidateStart(int64_t frames, int k) {
+    return (frames - correlationWindow(frames)) * k / 32;
+}
+int candidateCount(int64_t frames) {
+    return frames - correlationWindow(frames) == 0 ? 1 : 33;
+}
+double windowEnergyTerm(float left, float right) {
+    return static_cast<double>(left + right) * (left + right);
+}
 
+// The lag (decoded index - input index) that best lines the decoded audio up with the input over the input's
+// window [start, start + window) (inLeft/inRight hold that window); decoded holds the decoded frames
+// [decodedFrom, decodedTo), which must cover every frame the lags reach. Lags are tried nearest-first and a
+// farther one must beat the best by a clear margin, so a periodic signal (equal peaks one period apart) keeps
+// the smallest shift.
+int bestLag(const float* inLeft, const float* inRight, int64_t start, int64_t window,
+            const float* decodedLeft, const float* decodedRight, int64_t decodedFrom, int64_t decodedTo) {
     auto correlation = [&](int lag) {
         double sum = 0.0;
-        for (int64_t i = bestStart; i < bestStart + window; ++i) {
-            const int64_t j = i + lag;
-            if (j < 0 || j >= decodedFrames) continue;
-            sum += static_cast<double>(left[i] + right[i]) *
-                   static_cast<double>(decodedLeft[static_cast<size_t>(j)] +
-                                       decodedRight[static_cast<size_t>(j)]);
+        for (int64_t i = 0; i < window; ++i) {
+            const int64_t j = start + i + lag;
+            if (j < decodedFrom || j >= decodedTo) continue;
+            sum += static_cast<double>(inLeft[i] + inRight[i]) *
+                   static_cast<double>(decodedLeft[j - decodedFrom] + decodedRight[j - decodedFrom]);
         }
         return sum;
     };
-    int bestLag = 0;
+    int lag = 0;
     double best = correlation(0);
     for (int distance = 1; distance <= kMaxLagFrames; ++distance)
-        for (int lag : {distance, -distance}) {
-            const double c = correlation(lag);
-            if (c > best + 1e-3 * std::abs(best)) best = c, bestLag = lag;
+        for (int candidate : {distance, -distance}) {
+            const double c = correlation(candidate);
+            if (c > best + 1e-3 * std::abs(best)) best = c, lag = candidate;
         }
-    return bestLag;
+    return lag;
+}
+
+// The lag from the mono sums over the loudest candidate window of the input.
+int findDelay(const float* left, const float* right, int64_t frames, const std::vector<float>& decodedLeft,
+              const std::vector<float>& decodedRight) {
+    const int64_t window = correlationWindow(frames);
+    int64_t bestStart = 0;
+    double bestEnergy = -1.0;
+    for (int k = 0; k < candidateCount(frames); ++k) {
+        const int64_t start = candidateStart(frames, k);
+        double energy = 0.0;
+        for (int64_t i = start; i < start + window; i += 4)
+            energy += windowEnergyTerm(left[i], right[i]);
+        if (energy > bestEnergy) bestEnergy = energy, bestStart = start;
+    }
+    if (bestEnergy <= 0.0) return 0;
+    return bestLag(left + bestStart, right + bestStart, bestStart, window, decodedLeft.data(),
+                   decodedRight.data(), 0, static_cast<int64_t>(decodedLeft.size()));
 }
 
 struct StereoSignal {
@@ -189,8 +208,9 @@ CodecPreview codecRoundTrip(const float* left, const float* right, int64_t frame
     return codecRoundTrip(left, right, frames, sampleRate, mp3, ceilingDbtp);
 }
 
-CodecPreview codecRoundTrip(const float* left, const float* right, int64_t frames, int sampleRate,
-                            const DeliverableSpec& requested, double ceilingDbtp) {
+namespace {
+
+DeliverableSpec checkedCodec(const DeliverableSpec& requested, int64_t frames, int sampleRate) {
     if (!isLossyFormat(requested.format))
         throw Error("", "\"" + requested.format + "\" is not a lossy codec (mp3, aac, opus or vorbis)");
     const DeliverableSpec codec = withCodecDefaults(requested);
@@ -198,6 +218,184 @@ CodecPreview codecRoundTrip(const float* left, const float* right, int64_t frame
     if (frames <= 0) throw Error("", "nothing to encode: the audio has no frames");
     if (sampleRate < 8000 || sampleRate > 384000)
         throw Error("", "cannot preview a codec at " + std::to_string(sampleRate) + " Hz");
+    return codec;
+}
+
+// The streamed path's steps, each the in-memory one's with the audio in scratch files: the same calls on the
+// same blocks (FrameCache::read fills whole blocks up to the end), so the same samples.
+using Cancelled = std::function<bool()>;
+
+void checkCancel(const Cancelled& cancelled) {
+    if (cancelled && cancelled()) throw CodecPreviewCancelled();
+}
+
+std::unique_ptr<FrameCache> resampleCache(FrameCache& from, int fromRate, int toRate,
+                                          const Cancelled& cancelled) {
+    auto out = std::make_unique<FrameCache>();
+    StereoResampler resampler(fromRate, toRate);
+    const auto sink = [&](const float* l, const float* r, int n) { out->append(l, r, n); };
+    std::vector<float> l(kBlock), r(kBlock);
+    from.rewind();
+    for (int n; (n = from.read(l.data(), r.data(), kBlock)) > 0;) {
+        checkCancel(cancelled);
+        resampler.process(l.data(), r.data(), n, sink);
+    }
+    resampler.finish(sink);
+    out->rewind();
+    return out;
+}
+
+std::unique_ptr<FrameCache> encodeAndDecodeCache(FrameCache& input, int sampleRate,
+                                                 const DeliverableSpec& codec, const Cancelled& cancelled) {
+    ScratchFolder scratch;
+    const std::string path = scratch.path() + "/preview" + deliverableExtension(codec.format);
+    {
+        WriterOptions options;
+        options.format = writerFormat(codec);
+        options.sampleRate = sampleRate;
+        options.channels = 2;
+        if (codec.format == "mp3") options.mp3BitrateKbps = codec.kbps;
+        options.lossyKbps = codec.kbps;
+        options.vorbisQuality = codec.quality;
+        AudioFileWriter writer(path, options);
+        std::vector<float> l(kBlock), r(kBlock);
+        input.rewind();
+        for (int n; (n = input.read(l.data(), r.data(), kBlock)) > 0;) {
+            checkCancel(cancelled);
+            const float* channels[2] = {l.data(), r.data()};
+            writer.write(channels, n);
+        }
+        writer.commit();
+    }
+    auto decoded = std::make_unique<FrameCache>();
+    int channels = 0, decodedRate = 0;
+    decodeLossyFile(
+        path, codec.format,
+        [&](int rate, int count) {
+            if (count < 1 || count > 2)
+                throw Error(path, "decoded " + codec.format + " has " + std::to_string(count) + " channels");
+            channels = count;
+            decodedRate = rate;
+        },
+        [&](const float* const* planar, int n) {
+            checkCancel(cancelled);
+            decoded->append(planar[0], planar[channels == 2 ? 1 : 0], n);
+        });
+    if (decoded->frames() == 0) throw Error(path, "the " + codec.format + " decoder returned no audio");
+    decoded->rewind();
+    if (decodedRate != sampleRate) return resampleCache(*decoded, decodedRate, sampleRate, cancelled);
+    return decoded;
+}
+
+// Reads frames [from, to) of a cache (from its start: it reads only forwards).
+void readRange(FrameCache& cache, int64_t from, int64_t to, std::vector<float>& l, std::vector<float>& r) {
+    l.assign(static_cast<size_t>(std::max<int64_t>(to - from, 0)), 0.0f);
+    r.assign(l.size(), 0.0f);
+    std::vector<float> skipL(kBlock), skipR(kBlock);
+    cache.rewind();
+    for (int64_t skipped = 0; skipped < from;) {
+        const int n = cache.read(skipL.data(), skipR.data(),
+                                 static_cast<int>(std::min<int64_t>(kBlock, from - skipped)));
+        if (n <= 0) return;
+        skipped += n;
+    }
+    for (size_t done = 0; done < l.size();) {
+        const int n = cache.read(l.data() + done, r.data() + done,
+                                 static_cast<int>(std::min<size_t>(kBlock, l.size() - done)));
+        if (n <= 0) return;
+        done += static_cast<size_t>(n);
+    }
+}
+
+// findDelay over scratch files: the candidate windows' energies in one pass, in the same order per window.
+int findDelayStreamed(FrameCache& input, FrameCache& decoded) {
+    const int64_t frames = input.frames();
+    const int64_t window = correlationWindow(frames);
+    const int count = candidateCount(frames);
+    std::vector<double> energy(static_cast<size_t>(count), 0.0);
+    std::vector<float> l(kBlock), r(kBlock);
+    input.rewind();
+    int first = 0; // the first candidate that has not ended yet
+    for (int64_t pos = 0, n; (n = input.read(l.data(), r.data(), kBlock)) > 0; pos += n) {
+        for (int64_t i = pos; i < pos + n; ++i) {
+            while (first < count && candidateStart(frames, first) + window <= i)
+                ++first;
+            for (int k = first; k < count && candidateStart(frames, k) <= i; ++k) {
+                const int64_t offset = i - candidateStart(frames, k);
+                if (offset < window && offset % 4 == 0)
+                    energy[static_cast<size_t>(k)] +=
+                        windowEnergyTerm(l[static_cast<size_t>(i - pos)], r[static_cast<size_t>(i - pos)]);
+            }
+        }
+    }
+    int64_t bestStart = 0;
+    double bestEnergy = -1.0;
+    for (int k = 0; k < count; ++k)
+        if (energy[static_cast<size_t>(k)] > bestEnergy)
+            bestEnergy = energy[static_cast<size_t>(k)], bestStart = candidateStart(frames, k);
+    if (bestEnergy <= 0.0) return 0;
+    std::vector<float> inL, inR, decL, decR;
+    readRange(input, bestStart, bestStart + window, inL, inR);
+    const int64_t decodedFrom = std::max<int64_t>(0, bestStart - kMaxLagFrames);
+    const int64_t decodedTo = std::min<int64_t>(decoded.frames(), bestStart + window + kMaxLagFrames);
+    readRange(decoded, decodedFrom, decodedTo, decL, decR);
+    return bestLag(inL.data(), inR.data(), bestStart, window, decL.data(), decR.data(), decodedFrom,
+                   std::max(decodedFrom, decodedTo));
+}
+
+} // namespace
+
+DeliverableSpec codecRoundTripStreamed(FrameCache& master, int sampleRate, const DeliverableSpec& requested,
+                                       const FrameSink& sink, int* delayFrames,
+                                       const std::function<bool()>& cancelled) {
+    const int64_t frames = master.frames();
+    const DeliverableSpec codec = checkedCodec(requested, frames, sampleRate);
+    const int codecRate = codecEncodeRate(codec.format, sampleRate);
+    std::unique_ptr<FrameCache> decoded;
+    if (codecRate == sampleRate) {
+        decoded = encodeAndDecodeCache(master, sampleRate, codec, cancelled);
+    } else {
+        auto atCodecRate = resampleCache(master, sampleRate, codecRate, cancelled);
+        auto back = encodeAndDecodeCache(*atCodecRate, codecRate, codec, cancelled);
+        atCodecRate.reset();
+        decoded = resampleCache(*back, codecRate, sampleRate, cancelled);
+    }
+    checkCancel(cancelled);
+    const int delay = findDelayStreamed(master, *decoded);
+    if (delayFrames) *delayFrames = delay;
+    // Frame i of the preview is decoded frame i + delay (silence outside the decode).
+    std::vector<float> l(kBlock), r(kBlock), zeros(kBlock, 0.0f);
+    decoded->rewind();
+    int64_t emitted = 0;
+    for (; emitted < frames && emitted + delay < 0;) {
+        const int n = static_cast<int>(std::min<int64_t>({kBlock, frames - emitted, -delay - emitted}));
+        sink(zeros.data(), zeros.data(), n);
+        emitted += n;
+    }
+    for (int64_t skipped = 0; skipped < delay;) {
+        const int n =
+            decoded->read(l.data(), r.data(), static_cast<int>(std::min<int64_t>(kBlock, delay - skipped)));
+        if (n <= 0) break;
+        skipped += n;
+    }
+    while (emitted < frames) {
+        checkCancel(cancelled);
+        const int want = static_cast<int>(std::min<int64_t>(kBlock, frames - emitted));
+        int n = decoded->read(l.data(), r.data(), want);
+        if (n <= 0) {
+            std::fill(l.begin(), l.end(), 0.0f);
+            std::fill(r.begin(), r.end(), 0.0f);
+            n = want;
+        }
+        sink(l.data(), r.data(), n);
+        emitted += n;
+    }
+    return codec;
+}
+
+CodecPreview codecRoundTrip(const float* left, const float* right, int64_t frames, int sampleRate,
+                            const DeliverableSpec& requested, double ceilingDbtp) {
+    const DeliverableSpec codec = checkedCodec(requested, frames, sampleRate);
 
     const int codecRate = codecEncodeRate(codec.format, sampleRate);
     StereoSignal decoded;

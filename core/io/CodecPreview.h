@@ -3,9 +3,13 @@
 #include "core/model/DeliverableSpec.h"
 
 #include <cstdint>
+#include <exception>
+#include <functional>
 #include <vector>
 
 namespace lathe::core {
+
+class FrameCache;
 
 // What a lossy encode does to a master: the decoded audio (aligned with the input, same length) and the
 // figures an engineer checks before delivering to a streaming service.
@@ -40,5 +44,20 @@ CodecPreview codecRoundTrip(const float* left, const float* right, int64_t frame
 // sample rate MP3 cannot carry (MP3 here: 32, 44.1, 48 kHz), no frames, an encoder or disk failure.
 CodecPreview codecRoundTrip(const float* left, const float* right, int64_t frames, int sampleRate,
                             int bitrateKbps, double ceilingDbtp = -1.0);
+
+// codecRoundTrip for a master of any length without holding it (issue 22): the input is read from `master`
+// (a scratch file, read from its start as often as needed) and the decoded audio, aligned and exactly
+// master.frames() long, is handed to `sink` in order; everything in between lives in private scratch files.
+// Bit for bit what codecRoundTrip's left/right hold for the same audio (the same encoder, decoder, resampler
+// calls and block sizes, the same alignment). Returns the codec resolved; `delayFrames` as codecRoundTrip's.
+// `cancelled` is asked between blocks: true stops the work with CodecPreviewCancelled. Not real-time code.
+// Throws Error as codecRoundTrip.
+using FrameSink = std::function<void(const float* left, const float* right, int frames)>;
+struct CodecPreviewCancelled : std::exception {
+    const char* what() const noexcept override { return "the codec preview was cancelled"; }
+};
+DeliverableSpec codecRoundTripStreamed(FrameCache& master, int sampleRate, const DeliverableSpec& codec,
+                                       const FrameSink& sink, int* delayFrames = nullptr,
+                                       const std::function<bool()>& cancelled = {});
 
 } // namespace lathe::core

@@ -3,7 +3,7 @@
 # in the same run (RUNS runs each, alternating, median of each), wall and CPU (user + sys), and prints the ratios
 # (peer / Lathe: above 1 means Lathe is faster) with the load average, so figures from a busy machine show it.
 #
-#   [RUNS=5] [CACHE=DIR] [LONG=1] tests/bench/vs-peers.sh [BUILD_DIR]         (default build)
+#   [RUNS=5] [CACHE=DIR] [LONG=1] [GUI_ONLY=1] tests/bench/vs-peers.sh [BUILD_DIR]   (default build)
 #
 # 1. render: issue 22's equal-work session, 6 stems x 240 s at 48 kHz, each stem through an EQ band and a
 #    compressor, summed, master EQ + compressor + limiter, 24-bit WAV, no MP3. ffmpeg:
@@ -83,6 +83,7 @@ printf 'vs-peers: %s, %s cores (%s), %s, %d runs each, median\n' "$(date -u +%Y-
   "$(ffmpeg -version | head -1 | cut -d' ' -f1-3)" "$runs"
 printf 'load average at start: %s\n\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
 
+if [ "${GUI_ONLY:-0}" != 1 ]; then
 # --- 1. render ---------------------------------------------------------------------------------------------
 "$cli" session new "$song" -o "$work/bench.lathe" >/dev/null
 python3 - "$work/bench.lathe" <<'PY'
@@ -146,6 +147,8 @@ print(f"  ratio   wall {fw / lw:.2f}x   cpu {fc / lc:.2f}x   (target: 3x)")
 PY
 echo
 
+fi
+
 # --- 3. GUI ------------------------------------------------------------------------------------------------
 if [ -x "$gui" ] && QT_QPA_PLATFORM=offscreen "$gui" --help 2>/dev/null | grep -q -- --timing; then
   gui_timing() { # $1: folder, $2: label
@@ -159,8 +162,9 @@ if [ -x "$gui" ] && QT_QPA_PLATFORM=offscreen "$gui" --help 2>/dev/null | grep -
       echo "$(awk '/^playable_ms/ { print $2 }' "$work/timing") $(awk '/^measured_ms/ { print $2 }' \
         "$work/timing") $(tail -1 "$work/rss")" >>"$work/gui"
     done
-    printf '  %-18s playable %5s ms   measured %5s ms   peak RSS %4d MB   (targets: 1000 ms, 5000 ms, 300 MB)\n' \
-      "$2" "$(median "$work/gui" 1)" "$(median "$work/gui" 2)" "$(mb "$(median "$work/gui" 3)")"
+    printf '  %-18s playable %5s ms   measured %5s ms   peak RSS %4d MB   (targets: 1000 ms, 5000 ms, 300 MB)   load %s\n' \
+      "$2" "$(median "$work/gui" 1)" "$(median "$work/gui" 2)" "$(mb "$(median "$work/gui" 3)")" \
+      "$(cut -d' ' -f1 /proc/loadavg)"
   }
   echo "GUI (lathe --timing FOLDER --no-audio):"
   eight "$cache/Eight x 4 min" 4

@@ -41,3 +41,34 @@ TEST(SectionFinder, SteadySongIsOneSection) {
     ASSERT_EQ(sections.size(), 1u);
     EXPECT_EQ(sections[0].label, "hook");
 }
+
+// The GUI's automation lane feeds a song block by block (SectionLevels: 8 bytes per 0.1 s, never the song
+// whole): the sections are those of the whole-signal finder, boundaries and labels exactly, levels to
+// rounding.
+TEST(SectionFinder, BlockByBlockLevelsFindTheSameSections) {
+    const double fs = 44100.0;
+    const double levels[4] = {-28.0, -12.0, -20.0, -9.0};
+    std::vector<float> x;
+    uint32_t seed = 5;
+    for (double level : levels) {
+        const double amplitude = std::pow(10.0, level / 20.0) * std::sqrt(3.0);
+        for (int i = 0; i < 5 * 44100 + 123; ++i) {
+            seed = seed * 1664525u + 1013904223u;
+            x.push_back(static_cast<float>(amplitude * (seed / 4294967296.0 * 2.0 - 1.0)));
+        }
+    }
+    const auto whole = core::findSections(x, fs);
+    core::SectionLevels streamed(fs);
+    for (std::size_t at = 0; at < x.size(); at += 1000)
+        streamed.add(x.data() + at, static_cast<int64_t>(std::min<std::size_t>(1000, x.size() - at)));
+    EXPECT_EQ(streamed.frames(), static_cast<int64_t>(x.size()));
+    const auto blocks = core::findSections(streamed);
+    ASSERT_EQ(whole.size(), 4u);
+    ASSERT_EQ(blocks.size(), whole.size());
+    for (std::size_t k = 0; k < whole.size(); ++k) {
+        EXPECT_DOUBLE_EQ(blocks[k].startSeconds, whole[k].startSeconds) << k;
+        EXPECT_DOUBLE_EQ(blocks[k].endSeconds, whole[k].endSeconds) << k;
+        EXPECT_EQ(blocks[k].label, whole[k].label) << k;
+        EXPECT_NEAR(blocks[k].levelDb, whole[k].levelDb, 1e-6) << k;
+    }
+}
