@@ -26,7 +26,7 @@ RenderResultsTable::RenderResultsTable(QWidget* parent) : QTableWidget(0, Column
     setEditTriggers(QAbstractItemView::NoEditTriggers);
     setSelectionBehavior(QAbstractItemView::SelectRows);
     setWordWrap(false);
-    setTextElideMode(Qt::ElideMiddle);
+    setTextElideMode(Qt::ElideLeft);
     setShowGrid(false);
     setAlternatingRowColors(true);
     setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
@@ -36,6 +36,10 @@ RenderResultsTable::RenderResultsTable(QWidget* parent) : QTableWidget(0, Column
     horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     horizontalHeader()->setSectionResizeMode(File, QHeaderView::Stretch);
     horizontalHeader()->setMinimumSectionSize(40);
+    // Room for the ending that tells the masters apart beside the figures.
+    setMinimumWidth(fontMetrics().horizontalAdvance(QStringLiteral(
+                        "\u2026_stereo_master.wav -14.0 LUFS 10.0 LU -1.0 dBTP 13.0 dB 10.0 dB -1.0 dBTP")) +
+                    ColumnCount * 12);
     setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Fixed);
     fitHeight();
 }

@@ -8,8 +8,9 @@ namespace lathe::ui {
 
 // The render's results, one row per master: file, LUFS, LRA, true peak, PLR, the limiter's most gain
 // reduction and the decoded MP3's true peak; a figure off target or over the ceiling in red. A file name
-// never wraps: when the column is too narrow it is elided in the middle (the "_stereo_master" ending and the
-// start of the song's name both stay readable), the full name and folder in its tooltip.
+// never wraps: when the column is too narrow its start is elided (the song is every row's and heads the
+// report; the "_stereo_master.wav" / "_stem_master.wav" ending tells the rows apart, and an elision in the
+// middle cut exactly that), the full path in its tooltip.
 class RenderResultsTable : public QTableWidget {
     Q_OBJECT
 public:

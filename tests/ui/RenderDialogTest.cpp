@@ -8,6 +8,7 @@
 #include <QApplication>
 #include <QDir>
 #include <QFileInfo>
+#include <QHeaderView>
 #include <QProgressBar>
 #include <QSignalSpy>
 #include <QTableWidgetItem>
@@ -167,11 +168,12 @@ TEST(RenderDialog, APresetRendersItsDeliverableSet) {
     EXPECT_TRUE(dialog.reportText().contains(QStringLiteral("Streaming normalization")));
 }
 
-TEST(RenderDialog, TheResultsTableNeverWrapsAFileNameItElidesItInTheMiddle) {
-    // A long song name at the dialog's narrowest: each master keeps one line, its name elided in the middle
-    // (the song's start and the "_stem_master.wav" ending stay readable) with the full path as its tooltip,
-    // and every figure column shows whole. The report used to be an HTML table that wrapped the names.
-    auto demo = makeDemo(1.0);
+TEST(RenderDialog, TheResultsTableNeverWrapsAFileNameItElidesItsStart) {
+    // A long song name at the dialog's narrowest: each master keeps one line, its name elided at the start
+    // (the song is every row's; the "_stereo_master.wav" / "_stem_master.wav" ending tells them apart) with
+    // the full path as its tooltip, and every figure column shows whole. The report used to be an HTML table
+    // that wrapped the names.
+    auto demo = makeDemo(5.0);
     RenderDialog dialog(demo->session);
     dialog.resize(dialog.minimumWidth(), 700);
     dialog.show();
@@ -196,7 +198,7 @@ TEST(RenderDialog, TheResultsTableNeverWrapsAFileNameItElidesItInTheMiddle) {
     QApplication::processEvents();
     ASSERT_EQ(table->rowCount(), 2);
     EXPECT_FALSE(table->wordWrap());
-    EXPECT_EQ(table->textElideMode(), Qt::ElideMiddle);
+    EXPECT_EQ(table->textElideMode(), Qt::ElideLeft);
     const QFontMetrics fm(table->font());
     int columns = 0;
     for (int c = 0; c < table->columnCount(); ++c)
@@ -208,7 +210,9 @@ TEST(RenderDialog, TheResultsTableNeverWrapsAFileNameItElidesItInTheMiddle) {
         std::printf("row %d: %d px high (a line is %d px), name needs %d px in a %d px column\n", row,
                     table->rowHeight(row), fm.lineSpacing(), fm.horizontalAdvance(file->text()),
                     table->columnWidth(0));
-        EXPECT_LT(table->rowHeight(row), 2 * fm.lineSpacing()) << name << ": wrapped onto two lines";
+        EXPECT_EQ(table->rowHeight(row), table->verticalHeader()->defaultSectionSize()) << name;
+        EXPECT_GE(table->columnWidth(0), fm.horizontalAdvance(QStringLiteral("\u2026_stereo_master.wav")) + 8)
+            << "the ending that tells the masters apart shows";
         EXPECT_TRUE(table->visualItemRect(file).intersects(table->viewport()->rect()));
         EXPECT_TRUE(file->toolTip().endsWith(QString::fromStdString(report.deliverables[row].wavPath).mid(1)))
             << file->toolTip().toStdString();
