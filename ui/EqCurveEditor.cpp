@@ -337,12 +337,20 @@ void EqCurveEditor::paintEvent(QPaintEvent*) {
         p.drawText(label, Qt::AlignCenter,
                    hz >= 1000 ? QStringLiteral("%1k").arg(hz / 1000) : QString::number(hz));
     const double step = gainRangeDb_ > 12 ? 6.0 : 3.0;
+    // A label every step while they clear each other; on a short curve (a strip's thumbnail) every second,
+    // third... line, down to 0 dB alone, instead of labels printed over each other.
+    const double pxPerDb = r.height() / (2.0 * gainRangeDb_);
+    double labelStep = step;
+    while (labelStep * pxPerDb < fm.height() + 1.0 && labelStep <= gainRangeDb_)
+        labelStep += step;
     for (double db = -std::floor(gainRangeDb_ / step) * step; db <= gainRangeDb_ + 1e-9; db += step) {
         const double y = yForGain(db);
         QColor line = grid;
         if (std::abs(db) < 1e-9) line = pal.color(QPalette::Mid).lighter(140);
         p.setPen(QPen(line, 1.0));
         p.drawLine(QPointF(r.left(), y), QPointF(r.right(), y));
+        const double multiple = db / labelStep;
+        if (std::abs(multiple - std::round(multiple)) > 1e-9) continue;
         p.setPen(pal.color(QPalette::PlaceholderText));
         p.drawText(QRectF(all.left() + 2, y - fm.height() / 2, r.left() - all.left() - 6, fm.height()),
                    Qt::AlignRight | Qt::AlignVCenter,

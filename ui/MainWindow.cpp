@@ -33,6 +33,7 @@
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QStatusBar>
+#include <QTabBar>
 #include <QThread>
 #include <QTimer>
 #include <QToolBar>
@@ -55,6 +56,12 @@ constexpr int kFilesBesideWidth = 2200;
 // The stem tools dock stands under the strips from this window height: below it the faders need the room.
 constexpr int kStemToolsMinWindowHeight = 900;
 constexpr int kSongHeight = 170; // the waveform and automation lane, when the strips leave room for it
+// Below this window width the strips and the master section share one pane as two tabs: side by side they
+// left one strip in view at 800 px (the meters, the master's widest group and one strip filled the width).
+constexpr int kPanesBesideWidth = 1100;
+// Below this window height the automation lane folds away until the window grows again: on a short screen
+// the faders need the height more.
+constexpr int kLaneMinWindowHeight = 700;
 
 } // namespace
 
@@ -200,7 +207,9 @@ void MainWindow::buildLayout() {
     stripsScroll_->setObjectName(QStringLiteral("strips"));
     stripsScroll_->setWidgetResizable(true);
     stripsScroll_->setFrameShape(QFrame::NoFrame);
-    stripsScroll_->setVerticalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    // Sideways is how the strips scroll; the window keeps them whole in height (fitWorkspace), and only a
+    // window too short for any layout scrolls them up and down rather than hide their lower controls.
+    stripsScroll_->setVerticalScrollBarPolicy(Qt::ScrollBarAsNeeded);
     stripsHost_ = new QWidget;
     stripsLayout_ = new QHBoxLayout(stripsHost_);
     stripsLayout_->setContentsMargins(kStripsMargin, kStripsMargin, kStripsMargin, kStripsMargin);
@@ -225,7 +234,22 @@ void MainWindow::buildLayout() {
     body_->setStretchFactor(0, 1);
     body_->setStretchFactor(1, 1);
     body_->installEventFilter(this);
-    workspace->addWidget(body_);
+    auto* bodyPane = new QWidget(workspace);
+    auto* bodyLayout = new QVBoxLayout(bodyPane);
+    bodyLayout->setContentsMargins(0, 0, 0, 0);
+    bodyLayout->setSpacing(0);
+    bodyTabs_ = new QTabBar(bodyPane);
+    bodyTabs_->setObjectName(QStringLiteral("bodyTabs"));
+    bodyTabs_->addTab(tr("Stems"));
+    bodyTabs_->addTab(tr("Master"));
+    bodyTabs_->setTabToolTip(0, tr("The stem strips (Ctrl+1)"));
+    bodyTabs_->setTabToolTip(1, tr("The master section (Ctrl+2)"));
+    bodyTabs_->setDrawBase(false);
+    bodyTabs_->hide();
+    connect(bodyTabs_, &QTabBar::currentChanged, this, &MainWindow::placeBodyPanes);
+    bodyLayout->addWidget(bodyTabs_);
+    bodyLayout->addWidget(body_, 1);
+    workspace->addWidget(bodyPane);
     workspace->setStretchFactor(0, 0);
     workspace->setStretchFactor(1, 1);
     workspace->setSizes({kSongHeight, 760});
@@ -343,6 +367,7 @@ void MainWindow::rebuildStrips() {
     const int widest =
         count * StemStrip::kMaxWidth + std::max(0, count - 1) * kStripSpacing + 2 * kStripsMargin;
     stripsScroll_->setMaximumWidth(count > 0 ? widest : QWIDGETSIZE_MAX);
+    placeBodyPanes();
     fitBody();
     fitWorkspace();
 }
@@ -364,9 +389,32 @@ void MainWindow::placeFilesDock() {
     }
 }
 
+void MainWindow::placeBodyPanes() {
+    const bool tabs = width() < kPanesBesideWidth;
+    bodyTabs_->setVisible(tabs);
+    stripsScroll_->setVisible(!tabs || bodyTabs_->currentIndex() == 0);
+    body_->widget(1)->setVisible(!tabs || bodyTabs_->currentIndex() == 1);
+    const bool tall = height() >= kLaneMinWindowHeight;
+    automationLane_->setVisible(tall);
+    overview_->setMinimumHeight(tall ? 64 : 44);
+    fitBody();
+    fitWorkspace();
+}
+
+void MainWindow::showStripsPane() {
+    bodyTabs_->setCurrentIndex(0);
+    placeBodyPanes();
+}
+
+void MainWindow::showMasterPane() {
+    bodyTabs_->setCurrentIndex(1);
+    placeBodyPanes();
+}
+
 void MainWindow::fitBody() {
     // The strips get what they can use (up to their widest), the master section at least its minimum and
-    // everything else.
+    // everything else. As tabs, the one pane shown takes the whole width.
+    if (stripsScroll_->isHidden() || body_->widget(1)->isHidden()) return;
     const int total = body_->width() - body_->handleWidth();
     if (total <= 0) return;
     const int count = static_cast<int>(strips_.size());
@@ -381,7 +429,14 @@ void MainWindow::fitWorkspace() {
     // The waveform gives up height before the strips do: on a short window the faders keep their travel.
     const int total = workspace_->height() - workspace_->handleWidth();
     if (total <= 0) return;
-    const int need = strips_.isEmpty() ? 0 : strips_.front()->minimumSizeHint().height() + 2 * kStripsMargin;
+    int need = strips_.isEmpty() ? 0 : strips_.front()->minimumSizeHint().height() + 2 * kStripsMargin;
+    // The horizontal scroll bar takes its height from the strips' pane when they do not all fit.
+    const int count = static_cast<int>(strips_.size());
+    const int stripsMinWidth =
+        count * StemStrip::kMinWidth + std::max(0, count - 1) * kStripSpacing + 2 * kStripsMargin;
+    if (count > 0 && stripsMinWidth > stripsScroll_->width())
+        need += stripsScroll_->horizontalScrollBar()->sizeHint().height();
+    if (!bodyTabs_->isHidden()) need += bodyTabs_->sizeHint().height();
     const int songMin = workspace_->widget(0)->minimumSizeHint().height();
     const int song = std::clamp(total - need, std::min(songMin, kSongHeight), kSongHeight);
     workspace_->setSizes({song, total - song});
@@ -406,6 +461,7 @@ void MainWindow::resizeEvent(QResizeEvent* event) {
     QMainWindow::resizeEvent(event);
     placeFilesDock();
     placeStemToolsDock();
+    placeBodyPanes();
 }
 
 void MainWindow::updateTitle() {

@@ -21,6 +21,7 @@ class QProgressBar;
 class QScrollArea;
 class QSplitter;
 class QStackedWidget;
+class QTabBar;
 class QThread;
 
 namespace lathe::ui {
@@ -87,6 +88,10 @@ public:
     ScanPanel* scanPanel() const { return scanPanel_; }
     QList<StemStrip*> stemStrips() const { return strips_; }
     MasterSection* masterSection() const { return master_; }
+    // On a narrow window the strips and the master section are two tabs of one pane (Ctrl+1 / Ctrl+2 pick
+    // them); on a wide one they stand side by side and these only scroll nothing.
+    void showStripsPane();
+    void showMasterPane();
     TransportBar* transportBar() const { return transport_; }
     CompareBar* compareBar() const { return compare_; }
     WaveformOverview* waveformOverview() const { return overview_; }
@@ -138,6 +143,7 @@ private:
     void placeStemToolsDock();
     void fitBody();
     void fitWorkspace();
+    void placeBodyPanes();
     void onOpenFailed(const QString& path, const QString& error, const QStringList& problems);
     void nudge(double seconds);
     void selectSource(core::MonitorSource source);
@@ -161,6 +167,7 @@ private:
     QHBoxLayout* stripsLayout_ = nullptr;
     QScrollArea* stripsScroll_ = nullptr;
     QSplitter* body_ = nullptr;
+    QTabBar* bodyTabs_ = nullptr;    // "Stems | Master" on a narrow window
     QSplitter* workspace_ = nullptr; // the song (waveform, lane) over the body (strips, master)
     QList<StemStrip*> strips_;
     MasterSection* master_ = nullptr;

@@ -104,6 +104,8 @@ void MainWindow::buildActions() {
         metersDock_->show();
         metersDock_->raise();
     });
+    add(view, tr("Stems"), QKeySequence(Qt::CTRL | Qt::Key_1), [this] { showStripsPane(); });
+    add(view, tr("Master Section"), QKeySequence(Qt::CTRL | Qt::Key_2), [this] { showMasterPane(); });
     add(view, tr("Stem tools"), QKeySequence(Qt::Key_F4),
         [this] { stemToolsDock_->setVisible(!stemToolsDock_->isVisible()); });
 
@@ -135,6 +137,7 @@ void MainWindow::buildActions() {
         {tr("Ctrl+B"), tr("Batch queue: many folders / sessions at once")},
         {tr("Ctrl+,"), tr("Audio settings")},
         {tr("F2 / F3"), tr("Files / meters panel")},
+        {tr("Ctrl+1 / Ctrl+2"), tr("Stems / master section (tabs on a narrow window)")},
         {tr("F4"), tr("Stem tools (dynamic EQ, sidechain, peak control) on / off")},
         {tr("F1 or ?"), tr("This help")},
         {tr("Ctrl+Q"), tr("Quit")},

@@ -1,5 +1,7 @@
 #include "RenderDialog.h"
 
+#include "RenderResultsTable.h"
+
 #include "core/Error.h"
 #include "core/model/DeliverableSpec.h"
 #include "core/model/SessionSource.h"
@@ -138,6 +140,8 @@ RenderDialog::RenderDialog(const core::Session& session, QWidget* parent)
     status_ = new QLabel(tr("Ready."), this);
     status_->setWordWrap(true);
     status_->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    results_ = new RenderResultsTable(this);
+    results_->hide(); // until a render has results
     reportView_ = new QTextBrowser(this);
     reportView_->setMinimumHeight(180);
     reportView_->setPlaceholderText(tr("The loudness report appears here when the render is done."));
@@ -165,6 +169,7 @@ RenderDialog::RenderDialog(const core::Session& session, QWidget* parent)
     layout->addSpacing(6);
     layout->addWidget(progress_);
     layout->addWidget(status_);
+    layout->addWidget(results_);
     layout->addWidget(reportView_, 1);
     layout->addLayout(buttons);
     dither_->setEnabled(bitDepth_->currentData().toInt() != 32);
@@ -259,7 +264,9 @@ QString RenderDialog::statusText() const {
 }
 
 QString RenderDialog::reportText() const {
-    return reportView_->toPlainText();
+    const QString table = results_->plainText();
+    return table.isEmpty() ? reportView_->toPlainText()
+                           : table + QLatin1Char('\n') + reportView_->toPlainText();
 }
 
 void RenderDialog::chooseOutputFolder() {
@@ -284,6 +291,8 @@ void RenderDialog::startRender() {
     error_.clear();
     cancelled_ = false;
     reportView_->clear();
+    results_->clearResults();
+    results_->hide();
     openFolder_->setEnabled(false);
     progress_->setValue(0);
 
@@ -368,6 +377,8 @@ void RenderDialog::onRenderDone(std::shared_ptr<core::RenderReport> report, QStr
     if (ok) {
         progress_->setValue(100);
         report_ = *report;
+        results_->setReport(*report);
+        results_->show();
         reportView_->setHtml(formatReport(*report));
         const int masters = int(report->deliverables.size());
         status_->setText((masters == 1 ? tr("Done: 1 master in %1.") : tr("Done: %2 masters in %1."))
@@ -403,35 +414,11 @@ QString RenderDialog::formatReport(const core::RenderReport& report) {
                 .arg(report.targetLufs, 0, 'f', 1)
                 .arg(report.ceilingDbtp, 0, 'f', 1)
                 .arg(report.outputSampleRate);
-    html += QStringLiteral(
-        "<table cellspacing='0' cellpadding='3' width='100%'><tr>"
-        "<th align='left'>File</th><th align='right'>LUFS</th><th align='right'>LRA</th>"
-        "<th align='right'>True peak</th><th align='right'>PLR</th><th align='right'>Max GR</th>"
-        "<th align='right'>MP3 TP</th></tr>");
+    // The masters' figures are in the results table above (RenderResultsTable).
     const QString bad = QStringLiteral("#ff6b6b");
-    for (const auto& d : report.deliverables) {
-        const QString lufsCell =
-            d.meetsTarget
-                ? db(d.integratedLufs, "LUFS")
-                : QStringLiteral("<span style='color:%1'>%2</span>").arg(bad, db(d.integratedLufs, "LUFS"));
-        const QString peakCell =
-            d.withinCeiling
-                ? db(d.truePeakDbtp, "dBTP")
-                : QStringLiteral("<span style='color:%1'>%2</span>").arg(bad, db(d.truePeakDbtp, "dBTP"));
-        QString mp3Cell = QStringLiteral("\u2013");
-        if (d.mp3TruePeakDbtp) {
-            mp3Cell = db(*d.mp3TruePeakDbtp, "dBTP");
-            if (d.mp3ExceedsCeiling)
-                mp3Cell = QStringLiteral("<span style='color:%1'>%2</span>").arg(bad, mp3Cell);
-        }
-        html += QStringLiteral("<tr><td>%1</td><td align='right'>%2</td><td align='right'>%3</td>"
-                               "<td align='right'>%4</td><td align='right'>%5</td><td align='right'>%6</td>"
-                               "<td align='right'>%7</td></tr>")
-                    .arg(fileName(d.wavPath).toHtmlEscaped(), lufsCell, db(d.loudnessRangeLu, "LU"), peakCell,
-                         db(d.plrDb, "dB"), db(d.maxGainReductionDb, "dB"), mp3Cell);
-    }
-    html += QStringLiteral("</table>");
-    // The rest of each set: every file with its spec and, for lossy ones, the decoded true peak.
+    // The rest of each set: every file with its spec and, for lossy ones, the decoded true peak; a line per
+    // file, never wrapped inside a name.
+    QStringList lines;
     for (const auto& d : report.deliverables)
         for (const auto& f : d.files) {
             if (f.path == d.wavPath) continue;
@@ -447,8 +434,11 @@ QString RenderDialog::formatReport(const core::RenderReport& report) {
                 line += QStringLiteral(" &nbsp; %1 &nbsp; TP %2")
                             .arg(db(f.integratedLufs, "LUFS"), db(f.truePeakDbtp, "dBTP"));
             }
-            html += QStringLiteral("<br>") + line;
+            lines << line;
         }
+    if (!lines.isEmpty())
+        html +=
+            QStringLiteral("<p style='white-space:nowrap'>%1</p>").arg(lines.join(QStringLiteral("<br>")));
     if (!report.deliverables.empty() && !report.deliverables.front().streaming.empty()) {
         html += QStringLiteral(
                     "<p><b>Streaming normalization</b> (%1)</p><table cellspacing='0' cellpadding='2'>")

@@ -24,6 +24,8 @@ class QTextBrowser;
 
 namespace lathe::ui {
 
+class RenderResultsTable;
+
 // Choose what to render, run core::renderSession on a worker thread (the GUI stays live), show progress with
 // a cancel, then the loudness report per deliverable and a button opening the output folder. Errors are shown
 // in the dialog as text naming the file; nothing throws out of it.
@@ -63,7 +65,8 @@ public:
     int progressValue() const; // 0..100
     QProgressBar* progressBar() const { return progress_; }
     const std::optional<core::RenderReport>& report() const { return report_; }
-    QString reportText() const; // the report as shown (plain text)
+    QString reportText() const; // the report as shown (plain text): the results table's rows, then the rest
+    RenderResultsTable* resultsTable() const { return results_; }
     QString errorMessage() const { return error_; }
     QString statusText() const; // the line under the progress bar ("Done: 2 masters in …")
     bool wasCancelled() const { return cancelled_; }
@@ -103,6 +106,7 @@ private:
     QPushButton* browse_ = nullptr;
     QProgressBar* progress_ = nullptr;
     QLabel* status_ = nullptr;
+    RenderResultsTable* results_ = nullptr;
     QTextBrowser* reportView_ = nullptr;
     QPushButton* render_ = nullptr;
     QPushButton* cancel_ = nullptr;

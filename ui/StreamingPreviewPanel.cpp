@@ -59,8 +59,11 @@ StreamingPreviewPanel::StreamingPreviewPanel(QWidget* parent) : QWidget(parent) 
     for (int c = 1; c < 4; ++c)
         table_->horizontalHeader()->setSectionResizeMode(c, QHeaderView::ResizeToContents);
     table_->verticalHeader()->setDefaultSectionSize(fontMetrics().height() + 6);
+    // The figures' columns fit their text; the platform's name takes the rest (elided when the meters dock
+    // is at its narrowest). A minimum as wide as "-00.0 dBTP" for every column cut the peak column off.
     table_->horizontalHeader()->setMinimumSectionSize(
-        fontMetrics().horizontalAdvance(QStringLiteral("-00.0 dBTP")) + 16);
+        fontMetrics().horizontalAdvance(QStringLiteral("Gain")) + 12);
+    table_->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     for (int row = 0; row < table_->rowCount(); ++row) {
         const auto& platform = streamingPlatforms()[std::size_t(row)];
         auto* name = new QTableWidgetItem(platform.name);

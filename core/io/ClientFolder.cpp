@@ -260,7 +260,7 @@ FolderScan scanClientFolder(const std::string& dir) {
     walk.run();
     std::sort(walk.audio.begin(), walk.audio.end());
 
-    std::vector<ScannedFile> mixes, references;
+    std::vector<ScannedFile> readable;
     for (const std::string& path : walk.audio) {
         ScannedFile file;
         file.path = path;
@@ -274,7 +274,18 @@ FolderScan scanClientFolder(const std::string& dir) {
             scan.problems.push_back({path, e.what()});
             continue;
         }
-        const NameClassification c = classifyFileName(fs::path(path).filename().string());
+        readable.push_back(std::move(file));
+    }
+    // The names are judged together: the song's title and the stems' pattern tell its mix from a stem.
+    std::vector<FolderAudioFile> names;
+    for (const ScannedFile& file : readable)
+        names.push_back({fs::path(file.path).filename().string(), file.info.channels});
+    const std::vector<NameClassification> kinds = classifyFolderFiles(scan.songName, names);
+
+    std::vector<ScannedFile> mixes, references;
+    for (std::size_t i = 0; i < readable.size(); ++i) {
+        ScannedFile& file = readable[i];
+        const NameClassification& c = kinds[i];
         file.kind = c.kind;
         file.role = c.role;
         file.roleRecognised = c.recognised;

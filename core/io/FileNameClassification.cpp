@@ -139,7 +139,27 @@ constexpr std::string_view kMusicWords[] = {
     "beat",      "bassoon",    "oboe",     "clarinet",  "harp",   "marimba",      "mallets", "supersaw",
     "atmos",     "atmosphere", "texture",  "textures"};
 
+// Words that say which take or version a file is, not what it holds: between a role word and "mix" they
+// keep the two together ("Drums Final Mix" is still the drums' submix).
+constexpr std::string_view kVersionWords[] = {"v",     "ver", "version", "final", "new",  "old",
+                                              "rough", "alt", "print",   "edit",  "take", "stereo"};
+
+bool isIn(std::string_view word, std::span<const std::string_view> keywords) {
+    return std::find(keywords.begin(), keywords.end(), word) != keywords.end();
+}
+
+bool isNumber(std::string_view word) {
+    return !word.empty() &&
+           std::all_of(word.begin(), word.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+bool isRoleWord(std::string_view w) {
+    return isIn(w, kFxWords) || isIn(w, kBackingVocalWords) || isIn(w, kLeadVocalWords) ||
+           isIn(w, kDrumWords) || isIn(w, kBassWords) || isIn(w, kMusicWords);
+}
+
 struct Words {
+    std::vector<std::string> tokens;
     std::vector<std::string> all; // each token, then each neighbouring pair joined
 
     bool hasAny(std::span<const std::string_view> keywords) const {
@@ -148,15 +168,73 @@ struct Words {
                 if (w == k) return true;
         return false;
     }
+    // Which tokens are part of a keyword of the list, alone or joined with a neighbour ("hi hat").
+    std::vector<bool> marks(bool (*matches)(std::string_view)) const {
+        std::vector<bool> marked(tokens.size(), false);
+        for (std::size_t i = 0; i < tokens.size(); ++i) {
+            if (matches(tokens[i])) marked[i] = true;
+            if (i + 1 < tokens.size() && matches(tokens[i] + tokens[i + 1])) marked[i] = marked[i + 1] = true;
+        }
+        return marked;
+    }
 };
 
-Words wordsOf(std::string_view fileName) {
+Words wordsOf(std::vector<std::string> tokens) {
     Words words;
-    words.all = tokenize(baseName(fileName));
+    words.tokens = std::move(tokens);
+    words.all = words.tokens;
     const std::size_t n = words.all.size();
-    for (std::size_t i = 0; i + 1 < n; ++i)
+    for (std::size_t i = 0; i + 1 < n; ++i) {
+        // A version's number is not the start of a phrase: "Drums v2 Mix" is no "2mix".
+        if (i > 0 && isNumber(words.all[i]) && isIn(words.all[i - 1], kVersionWords)) continue;
         words.all.push_back(words.all[i] + words.all[i + 1]);
+    }
     return words;
+}
+
+// A file with a mix word and a role word: the drums' submix ("Drum Mix", "Lead Vocal Mixdown", "Drums Final
+// Mix", "Mix - Drums") or the song's mix with a role word in its title ("Keys Song Mix", "Drum Machine Blues
+// Mix"). The role names the part when it stands right before the mix word (version words between) or after
+// it; a title word between the role and the mix word means the role word is part of the title.
+bool roleWordIsInTheTitle(const Words& w) {
+    const std::vector<bool> role = w.marks(isRoleWord);
+    const std::vector<bool> mix = w.marks([](std::string_view t) { return isIn(t, kPlainMixWords); });
+    const auto firstMix = std::find(mix.begin(), mix.end(), true);
+    if (firstMix == mix.end()) return false;
+    const auto m = static_cast<std::size_t>(firstMix - mix.begin());
+    for (std::size_t i = m; i < role.size(); ++i)
+        if (role[i]) return false;
+    std::size_t i = m;
+    while (i > 0 && !role[i - 1]) {
+        --i;
+        const std::string& t = w.tokens[i];
+        if (!isNumber(t) && !isIn(t, kVersionWords)) return true; // a title word stands between
+    }
+    return false;
+}
+
+NameClassification classify(const Words& w) {
+    const bool premaster = w.hasAny(kPremasterWords);
+    if (!premaster && w.hasAny(kReferenceWords)) return {FileKind::Reference, StemRole::Other, true};
+    if (premaster || w.hasAny(kFullMixWords)) return {FileKind::Mix, StemRole::Other, true};
+
+    StemRole role = StemRole::Other;
+    if (w.hasAny(kFxWords))
+        role = StemRole::Fx;
+    else if (w.hasAny(kBackingVocalWords))
+        role = StemRole::BackingVocals;
+    else if (w.hasAny(kLeadVocalWords))
+        role = StemRole::LeadVocal;
+    else if (w.hasAny(kDrumWords))
+        role = StemRole::Drums;
+    else if (w.hasAny(kBassWords))
+        role = StemRole::Bass;
+    else if (w.hasAny(kMusicWords))
+        role = StemRole::Music;
+
+    if (w.hasAny(kPlainMixWords) && (role == StemRole::Other || roleWordIsInTheTitle(w)))
+        return {FileKind::Mix, StemRole::Other, true};
+    return {FileKind::Stem, role, role != StemRole::Other};
 }
 
 } // namespace
@@ -183,27 +261,25 @@ std::vector<std::string> fileNameWords(std::string_view fileName) {
 }
 
 NameClassification classifyFileName(std::string_view fileName) {
-    const Words w = wordsOf(fileName);
-    const bool premaster = w.hasAny(kPremasterWords);
-    if (!premaster && w.hasAny(kReferenceWords)) return {FileKind::Reference, StemRole::Other, true};
-    if (premaster || w.hasAny(kFullMixWords)) return {FileKind::Mix, StemRole::Other, true};
+    return classify(wordsOf(tokenize(baseName(fileName))));
+}
 
-    StemRole role = StemRole::Other;
-    if (w.hasAny(kFxWords))
-        role = StemRole::Fx;
-    else if (w.hasAny(kBackingVocalWords))
-        role = StemRole::BackingVocals;
-    else if (w.hasAny(kLeadVocalWords))
-        role = StemRole::LeadVocal;
-    else if (w.hasAny(kDrumWords))
-        role = StemRole::Drums;
-    else if (w.hasAny(kBassWords))
-        role = StemRole::Bass;
-    else if (w.hasAny(kMusicWords))
-        role = StemRole::Music;
+NameClassification classifyFileWords(const std::vector<std::string>& words) {
+    return classify(wordsOf(words));
+}
 
-    if (role == StemRole::Other && w.hasAny(kPlainMixWords)) return {FileKind::Mix, StemRole::Other, true};
-    return {FileKind::Stem, role, role != StemRole::Other};
+bool isVersionWord(std::string_view word) {
+    return isNumber(word) || isIn(word, kVersionWords);
+}
+
+bool isKeywordOrVersion(std::string_view word) {
+    return isVersionWord(word) || isRoleWord(word) || isIn(word, kPlainMixWords) ||
+           isIn(word, kFullMixWords) || isIn(word, kPremasterWords) || isIn(word, kReferenceWords) ||
+           word == "stem" || word == "stems";
+}
+
+bool isMixWord(std::string_view word) {
+    return isIn(word, kPlainMixWords);
 }
 
 bool isLatheOutputName(std::string_view fileName) {

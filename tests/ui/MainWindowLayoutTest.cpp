@@ -24,6 +24,7 @@
 #include <QScrollArea>
 #include <QScrollBar>
 #include <QSlider>
+#include <QTableWidget>
 #include <QTest>
 #include <QToolButton>
 #include <QUrl>
@@ -115,6 +116,10 @@ TEST_F(MainWindowLayoutTest, TheMasterSectionFitsItsColumnAndGrowsWithTheWindow)
     int eqHeightAt1600 = 0;
     for (const QSize size : kSizes) {
         resizeTo(size.width(), size.height());
+        // On a narrow window the master section is the second tab of the strips' pane.
+        window_->showMasterPane();
+        QApplication::processEvents();
+        EXPECT_TRUE(scroll->isVisible()) << size.width();
         const QRect viewport = inWindow(scroll->viewport());
         std::printf("%dx%d: master section %d x %d in a %d x %d view, %d column(s), EQ %d px high\n",
                     size.width(), size.height(), master->width(), master->height(), viewport.width(),
@@ -182,12 +187,87 @@ TEST_F(MainWindowLayoutTest, At800x600NothingOverlapsAndCompareFiguresAreWhole) 
             EXPECT_GE(strip->fader()->height(), 90)
                 << strip->stemId().toStdString() << " at " << size.width();
         }
+        // The streaming table in the meters dock shows every column whole (its peak column was cut).
+        if (auto* streaming = window_->metersDock()->findChild<QTableWidget*>()) {
+            int columns = 0;
+            for (int c = 0; c < streaming->columnCount(); ++c)
+                columns += streaming->columnWidth(c);
+            EXPECT_LE(columns, streaming->viewport()->width()) << "streaming table cut at " << size.width();
+            for (int c = 1; c < streaming->columnCount(); ++c)
+                EXPECT_GE(streaming->columnWidth(c),
+                          streaming->fontMetrics().horizontalAdvance(streaming->item(0, c)->text()))
+                    << streaming->item(0, c)->text().toStdString() << " cut at " << size.width();
+        } else {
+            ADD_FAILURE() << "no streaming table";
+        }
         // The shortcuts sheet fits inside the window.
         window_->shortcutsOverlay()->toggle();
         QApplication::processEvents();
         EXPECT_TRUE(window_->rect().contains(window_->shortcutsOverlay()->sheetRect())) << size.width();
         window_->shortcutsOverlay()->toggle();
     }
+}
+
+TEST_F(MainWindowLayoutTest, At800x600EveryStripsControlsAreInViewAndNoneIsUnderAScrollBar) {
+    // A small laptop screen: several strips side by side, each whole (no vertical scrolling, nothing under
+    // the horizontal scroll bar), every strip reachable by scrolling sideways with all its controls in view;
+    // the master section one tab away. It showed one strip, its gain box behind the scroll bar.
+    open(eightStemFolder(), false);
+    ASSERT_EQ(window_->stemStrips().size(), 8);
+    resizeTo(800, 600);
+    auto* scroll = window_->findChild<QScrollArea*>(QStringLiteral("strips"));
+    ASSERT_NE(scroll, nullptr);
+    ASSERT_TRUE(scroll->isVisible()) << "the strips show first";
+    const QRect viewport = inWindow(scroll->viewport());
+    std::printf("800x600: strips viewport %d x %d at (%d, %d)\n", viewport.width(), viewport.height(),
+                viewport.x(), viewport.y());
+    EXPECT_EQ(scroll->verticalScrollBar()->maximum(), 0) << "a strip is taller than its pane";
+    int whole = 0;
+    for (ui::StemStrip* strip : window_->stemStrips())
+        whole += viewport.contains(inWindow(strip)) ? 1 : 0;
+    std::printf("800x600: %d of 8 strips whole without scrolling\n", whole);
+    EXPECT_GE(whole, 3) << "strips in view at 800x600";
+    for (ui::StemStrip* strip : window_->stemStrips()) {
+        const std::string id = strip->stemId().toStdString();
+        const QList<QWidget*> controls = {
+            strip->gainBox(),        strip->fader(),       strip->muteButton(),      strip->soloButton(),
+            strip->polarityButton(), strip->widthSlider(), strip->compressorMeter(), strip->eqThumbnail()};
+        for (QWidget* control : controls) {
+            // Scrolled to as a user would, the whole control (ensureWidgetVisible would only bring a spin
+            // box's text cursor into view).
+            const QRect inHost(control->mapTo(scroll->widget(), QPoint(0, 0)), control->size());
+            scroll->ensureVisible(inHost.center().x(), inHost.center().y(), inHost.width() / 2 + 1,
+                                  inHost.height() / 2 + 1);
+            QApplication::processEvents();
+            const QRect r = inWindow(control);
+            EXPECT_TRUE(control->isVisible()) << id << " " << control->objectName().toStdString();
+            EXPECT_TRUE(viewport.contains(r)) << id << " " << control->objectName().toStdString()
+                                              << " not fully in view when scrolled to: " << r.x() << ","
+                                              << r.y() << " " << r.width() << "x" << r.height();
+            for (QScrollBar* bar : {scroll->horizontalScrollBar(), scroll->verticalScrollBar()}) {
+                if (bar->isVisible())
+                    EXPECT_FALSE(inWindow(bar).intersects(r))
+                        << id << " " << control->objectName().toStdString() << " under a scroll bar";
+            }
+            EXPECT_TRUE(window_->rect().contains(r));
+        }
+        // The gain box is reachable as the strip's whole column: the strip in view shows it too.
+        const QRect stripInHost(strip->mapTo(scroll->widget(), QPoint(0, 0)), strip->size());
+        scroll->ensureVisible(stripInHost.center().x(), stripInHost.center().y(), stripInHost.width() / 2 + 1,
+                              stripInHost.height() / 2 + 1);
+        QApplication::processEvents();
+        EXPECT_TRUE(viewport.contains(inWindow(strip->gainBox()))) << id;
+    }
+    // The master section: one click away, at its full width, its groups unsqueezed.
+    auto* master = window_->findChild<QScrollArea*>(QStringLiteral("masterScroll"));
+    ASSERT_NE(master, nullptr);
+    if (!master->isVisible()) {
+        window_->showMasterPane();
+        QApplication::processEvents();
+    }
+    EXPECT_TRUE(master->isVisible());
+    EXPECT_GE(master->viewport()->width(), window_->masterSection()->minimumSizeHint().width());
+    EXPECT_TRUE(window_->rect().contains(inWindow(master)));
 }
 
 TEST_F(MainWindowLayoutTest, StemTitlesReadAsAPersonWritesThem) {

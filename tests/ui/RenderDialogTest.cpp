@@ -1,4 +1,5 @@
 #include "ui/RenderDialog.h"
+#include "ui/RenderResultsTable.h"
 
 #include "core/demo/DemoFolder.h"
 #include "core/model/DeliverableSpec.h"
@@ -7,8 +8,10 @@
 #include <QApplication>
 #include <QDir>
 #include <QFileInfo>
+#include <QHeaderView>
 #include <QProgressBar>
 #include <QSignalSpy>
+#include <QTableWidgetItem>
 #include <QTemporaryDir>
 #include <QTest>
 #include <gtest/gtest.h>
@@ -163,4 +166,65 @@ TEST(RenderDialog, APresetRendersItsDeliverableSet) {
         EXPECT_TRUE(dialog.reportText().contains(QFileInfo(QString::fromStdString(f.path)).fileName()));
     }
     EXPECT_TRUE(dialog.reportText().contains(QStringLiteral("Streaming normalization")));
+}
+
+TEST(RenderDialog, TheResultsTableNeverWrapsAFileNameItElidesItsStart) {
+    // A long song name at the dialog's narrowest: each master keeps one line, its name elided at the start
+    // (the song is every row's; the "_stereo_master.wav" / "_stem_master.wav" ending tells them apart) with
+    // the full path as its tooltip, and every figure column shows whole. The report used to be an HTML table
+    // that wrapped the names.
+    auto demo = makeDemo(5.0);
+    RenderDialog dialog(demo->session);
+    dialog.resize(dialog.minimumWidth(), 700);
+    dialog.show();
+    lathe::core::RenderReport report;
+    report.song = "A Very Long Song Title From The Client (Extended Club Version)";
+    for (const char* kind : {"stereo_master", "stem_master"}) {
+        lathe::core::DeliverableReport d;
+        d.kind = kind;
+        d.wavPath = "/masters/" + report.song + "_" + kind + ".wav";
+        d.integratedLufs = -14.04;
+        d.loudnessRangeLu = 6.2;
+        d.truePeakDbtp = -1.02;
+        d.plrDb = 13.0;
+        d.maxGainReductionDb = 3.4;
+        d.mp3TruePeakDbtp = -0.8;
+        d.meetsTarget = d.withinCeiling = true;
+        report.deliverables.push_back(d);
+    }
+    auto* table = dialog.resultsTable();
+    table->setReport(report);
+    table->show();
+    QApplication::processEvents();
+    ASSERT_EQ(table->rowCount(), 2);
+    EXPECT_FALSE(table->wordWrap());
+    EXPECT_EQ(table->textElideMode(), Qt::ElideLeft);
+    const QFontMetrics fm(table->font());
+    int columns = 0;
+    for (int c = 0; c < table->columnCount(); ++c)
+        columns += table->columnWidth(c);
+    EXPECT_LE(columns, table->viewport()->width()) << "the table scrolls sideways";
+    for (int row = 0; row < 2; ++row) {
+        QTableWidgetItem* file = table->item(row, lathe::ui::RenderResultsTable::File);
+        const std::string name = file->text().toStdString();
+        std::printf("row %d: %d px high (a line is %d px), name needs %d px in a %d px column\n", row,
+                    table->rowHeight(row), fm.lineSpacing(), fm.horizontalAdvance(file->text()),
+                    table->columnWidth(0));
+        EXPECT_EQ(table->rowHeight(row), table->verticalHeader()->defaultSectionSize()) << name;
+        EXPECT_GE(table->columnWidth(0), fm.horizontalAdvance(QStringLiteral("\u2026_stereo_master.wav")) + 8)
+            << "the ending that tells the masters apart shows";
+        EXPECT_TRUE(table->visualItemRect(file).intersects(table->viewport()->rect()));
+        EXPECT_TRUE(file->toolTip().endsWith(QString::fromStdString(report.deliverables[row].wavPath).mid(1)))
+            << file->toolTip().toStdString();
+        EXPECT_GT(fm.horizontalAdvance(file->text()), table->columnWidth(0))
+            << "this case is meant to be too long for the column: it must be elided, not wrapped";
+        for (int c = 1; c < table->columnCount(); ++c) {
+            const QString figure = table->item(row, c)->text();
+            EXPECT_GE(table->columnWidth(c), fm.horizontalAdvance(figure)) << figure.toStdString() << " cut";
+        }
+    }
+    EXPECT_EQ(table->item(0, lathe::ui::RenderResultsTable::Lufs)->text(), QStringLiteral("-14.0 LUFS"));
+    EXPECT_TRUE(dialog.reportText().contains(QStringLiteral("(Extended Club Version)_stem_master.wav")));
+    EXPECT_EQ(table->visualItemRect(table->item(1, 0)).bottom() < table->height(), true)
+        << "every row shows without scrolling";
 }
