@@ -220,4 +220,8 @@ void AudioEngine::processForTest(float* left, float* right, int frames, bool wai
     impl_->testWaitsForDisk = false;
 }
 
+void AudioEngine::holdDiskForTest(bool hold) {
+    impl_->disk.holdForTest(hold);
+}
+
 } // namespace lathe::core

@@ -242,6 +242,9 @@ public:
     // the reader instead (sleeps; not RT safe then). Without, RT safe. One thread at a time, never while a
     // stream is open.
     void processForTest(float* left, float* right, int frames, bool waitForDisk = true);
+    // A disk that does not answer: the disk reader reads nothing while held (tests of the callback's never
+    // waiting). Any thread.
+    void holdDiskForTest(bool hold);
     // Waits (up to ~5 s) until the meter thread has measured everything played so far, so a test's meter
     // readings do not depend on how busy the machine is (the ring drops what the meter thread cannot keep up
     // with). Returns false on timeout. Not RT safe (sleeps); tests only.

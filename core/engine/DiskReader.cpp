@@ -78,6 +78,10 @@ void DiskReader::run() {
     int64_t pos = 0;
     std::vector<float> l(kReadFrames), r(kReadFrames);
     while (!quit_.load(std::memory_order_relaxed)) {
+        if (holdForTest_.load(std::memory_order_acquire)) {
+            std::this_thread::sleep_for(kIdle);
+            continue;
+        }
         // The count is published after the position (release), so the position read here is at least as new.
         const uint64_t count = requestCount_.load(std::memory_order_acquire);
         if (count != handled) {

@@ -66,6 +66,10 @@ public:
 
     std::string takeError(); // a source that failed while playing (it plays silence). Not RT safe; control.
 
+    // Tests only: while held the reader thread reads nothing, as a disk that does not answer, so a test can
+    // show the consumer never waits for it. Any thread.
+    void holdForTest(bool hold) { holdForTest_.store(hold, std::memory_order_release); }
+
 private:
     struct Chunk {
         int64_t pos = 0;
@@ -85,6 +89,7 @@ private:
     std::atomic<int64_t> loopStart_{0}, loopEnd_{0};
     std::atomic<bool> loopOn_{false};
     std::atomic<bool> quit_{false};
+    std::atomic<bool> holdForTest_{false};
     std::thread thread_;
     std::mutex errorMutex_; // reader thread and control thread only
     std::string error_;

@@ -103,20 +103,21 @@ TEST_F(AudioEngineStreamTest, SeekNeverBlocksTheCallbackItHoldsSilenceUntilTheRe
     std::vector<float> l(256), r(256);
     engine.processForTest(l.data(), r.data(), 256, false);
 
-    // Far beyond what the ring holds: the reader must seek its files.
+    // Far beyond what the ring holds: the reader must seek its files. The disk does not answer at first (the
+    // reader is held): a callback that waited for it would never return and the test would time out. A wall
+    // clock bound would say the same only on a quiet machine.
     const int64_t seekTo = 4 * 48000;
+    engine.holdDiskForTest(true);
     engine.seek(seekTo);
     long allocations = 0;
     int heldBlocks = 0;
     double energyAfter = 0;
-    double slowest = 0;
-    for (int i = 0; i < 400; ++i) {
+    const int kHeld = 100;
+    for (int i = 0; i < 500; ++i) {
+        if (i == kHeld) engine.holdDiskForTest(false);
         const int64_t before = engine.position();
         test::armMallocCounter();
-        const auto t0 = std::chrono::steady_clock::now();
         engine.processForTest(l.data(), r.data(), 256, false);
-        slowest =
-            std::max(slowest, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
         allocations += test::disarmMallocCounter();
         double e = 0;
         for (float v : l)
@@ -130,7 +131,8 @@ TEST_F(AudioEngineStreamTest, SeekNeverBlocksTheCallbackItHoldsSilenceUntilTheRe
         std::this_thread::sleep_for(std::chrono::microseconds(500)); // a device's period, roughly
     }
     EXPECT_EQ(allocations, 0);
-    EXPECT_LT(slowest, 0.05) << "the callback never waits for the disk";
+    EXPECT_GE(heldBlocks, kHeld - 1)
+        << "while the disk does not answer every block returns, silent, in place";
     EXPECT_GT(engine.position(), seekTo + 48000) << "playback went on after the refill";
     EXPECT_GT(energyAfter, 1.0);
     EXPECT_EQ(engine.stats().diskUnderruns, 0) << "waiting after a seek is not an underrun";
@@ -160,6 +162,14 @@ TEST_F(AudioEngineStreamTest, PlayableBeforeMeasuredAndMeasuredFiguresMatchABloc
     EXPECT_TRUE(streaming.sourceAvailable(MonitorSource::Codec));
     EXPECT_GT(streaming.sourceIntegratedLufs(MonitorSource::StereoMaster), -70.0);
 }
+
+// ThreadSanitizer keeps shadow memory for what the program touches (several bytes per byte), so the bound
+// on memory growth scales under it; 4 x 64 MB still fails a whole-file decode (~690 MB for 30 minutes).
+#if defined(__SANITIZE_THREAD__)
+constexpr double kGrowthLimitMb = 4 * 64.0;
+#else
+constexpr double kGrowthLimitMb = 64.0;
+#endif
 
 // Resident memory now (VmRSS), in MiB.
 double residentMb() {
@@ -240,7 +250,7 @@ TEST(AudioEngineLongStreamTest, ThirtyMinutesPlayMinute29AfterASeekWithBoundedMe
     }
     EXPECT_EQ(bad, 0);
     // Decoded whole, the three sources would take 30 * 60 * 8000 * 8 bytes each: 330 MiB.
-    EXPECT_LT(residentMb() - before, 64.0);
+    EXPECT_LT(residentMb() - before, kGrowthLimitMb);
 }
 
 // The codec preview is streamed too (issue 22): a song over 12 minutes (which got none while the round trip
@@ -276,7 +286,7 @@ TEST(AudioEngineLongStreamTest, ASongOverTwelveMinutesGetsACodecPreviewInBounded
         energy += static_cast<double>(got.channels[0][k]) * got.channels[0][k];
     EXPECT_GT(energy, 1.0) << "the preview plays from disk after a seek";
     // In memory the round trip held 16 bytes a frame while made: 100 MiB here.
-    EXPECT_LT(residentMb() - before, 64.0);
+    EXPECT_LT(residentMb() - before, kGrowthLimitMb);
 }
 
 // A source at another rate is converted once (libsoxr) into a temporary file and read from it; one at the
