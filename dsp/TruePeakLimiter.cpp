@@ -90,6 +90,9 @@ void TruePeakLimiter::prepare(double sampleRate, int /*maxBlockFrames*/, int num
                        ? std::clamp(static_cast<int>(std::lround(config_.shortAttackMs * 1e-3 * sampleRate)),
                                     kMinimumAttackFrames, attack_)
                        : attack_;
+    // A short attack clamped to the whole attack would run a second pipeline identical to the first (no
+    // delay, same hold, release and ramp): its blend is the long pipeline's gain exactly, so it is not run.
+    blended_ = config_.shortAttackMs > 0.0 && shortAttack_ < attack_;
     onsetSmoothing_ = 1.0 - onePoleCoefficient(sampleRate, 1.0);
     // The short pipeline sees each requirement this much later, so its hold ends where the long one's does.
     shortDelay_ = attack_ - shortAttack_;
@@ -107,7 +110,7 @@ void TruePeakLimiter::prepare(double sampleRate, int /*maxBlockFrames*/, int num
         const bool used = c < std::max(numChannels, 1);
         hold_[k].prepare(used ? attack_ + 2 * holdHalfSpan_ + 1 : 1, 0.0);
         attackRamp_[k].prepare(used ? attack_ : 1, config_.attackShape);
-        const bool blended = used && config_.shortAttackMs > 0.0;
+        const bool blended = used && blended_;
         shortHold_[k].prepare(blended ? shortAttack_ + 2 * holdHalfSpan_ + 1 : 1, 0.0);
         shortRamp_[k].prepare(blended ? shortAttack_ : 1, config_.attackShape);
     }
@@ -193,6 +196,11 @@ void TruePeakLimiter::setOnsetDepthsDb(double shallowDb, double deepDb) {
     deepDepth_ = std::max(shallowDepth_ + 1e-6, deepDb / kNepersToDb);
 }
 
+void TruePeakLimiter::setShallowReleaseScale(double scale) {
+    shallowReleaseScale_ = std::clamp(scale, 0.0, 1.0);
+    updateRelease();
+}
+
 void TruePeakLimiter::setInputGainDb(double gainDb) {
     inputGainDb_ = gainDb;
     inputGain_.setTarget(dbToGain(gainDb));
@@ -206,13 +214,16 @@ void TruePeakLimiter::updateThreshold() {
 }
 
 void TruePeakLimiter::updateRelease() {
-    for (auto* stage : {&release_, &shortRelease_})
-        for (auto& r : *stage) {
+    for (int stage = 0; stage < 2; ++stage) {
+        // The short pipeline shapes the shallow overloads: with an adaptive release it recovers faster.
+        const double fastMs = stage == 0 ? fastReleaseMs_ : fastReleaseMs_ * shallowReleaseScale_;
+        for (auto& r : stage == 0 ? release_ : shortRelease_) {
             if (adaptive_)
-                r.setTwoStage(sampleRate_, fastReleaseMs_, releaseMs_, sustainMs_);
+                r.setTwoStage(sampleRate_, fastMs, releaseMs_, sustainMs_);
             else
                 r.setSingle(sampleRate_, releaseMs_);
         }
+    }
 }
 
 double TruePeakLimiter::detect(int detector, int channel, const float* points) {
@@ -237,7 +248,7 @@ double TruePeakLimiter::logGain(std::size_t k, double required, bool lowDriven) 
     const double released = release_[k].process(held, lowDriven);
     const double ramped = attackRamp_[k].push(released);
     const double full = onsetOnly ? std::max(released, ramped) : ramped;
-    if (config_.shortAttackMs <= 0.0) return full;
+    if (!blended_) return full;
 
     double delayed = required;
     if (shortDelay_ > 0) {
@@ -251,7 +262,7 @@ double TruePeakLimiter::logGain(std::size_t k, double required, bool lowDriven) 
     const double shortReleased = shortRelease_[k].process(shortHold_[k].push(delayed), lowDriven);
     const double shortRamped = shortRamp_[k].push(shortReleased);
     const double brief = onsetOnly ? std::max(shortReleased, shortRamped) : shortRamped;
-    const double target = std::clamp((-held - shallowDepth_) / (deepDepth_ - shallowDepth_), 0.0, 1.0);
+    const double target = std::clamp((-released - shallowDepth_) / (deepDepth_ - shallowDepth_), 0.0, 1.0);
     double& weight = onsetWeight_[k];
     weight += (target - weight) * onsetSmoothing_;
     return brief + weight * (full - brief);

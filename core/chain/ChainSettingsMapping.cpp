@@ -93,9 +93,9 @@ bool configureDynamicEq(dsp::DynamicEq& eq, const std::vector<DynamicEqBandSetti
 //   safe        one release time (release_ms), linear attack ramp that also ramps out after the hold: the
 //               limiter of version-1 sessions, bit for bit;
 //   transparent two-stage release (fast_release_ms for overloads shorter than sustain_ms, release_ms after
-//               longer ones), linear onset ramp whose length follows the overload's depth (limiterOnset),
-//               recovery as soon as the hold ends: the least gain riding for the loudness and, measured
-//               (README), the least fast distortion;
+//               longer ones), linear onset ramp and fast release whose lengths follow the overload's depth
+//               (limiterOnset), recovery as soon as the hold ends: the least gain riding for the loudness and,
+//               measured (README), the least fast distortion;
 //   punchy      the same with an S-curve onset: the reduction gathers late in the lookahead (2 % of it done
 //               after the first tenth, against 10 % for the linear ramp), so more of each transient's lead-in
 //               gets through, for about 1 dB more fast distortion.
@@ -114,12 +114,16 @@ dsp::TruePeakLimiter::Config toLimiterConfig(const LimiterSettings& s) {
 
 // Measured with tests/bench/limiter-vs-peers.sh (README, 2026-12-07): shallow overloads (up to 3 dB) ramped
 // over 1.5 ms instead of the whole lookahead cost less input gain for the same loudness; deep ones (7 dB on)
-// keep the whole lookahead, whose longer ramp keeps deep limiting's fast distortion low (with a 9 ms
-// lookahead the demo at -8 LUFS measured -40.6 dB, under x42's -40.1). A 2.5 ms short ramp, or 3.5 / 9.5 dB,
-// missed x42's residual on axe80s at -10 LUFS or its fast distortion on the demo at -8 (9 ms lookahead).
+// keep the whole lookahead, whose longer ramp keeps deep limiting's fast distortion low. A 2.5 ms short ramp,
+// or 3.5 / 9.5 dB, missed x42's residual on axe80s at -10 LUFS or its fast distortion on the demo at -8.
+// The release follows the same split (second run of the day): shallow reductions recover in 0.45 x
+// fast_release_ms (7.2 ms at the default 16 ms), deep ones in fast_release_ms. One 5 ms release for all
+// won 0.1-0.3 LU of range but cost 1.2-2.9 dB of fast distortion (above x42's in 6 of 8 renders at -10 and
+// -8 LUFS); 7.2 ms for shallow and 16 ms for deep kept every fast distortion under x42's (demo -8: -40.6
+// against -40.1 dB) with 0.1-0.2 LU more range on shovon and axe80s than one 10 ms release.
 LimiterOnset limiterOnset(const LimiterSettings& s) {
     if (s.style == "safe") return {};
-    return {1.5, 3.0, 7.0};
+    return {1.5, 3.0, 7.0, 0.45};
 }
 
 } // namespace lathe::core

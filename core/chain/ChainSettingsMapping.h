@@ -28,11 +28,13 @@ dsp::SaturationMode toSaturationMode(const std::string& mode); // "soft_clip", "
 // prepares with it and compares it to know when a change needs a new prepare.
 dsp::TruePeakLimiter::Config toLimiterConfig(const LimiterSettings& settings);
 // The depth-adaptive onset of "transparent" and "punchy" (none for "safe"): overloads up to shallowDb ramp in
-// over shortAttackMs, from deepDb on over the whole lookahead, blended between (dsp/TruePeakLimiter.h).
+// over shortAttackMs and release with shallowReleaseScale * fast_release_ms, from deepDb on they ramp over
+// the whole lookahead and release with fast_release_ms, blended between (dsp/TruePeakLimiter.h).
 struct LimiterOnset {
     double shortAttackMs = 0; // 0 = one ramp over the lookahead
     double shallowDb = 0;
     double deepDb = 0;
+    double shallowReleaseScale = 1; // the short pipeline's fast release over fast_release_ms
 };
 LimiterOnset limiterOnset(const LimiterSettings& settings);
 

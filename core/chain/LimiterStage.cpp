@@ -27,6 +27,7 @@ void LimiterStage::configure(const LimiterSettings& settings) {
     limiter_.setStereoLink(settings.stereo_link);
     const LimiterOnset onset = limiterOnset(settings);
     limiter_.setOnsetDepthsDb(onset.shallowDb, onset.deepDb);
+    limiter_.setShallowReleaseScale(onset.shallowReleaseScale);
     limiter_.setSoftClipDb(settings.soft_clip_db);
 }
 
