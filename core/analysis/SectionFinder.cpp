@@ -30,10 +30,41 @@ namespace {
 
 constexpr double kHop = 0.1;
 
+double medianOf(std::vector<double> v) {
+    if (v.empty()) return -100.0;
+    std::nth_element(v.begin(), v.begin() + static_cast<long>(v.size() / 2), v.end());
+    return v[v.size() / 2];
+}
+
+// A hop more than kTransientDb above the typical level on both sides of it (the medians of the 1.1 s
+// before and after) is one note or hit, not the arrangement: it is brought down to the quieter side. A
+// median alone does not remove a loud note next to a louder section, where note and section together make
+// the majority of the window and the step moves onto the note (an 808 note 16 dB up half a second before
+// the hook). A section's first hops sit at the level after them, so a real step is never clipped. 10 dB,
+// not less: a drum part's hits stand that far over its hats, and flattening them moved the demo's
+// sections (clean_44k1 then read a buried vocal).
+constexpr double kTransientDb = 10.0;
+std::vector<double> withoutTransients(const std::vector<double>& raw) {
+    std::vector<double> out = raw;
+    const std::size_t side = 11;
+    for (std::size_t i = 0; i < raw.size(); ++i) {
+        if (i == 0 || i + 1 == raw.size()) continue;
+        const double before = medianOf(std::vector<double>(
+            raw.begin() + static_cast<long>(i >= side ? i - side : 0), raw.begin() + static_cast<long>(i)));
+        const double after = medianOf(
+            std::vector<double>(raw.begin() + static_cast<long>(i + 1),
+                                raw.begin() + static_cast<long>(std::min(raw.size(), i + 1 + side))));
+        if (raw[i] > before + kTransientDb && raw[i] > after + kTransientDb) out[i] = std::min(before, after);
+    }
+    return out;
+}
+
 // A running median over 1.1 s: a single loud note or hit (an 808 note 16 dB up) is not a change of
-// arrangement and must not move a boundary; a section's step survives a median untouched.
-std::vector<double> smoothedLevel(const std::vector<float>& mono, double sampleRate) {
-    const std::vector<double> raw = levelCurveDb(mono, sampleRate, kHop);
+// arrangement and must not move a boundary; a section's step survives a median untouched. Parts are read
+// without their transients first (withoutTransients).
+std::vector<double> smoothedLevel(const std::vector<float>& mono, double sampleRate, bool part = false) {
+    const std::vector<double> raw =
+        part ? withoutTransients(levelCurveDb(mono, sampleRate, kHop)) : levelCurveDb(mono, sampleRate, kHop);
     std::vector<double> level(raw.size());
     for (std::size_t i = 0; i < raw.size(); ++i) {
         std::vector<double> w(raw.begin() + static_cast<long>(i >= 5 ? i - 5 : 0),
@@ -59,12 +90,6 @@ std::vector<double> stepNovelty(const std::vector<double>& level, int window) {
         novelty[static_cast<std::size_t>(b)] =
             std::abs(mean(b, std::min(hops, b + window)) - mean(std::max(0, b - window), b));
     return novelty;
-}
-
-double medianOf(std::vector<double> v) {
-    if (v.empty()) return -100.0;
-    std::nth_element(v.begin(), v.begin() + static_cast<long>(v.size() / 2), v.end());
-    return v[v.size() / 2];
 }
 
 int windowHops(double duration) {
@@ -158,7 +183,7 @@ std::vector<SongSection> findSections(const std::vector<std::vector<float>>& par
     std::vector<double> weights;
     double total = 0.0;
     for (const auto& p : parts) {
-        levels.push_back(smoothedLevel(p, sampleRate));
+        levels.push_back(smoothedLevel(p, sampleRate, true));
         weights.push_back(levels.back().empty() ? 0.0 : std::pow(10.0, medianOf(levels.back()) / 10.0));
         total += weights.back();
     }

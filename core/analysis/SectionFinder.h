@@ -33,8 +33,10 @@ std::vector<SongSection> findSections(const std::vector<float>& mixMono, double 
 // read on its own curve (within 30 dB of its loudest, so a part entering counts as a step, capped at
 // 12 dB) and weighted by the part's typical level (the median of its curve), so a loud part's change
 // outweighs a quiet one's, yet no part hides another's step as a summed mix does (a vocal pushed up in the
-// verse fills in the band's step into the hook). Boundaries where the weighted steps peak above 2 dB; levels
-// and labels from mixMono. Fewer than two parts: findSections(mixMono, sampleRate).
+// verse fills in the band's step into the hook). A hop over 10 dB above both the 1.1 s before and after it is
+// one part's note, brought down first, so it cannot carry the part's step onto itself. Boundaries where the
+// weighted steps peak above 2 dB; levels and labels from mixMono. Fewer than two parts: findSections(mixMono,
+// sampleRate).
 std::vector<SongSection> findSections(const std::vector<std::vector<float>>& parts,
                                       const std::vector<float>& mixMono, double sampleRate);
 
