@@ -128,7 +128,10 @@ void vocalFindings(const ElementAnalysis& e, std::vector<Finding>& findings, std
     if (!loud) return;
     const double reference = std::max(median(others), kHookVocalToRestTargetDb);
     const double deficit = reference - loud->vocalToRestDb;
-    if (deficit > kVocalBalanceToleranceDb) {
+    // A hook vocal within the tolerance of where a hook vocal sits is in balance, however far forward the
+    // other sections have it: then those sections are what is off (the check below).
+    if (deficit > kVocalBalanceToleranceDb &&
+        kHookVocalToRestTargetDb - loud->vocalToRestDb > kVocalBalanceToleranceDb) {
         ElementProblem p = vocalProblem("vocal_buried", loud->section, deficit, halfDb(deficit));
         p.text = formatText("The lead vocal is buried in the hook: %+.1f dB against the band there, %.1f dB "
                             "below where it should sit.",

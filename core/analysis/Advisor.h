@@ -62,10 +62,12 @@ struct Advice {
 // In the loudest section a lead vocal is expected to sit about level with the band (pop, hip-hop, R&B:
 // vocal against everything else, the median of its sung 0.1 s hops), and never lower against the band than
 // it sits in the quieter sections. The reference is the higher of the two; a hook vocal more than the
-// tolerance below it is called buried. With the hook in balance, a quieter section where the vocal sits more
-// than the tolerance further forward than in the hook is called too loud there.
+// tolerance below it, and below the target, is called buried. With the hook in balance (within the tolerance
+// of the target), a quieter section where the vocal sits more than the tolerance further forward than in the
+// hook is called too loud there. The tolerance is the seed's smallest nudge (1 dB): a 1.5 dB imbalance is
+// exactly what stem mastering is for, and must be found.
 constexpr double kHookVocalToRestTargetDb = -1.0;
-constexpr double kVocalBalanceToleranceDb = 2.0;
+constexpr double kVocalBalanceToleranceDb = 1.0;
 // The seed article's line: stem mastering is for "one specific element you wish you could nudge up or down
 // by 1-2 dB". A larger change is a mix revision.
 constexpr double kMaxNudgeDb = 2.0;

@@ -236,7 +236,12 @@ ElementAnalysis analyzeElements(const LoadedAudio* mix, const std::vector<Elemen
     };
     const int vocal = firstOf(StemRole::LeadVocal), drums = firstOf(StemRole::Drums),
               bass = firstOf(StemRole::Bass), fx = firstOf(StemRole::Fx);
-    a.sections = findSections(mix ? mix->mono() : sum, fs);
+    // Sections follow the band's arrangement, without the lead vocal: its balance is what is judged in them,
+    // so no ride of the vocal (a verse pushed 8 dB) may move or merge them.
+    std::vector<std::vector<float>> band;
+    for (std::size_t k = 0; k < stems.size(); ++k)
+        if (static_cast<int>(k) != vocal) band.push_back(monos[k]);
+    a.sections = findSections(band, mix ? mix->mono() : sum, fs);
 
     // Lead vocal against the rest, per section, over the hops the vocal sings in (within 30 dB of its
     // loudest hop): silence between phrases would otherwise read as a buried vocal.

@@ -93,8 +93,9 @@ struct ElementAnalysis {
     std::vector<StemElementFigures> stems;
 };
 
-// Sections come from the mix (or the stems' sum when mix is null). All inputs must share one sample rate;
-// shorter stems count as silence past their end.
+// Sections come from the stems other than the lead vocal (findSections from parts: the band's arrangement,
+// which no ride of the vocal can move), levels and labels from the mix (or the stems' sum when mix is null).
+// All inputs must share one sample rate; shorter stems count as silence past their end.
 ElementAnalysis analyzeElements(const LoadedAudio* mix, const std::vector<ElementStem>& stems);
 
 // Loads the scanned folder's mix and stems and analyses them. Stems at another rate than the mix (or the

@@ -38,9 +38,9 @@ std::vector<std::vector<SectionWidth>> sectionWidths(const std::vector<const Loa
         const LoadedAudio& s = *stems[k];
         for (std::size_t j = 0; j < sections.size(); ++j) {
             const auto a = std::min(
-                frames, static_cast<std::size_t>(std::llround(sections[j].startSeconds * sampleRate)));
-            const auto z =
-                std::min(frames, static_cast<std::size_t>(std::llround(sections[j].endSeconds * sampleRate)));
+                frames, static_cast<std::size_t>(std::llround(sections[j].stableStartSeconds * sampleRate)));
+            const auto z = std::min(
+                frames, static_cast<std::size_t>(std::llround(sections[j].stableEndSeconds * sampleRate)));
             double mid = 0, side = 0, restMid = 0, restSide = 0;
             for (std::size_t i = a; i < z; ++i) {
                 const double l = sampleAt(s, 0, i), r = sampleAt(s, 1, i);

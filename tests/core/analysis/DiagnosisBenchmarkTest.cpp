@@ -191,14 +191,13 @@ void printTables(const std::vector<test::LabelledCase>& cases, const std::vector
     std::fflush(stdout);
 }
 
-// The cases the diagnosis still gets wrong, and why (issue 17 wants none): the 10 s demo's sections move
-// with the lead vocal's level (the section finder reads the mix), so a vocal 6 dB up in the verse merges the
-// verse into the hook and a vocal 1.5 dB down in the hook stretches the hook, which puts its deficit past a
-// nudge; the 808 line's notes are legato, so onsets find six of its notes and a 1.5 dB note is inside their
-// spread; a vocal 1.5 dB forward in the verse is inside the 2 dB balance tolerance. Each must stay wrong
-// until it is fixed, and then leave this list.
-const std::vector<std::string> kKnownWrong = {"vocal_buried_hook_1.5db", "vocal_loud_verse_1.5db",
-                                              "bass_note_1.5db", "vocal_loud_verse_6db"};
+// The cases the diagnosis still gets wrong, and why (issue 17 wants none): the 808 line's notes are legato,
+// so onsets find six of its notes and a 1.5 dB note is inside their spread (and the verse's notes sit 1.8 dB
+// under the hook's it is compared with); one 808 note 16 dB up still moves the band's verse/hook boundary
+// 0.5 s early (the step there is weak in the 10 s demo), which puts a verse phrase into the hook and reads
+// the untouched vocal 1.2 dB under the target. Each must stay wrong until it is fixed, and then leave this
+// list.
+const std::vector<std::string> kKnownWrong = {"bass_note_1.5db"};
 
 TEST(DiagnosisBenchmark, EveryLabelledCaseGetsItsVerdictFileAndFigure) {
     const std::vector<test::LabelledCase> cases = test::labelledCases();
