@@ -16,6 +16,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -148,10 +149,13 @@ StereoSignal resample(const float* left, const float* right, int64_t frames, int
     return out;
 }
 
-// Encodes with the render's writer for `codec` (as its deliverable file would be made) and decodes with the
-// codec check's decoder, both in a private scratch folder.
-StereoSignal encodeAndDecode(const float* left, const float* right, int64_t frames, int sampleRate,
-                             const DeliverableSpec& codec) {
+// Encodes what `feed` writes with the render's writer for `codec` (as its deliverable file would be made) and
+// decodes it with the codec check's decoder into `sink` (stereo; mono is centred), both in a private scratch
+// folder. Returns the decoded audio's rate. The in-memory and the streamed round trips share it, so they make
+// the same samples.
+int encodeThenDecode(int sampleRate, const DeliverableSpec& codec,
+                     const std::function<void(AudioFileWriter&)>& feed,
+                     const std::function<void(const float*, const float*, int)>& sink) {
     ScratchFolder scratch;
     const std::string path = scratch.path() + "/preview" + deliverableExtension(codec.format);
     {
@@ -163,14 +167,11 @@ StereoSignal encodeAndDecode(const float* left, const float* right, int64_t fram
         options.lossyKbps = codec.kbps;
         options.vorbisQuality = codec.quality;
         AudioFileWriter writer(path, options);
-        for (int64_t start = 0; start < frames; start += kBlock) {
-            const float* channels[2] = {left + start, right + start};
-            writer.write(channels, std::min<int64_t>(kBlock, frames - start));
-        }
+        feed(writer);
         writer.commit();
     }
-    StereoSignal decoded;
     int channels = 0, decodedRate = 0;
+    int64_t decodedFrames = 0;
     decodeLossyFile(
         path, codec.format,
         [&](int rate, int count) {
@@ -180,11 +181,28 @@ StereoSignal encodeAndDecode(const float* left, const float* right, int64_t fram
             decodedRate = rate;
         },
         [&](const float* const* planar, int n) {
-            decoded.left.insert(decoded.left.end(), planar[0], planar[0] + n);
-            const float* r = planar[channels == 2 ? 1 : 0];
+            sink(planar[0], planar[channels == 2 ? 1 : 0], n);
+            decodedFrames += n;
+        });
+    if (decodedFrames == 0) throw Error(path, "the " + codec.format + " decoder returned no audio");
+    return decodedRate;
+}
+
+StereoSignal encodeAndDecode(const float* left, const float* right, int64_t frames, int sampleRate,
+                             const DeliverableSpec& codec) {
+    StereoSignal decoded;
+    const int decodedRate = encodeThenDecode(
+        sampleRate, codec,
+        [&](AudioFileWriter& writer) {
+            for (int64_t start = 0; start < frames; start += kBlock) {
+                const float* channels[2] = {left + start, right + start};
+                writer.write(channels, std::min<int64_t>(kBlock, frames - start));
+            }
+        },
+        [&](const float* l, const float* r, int n) {
+            decoded.left.insert(decoded.left.end(), l, l + n);
             decoded.right.insert(decoded.right.end(), r, r + n);
         });
-    if (decoded.left.empty()) throw Error(path, "the " + codec.format + " decoder returned no audio");
     if (decodedRate != sampleRate)
         decoded =
             resample(decoded.left.data(), decoded.right.data(), decoded.frames(), decodedRate, sampleRate);
@@ -247,41 +265,22 @@ std::unique_ptr<FrameCache> resampleCache(FrameCache& from, int fromRate, int to
 
 std::unique_ptr<FrameCache> encodeAndDecodeCache(FrameCache& input, int sampleRate,
                                                  const DeliverableSpec& codec, const Cancelled& cancelled) {
-    ScratchFolder scratch;
-    const std::string path = scratch.path() + "/preview" + deliverableExtension(codec.format);
-    {
-        WriterOptions options;
-        options.format = writerFormat(codec);
-        options.sampleRate = sampleRate;
-        options.channels = 2;
-        if (codec.format == "mp3") options.mp3BitrateKbps = codec.kbps;
-        options.lossyKbps = codec.kbps;
-        options.vorbisQuality = codec.quality;
-        AudioFileWriter writer(path, options);
-        std::vector<float> l(kBlock), r(kBlock);
-        input.rewind();
-        for (int n; (n = input.read(l.data(), r.data(), kBlock)) > 0;) {
-            checkCancel(cancelled);
-            const float* channels[2] = {l.data(), r.data()};
-            writer.write(channels, n);
-        }
-        writer.commit();
-    }
     auto decoded = std::make_unique<FrameCache>();
-    int channels = 0, decodedRate = 0;
-    decodeLossyFile(
-        path, codec.format,
-        [&](int rate, int count) {
-            if (count < 1 || count > 2)
-                throw Error(path, "decoded " + codec.format + " has " + std::to_string(count) + " channels");
-            channels = count;
-            decodedRate = rate;
+    const int decodedRate = encodeThenDecode(
+        sampleRate, codec,
+        [&](AudioFileWriter& writer) {
+            std::vector<float> l(kBlock), r(kBlock);
+            input.rewind();
+            for (int n; (n = input.read(l.data(), r.data(), kBlock)) > 0;) {
+                checkCancel(cancelled);
+                const float* channels[2] = {l.data(), r.data()};
+                writer.write(channels, n);
+            }
         },
-        [&](const float* const* planar, int n) {
+        [&](const float* l, const float* r, int n) {
             checkCancel(cancelled);
-            decoded->append(planar[0], planar[channels == 2 ? 1 : 0], n);
+            decoded->append(l, r, n);
         });
-    if (decoded->frames() == 0) throw Error(path, "the " + codec.format + " decoder returned no audio");
     decoded->rewind();
     if (decodedRate != sampleRate) return resampleCache(*decoded, decodedRate, sampleRate, cancelled);
     return decoded;
