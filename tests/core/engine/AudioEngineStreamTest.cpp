@@ -206,25 +206,32 @@ void writeNoise(const std::string& path, int64_t frames, int rate, uint32_t salt
     sf_close(f);
 }
 
+// A long song at 8 kHz (small files): `stems` noise stems and a noise mix (salt 7), `frames` long.
+Session longNoiseSong(const test::TempDir& dir, int64_t frames, int stems) {
+    constexpr int kRate = 8000;
+    Session s;
+    s.folder = dir.path();
+    s.song = "Long";
+    s.sample_rate = kRate;
+    for (int i = 0; i < stems; ++i) {
+        StemSettings stem;
+        stem.id = "stem" + std::to_string(i);
+        stem.path = dir.file(stem.id + ".wav");
+        writeNoise(stem.path, frames, kRate, 1000u * static_cast<uint32_t>(i + 1));
+        s.stems.push_back(stem);
+    }
+    s.mix = dir.file("mix.wav");
+    writeNoise(s.mix, frames, kRate, 7u);
+    return s;
+}
+
 // A 30-minute song (two stems and a mix; 8 kHz keeps the files small) plays with memory that does not grow
 // with its length, and a seek to minute 29 plays the file's frames from there.
 TEST(AudioEngineLongStreamTest, ThirtyMinutesPlayMinute29AfterASeekWithBoundedMemory) {
     test::TempDir dir;
     constexpr int kRate = 8000;
     constexpr int64_t kFrames = int64_t{30} * 60 * kRate;
-    Session s;
-    s.folder = dir.path();
-    s.song = "Long";
-    s.sample_rate = kRate;
-    for (int i = 0; i < 2; ++i) {
-        StemSettings stem;
-        stem.id = "stem" + std::to_string(i);
-        stem.path = dir.file(stem.id + ".wav");
-        writeNoise(stem.path, kFrames, kRate, 1000u * static_cast<uint32_t>(i + 1));
-        s.stems.push_back(stem);
-    }
-    s.mix = dir.file("mix.wav");
-    writeNoise(s.mix, kFrames, kRate, 7u);
+    const Session s = longNoiseSong(dir, kFrames, 2);
     const double before = residentMb();
     AudioEngine engine;
     engine.load(s, {}, AudioEngine::LoadMode::Playable);
@@ -259,17 +266,7 @@ TEST(AudioEngineLongStreamTest, ASongOverTwelveMinutesGetsACodecPreviewInBounded
     test::TempDir dir;
     constexpr int kRate = 8000;
     constexpr int64_t kFrames = int64_t{13} * 60 * kRate;
-    Session s;
-    s.folder = dir.path();
-    s.song = "Long";
-    s.sample_rate = kRate;
-    StemSettings stem;
-    stem.id = "stem";
-    stem.path = dir.file("stem.wav");
-    writeNoise(stem.path, kFrames, kRate, 3u);
-    s.stems.push_back(stem);
-    s.mix = dir.file("mix.wav");
-    writeNoise(s.mix, kFrames, kRate, 7u);
+    const Session s = longNoiseSong(dir, kFrames, 1);
     const double before = residentMb();
     AudioEngine engine;
     engine.setCodecPreview(parseDeliverableSpec("vorbis:4")); // carries 8 kHz: no resampling to wait for
