@@ -3,6 +3,7 @@
 #include "AudioBlock.h"
 #include "Biquad.h"
 #include "MeterValue.h"
+#include "ParametricEq.h"
 
 #include <array>
 
@@ -46,6 +47,11 @@ public:
     // Key input: the detector listens to `sidechain` (same frames or more; channel c uses sidechain channel
     // min(c, sidechain channels - 1)) while `block` is compressed. sidechain may alias block. RT safe.
     void process(const AudioBlock& block, const AudioBlock& sidechain);
+    // eq.process(block) then process(block) (or process(block, *sidechain)), to the bit. A stereo EQ before
+    // linked peak detection (a stem's or the master's EQ and compressor) runs a batch ahead inside the gain
+    // smoothing: both are one-frame recursions bound by latency, and side by side neither waits on the
+    // other. RT safe.
+    void processAfter(ParametricEq& eq, const AudioBlock& block, const AudioBlock* sidechain = nullptr);
 
     // From the next processed sample. RT safe.
     void setParameters(const CompressorParameters& parameters);
@@ -60,11 +66,38 @@ public:
     void resetMeters() { maxReductionDb_.store(0.0); }
 
 private:
+    // Below this the reduction only decays through denormals, which are slow on x86 and inaudible: it is
+    // exactly 0 from there (so a released compressor is exactly its makeup gain).
+    static constexpr double kReductionFloorDb = 1e-9;
+
     void updateCoefficients();
-    // The linked path's one-pole smoothing over n frames: targets in, reductions out (in place), from and
-    // into `reduction`; raises maxReduction. kAttackFaster: attack coefficient <= release coefficient.
+    // Whether a block of `channels` channels takes the fully linked stereo peak path (processLinked).
+    bool linkedPathApplies(int channels) const;
+    // No work beside the linked path's smoothing.
+    struct NothingAhead {
+        void step(int) {}
+        void run(int, int) {}
+    };
+    // Every path but the linked one: a frame at a time over the channels. Returns the block's largest
+    // reduction.
+    double processGeneral(const AudioBlock& block, const AudioBlock& sidechain);
+    // Publishes the meters after a block.
+    void updateMeters(double blockMaxReduction, int channels);
+    // The fully linked stereo peak path; `ahead` (a ParametricEq::StereoCascade, or nothing) filters each
+    // batch's successor while the batch's gain is smoothed. Returns the block's largest reduction.
+    template <class Ahead>
+    double processLinked(const AudioBlock& block, const AudioBlock& sidechain, Ahead& ahead);
+    // The linked path's one-pole smoothing over n frames, targets to reductions, from and into `reduction`;
+    // raises maxReduction. kAttackFaster: attack coefficient <= release coefficient.
     template <bool kAttackFaster>
-    void smoothReduction(double* targetsToReductions, int n, double& reduction, double& maxReduction) const;
+    void smoothReduction(const double* targets, double* reductions, int n, double& reduction,
+                         double& maxReduction) const;
+    // The same without the floor at kReductionFloorDb, each step beside ahead.step(frame aheadStart + i)
+    // for i < aheadCount: false (state untouched, maxReduction too) when some step fell below the floor,
+    // where only smoothReduction is exact.
+    template <bool kAttackFaster, class Ahead>
+    bool smoothReductionAboveFloor(const double* targets, double* reductions, int n, double& reduction,
+                                   double& maxReduction, Ahead& ahead, int aheadStart, int aheadCount) const;
 
     CompressorParameters params_;
     double sampleRate_ = 48000.0;

@@ -86,47 +86,45 @@ void ParametricEq::rebuildActiveList() {
 #if defined(__SSE2__)
 // Both channels of a stereo block at once, L and R in the two lanes of an SSE2 register: the two channels'
 // recursions are independent, so they share the latency of one. Compile-time section counts keep every
-// state in a register. Same operations in the same order as Biquad::processSample, so the same bits.
+// state in a register.
 template <int N>
-void ParametricEq::processStereo(float* left, float* right, int frames, int sections) {
-    const int count = N > 0 ? N : sections;
-    __m128d b0[kMaxBands], b1[kMaxBands], b2[kMaxBands], a1[kMaxBands], a2[kMaxBands];
-    __m128d s1[kMaxBands], s2[kMaxBands];
-    for (int a = 0; a < count; ++a) {
-        Biquad& section = sections_[static_cast<std::size_t>(active_[static_cast<std::size_t>(a)])];
+ParametricEq::StereoCascade<N>::StereoCascade(ParametricEq& eq) : eq_(eq) {
+    for (int a = 0; a < N; ++a) {
+        Biquad& section = eq.sections_[static_cast<std::size_t>(eq.active_[static_cast<std::size_t>(a)])];
         const BiquadCoefficients& c = section.coefficients();
-        b0[a] = _mm_set1_pd(c.b0);
-        b1[a] = _mm_set1_pd(c.b1);
-        b2[a] = _mm_set1_pd(c.b2);
-        a1[a] = _mm_set1_pd(c.a1);
-        a2[a] = _mm_set1_pd(c.a2);
+        b0_[a] = _mm_set1_pd(c.b0);
+        b1_[a] = _mm_set1_pd(c.b1);
+        b2_[a] = _mm_set1_pd(c.b2);
+        a1_[a] = _mm_set1_pd(c.a1);
+        a2_[a] = _mm_set1_pd(c.a2);
         const auto& l = section.channelState(0);
         const auto& r = section.channelState(1);
-        s1[a] = _mm_set_pd(r[0], l[0]);
-        s2[a] = _mm_set_pd(r[1], l[1]);
-    }
-    for (int i = 0; i < frames; ++i) {
-        __m128d y = _mm_cvtps_pd(_mm_unpacklo_ps(_mm_load_ss(left + i), _mm_load_ss(right + i)));
-        for (int a = 0; a < count; ++a) {
-            const __m128d x = y;
-            y = _mm_add_pd(_mm_mul_pd(b0[a], x), s1[a]);
-            s1[a] = _mm_add_pd(_mm_sub_pd(_mm_mul_pd(b1[a], x), _mm_mul_pd(a1[a], y)), s2[a]);
-            s2[a] = _mm_sub_pd(_mm_mul_pd(b2[a], x), _mm_mul_pd(a2[a], y));
-        }
-        const __m128 out = _mm_cvtpd_ps(y);
-        _mm_store_ss(left + i, out);
-        _mm_store_ss(right + i, _mm_shuffle_ps(out, out, 1));
-    }
-    for (int a = 0; a < count; ++a) {
-        Biquad& section = sections_[static_cast<std::size_t>(active_[static_cast<std::size_t>(a)])];
-        auto& l = section.channelState(0);
-        auto& r = section.channelState(1);
-        _mm_storel_pd(&l[0], s1[a]);
-        _mm_storeh_pd(&r[0], s1[a]);
-        _mm_storel_pd(&l[1], s2[a]);
-        _mm_storeh_pd(&r[1], s2[a]);
+        s1_[a] = _mm_set_pd(r[0], l[0]);
+        s2_[a] = _mm_set_pd(r[1], l[1]);
     }
 }
+
+template <int N>
+void ParametricEq::StereoCascade<N>::finish() {
+    for (int a = 0; a < N; ++a) {
+        Biquad& section = eq_.sections_[static_cast<std::size_t>(eq_.active_[static_cast<std::size_t>(a)])];
+        auto& l = section.channelState(0);
+        auto& r = section.channelState(1);
+        _mm_storel_pd(&l[0], s1_[a]);
+        _mm_storeh_pd(&r[0], s1_[a]);
+        _mm_storel_pd(&l[1], s2_[a]);
+        _mm_storeh_pd(&r[1], s2_[a]);
+    }
+}
+
+template class ParametricEq::StereoCascade<1>;
+template class ParametricEq::StereoCascade<2>;
+template class ParametricEq::StereoCascade<3>;
+template class ParametricEq::StereoCascade<4>;
+template class ParametricEq::StereoCascade<5>;
+template class ParametricEq::StereoCascade<6>;
+template class ParametricEq::StereoCascade<7>;
+template class ParametricEq::StereoCascade<8>;
 #endif
 
 // Per frame in double: a Stereo band runs on left and right (section channels 0 and 1), a Mid or Side band
@@ -175,25 +173,28 @@ void ParametricEq::process(const AudioBlock& block) {
     if (block.numChannels() == 2) {
         float* left = block.channel(0);
         float* right = block.channel(1);
+        const auto run = [&]<int N>() {
+            StereoCascade<N> cascade(*this);
+            cascade.run(left, right, 0, n);
+            cascade.finish();
+        };
         switch (numActive_) {
         case 1:
-            processStereo<1>(left, right, n, 1);
-            return;
+            return run.template operator()<1>();
         case 2:
-            processStereo<2>(left, right, n, 2);
-            return;
+            return run.template operator()<2>();
         case 3:
-            processStereo<3>(left, right, n, 3);
-            return;
+            return run.template operator()<3>();
         case 4:
-            processStereo<4>(left, right, n, 4);
-            return;
+            return run.template operator()<4>();
         case 5:
-            processStereo<5>(left, right, n, 5);
-            return;
+            return run.template operator()<5>();
+        case 6:
+            return run.template operator()<6>();
+        case 7:
+            return run.template operator()<7>();
         default:
-            processStereo<0>(left, right, n, numActive_);
-            return;
+            return run.template operator()<8>();
         }
     }
 #endif

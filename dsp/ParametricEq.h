@@ -7,6 +7,10 @@
 
 #include <array>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace lathe::dsp {
 
 struct EqBand {
@@ -64,9 +68,49 @@ public:
     // own bands. part = Stereo gives magnitudeDb(frequencyHz). RT safe.
     double magnitudeDb(double frequencyHz, BandChannels part) const;
 
-private:
+    // How many sections a stereo block runs through as one L/R cascade (StereoCascade): the active band
+    // count when every active band is Stereo, else 0 (none active, or the mid/side path). RT safe.
+    int stereoCascadeSections() const { return anyMidSideActive_ ? 0 : numActive_; }
+
+#if defined(__SSE2__)
+    // The stereo cascade of the active bands a frame at a time, L and R in the two lanes of an SSE2 register
+    // and every state in a register (N sections, N == stereoCascadeSections()): for a loop that runs this
+    // recursion beside another one so the two overlap (Compressor::processAfter). Same operations in the same
+    // order as Biquad::processSample, so the same bits as process(). Takes the states on construction and
+    // gives them back in finish(). RT safe.
     template <int N>
-    void processStereo(float* left, float* right, int frames, int sections);
+    class StereoCascade {
+    public:
+        explicit StereoCascade(ParametricEq& eq);
+        // Filters frame i of left and right in place.
+        void step(float* left, float* right, int i) {
+            __m128d y = _mm_cvtps_pd(_mm_unpacklo_ps(_mm_load_ss(left + i), _mm_load_ss(right + i)));
+            for (int a = 0; a < N; ++a) {
+                const __m128d x = y;
+                y = _mm_add_pd(_mm_mul_pd(b0_[a], x), s1_[a]);
+                s1_[a] = _mm_add_pd(_mm_sub_pd(_mm_mul_pd(b1_[a], x), _mm_mul_pd(a1_[a], y)), s2_[a]);
+                s2_[a] = _mm_sub_pd(_mm_mul_pd(b2_[a], x), _mm_mul_pd(a2_[a], y));
+            }
+            const __m128 out = _mm_cvtpd_ps(y);
+            _mm_store_ss(left + i, out);
+            _mm_store_ss(right + i, _mm_shuffle_ps(out, out, 1));
+        }
+        // Frames [from, to).
+        void run(float* left, float* right, int from, int to) {
+            for (int i = from; i < to; ++i)
+                step(left, right, i);
+        }
+        // Stores the states back into the EQ's sections.
+        void finish();
+
+    private:
+        ParametricEq& eq_;
+        __m128d b0_[N], b1_[N], b2_[N], a1_[N], a2_[N];
+        __m128d s1_[N], s2_[N];
+    };
+#endif
+
+private:
     void processMidSide(float* left, float* right, int frames);
     void updateBand(int index);
     void rebuildActiveList();

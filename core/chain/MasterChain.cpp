@@ -79,13 +79,18 @@ void MasterChain::processPreLimiter(const dsp::AudioBlock& stereo, int64_t start
     // Then the match, so the curve corrects what the mix engineer delivered and the master's own EQ and
     // dynamics work on the matched signal (as a Match EQ at the top of a mastering chain).
     if (matchEnabled_) match_.process(stereo);
-    eq_.process(stereo);
-    if (dynamicEqEnabled_) dynamicEq_.process(stereo);
     // A multiband compressor replaces the broadband one when enabled (the session offers one or the other).
-    if (multibandEnabled_)
-        multiband_.process(stereo);
-    else if (compressorEnabled_)
-        compressor_.process(stereo);
+    if (!dynamicEqEnabled_ && !multibandEnabled_ && compressorEnabled_) {
+        // The EQ's recursion runs beside the compressor's gain smoothing (same bits as one after the other).
+        compressor_.processAfter(eq_, stereo);
+    } else {
+        eq_.process(stereo);
+        if (dynamicEqEnabled_) dynamicEq_.process(stereo);
+        if (multibandEnabled_)
+            multiband_.process(stereo);
+        else if (compressorEnabled_)
+            compressor_.process(stereo);
+    }
     if (saturationEnabled_) saturation_.process(stereo);
     width_.process(stereo);
 }

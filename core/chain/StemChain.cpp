@@ -61,18 +61,24 @@ void StemChain::configure(const StemSettings& s, bool audible) {
 void StemChain::process(const dsp::AudioBlock& stereo, int64_t startFrame, const dsp::AudioBlock* key) {
     gain_.process(stereo);
     if (gainRide_.isActive()) gainRide_.process(stereo, startFrame);
-    eq_.process(stereo);
-    if (dynamicEqEnabled_) {
-        if (key)
-            dynamicEq_.process(stereo, *key);
-        else
-            dynamicEq_.process(stereo);
-    }
-    if (compressorEnabled_) {
-        if (compressorKeyed_ && key)
-            compressor_.process(stereo, *key);
-        else
-            compressor_.process(stereo);
+    const dsp::AudioBlock* compressorKey = compressorKeyed_ ? key : nullptr;
+    if (compressorEnabled_ && !dynamicEqEnabled_) {
+        // The EQ's recursion runs beside the compressor's gain smoothing (same bits as one after the other).
+        compressor_.processAfter(eq_, stereo, compressorKey);
+    } else {
+        eq_.process(stereo);
+        if (dynamicEqEnabled_) {
+            if (key)
+                dynamicEq_.process(stereo, *key);
+            else
+                dynamicEq_.process(stereo);
+        }
+        if (compressorEnabled_) {
+            if (compressorKey)
+                compressor_.process(stereo, *compressorKey);
+            else
+                compressor_.process(stereo);
+        }
     }
     width_.process(stereo);
     if (widthRide_.isActive()) widthRide_.process(stereo, startFrame);

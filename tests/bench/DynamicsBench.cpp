@@ -1,5 +1,6 @@
 #include "dsp/Compressor.h"
 #include "dsp/MultibandCompressor.h"
+#include "dsp/ParametricEq.h"
 
 #include <benchmark/benchmark.h>
 
@@ -80,6 +81,47 @@ void BM_CompressorPeakLinked(benchmark::State& state) {
     runBlocks(state, comp);
 }
 BENCHMARK(BM_CompressorPeakLinked);
+
+// The render's stem chain core (vs-peers.sh: one 100 Hz bell, then the compressor above), as two units one
+// after the other and as Compressor::processAfter, which runs the EQ's recursion beside the gain smoothing.
+struct EqThenCompressor {
+    explicit EqThenCompressor(bool fused) : fused(fused) {
+        eq.prepare(kFs, kBlock, 2);
+        eq.setNumBands(1);
+        eq.setBand(0, {true, FilterType::Bell, 100.0, 1.0, 2.0});
+        CompressorParameters p;
+        p.thresholdDb = -18.0;
+        p.ratio = 2.0;
+        p.kneeDb = 9.0;
+        p.attackMs = 20.0;
+        p.releaseMs = 250.0;
+        comp.setParameters(p);
+        comp.prepare(kFs, kBlock, 2);
+    }
+    void process(const AudioBlock& block) {
+        if (fused) {
+            comp.processAfter(eq, block);
+        } else {
+            eq.process(block);
+            comp.process(block);
+        }
+    }
+    bool fused;
+    ParametricEq eq;
+    Compressor comp;
+};
+
+void BM_EqThenCompressor(benchmark::State& state) {
+    EqThenCompressor chain(false);
+    runBlocks(state, chain);
+}
+BENCHMARK(BM_EqThenCompressor);
+
+void BM_CompressorAfterEq(benchmark::State& state) {
+    EqThenCompressor chain(true);
+    runBlocks(state, chain);
+}
+BENCHMARK(BM_CompressorAfterEq);
 
 void BM_MultibandCompressor4Bands(benchmark::State& state) {
     MultibandCompressor mb;

@@ -14,6 +14,7 @@
 #include <random>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 using namespace lathe::dsp;
@@ -559,21 +560,24 @@ TEST(Compressor, LinkedStereoFastPathMatchesGeneralPath) {
 // against that comparison, frame by frame, through the reduction meter after every one-frame block (the
 // static curve as the linked path computes it: FastMath's fastLog2, the branch-free knee).
 TEST(Compressor, LinkedSmoothingMatchesTheComparedRecursionBitForBit) {
-    for (const double attackMs : {0.5, 20.0, 400.0}) { // 400 ms: attack slower than the 250 ms release
+    // 400 ms: attack slower than the release; a 2 ms release reaches the floor (0 below 1e-9 dB) between
+    // bursts, where the linked path smooths again with the floor.
+    for (const auto [attackMs, releaseMs] :
+         {std::pair{0.5, 250.0}, {20.0, 250.0}, {400.0, 250.0}, {0.5, 2.0}}) {
         CompressorParameters p;
         p.thresholdDb = -18.0;
         p.ratio = 2.0;
         p.kneeDb = 9.0;
         p.attackMs = attackMs;
-        p.releaseMs = 250.0;
+        p.releaseMs = releaseMs;
         Compressor comp = prepared(p, 2);
         const double attack = std::exp(-1000.0 / (attackMs * kFs));
-        const double release = std::exp(-1000.0 / (250.0 * kFs));
+        const double release = std::exp(-1000.0 / (releaseMs * kFs));
         const double slope = 1.0 / 2.0 - 1.0, knee = 9.0, halfKnee = 4.5, inverseTwoKnee = 1.0 / 18.0;
         std::mt19937 rng(11);
         std::normal_distribution<float> noise(0.0f, 1.0f);
         double reduction = 0.0;
-        int mismatches = 0;
+        int mismatches = 0, released = 0;
         for (int i = 0; i < samples(0.5); ++i) {
             const double envelope = (i / samples(0.05)) % 3 == 0 ? 0.5 : 0.02;
             float l = static_cast<float>(envelope * noise(rng)),
@@ -589,8 +593,10 @@ TEST(Compressor, LinkedSmoothingMatchesTheComparedRecursionBitForBit) {
             float* channels[2] = {&l, &r};
             comp.process(AudioBlock(channels, 2, 1));
             mismatches += comp.gainReductionDb() == reduction ? 0 : 1;
+            released += reduction == 0.0 ? 1 : 0;
         }
-        EXPECT_EQ(mismatches, 0) << "attack " << attackMs << " ms";
+        EXPECT_EQ(mismatches, 0) << "attack " << attackMs << " ms, release " << releaseMs << " ms";
+        if (releaseMs < 10.0) EXPECT_GT(released, samples(0.01)); // the floor was reached
         EXPECT_GT(comp.maxGainReductionDb(), 1.0);
     }
 }
