@@ -39,6 +39,10 @@ public:
         return nonZero_ == 0 ? 0.0 : (sum_ / length_ < 0.0 ? sum_ / length_ : 0.0);
     }
     int length() const { return length_; }
+    // Every value in the window is 0, so pushing 0 returns 0. RT safe.
+    bool atRest() const { return nonZero_ == 0; }
+    // `count` pushes of 0 from atRest(), as push(0.0) would leave the state. RT safe.
+    void pushZeros(long long count);
 
 private:
     std::vector<double> ring_;
@@ -59,6 +63,13 @@ public:
         return shape_ == AttackShape::Linear ? first : second_.push(first);
     }
     AttackShape shape() const { return shape_; }
+    // Every averaged value is 0: pushing 0 returns 0. RT safe.
+    bool atRest() const { return first_.atRest() && second_.atRest(); }
+    // `count` pushes of 0 from atRest(). RT safe.
+    void pushZeros(long long count) {
+        first_.pushZeros(count);
+        if (shape_ != AttackShape::Linear) second_.pushZeros(count);
+    }
 
 private:
     AttackShape shape_ = AttackShape::Linear;

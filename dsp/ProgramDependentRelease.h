@@ -30,6 +30,14 @@ public:
     // Takes the held requirement h[n] (<= 0) and returns g[n]. Real-time safe.
     double process(double held, bool sustained = false);
 
+    // No reduction held: process(0.0) returns 0. Real-time safe.
+    bool atRest() const { return fast_ == 0.0 && (!twoStage_ || slow_ == 0.0); }
+    // What any number (>= 1) of process(0.0) calls from atRest() leave. Real-time safe.
+    void stayAtRest() {
+        fast_ = 0.0;
+        if (twoStage_) slow_ = 0.0;
+    }
+
     double fastState() const { return fast_; }
     double slowState() const { return slow_; }
 

@@ -55,6 +55,21 @@ public:
         return pushed_ < window_ && initial_ < front ? initial_ : front;
     }
 
+    // Whether pushing `value` now returns `value` and leaves the queue as it is but for the position: the
+    // window's only candidate is `value` (every other value in it is no smaller) and the implicit initial
+    // values are no smaller either. RT safe.
+    bool settledAt(double value) const {
+        return count_ == 1 && values_[static_cast<std::size_t>(head_)] == value && !(initial_ < value);
+    }
+    // `count` pushes of `value` from settledAt(value), in O(1): each would return `value`. RT safe.
+    void pushSettled(double value, long long count) {
+        assert(settledAt(value) && count >= 0);
+        if (count == 0) return;
+        values_[static_cast<std::size_t>(head_)] = value;
+        pushed_ += count;
+        indices_[static_cast<std::size_t>(head_)] = pushed_ - 1;
+    }
+
 private:
     std::vector<double> values_;
     std::vector<long long> indices_;

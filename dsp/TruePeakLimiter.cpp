@@ -3,7 +3,9 @@
 #include "Decibels.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
+#include <cstdint>
 #include <numbers>
 
 #if defined(__SSE2__)
@@ -157,6 +159,7 @@ void TruePeakLimiter::reset() {
     onsetWeight_.fill(0.0);
     std::fill(requirementDelay_.begin(), requirementDelay_.end(), 0.0);
     requirementDelayPos_.fill(0);
+    requirementDelayNonZero_.fill(0);
     previous_.fill(0.0f);
     beforePrevious_.fill(0.0f);
     gainReductionDb_.store(0.0);
@@ -256,6 +259,7 @@ double TruePeakLimiter::logGain(std::size_t k, double required, bool lowDriven) 
         double& slot =
             requirementDelay_[k * static_cast<std::size_t>(shortDelay_) + static_cast<std::size_t>(pos)];
         delayed = slot;
+        requirementDelayNonZero_[k] += (required != 0.0 ? 1 : 0) - (slot != 0.0 ? 1 : 0);
         slot = required;
         pos = pos + 1 == shortDelay_ ? 0 : pos + 1;
     }
@@ -266,6 +270,41 @@ double TruePeakLimiter::logGain(std::size_t k, double required, bool lowDriven) 
     double& weight = onsetWeight_[k];
     weight += (target - weight) * onsetSmoothing_;
     return brief + weight * (full - brief);
+}
+
+bool TruePeakLimiter::pipelineAtRest(std::size_t k) const {
+    if (!hold_[k].settledAt(0.0) || !release_[k].atRest() || !attackRamp_[k].atRest()) return false;
+    return !blended_ || (requirementDelayNonZero_[k] == 0 && shortHold_[k].settledAt(0.0) &&
+                         shortRelease_[k].atRest() && shortRamp_[k].atRest());
+}
+
+void TruePeakLimiter::restFor(std::size_t k, int frames) {
+    if (frames <= 0) return;
+    hold_[k].pushSettled(0.0, frames);
+    release_[k].stayAtRest();
+    attackRamp_[k].pushZeros(frames);
+    if (!blended_) return;
+    if (shortDelay_ > 0) {
+        // The ring's slots were all zero and the pushes write 0.0 into those they pass.
+        int& pos = requirementDelayPos_[k];
+        double* ring = requirementDelay_.data() + k * static_cast<std::size_t>(shortDelay_);
+        for (int i = 0, n = std::min(frames, shortDelay_); i < n; ++i)
+            ring[(pos + i) % shortDelay_] = 0.0;
+        pos = static_cast<int>((static_cast<long long>(pos) + frames) % shortDelay_);
+    }
+    shortHold_[k].pushSettled(0.0, frames);
+    shortRelease_[k].stayAtRest();
+    shortRamp_[k].pushZeros(frames);
+    // The onset weight moves towards the target of no reduction, frame by frame as logGain moves it, until
+    // a step leaves it where it was: from there every step does.
+    const double released = 0.0;
+    const double target = std::clamp((-released - shallowDepth_) / (deepDepth_ - shallowDepth_), 0.0, 1.0);
+    double& weight = onsetWeight_[k];
+    for (int i = 0; i < frames; ++i) {
+        const double next = weight + (target - weight) * onsetSmoothing_;
+        if (std::bit_cast<std::uint64_t>(next) == std::bit_cast<std::uint64_t>(weight)) break;
+        weight = next;
+    }
 }
 
 void TruePeakLimiter::process(const AudioBlock& block) {
@@ -344,11 +383,31 @@ void TruePeakLimiter::process(const AudioBlock& block) {
         delay_.advance(len);
         alignHalfBand_.advance(len);
 
-        for (int i = 0; i < len; ++i) {
-            const bool lowDriven = lowFrequencyAware && chunkLowDriven_[static_cast<std::size_t>(i)] != 0;
+        // The linked peak of frame i, as the loop below takes it.
+        const auto linkedPeak = [&](int i) {
             double peak = 0.0;
             for (int c = 0; c < channels; ++c)
                 peak = std::max(peak, chunkPeak_[static_cast<std::size_t>(c * kChunk + i)]);
+            return peak;
+        };
+        for (int i = 0; i < len; ++i) {
+            if (linked && restSkipping_ && !(linkedPeak(i) > threshold_) && pipelineAtRest(0)) {
+                // A run of frames requiring nothing from rest: each would get a log gain of exactly 0
+                // (reduction -0 dB), its delayed input unchanged.
+                int end = i + 1;
+                while (end < len && !(linkedPeak(end) > threshold_))
+                    ++end;
+                restFor(0, end - i);
+                for (int c = 0; c < channels; ++c)
+                    std::copy_n(chunkDelayed_.data() + static_cast<std::ptrdiff_t>(c) * kChunk + i, end - i,
+                                block.channel(c) + start + i);
+                stats_.frames += end - i;
+                lastReductionDb = -0.0 * kNepersToDb;
+                i = end - 1;
+                continue;
+            }
+            const bool lowDriven = lowFrequencyAware && chunkLowDriven_[static_cast<std::size_t>(i)] != 0;
+            const double peak = linkedPeak(i);
             // Required log-gain (of the largest peak: the linked requirement), held across lookahead and
             // kernel span, released, ramped in.
             const double required = peak > threshold_ ? logThreshold_ - std::log(peak) : 0.0;

@@ -125,6 +125,11 @@ public:
     void setShallowReleaseScale(double scale);
     void setInputGainDb(double gainDb); // drive into the limiter, ramped over 20 ms. RT safe
 
+    // Frames whose requirement is 0 while every stage of the gain pipeline holds no reduction (most of a
+    // master) skip the per-frame pipeline: their gain is exactly 1 and the stages only move on. Same bits
+    // either way; off runs every frame through the pipeline (for tests and benchmarks). RT safe.
+    void setRestSkipping(bool on) { restSkipping_ = on; }
+
     // Accessors: RT safe.
     const Config& config() const { return config_; }
     double ceilingDbtp() const { return ceilingDbtp_; }
@@ -147,6 +152,10 @@ private:
     // Log gain of channel pipeline k from its requirement: hold, release, onset (the long pipeline alone, or
     // the depth-weighted blend of both). RT safe.
     double logGain(std::size_t k, double required, bool lowDriven);
+    // Pipeline k holds no reduction anywhere: logGain(k, 0, any) returns 0. RT safe.
+    bool pipelineAtRest(std::size_t k) const;
+    // `frames` calls of logGain(k, 0, any) from pipelineAtRest(k), each returning 0. RT safe.
+    void restFor(std::size_t k, int frames);
 
     double sampleRate_ = 48000.0;
     int numChannels_ = 0;
@@ -191,6 +200,7 @@ private:
     int shortDelay_ = 0;
     std::vector<double> requirementDelay_; // [channel * shortDelay_ + position]
     std::array<int, AudioBlock::kMaxChannels> requirementDelayPos_{};
+    std::array<int, AudioBlock::kMaxChannels> requirementDelayNonZero_{}; // non-zero values in the ring
     std::array<SlidingMinimum, AudioBlock::kMaxChannels> shortHold_;
     std::array<ProgramDependentRelease, AudioBlock::kMaxChannels> shortRelease_;
     std::array<AttackRamp, AudioBlock::kMaxChannels> shortRamp_;
@@ -203,6 +213,7 @@ private:
 
     MeterValue gainReductionDb_;
     Stats stats_;
+    bool restSkipping_ = true;
 
     // Per-chunk scratch (PolyphaseInterpolator::kChunkFrames frames), sized in prepare: the detector runs a
     // whole chunk per channel so the interpolators can compute many points per pass.

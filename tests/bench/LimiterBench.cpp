@@ -96,6 +96,39 @@ void BM_TruePeakLimiter4xSparsePeaks(benchmark::State& state) {
     state.SetItemsProcessed(state.iterations() * kBlock);
 }
 
+// A master under its ceiling most of the time (the render's usual case: one block in 256 overloads, every
+// 2.7 s, the rest at a quarter of the level; the pipeline rests about a second after each), in the
+// transparent style; argument 1 skips the frames at rest (setRestSkipping), 0 runs every frame through the
+// gain pipeline. The same bits either way.
+void BM_TruePeakLimiterMostlyAtRest(benchmark::State& state) {
+    TruePeakLimiter limiter;
+    TruePeakLimiter::Config config;
+    config.lookaheadMs = 6.5;
+    config.rampOnsetOnly = true;
+    config.shortAttackMs = 2.0;
+    limiter.setCeilingDbtp(-1.0);
+    limiter.setAdaptiveRelease(10.0, 40.0, 150.0);
+    limiter.prepare(kFs, kBlock, 2, config);
+    limiter.setRestSkipping(state.range(0) != 0);
+    StereoBlock block;
+    std::vector<float> quietL(kBlock), quietR(kBlock);
+    for (int i = 0; i < kBlock; ++i) {
+        quietL[static_cast<std::size_t>(i)] = 0.25f * block.sourceL[static_cast<std::size_t>(i)];
+        quietR[static_cast<std::size_t>(i)] = 0.25f * block.sourceR[static_cast<std::size_t>(i)];
+    }
+    long long count = 0;
+    for (auto _ : state) {
+        AudioBlock b = block.refill();
+        if (++count % 256 != 0) {
+            block.l = quietL;
+            block.r = quietR;
+        }
+        limiter.process(b);
+        benchmark::DoNotOptimize(block.l.data());
+    }
+    state.SetItemsProcessed(state.iterations() * kBlock);
+}
+
 // The session's default style, "transparent" (core/ChainSettingsMapping.cpp: linear onset ramp over a 6.5 ms
 // lookahead, recovery from the end of the hold, two-stage release), and every optional stage on as well (4x
 // soft clipper, low-frequency-aware detection, stereo link 0.5).
@@ -154,6 +187,7 @@ BENCHMARK(BM_TruePeakLimiter4x);
 BENCHMARK(BM_TruePeakLimiterTransparent);
 BENCHMARK(BM_TruePeakLimiterEveryStage);
 BENCHMARK(BM_TruePeakLimiter4xSparsePeaks);
+BENCHMARK(BM_TruePeakLimiterMostlyAtRest)->ArgName("skip")->Arg(0)->Arg(1);
 BENCHMARK(BM_PolyphaseInterpolator4x96)->ArgName("width")->Arg(16)->Arg(8)->Arg(4);
 BENCHMARK(BM_PolyphaseInterpolator4x64)->ArgName("width")->Arg(16)->Arg(8)->Arg(4);
 BENCHMARK(BM_TruePeakLimiter8x);

@@ -60,3 +60,34 @@ TEST(AttackRamp, SCurveIsTwoBoxesSpanningTheAttack) {
     EXPECT_NEAR(-out[9], 10.0 * 11.0 / (2.0 * 48 * 49), 1e-12);
     EXPECT_EQ(out.back(), 0.0); // exactly 0 once the window holds only zeros
 }
+
+// pushZeros(n) from rest leaves the average as n pushes of 0 would: the same outputs after it (through
+// re-sums at the wraps), for counts shorter and longer than the window and landing on a wrap.
+TEST(ExactMovingAverage, PushZerosFromRestEqualsPushingZeros) {
+    std::mt19937 rng(7);
+    std::uniform_real_distribution<double> u(-1.0, 0.0);
+    for (const int count : {1, 5, 12, 13, 40}) {
+        ExactMovingAverage bulk, single;
+        bulk.prepare(13);
+        single.prepare(13);
+        std::vector<double> burst(30);
+        for (auto& v : burst)
+            v = u(rng);
+        for (const double v : burst) {
+            bulk.push(v);
+            single.push(v);
+        }
+        for (int i = 0; i < 13; ++i) { // the window empties: at rest
+            bulk.push(0.0);
+            single.push(0.0);
+        }
+        ASSERT_TRUE(bulk.atRest());
+        bulk.pushZeros(count);
+        for (int i = 0; i < count; ++i)
+            EXPECT_EQ(single.push(0.0), 0.0);
+        int mismatches = 0;
+        for (const double v : burst) // the sums from here on depend on the state pushZeros left
+            mismatches += bulk.push(v) == single.push(v) ? 0 : 1;
+        EXPECT_EQ(mismatches, 0) << count << " zeros";
+    }
+}
