@@ -61,12 +61,20 @@ bool Compressor::smoothReductionAboveFloor(const double* targets, double* reduct
     __m128d largest = _mm_set_sd(maxReduction);
     // Set in lane 0 once a step lands below the floor (or is not a number): off the recursion's chain.
     __m128d fellBelow = _mm_setzero_pd();
+    const __m128d zero = _mm_setzero_pd();
+    // The coefficient chosen by the sign of d = r - t (attack while the target is above the reduction), on
+    // the two products, which the comparison is formed beside: the candidate smoothReduction's max (min)
+    // keeps, to the bit (the products share d's sign, so equal candidates are equal in every bit), with the
+    // add after the choice: 2 cycles fewer on the chain than adding both and comparing.
+    (void)kAttackFaster;
     const auto step = [&](int i) {
         const __m128d target = _mm_load_sd(targets + i);
         const __m128d toGo = _mm_sub_sd(r, target);
-        const __m128d attacking = _mm_add_sd(target, _mm_mul_sd(attack, toGo));
-        const __m128d releasing = _mm_add_sd(target, _mm_mul_sd(release, toGo));
-        r = kAttackFaster ? _mm_max_sd(attacking, releasing) : _mm_min_sd(attacking, releasing);
+        const __m128d attacking = _mm_mul_sd(attack, toGo);
+        const __m128d releasing = _mm_mul_sd(release, toGo);
+        const __m128d towardsTarget = _mm_cmplt_sd(toGo, zero);
+        r = _mm_add_sd(
+            target, _mm_or_pd(_mm_and_pd(towardsTarget, attacking), _mm_andnot_pd(towardsTarget, releasing)));
         fellBelow = _mm_or_pd(fellBelow, _mm_cmpnle_sd(floor, r));
         largest = _mm_max_sd(largest, r);
         _mm_store_sd(reductions + i, r);
