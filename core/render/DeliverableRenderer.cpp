@@ -6,6 +6,7 @@
 #include "core/chain/StemChain.h"
 #include "core/chain/StereoBlock.h"
 #include "core/io/SourceStream.h"
+#include "core/render/ChunkFlow.h"
 #include "core/render/ChunkPipe.h"
 #include "core/render/MatchReporting.h"
 #include "core/render/RenderRefusal.h"
@@ -82,6 +83,8 @@ JobResult DeliverableRenderer::run() {
     if (match_.active) r.match = describeMatch(s_.master.match, match_, s_.loudness.target_lufs);
     if (!job_.variant.pcm.empty()) r.wavPath = job_.variant.pcm.front().path;
     result.files = std::move(best.pcm);
+    for (auto& file : best.lossy)
+        result.files.push_back(std::move(file));
     if (best.audio) writeLossy(*best.audio, result);
     progress_.set(job_.slot, 1.0);
     return result;
@@ -205,23 +208,32 @@ double DeliverableRenderer::renderPreLimiter(FrameCache& cache) {
             toCache(l + skip, r + skip, n - skip);
     };
 
-    // Stems are read and processed a chunk at a time, each into its own buffer, spread over the thread
-    // pool; the sum is then taken in stem order (float addition is not associative), so the output does
-    // not depend on the thread count. The master chain of chunk k runs as one more task while the stems
-    // of chunk k + 1 are processed (stem buffers are double-buffered for that).
-    const size_t numStems = job_.stem ? streams.size() : 0;
-    std::array<std::vector<std::vector<float>>, 2> stemBuffers; // [parity][stem * 2 + channel]
-    for (auto& set : stemBuffers)
-        set.assign(numStems * 2, std::vector<float>(kChunk));
+    // Every source (each audible stem, or the mix) is a lane of a ChunkFlow: read a chunk and put it through
+    // the stem's chain, into its own buffer; the sink sums a chunk's buffers in stem order (float addition is
+    // not associative) and runs the master chain on it. Lanes run up to kFlowDepth chunks ahead of the sink
+    // on whichever thread is free, so decoding, the stem chains and the master chain overlap without a
+    // barrier per chunk; each lane and the sink run in chunk order, so the output does not depend on the
+    // thread count. For the stereo master the lane only reads (and decodes) the mix beside the master chain.
+    constexpr int kFlowDepth = 4;
+    const size_t lanes = streams.size();
+    std::vector<std::vector<std::vector<float>>> laneBuffers(kFlowDepth); // [slot][lane * 2 + channel]
+    for (auto& set : laneBuffers)
+        set.assign(lanes * 2, std::vector<float>(kChunk));
     std::vector<float> sumL(kChunk), sumR(kChunk);
-    std::vector<std::array<std::vector<float>, 2>> keyBuffers(numStems); // per stem: its task's key scratch
-    for (size_t i = 0; i < numStems; ++i)
-        if (keyStreams[i]) keyBuffers[i] = {std::vector<float>(kBlock), std::vector<float>(kBlock)};
-    ThreadPool pool(numStems >= 2 ? std::min<int>(threads_, static_cast<int>(numStems)) : 1);
+    std::vector<std::array<std::vector<float>, 2>> keyBuffers(lanes); // per stem: its lane's key scratch
+    for (size_t i = 0; i < lanes; ++i)
+        if (job_.stem && keyStreams[i])
+            keyBuffers[i] = {std::vector<float>(kBlock), std::vector<float>(kBlock)};
+    ThreadPool pool(lanes >= 1 ? std::min<int>(threads_, static_cast<int>(lanes) + 1) : 1);
 
-    const auto processStems = [&](int64_t pos, int parity, size_t stem) {
-        const int n = static_cast<int>(std::min<int64_t>(kChunk, processed - pos));
-        auto& buffers = stemBuffers[static_cast<size_t>(parity)];
+    const auto chunkFrames = [&](int64_t chunk) {
+        return static_cast<int>(std::min<int64_t>(kChunk, processed - chunk * kChunk));
+    };
+    const auto produce = [&](int lane, int64_t chunk, int slot) {
+        const auto stem = static_cast<size_t>(lane);
+        const int64_t pos = chunk * kChunk;
+        const int n = chunkFrames(chunk);
+        auto& buffers = laneBuffers[static_cast<size_t>(slot)];
         float* l = buffers[stem * 2].data();
         float* r = buffers[stem * 2 + 1].data();
         for (int done = 0; done < n; done += kBlock) {
@@ -229,6 +241,7 @@ double DeliverableRenderer::renderPreLimiter(FrameCache& cache) {
             streams[stem]->read(l + done, r + done, k);
             const float* source[2] = {l + done, r + done};
             subAudible[stem].process(source, k);
+            if (!job_.stem) continue;
             if (keyStreams[stem]) {
                 float* kl = keyBuffers[stem][0].data();
                 float* kr = keyBuffers[stem][1].data();
@@ -240,13 +253,18 @@ double DeliverableRenderer::renderPreLimiter(FrameCache& cache) {
             }
         }
     };
-    const auto processMaster = [&](int64_t pos, int parity) {
-        const int n = static_cast<int>(std::min<int64_t>(kChunk, processed - pos));
-        if (job_.stem) {
+    const auto consume = [&](int64_t chunk, int slot) {
+        checkCancel(control_, internalCancel_);
+        const int64_t pos = chunk * kChunk;
+        const int n = chunkFrames(chunk);
+        const auto& buffers = laneBuffers[static_cast<size_t>(slot)];
+        if (!job_.stem && lanes == 1) {
+            std::copy_n(buffers[0].begin(), n, sumL.begin());
+            std::copy_n(buffers[1].begin(), n, sumR.begin());
+        } else {
             std::fill_n(sumL.begin(), n, 0.0f);
             std::fill_n(sumR.begin(), n, 0.0f);
-            const auto& buffers = stemBuffers[static_cast<size_t>(parity)];
-            for (size_t i = 0; i < numStems; ++i) {
+            for (size_t i = 0; i < lanes; ++i) {
                 const float* l = buffers[i * 2].data();
                 const float* r = buffers[i * 2 + 1].data();
                 for (int k = 0; k < n; ++k) {
@@ -254,14 +272,6 @@ double DeliverableRenderer::renderPreLimiter(FrameCache& cache) {
                     sumR[static_cast<size_t>(k)] += r[k];
                 }
             }
-        } else if (streams.empty()) {
-            std::fill_n(sumL.begin(), n, 0.0f);
-            std::fill_n(sumR.begin(), n, 0.0f);
-        } else {
-            for (int done = 0; done < n; done += kBlock)
-                streams[0]->read(sumL.data() + done, sumR.data() + done, std::min(kBlock, n - done));
-            const float* source[2] = {sumL.data(), sumR.data()};
-            subAudible[0].process(source, n);
         }
         for (int done = 0; done < n; done += kBlock) {
             const int k = std::min(kBlock, n - done);
@@ -269,28 +279,11 @@ double DeliverableRenderer::renderPreLimiter(FrameCache& cache) {
                                      pos + done - stemLatency);
             emit(sumL.data() + done, sumR.data() + done, k);
         }
+        progress_.set(job_.slot, 0.4 * static_cast<double>(pos + n) /
+                                     static_cast<double>(std::max<int64_t>(processed, 1)));
     };
-
     const int64_t chunks = (processed + kChunk - 1) / kChunk;
-    // Round c processes the stems of chunk c and the master of chunk c - 1.
-    for (int64_t round = 0; round <= chunks; ++round) {
-        checkCancel(control_, internalCancel_);
-        const bool stemsThisRound = numStems > 0 && round < chunks;
-        const bool masterThisRound = round >= 1;
-        const int64_t stemPos = round * kChunk;
-        const int64_t masterPos = (round - 1) * kChunk;
-        const int parity = static_cast<int>(round & 1);
-        const int tasks = (masterThisRound ? 1 : 0) + (stemsThisRound ? static_cast<int>(numStems) : 0);
-        pool.parallelFor(tasks, [&](int task) {
-            if (masterThisRound && task == 0)
-                processMaster(masterPos, parity ^ 1);
-            else
-                processStems(stemPos, parity, static_cast<size_t>(task - (masterThisRound ? 1 : 0)));
-        });
-        if (masterThisRound)
-            progress_.set(job_.slot, 0.4 * static_cast<double>(std::min(processed, masterPos + kChunk)) /
-                                         static_cast<double>(std::max<int64_t>(processed, 1)));
-    }
+    ChunkFlow::run(pool, static_cast<int>(lanes), chunks, kFlowDepth, {produce, consume});
     // Drain the chain's latency with silence so the song's end is not cut.
     for (int64_t at = processed, remaining = master.preLimiterLatencyFrames(); remaining > 0;) {
         const int n = static_cast<int>(std::min<int64_t>(kBlock, remaining));

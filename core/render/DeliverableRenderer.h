@@ -72,8 +72,10 @@ private:
         double gainDb = 0;
         dsp::TruePeakLimiter::Stats stats;
         // Only for a written pass: the PCM files (uncommitted), the report's measurements of exactly what
-        // they hold, and the audio again for the lossy encoders when the variant has lossy files.
+        // they hold, and the lossy files encoded beside the pass or, when they were not, the audio again for
+        // encoding them after the search (writeLossy).
         std::vector<WrittenFile> pcm;
+        std::vector<WrittenFile> lossy;
         std::unique_ptr<FrameCache> audio;
         double loudnessRangeLu = 0;
         double samplePeakDbfs = 0;
@@ -95,9 +97,10 @@ private:
     double renderPreLimiter(FrameCache& cache); // DeliverableRenderer.cpp
     // LoudnessSearch.cpp
     SearchOutcome searchGain(FrameCache& preLimiter, double preLufs, bool write, PassResult& best);
-    // A probe drive (not NaN) also measures the loudness at that drive, into PassResult::probeLufs.
-    PassResult limiterPass(FrameCache& input, double gainDb, bool write, double progressFrom,
-                           double progressTo, double probeGainDb);
+    // A probe drive (not NaN) also measures the loudness at that drive, into PassResult::probeLufs. A
+    // written pass with lossyBeside encodes the variant's lossy files as it goes.
+    PassResult limiterPass(FrameCache& input, double gainDb, bool write, bool lossyBeside,
+                           double progressFrom, double progressTo, double probeGainDb);
     // The probe alone: the integrated loudness at `gainDb`, measured as limiterPass measures its probe.
     double probePass(FrameCache& input, double gainDb);
     void writeLossy(FrameCache& finalAudio, JobResult& result); // DeliverableRenderer.cpp

@@ -125,7 +125,14 @@ DeliverableRenderer::SearchOutcome DeliverableRenderer::searchGain(FrameCache& p
         const bool probeBeside =
             probing && threads_ >= 2 &&
             limitingCost_.costLu(gain, s_.master.limiter.ceiling_dbtp) > 0.75 * tolerance;
-        PassResult p = limiterPass(preLimiter, gain, write, from, to, probeBeside ? probeGain : std::nan(""));
+        // The lossy encoders (LAME costs ~4x the limiter) run beside a pass expected to be kept, on a thread
+        // of their own: a pass forecast to land (as above), and the later passes, which aim with measured
+        // slopes. Otherwise the pass caches its audio and the kept one is encoded after the search.
+        const bool lossyBeside =
+            !probing || pass > 1 ||
+            limitingCost_.costLu(gain, s_.master.limiter.ceiling_dbtp) <= 0.75 * tolerance;
+        PassResult p = limiterPass(preLimiter, gain, write, lossyBeside, from, to,
+                                   probeBeside ? probeGain : std::nan(""));
         p.gainDb = gain;
         const double lufs = p.integratedLufs;
         trials.push_back({gain, lufs});
@@ -159,13 +166,13 @@ DeliverableRenderer::SearchOutcome DeliverableRenderer::searchGain(FrameCache& p
     return outcome;
 }
 
-// Limits the cached signal with `gainDb` into the limiter and dithers to the output word length, on this
-// thread; measures the result on a second one and, when `write`, writes it as the WAV (and caches it for
-// the MP3) there as well. With a probe drive, a second limiter stage runs the same audio at that drive and
+// Limits the cached signal with `gainDb` into the limiter on this thread; dithers the result to the output
+// word length and measures it on a second one and, when `write`, writes it as the WAV (and caches it for the
+// MP3) there as well. With a probe drive, a second limiter stage runs the same audio at that drive and
 // only its integrated loudness is measured (no dither, nothing written): one trip over the audio, two points.
 DeliverableRenderer::PassResult DeliverableRenderer::limiterPass(FrameCache& input, double gainDb, bool write,
-                                                                 double progressFrom, double progressTo,
-                                                                 double probeGainDb) {
+                                                                 bool lossyBeside, double progressFrom,
+                                                                 double progressTo, double probeGainDb) {
     // The master chain's own limiter stage, at the output rate (the cache is past the resampler).
     LimiterStage limiter;
     limiter.prepare(outputRate_, kBlock, s_.master.limiter);
@@ -205,11 +212,46 @@ DeliverableRenderer::PassResult DeliverableRenderer::limiterPass(FrameCache& inp
         truePeak.prepare(outputRate_, kChunk, 2, 8);
         for (const PlannedFile& file : job_.variant.pcm)
             p.pcm.push_back({file, std::make_unique<AudioFileWriter>(file.path, writerOptions(file))});
-        if (!job_.variant.lossy.empty()) p.audio = std::make_unique<FrameCache>();
+        for (const PlannedFile& file : job_.variant.lossy)
+            if (lossyBeside)
+                p.lossy.push_back({file, std::make_unique<AudioFileWriter>(file.path, writerOptions(file))});
+        if (!lossyBeside && !job_.variant.lossy.empty()) p.audio = std::make_unique<FrameCache>();
     }
-    // Profiled split (240 s, 6 stems): limiter and dither on this thread, meters and writer on the other,
-    // take about the same time.
+    // The lossy encoders get kChunk frames at a time, re-chunked from what the limiter keeps, exactly as
+    // writeLossy feeds them from the cache: the same calls, so the same bytes either way.
+    std::vector<float> stagedL, stagedR;
+    int staged = 0;
+    if (!p.lossy.empty()) {
+        stagedL.resize(kChunk);
+        stagedR.resize(kChunk);
+    }
+    ChunkPipe encode(!p.lossy.empty() && threads_ >= 2, kChunk, [&](float* l, float* r, int n) {
+        const float* planar[2] = {l, r};
+        for (auto& file : p.lossy)
+            file.writer->write(planar, n);
+    });
+    const auto stageForEncoders = [&](const float* l, const float* r, int n) {
+        for (int done = 0; done < n;) {
+            const int k = std::min(n - done, kChunk - staged);
+            std::copy_n(l + done, k, stagedL.begin() + staged);
+            std::copy_n(r + done, k, stagedR.begin() + staged);
+            staged += k;
+            done += k;
+            if (staged == kChunk) {
+                encode.push(stagedL.data(), stagedR.data(), kChunk);
+                staged = 0;
+            }
+        }
+    };
+    // The limiter is the one stage that cannot be split, so it has this thread to itself (profiled, 240 s,
+    // 6 stems: 0.83 of the pass's 1.2 CPU-seconds); the dither, the meters and the writer run on the other
+    // one. Dither is sequential per sample whatever the blocks, so dithering here, in the same order, gives
+    // the same bits as dithering beside the limiter.
     ChunkPipe measure(threads_ >= 2, kChunk, [&](float* l, float* r, int n) {
+        if (dithered) {
+            for (int done = 0; done < n; done += kBlock)
+                dither.process(stereoBlock(l + done, r + done, std::min(kBlock, n - done)));
+        }
         windows.process(l, r, n);
         if (!write) return;
         samplePeak = std::max({samplePeak, largestMagnitude(l, n), largestMagnitude(r, n)});
@@ -218,6 +260,7 @@ DeliverableRenderer::PassResult DeliverableRenderer::limiterPass(FrameCache& inp
         for (auto& file : p.pcm)
             file.writer->write(planar, n);
         if (p.audio) p.audio->append(l, r, n);
+        if (!p.lossy.empty()) stageForEncoders(l, r, n);
     });
 
     std::vector<float> l(kChunk), r(kChunk);
@@ -248,7 +291,6 @@ DeliverableRenderer::PassResult DeliverableRenderer::limiterPass(FrameCache& inp
             toSkip -= skip;
             const int keep = static_cast<int>(std::min<int64_t>(k - skip, total - produced));
             if (keep <= 0) continue;
-            if (dithered) dither.process(stereoBlock(l.data() + done + skip, r.data() + done + skip, keep));
             if (keepFrom < 0) keepFrom = done + skip;
             kept += keep;
             produced += keep;
@@ -271,6 +313,8 @@ DeliverableRenderer::PassResult DeliverableRenderer::limiterPass(FrameCache& inp
     }
     probePipe.finish();
     measure.finish();
+    if (staged > 0) encode.push(stagedL.data(), stagedR.data(), staged);
+    encode.finish();
 
     p.valid = true;
     p.integratedLufs = windows.integratedLufs();
