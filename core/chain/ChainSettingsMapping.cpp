@@ -117,10 +117,13 @@ dsp::TruePeakLimiter::Config toLimiterConfig(const LimiterSettings& s) {
 // keep the whole lookahead, whose longer ramp keeps deep limiting's fast distortion low. A 2.5 ms short ramp,
 // or 3.5 / 9.5 dB, missed x42's residual on axe80s at -10 LUFS or its fast distortion on the demo at -8.
 // The release follows the same split (second run of the day): shallow reductions recover in 0.45 x
-// fast_release_ms (7.2 ms at the default 16 ms), deep ones in fast_release_ms. One 5 ms release for all
+// fast_release_ms (6.75 ms at the default 15 ms), deep ones in fast_release_ms. One 5 ms release for all
 // won 0.1-0.3 LU of range but cost 1.2-2.9 dB of fast distortion (above x42's in 6 of 8 renders at -10 and
 // -8 LUFS); 7.2 ms for shallow and 16 ms for deep kept every fast distortion under x42's (demo -8: -40.6
-// against -40.1 dB) with 0.1-0.2 LU more range on shovon and axe80s than one 10 ms release.
+// against -40.1 dB) with 0.1-0.2 LU more range on shovon and axe80s than one 10 ms release. 15 ms (third
+// run) brought shovon -8 to LSP's range (2.0 LU) with the demo at -8 still under x42's fast distortion
+// (-40.2 against -40.1 dB); 14.5 ms went over it. Faster still only costs distortion: README, "what each
+// idea did".
 LimiterOnset limiterOnset(const LimiterSettings& s) {
     if (s.style == "safe") return {};
     return {1.5, 3.0, 7.0, 0.45};

@@ -66,7 +66,7 @@ struct LimiterSettings {
     double release_ms = 40; // "safe": the release; otherwise the slow stage's, after sustained overload
     double lookahead_ms = 9;
     std::string style = "transparent"; // "transparent", "punchy" or "safe"
-    double fast_release_ms = 16;       // release after overloads shorter than sustain_ms (not "safe")
+    double fast_release_ms = 15;       // release after overloads shorter than sustain_ms (not "safe")
     double sustain_ms = 10000;         // how long an overload lasts before the slow release takes over
     bool soft_clip = false;            // oversampled soft clipper before the limiter
     double soft_clip_db = 1;           // most it takes off a peak
