@@ -153,14 +153,30 @@ float spanMagnitude(const float* v, int count) {
     return largest;
 }
 
+// The bound's inputs are read in blocks of this many: the largest |input| of each block once per call, so a
+// group's bound takes the maximum of a few blocks instead of scanning its taps + Lanes - 1 inputs again (the
+// groups' spans overlap by all but Lanes inputs).
+constexpr int kBoundBlock = 16;
+constexpr int kMaxBoundBlocks =
+    (TruePeakInterpolator::kChunkFrames + TruePeakInterpolator::kMaxTaps) / kBoundBlock + 1;
+
 // Groups of `Lanes` windows through `kernel`; a group whose inputs cannot raise the maxima (the largest
-// input it reads times the bound) is skipped. Returns the windows done.
+// input its blocks hold, a superset of what it reads, times the bound) is skipped. Returns the windows done.
 template <int Lanes, typename Kernel>
 int foldedGroups(const float* window, int count, int taps, const float* folded, float boundAll,
                  float boundEven, float* out, Kernel&& kernel) {
+    const int groups = count / Lanes;
+    if (groups == 0) return 0;
+    const int inputs = groups * Lanes + taps - 1; // what the groups read
+    float blocks[kMaxBoundBlocks];
+    const int numBlocks = (inputs + kBoundBlock - 1) / kBoundBlock;
+    for (int b = 0; b < numBlocks; ++b)
+        blocks[b] = spanMagnitude(window + b * kBoundBlock, std::min(kBoundBlock, inputs - b * kBoundBlock));
     int j = 0;
     for (; j + Lanes <= count; j += Lanes) {
-        const float largest = spanMagnitude(window + j, taps + Lanes - 1);
+        float largest = 0.0f;
+        for (int b = j / kBoundBlock; b <= (j + taps + Lanes - 2) / kBoundBlock; ++b)
+            largest = std::max(largest, blocks[b]);
         if (largest * boundAll <= out[0] && largest * boundEven <= out[1]) continue;
         const Maxima m = kernel(window + j, taps, folded);
         out[0] = std::max(out[0], m.all);
@@ -183,7 +199,8 @@ int foldedVectors(int width, const float* window, int count, int taps, const flo
 } // namespace
 
 void TruePeakInterpolator::prepare(int factor, int tapsPerPhase, int numChannels) {
-    assert(factor >= 1 && factor <= 16 && (factor == 1 || factor % 2 == 0) && tapsPerPhase % 2 == 0);
+    assert(factor >= 1 && factor <= 16 && (factor == 1 || factor % 2 == 0) && tapsPerPhase % 2 == 0 &&
+           tapsPerPhase <= kMaxTaps);
     factor_ = factor;
     taps_ = tapsPerPhase;
     capacity_ = taps_ - 1 + kChunkFrames;

@@ -26,9 +26,10 @@ class TruePeakInterpolator {
 public:
     // Inputs per internal chunk (the history is kept linear so every window is contiguous).
     static constexpr int kChunkFrames = 256;
+    static constexpr int kMaxTaps = 256; // taps per phase
 
-    // factor: 1 to 16, even above 1 (1 is the sample peak alone); tapsPerPhase even. Designs the kernel
-    // (designInterpolatorKernel's default band edges) and allocates the histories. Not RT safe.
+    // factor: 1 to 16, even above 1 (1 is the sample peak alone); tapsPerPhase even, up to kMaxTaps. Designs
+    // the kernel (designInterpolatorKernel's default band edges) and allocates the histories. Not RT safe.
     void prepare(int factor, int tapsPerPhase, int numChannels);
     // Silence in the histories. RT safe.
     void reset();

@@ -152,8 +152,9 @@ struct Options {
     QCommandLineOption noAudio{QStringLiteral("no-audio"), QStringLiteral("Do not open an audio device")};
     QCommandLineOption timing{
         QStringLiteral("timing"),
-        QStringLiteral("Open FOLDER, print playable_ms and measured_ms (since start) and peak_rss_mb, quit "
-                       "(runs without a display)")};
+        QStringLiteral(
+            "Open FOLDER, print playable_ms, measured_ms, codec_preview_ms (with a mix; since start) "
+            "and peak_rss_mb, quit (runs without a display)")};
 
     void addTo(QCommandLineParser& parser) const {
         parser.setApplicationDescription(QStringLiteral("Lathe mastering workstation"));
