@@ -1,13 +1,10 @@
 #include "TruePeakMeter.h"
 
 #include "Decibels.h"
+#include "LargestMagnitude.h"
 
 #include <algorithm>
 #include <cmath>
-
-#if defined(__SSE2__)
-#include <immintrin.h>
-#endif
 
 namespace lathe::dsp {
 
@@ -24,30 +21,6 @@ void TruePeakMeter::reset() {
     for (MeterValue& p : halfFactorPeak_)
         p.store(0.0);
 }
-
-namespace {
-
-// Largest |v| over v[0..count), starting from `largest`. Each step is std::max(largest, |v|): a NaN is
-// skipped on both paths, and the maximum of the rest does not depend on the order it is taken in.
-float largestMagnitude(const float* v, int count, float largest) {
-    int k = 0;
-#if defined(__SSE2__)
-    if (count >= 4) {
-        const __m128 signMask = _mm_set1_ps(-0.0f);
-        __m128 lanes = _mm_set1_ps(largest);
-        for (; k + 4 <= count; k += 4)
-            lanes = _mm_max_ps(_mm_andnot_ps(signMask, _mm_loadu_ps(v + k)), lanes);
-        alignas(16) float l[4];
-        _mm_store_ps(l, lanes);
-        largest = std::max(std::max(l[0], l[1]), std::max(l[2], l[3]));
-    }
-#endif
-    for (; k < count; ++k)
-        largest = std::max(largest, std::abs(v[k]));
-    return largest;
-}
-
-} // namespace
 
 void TruePeakMeter::push(int channel, const float* x, int frames) {
     const auto c = static_cast<std::size_t>(channel);
@@ -66,11 +39,11 @@ void TruePeakMeter::process(const AudioBlock& block) {
 }
 
 void TruePeakMeter::flush() {
-    std::array<float, PolyphaseInterpolator::kChunkFrames> silence{};
+    std::array<float, TruePeakInterpolator::kChunkFrames> silence{};
     for (int c = 0; c < numChannels_; ++c)
-        for (int done = 0; done < interpolator_.delayFrames(); done += PolyphaseInterpolator::kChunkFrames)
+        for (int done = 0; done < interpolator_.delayFrames(); done += TruePeakInterpolator::kChunkFrames)
             push(c, silence.data(),
-                 std::min(PolyphaseInterpolator::kChunkFrames, interpolator_.delayFrames() - done));
+                 std::min(TruePeakInterpolator::kChunkFrames, interpolator_.delayFrames() - done));
 }
 
 double TruePeakMeter::truePeakLinear() const {

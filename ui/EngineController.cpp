@@ -244,8 +244,12 @@ void EngineController::setCodecPreview(const core::DeliverableSpec& codec) {
 
 void EngineController::poll() {
     if (!loaded_ || loading_) return;
+    // Read before the codec state: once measured, the stereo master has been handed to the codec builder,
+    // so the state read next says building (or made), never "nothing asked for" (isCodecPreviewSettled).
+    const bool measuredNow = engine_->measured();
     {
         const core::AudioEngine::CodecPreviewState s = engine_->codecPreviewState();
+        codecBuilding_ = s.building;
         const std::string state = core::deliverableSpecText(s.requested) + "|" +
                                   (s.ready ? core::deliverableSpecText(*s.ready) : std::string()) + "|" +
                                   (s.building ? "b" : "") + "|" + s.error;
@@ -256,7 +260,7 @@ void EngineController::poll() {
     }
     const std::string error = engine_->takeError();
     if (!error.empty()) emit errorOccurred(QString::fromStdString(error));
-    if (!measuredSent_ && engine_->measured()) {
+    if (!measuredSent_ && measuredNow) {
         measuredSent_ = true;
         emit measured();
     }

@@ -37,9 +37,13 @@ public:
     void load(const core::Session& session);
     bool isLoading() const { return loading_; }
     bool isLoaded() const { return loaded_; }
-    // Loaded and every source measured (the compare figures and the loudness match are ready): true from the
-    // measured() signal on, so what the window shows and this agree.
+    // Loaded and every source but the codec preview measured (the compare figures and the loudness match are
+    // ready): true from the measured() signal on, so what the window shows and this agree.
     bool isMeasured() const { return loaded_ && !loading_ && measuredSent_; }
+    // Measured, and the codec preview made (or failed, or there is none: no mix) and no other being built:
+    // the codec source's figures are there too.
+    // As the last codecPreviewChanged() told (so what the window shows and this agree).
+    bool isCodecPreviewSettled() const { return isMeasured() && !codecBuilding_; }
     void unload();
     // Forwards an edit; queued while loading.
     void update(const core::Session& session);
@@ -116,7 +120,8 @@ private:
     dsp::PlaybackSystem playbackSystem_ = dsp::PlaybackSystem::Flat;
     bool loopEnabled_ = false;
     qint64 loopStart_ = 0, loopEnd_ = 0;
-    std::string codecState_; // what poll() last saw of the codec preview, to signal a change
+    std::string codecState_;     // what poll() last saw of the codec preview, to signal a change
+    bool codecBuilding_ = false; // poll() saw a codec preview being built
     std::unique_ptr<core::SpectrumFrame> spectrum_; // 8 kB: kept off the stack of every poll
 };
 

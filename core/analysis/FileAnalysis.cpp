@@ -4,6 +4,7 @@
 
 #include "dsp/Decibels.h"
 #include "dsp/IntegratedLoudness.h"
+#include "dsp/LargestMagnitude.h"
 #include "dsp/LoudnessMeter.h"
 #include "dsp/TruePeakMeter.h"
 
@@ -17,14 +18,6 @@ namespace {
 constexpr int kBlock = 8192;
 // -0.01 dBFS: a sample this close to full scale in a run is a clipped (flat-topped) peak, not a loud one.
 constexpr float kClipLevel = 0.998849f;
-
-// Largest |x|, NaN skipped (std::max keeps the running value); vectorised by the compiler.
-float largestMagnitude(const float* x, int frames) {
-    float largest = 0.0f;
-    for (int i = 0; i < frames; ++i)
-        largest = std::max(largest, std::abs(x[i]));
-    return largest;
-}
 
 double round3(double v) {
     return std::round(v * 1000.0) / 1000.0;
@@ -112,7 +105,7 @@ FileAnalysis analyzeFile(const std::string& path) {
         for (int c = 0; c < channels; ++c) {
             int& r = run[static_cast<size_t>(c)];
             const float* x = pointers[static_cast<size_t>(c)];
-            const float largest = largestMagnitude(x, frames);
+            const float largest = dsp::largestMagnitude(x, frames);
             samplePeak = std::max(samplePeak, largest);
             if (largest < kClipLevel) { // nothing near full scale: no run continues or starts
                 r = 0;

@@ -108,11 +108,14 @@ public:
     // private temporary file in the background: libsoxr, bounded memory; its start is ready in ms) and fills
     // the disk reader's rings at the start: then the mix, stems and reference play. The measuring thread
     // meanwhile runs the render's loudness search for the stereo and stem masters (each master is silent
-    // until its gain is found), measures every source's loudness as played and makes the codec preview of the
-    // codec asked for (setCodecPreview) from the stereo master that pass played (streamed through scratch
-    // files: any length). The masters are measured in parallel, each on a thread of its own.
-    // LoadMode::Measured returns when all that is done (throws its Error); LoadMode::Playable as soon as the
-    // sources play, measured() telling when the rest is done (its failure then comes from takeError()).
+    // until its gain is found) and measures every source's loudness as played; the codec preview of the
+    // codec asked for (setCodecPreview) is made from the stereo master that pass played (streamed through
+    // scratch files: any length) by the codec builder thread, in the background. The masters are measured in
+    // parallel, each on a thread of its own. LoadMode::Measured returns when all that is done, the codec
+    // preview included (throws the measuring's Error; a codec preview that cannot be made is a note in
+    // takeError()); LoadMode::Playable as soon as the sources play, measured() telling when every source but
+    // the codec preview is measured (a failure then comes from takeError()), codecPreviewState() when the
+    // preview is ready.
     // Blocking: call off the GUI thread. Throws Error (a source that cannot be opened). Memory: the rings (~1
     // MiB per source and per codec preview); the codec preview, the master it was made from (for codec
     // switches) and the round trip's steps live in unlinked scratch files. Not RT safe; control thread (stops
@@ -120,8 +123,11 @@ public:
     enum class LoadMode { Measured, Playable };
     void load(const Session& session, const std::function<void(double)>& progress = {},
               LoadMode mode = LoadMode::Measured);
-    // Every source measured (the loudness figures, the match gains, the first codec preview): the measuring
-    // thread has finished. RT safe; any thread.
+    // Every source but the codec preview measured (the loudness figures, the match gains): the measuring
+    // thread has finished, and the loudness match is ready for every source the engineer can switch to. The
+    // codec source becomes available when its first preview is made (codecPreviewState().ready; an MP3
+    // encode of the whole song, which the engineer need not wait for), its figures and match gain with it,
+    // as after a codec switch. RT safe; any thread.
     bool measured() const;
     // Any parameter change while playing: applied smoothly, no restart, position kept. Builds the new
     // parameters (or graph, when a structural setting changed) here and hands them over lock-free. A new
@@ -174,14 +180,13 @@ public:
     // The codec the Codec source previews: a lossy DeliverableSpec (mp3, aac, opus, vorbis; kb/s or quality,
     // 0 / -1 = the codec's default), encoded and decoded exactly as the render makes and checks that
     // deliverable (core/io/CodecPreview.h; a codec that cannot carry the session rate gets the render's
-    // rate for it, resampled there and back). Until load()'s measuring thread has made the first preview: it
-    // makes this one. After: it is rebuilt on a background thread from the stereo master the measuring pass
-    // played (kept in an anonymous scratch file); the
-    // previous preview plays on, and the new one crossfades in (~20 ms) when it is ready; its figures and
-    // the codec source's match gain follow then. A failed rebuild leaves the previous preview playing and
-    // says why in takeError(). Not RT safe; any control thread (also while a loader thread runs load(), or
-    // the measuring thread measures).
-    // Throws Error for a spec that is not a codec or a setting out of range.
+    // rate for it, resampled there and back). Until load()'s measuring thread has played the stereo master:
+    // the first preview is of this one. After: it is rebuilt on the background thread from the stereo master
+    // the measuring pass played (kept in an anonymous scratch file); the previous preview plays on, and the
+    // new one crossfades in (~20 ms) when it is ready; its figures and the codec source's match gain follow
+    // then. A failed rebuild leaves the previous preview playing and says why in takeError(). Not RT safe;
+    // any control thread (also while a loader thread runs load(), or the measuring thread measures). Throws
+    // Error for a spec that is not a codec or a setting out of range.
     void setCodecPreview(const DeliverableSpec& codec);
     DeliverableSpec
     codecPreview() const; // the codec asked for, its setting resolved. Not RT safe; control thread.

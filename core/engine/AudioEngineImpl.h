@@ -225,8 +225,11 @@ struct AudioEngine::Impl {
     double sourceLufsOf(int source) const;    // RT safe (atomics); any thread
     double sourcePeakOf(int source) const;
     // Matching turns the louder sources down to the quietest: from the figures the measuring thread found and
-    // the newest codec preview's. The measuring thread or the codec builder (under its lock).
-    void updateMatchGains();
+    // the newest codec preview's. Nothing is set until the measuring thread says every other source is
+    // measured (sourcesMeasured). The measuring thread or the codec builder (under its lock).
+    void updateMatchGains(bool sourcesMeasured = false);
+    std::mutex matchGainsMutex;   // serialises updateMatchGains
+    bool matchGainsReady = false; // matchGainsMutex: the measuring thread has measured every other source
 
     void setError(std::string e); // any control thread
 

@@ -8,6 +8,12 @@
 #include <algorithm>
 #include <chrono>
 
+#if defined(__linux__)
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#endif
+
 namespace lathe::core::engine {
 
 namespace {
@@ -17,6 +23,8 @@ namespace {
 constexpr int kSwapFrames = 1024;
 // The builder thread wakes this often to free what the audio thread retired.
 constexpr auto kReapInterval = std::chrono::milliseconds(50);
+// The builder thread's nice value (0 is the default, 19 the lowest priority).
+constexpr int kBuilderNice = 10;
 
 } // namespace
 
@@ -71,41 +79,16 @@ void CodecPreviewSource::clear() {
     active_ = fading_ = incoming_ = nullptr;
 }
 
-std::string CodecPreviewSource::load(std::shared_ptr<FrameCache> master, int rate, double ceilingDbtp,
-                                     const std::atomic<bool>* cancel) {
-    DeliverableSpec codec;
-    uint64_t generation = 0;
+void CodecPreviewSource::load(std::shared_ptr<FrameCache> master, int rate, double ceilingDbtp) {
     {
         std::lock_guard lock(mutex_);
-        codec = status_.requested;
-        generation = generation_;
-    }
-    std::string error;
-    std::unique_ptr<CodecTrack> track;
-    double lufs = -HUGE_VAL, peak = -HUGE_VAL;
-    if (master && master->frames() > 0) {
-        try {
-            track = build(*master, rate, codec, lufs, peak, generation, cancel);
-        } catch (const std::exception& e) {
-            error = e.what();
-        }
-    } else {
-        master.reset();
-    }
-    std::lock_guard lock(mutex_);
-    master_ = std::move(master);
-    rate_ = rate;
-    ceilingDbtp_ = ceilingDbtp;
-    if (track)
-        publishLocked(std::move(track), lufs, peak, false);
-    else
-        status_.error = error;
-    // Another codec asked for while this one was being made (from another control thread): make it next.
-    if (master_ && status_.requested != codec) {
+        if (!master || master->frames() == 0) return;
+        master_ = std::move(master);
+        rate_ = rate;
+        ceilingDbtp_ = ceilingDbtp;
         queued_ = Job{status_.requested, master_, rate_, ceilingDbtp_, generation_};
-        changed_.notify_all();
     }
-    return error;
+    changed_.notify_all();
 }
 
 void CodecPreviewSource::request(const DeliverableSpec& wanted) {
@@ -160,8 +143,7 @@ bool CodecPreviewSource::masterForTest(std::vector<float>& left, std::vector<flo
 
 std::unique_ptr<CodecTrack> CodecPreviewSource::build(FrameCache& master, int rate,
                                                       const DeliverableSpec& codec, double& lufs,
-                                                      double& peak, uint64_t generation,
-                                                      const std::atomic<bool>* cancel) const {
+                                                      double& peak, uint64_t generation) const {
     // The round trip streams into the preview's own scratch file and is measured as it comes, as load()
     // measures every other source (so the compare figures and the match gain agree).
     std::unique_ptr<DiskSource> file = DiskSource::scratch("the codec preview");
@@ -170,8 +152,7 @@ std::unique_ptr<CodecTrack> CodecPreviewSource::build(FrameCache& master, int ra
     auto track = std::make_unique<CodecTrack>();
     const auto cancelled = [&] {
         return stopping_.load(std::memory_order_relaxed) ||
-               liveGeneration_.load(std::memory_order_relaxed) != generation ||
-               (cancel && cancel->load(std::memory_order_relaxed));
+               liveGeneration_.load(std::memory_order_relaxed) != generation;
     };
     const auto sink = [&](const float* l, const float* r, int n) {
         file->append(l, r, n);
@@ -206,6 +187,13 @@ void CodecPreviewSource::publishLocked(std::unique_ptr<CodecTrack> track, double
 }
 
 void CodecPreviewSource::builderLoop() {
+#if defined(__linux__)
+    // Background work: the first preview is made while the masters are still measured (on a 2-core machine
+    // the stem master's pass and this round trip share the cores), and what the engineer waits for first is
+    // every other source measured. A nicer thread gives way to them; on an idle core it runs at full speed.
+    // Linux's nice is per thread (setpriority on the thread id); it only lowers, so no privilege is needed.
+    setpriority(PRIO_PROCESS, static_cast<id_t>(syscall(SYS_gettid)), kBuilderNice);
+#endif
     std::unique_lock lock(mutex_);
     for (;;) {
         changed_.wait_for(lock, kReapInterval, [this] { return quit_ || queued_.has_value(); });

@@ -4,9 +4,10 @@
 // one lossy codec's round trip (core/io/CodecPreview.h, the render's encoders and codec-check decoders),
 // switchable between codecs while playing. Internal to core/engine (AudioEngineImpl.h owns one).
 //
-// Threads: the engine's measuring thread makes the first preview after its pass (blocking there) and a
-// control thread asks for others; a builder thread owned here makes those in the background from the stereo
-// master load() played (kept in an anonymous scratch file, not the heap), measures them and publishes each
+// Threads: the engine's measuring thread hands over the stereo master after its pass and a control thread
+// asks for other codecs; a builder thread owned here (at a lower priority: background work) makes the first
+// preview and those others from the stereo master load() played (kept in an anonymous scratch file, not the
+// heap), measures them as they are decoded and publishes each
 // through an atomic pointer. A preview is never held in memory: its round trip is streamed into a private
 // temporary file (unlinked: nothing is left behind) and a disk reader of its own (DiskReader, as for every
 // source) keeps a ring filled ahead of the play head, so a song of any length gets one in bounded memory. The
@@ -66,24 +67,23 @@ public:
     // the audio thread not running (load, a new device rate).
     void clear();
     // Keeps the stereo master as played at `rate` (a scratch file the caller wrote) for later rebuilds and
-    // makes the requested codec's preview from it now (blocking). Errors are returned ("" = made); the source
-    // is then unavailable. `cancel` (may be null) stops the work early, as clear() and the destructor do.
-    // Not RT safe; one thread at a time (the engine's measuring thread), after clear(); the audio thread may
-    // be running.
-    std::string load(std::shared_ptr<FrameCache> master, int rate, double ceilingDbtp,
-                     const std::atomic<bool>* cancel = nullptr);
+    // queues the requested codec's preview from it for the builder thread (it returns at once: the preview
+    // and its figures follow as a rebuild's do, onPublished or onError telling). Not RT safe; one thread at
+    // a time (the engine's measuring thread), after clear(); the audio thread may be running.
+    void load(std::shared_ptr<FrameCache> master, int rate, double ceilingDbtp);
     // The codec to preview (a lossy DeliverableSpec; throws Error otherwise). Before load(): the one load()
     // makes. After: rebuilt in the background; the old preview plays on until the new one crossfades in.
     // Not RT safe; any control thread, also while another one runs load().
     void request(const DeliverableSpec& codec);
     CodecPreviewStatus status() const; // Not RT safe (locks); control thread.
-    // Waits until no rebuild is pending (false on timeout). Not RT safe; control thread.
+    // Waits until no build (the first, or a rebuild) is pending (false on timeout). Not RT safe; control
+    // thread.
     bool waitUntilBuilt(double timeoutSeconds) const;
     // The stereo master the previews are made from, read back (false when none, or a build is under way).
     // Not RT safe; tests only.
     bool masterForTest(std::vector<float>& left, std::vector<float>& right) const;
     // Called on the builder thread after each preview is published (for the match gains) and with the
-    // error of a failed rebuild. Set once, before load(). The callback runs under this object's lock: it
+    // error of a failed build. Set once, before load(). The callback runs under this object's lock: it
     // must not call back into it.
     void setCallbacks(std::function<void()> onPublished, std::function<void(const std::string&)> onError);
 
@@ -120,11 +120,9 @@ private:
     void publishLocked(std::unique_ptr<CodecTrack> track, double lufs, double peak, bool notify); // locked
     bool buildingLocked() const;
     void reapRetired(); // builder thread, or any thread once it stopped
-    // Stops early (CodecPreviewCancelled) once clear() moved on from `generation`, the destructor runs, or
-    // *cancel is set.
+    // Stops early (CodecPreviewCancelled) once clear() moved on from `generation` or the destructor runs.
     std::unique_ptr<CodecTrack> build(FrameCache& master, int rate, const DeliverableSpec& codec,
-                                      double& lufs, double& peak, uint64_t generation,
-                                      const std::atomic<bool>* cancel = nullptr) const;
+                                      double& lufs, double& peak, uint64_t generation) const;
     static void readTrack(CodecTrack* track, int64_t pos, float* left, float* right, int n, bool waitForDisk);
 
     // Control state (mutex_).

@@ -25,7 +25,13 @@ double AudioEngine::Impl::sourcePeakOf(int source) const {
     return codecPreview.available() ? codecPreview.truePeakDbtp() : -HUGE_VAL;
 }
 
-void AudioEngine::Impl::updateMatchGains() {
+void AudioEngine::Impl::updateMatchGains(bool sourcesMeasured) {
+    // The measuring thread (once every source but the codec preview is measured) and the codec builder (each
+    // preview published, the first perhaps before the masters are measured) both come here: the lock keeps
+    // the newer figures from being overwritten by older ones, and no gain is set from half the sources.
+    std::lock_guard lock(matchGainsMutex);
+    matchGainsReady = matchGainsReady || sourcesMeasured;
+    if (!matchGainsReady) return;
     double lufs[kMonitorSourceCount];
     bool on[kMonitorSourceCount];
     double common = HUGE_VAL;

@@ -9,6 +9,11 @@ namespace lathe::core {
 
 using namespace engine;
 
+namespace {
+// LoadMode::Measured waits for the codec preview without a time limit, as it waits for the measuring.
+constexpr double kForeverSeconds = 365.0 * 24 * 3600;
+} // namespace
+
 void AudioEngine::Impl::openSources(const Session& s, int rate) {
     std::vector<std::unique_ptr<DiskSource>> sources;
     for (const auto& st : s.stems)
@@ -31,17 +36,16 @@ void AudioEngine::Impl::openSources(const Session& s, int rate) {
     disk.start(std::move(sources), 0);
 }
 
-// The codec preview, on the measuring thread: the stereo master as its pass played it (latency included)
-// through the round trip of the codec asked for (setCodecPreview, default MP3 320 kb/s), kept by codecPreview
-// for rebuilds with another codec and handed to the audio thread through its atomic pointer. A codec that
-// cannot be made leaves the source unavailable, with a note in takeError(). No clear() here: the stream may
-// be playing (LoadMode::Playable); resetMeasurements() cleared it before the measuring thread started.
+// The codec preview, handed over by the measuring thread: the stereo master as its pass played it (latency
+// included), kept by codecPreview, whose builder thread makes the round trip of the codec asked for
+// (setCodecPreview, default MP3 320 kb/s) in the background and hands it to the audio thread through its
+// atomic pointer; its figures and the codec source's match gain follow (updateMatchGains). The round trip
+// (an MP3 encode of the whole song) is not what the engineer waits for at open: the other sources are
+// measured meanwhile and `measured` does not wait for it. A codec that cannot be made leaves the source
+// unavailable, with a note in takeError(). No clear() here: the stream may be playing (LoadMode::Playable);
+// resetMeasurements() cleared it before the measuring thread started.
 void AudioEngine::Impl::makeCodec(std::shared_ptr<FrameCache> master, int rate) {
-    if (!master) return;
-    if (const std::string e =
-            codecPreview.load(std::move(master), rate, measuring.master.limiter.ceiling_dbtp, &measureCancel);
-        !e.empty() && !measureCancel.load())
-        setError("no codec preview: " + e);
+    if (master) codecPreview.load(std::move(master), rate, measuring.master.limiter.ceiling_dbtp);
 }
 
 void AudioEngine::load(const Session& session, const std::function<void(double)>& progress, LoadMode mode) {
@@ -84,6 +88,8 @@ void AudioEngine::load(const Session& session, const std::function<void(double)>
     if (mode == LoadMode::Measured) {
         m.measurer.join();
         if (!m.measureError.empty()) throw Error(session.folder, m.measureError);
+        // The first codec preview too (its failure is a note in takeError(), as before).
+        m.codecPreview.waitUntilBuilt(kForeverSeconds);
         // Playback from a graph built with the masters' gains, as the render has them from its first frame.
         m.publishGraph(m.buildGraph(session, session.sample_rate));
     }

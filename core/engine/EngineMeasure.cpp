@@ -20,6 +20,10 @@ constexpr unsigned bit(MonitorSource s) {
 
 void AudioEngine::Impl::resetMeasurements() {
     measured = false;
+    {
+        std::lock_guard lock(matchGainsMutex);
+        matchGainsReady = false;
+    }
     measureError.clear();
     codecPreview.clear(); // no stream plays here (the contract above), and no measuring thread feeds it
     for (int i = 0; i < kMonitorSourceCount; ++i) {
@@ -84,7 +88,7 @@ void AudioEngine::Impl::measure(const Session& s, MeasureJobs jobs, int rate) {
     if (cancelled || measureCancel.load()) return;
     for (const std::string& e : errors)
         if (measureError.empty() && !e.empty()) measureError = e;
-    updateMatchGains();
+    updateMatchGains(true);
     measured.store(true, std::memory_order_release);
 }
 
@@ -170,11 +174,9 @@ void AudioEngine::Impl::measureMaster(const Session& s, int m, MeasureJob& job, 
         sourceLufs[static_cast<int>(source)] = meter.integratedLufs();
         sourcePeak[static_cast<int>(source)] = meter.truePeakDbtp();
     }
-    if (stereo) {
-        // Its figures are written first: the codec source's match gain is computed from them once it exists
-        // (updateMatchGains, from the codec builder thread).
-        makeCodec(std::move(master), rate);
-    }
+    // Its figures are written first: the codec source's match gain is computed from them once it exists
+    // (updateMatchGains, from the codec builder thread).
+    if (stereo) makeCodec(std::move(master), rate);
 }
 
 } // namespace lathe::core

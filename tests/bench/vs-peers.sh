@@ -13,8 +13,9 @@
 # 2. analyze: `lathe-cli analyze` against `ffmpeg -af ebur128=peak=true` on the 240 s mix, with both tools'
 #    integrated loudness, LRA and true peak side by side (the 4x BS.1770 reading is the one to compare).
 # 3. GUI: `lathe --timing FOLDER --no-audio` on 8 stems x 4 min, the same with the mix and a reference (every
-#    compare source, the codec preview included), and 8 stems x 30 min with LONG=1: ms until playable and until
-#    every source is measured, and the peak RSS (GNU time's). Skipped when the build's lathe has no --timing.
+#    compare source; the codec preview, made in the background, timed on its own), and 8 stems x 30 min with
+#    LONG=1: ms until playable, until every source is measured and (with a mix) until the codec preview is
+#    ready, and the peak RSS (GNU time's). Skipped when the build's lathe has no --timing.
 # The inputs are synthesized once into CACHE (default $XDG_CACHE_HOME/lathe-bench or ~/.cache/lathe-bench) and
 # reused by later runs.
 set -euo pipefail
@@ -159,11 +160,15 @@ if [ -x "$gui" ] && QT_QPA_PLATFORM=offscreen "$gui" --help 2>/dev/null | grep -
         printf '  %-18s failed: %s\n' "$2" "$(grep -v '^Command exited' "$work/gui-error" | tail -1)"
         return
       fi
+      # codec_preview_ms: only with a mix (the codec preview is the stereo master's); -1 without.
       echo "$(awk '/^playable_ms/ { print $2 }' "$work/timing") $(awk '/^measured_ms/ { print $2 }' \
-        "$work/timing") $(tail -1 "$work/rss")" >>"$work/gui"
+        "$work/timing") $(tail -1 "$work/rss") $(awk '/^codec_preview_ms/ { v = $2 } END { print v ? v : -1 }' \
+        "$work/timing")" >>"$work/gui"
     done
-    printf '  %-18s playable %5s ms   measured %5s ms   peak RSS %4d MB   (targets: 1000 ms, 5000 ms, 300 MB)   load %s\n' \
-      "$2" "$(median "$work/gui" 1)" "$(median "$work/gui" 2)" "$(mb "$(median "$work/gui" 3)")" \
+    local codec=""
+    [ "$(median "$work/gui" 4)" != -1 ] && codec="   codec preview $(median "$work/gui" 4) ms"
+    printf '  %-18s playable %5s ms   measured %5s ms   peak RSS %4d MB%s   (targets: 1000 ms, 5000 ms, 300 MB)   load %s\n' \
+      "$2" "$(median "$work/gui" 1)" "$(median "$work/gui" 2)" "$(mb "$(median "$work/gui" 3)")" "$codec" \
       "$(cut -d' ' -f1 /proc/loadavg)"
   }
   echo "GUI (lathe --timing FOLDER --no-audio):"

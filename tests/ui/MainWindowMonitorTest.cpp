@@ -269,10 +269,10 @@ TEST_F(MainWindowMonitorTest, TheCodecListSwitchesTheCodecPreviewWhichSaysBuildi
     std::printf("codec button: MP3 320 %.1f LUFS, Opus 64 %.1f LUFS\n", mp3Lufs, opusLufs);
     EXPECT_NEAR(opusLufs, engine->sourceIntegratedLufs(core::MonitorSource::Codec), 0.051);
     EXPECT_EQ(engine->source(), core::MonitorSource::Codec) << "the source stays the codec";
-    // Kept when the song is loaded again (the engine's measuring thread makes the first preview: wait for
-    // it).
+    // Kept when the song is loaded again (the codec builder makes the first preview once the measuring
+    // thread has played the stereo master: wait for it).
     engine->load(window_->document()->session());
-    ASSERT_TRUE(QTest::qWaitFor([&] { return engine->isMeasured(); }, 60000));
+    ASSERT_TRUE(QTest::qWaitFor([&] { return engine->isCodecPreviewSettled(); }, 60000));
     EXPECT_EQ(core::deliverableSpecText(engine->codecPreview()), "opus:64");
     const core::AudioEngine::CodecPreviewState reloaded = engine->codecPreviewState();
     ASSERT_TRUE(reloaded.ready.has_value());

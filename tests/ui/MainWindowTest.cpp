@@ -85,9 +85,9 @@ protected:
                                     kOpenTimeoutMs))
             << window_->lastError().toStdString();
     }
-    void waitForEngine() { // playable and measured: the compare figures are there
-        ASSERT_TRUE(
-            QTest::qWaitFor([&] { return window_->engineController()->isMeasured(); }, kLoadTimeoutMs))
+    void waitForEngine() { // playable and measured, the codec preview made: the compare figures are there
+        ASSERT_TRUE(QTest::qWaitFor([&] { return window_->engineController()->isCodecPreviewSettled(); },
+                                    kLoadTimeoutMs))
             << window_->lastError().toStdString();
     }
     ui::StemStrip* strip(const QString& id) {

@@ -152,14 +152,22 @@ TEST_F(AudioEngineStreamTest, PlayableBeforeMeasuredAndMeasuredFiguresMatchABloc
     for (int i = 0; i < 3000 && !streaming.measured(); ++i)
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
     ASSERT_TRUE(streaming.measured());
+    // The codec preview is made in the background (measured() does not wait for it); once it is, every
+    // figure and match gain is the blocking load's, whichever of the two threads finished last.
+    ASSERT_TRUE(streaming.waitForCodecPreview(60.0));
+    streaming.setLoudnessMatch(true);
+    blocking.setLoudnessMatch(true);
     for (int i = 0; i < kMonitorSourceCount; ++i) {
         const auto s = static_cast<MonitorSource>(i);
         EXPECT_EQ(streaming.sourceAvailable(s), blocking.sourceAvailable(s)) << monitorSourceName(s);
         EXPECT_EQ(streaming.sourceIntegratedLufs(s), blocking.sourceIntegratedLufs(s))
             << monitorSourceName(s);
         EXPECT_EQ(streaming.sourceTruePeakDbtp(s), blocking.sourceTruePeakDbtp(s)) << monitorSourceName(s);
+        EXPECT_EQ(streaming.monitorGainDb(s), blocking.monitorGainDb(s)) << monitorSourceName(s);
     }
     EXPECT_TRUE(streaming.sourceAvailable(MonitorSource::Codec));
+    EXPECT_LT(blocking.monitorGainDb(MonitorSource::StereoMaster), 0.0)
+        << "the masters are louder than the mix";
     EXPECT_GT(streaming.sourceIntegratedLufs(MonitorSource::StereoMaster), -70.0);
 }
 
