@@ -141,28 +141,31 @@ std::vector<BassNote> findBassNotes(const std::vector<float>& bassMono, double s
 }
 
 BassLineJudgement judgeBassLine(const std::vector<BassNote>& notes,
-                                const std::vector<SongSection>& sections) {
+                                const std::vector<std::vector<SongSection>>& sectionings) {
     const auto middleOf = [](const BassNote& n) {
         return n.onsetSeconds + 0.5 * (kWindowStart + kWindowEnd);
     };
-    const auto sectionOf = [&](const BassNote& n) -> int {
-        for (std::size_t s = 0; s < sections.size(); ++s)
-            if (middleOf(n) >= sections[s].startSeconds && middleOf(n) < sections[s].endSeconds)
-                return static_cast<int>(s);
-        return sections.empty() ? 0 : -1;
-    };
-    std::vector<int> section;
-    for (const auto& n : notes)
-        section.push_back(sectionOf(n));
+    const std::vector<std::vector<SongSection>> splits =
+        sectionings.empty() ? std::vector<std::vector<SongSection>>{{}} : sectionings;
+    // Each note's section in each split (0 for the whole line when a split is empty; -1 outside).
+    std::vector<std::vector<int>> sectionOf(splits.size());
+    for (std::size_t v = 0; v < splits.size(); ++v)
+        for (const auto& n : notes) {
+            int at = splits[v].empty() ? 0 : -1;
+            for (std::size_t s = 0; s < splits[v].size(); ++s)
+                if (middleOf(n) >= splits[v][s].startSeconds && middleOf(n) < splits[v][s].endSeconds)
+                    at = static_cast<int>(s);
+            sectionOf[v].push_back(at);
+        }
     // The note against the other notes of one section, nearest first (a long section's line may drift, and
     // the notes around one are what it is heard against); nullopt with fewer than two.
     struct Against {
         double over = 0, spread = 0;
     };
-    const auto against = [&](std::size_t k, int s) -> std::optional<Against> {
+    const auto against = [&](std::size_t k, std::size_t v, int s) -> std::optional<Against> {
         std::vector<std::size_t> others;
         for (std::size_t j = 0; j < notes.size(); ++j)
-            if (j != k && section[j] == s && !std::isnan(notes[j].levelDb)) others.push_back(j);
+            if (j != k && sectionOf[v][j] == s && !std::isnan(notes[j].levelDb)) others.push_back(j);
         std::sort(others.begin(), others.end(), [&](std::size_t a, std::size_t b) {
             return std::abs(notes[a].onsetSeconds - notes[k].onsetSeconds) <
                    std::abs(notes[b].onsetSeconds - notes[k].onsetSeconds);
@@ -180,22 +183,26 @@ BassLineJudgement judgeBassLine(const std::vector<BassNote>& notes,
     };
     BassLineJudgement out;
     for (std::size_t k = 0; k < notes.size(); ++k) {
-        const int s = section[k];
-        if (std::isnan(notes[k].levelDb) || s < 0) continue;
+        if (std::isnan(notes[k].levelDb)) continue;
         // A boundary is placed only to within half a novelty window (SongSection's stable part): a note
-        // nearer one than that may belong to the section across it, and is judged against both; it must
-        // stand out of each. Else the hook's first note, read a little early into the verse, would stand
-        // out by the hook's own lift.
-        std::vector<int> candidates{s};
-        if (!sections.empty()) {
-            const SongSection& here = sections[static_cast<std::size_t>(s)];
-            if (s > 0 && middleOf(notes[k]) < here.stableStartSeconds) candidates.push_back(s - 1);
-            if (s + 1 < static_cast<int>(sections.size()) && middleOf(notes[k]) > here.stableEndSeconds)
-                candidates.push_back(s + 1);
-        }
+        // nearer one than that may belong to the section across it, and is judged against both. And each
+        // split is one estimate of where the sections are: the note must stand out of every section it may
+        // belong to, in each, or the hook's first note, read a little early into the verse, would stand out
+        // by the hook's own lift.
         std::optional<Against> least;
-        for (int c : candidates)
-            if (const auto a = against(k, c); a && (!least || a->over < least->over)) least = a;
+        for (std::size_t v = 0; v < splits.size(); ++v) {
+            const int s = sectionOf[v][k];
+            if (s < 0) continue;
+            std::vector<int> candidates{s};
+            if (!splits[v].empty()) {
+                const SongSection& here = splits[v][static_cast<std::size_t>(s)];
+                if (s > 0 && middleOf(notes[k]) < here.stableStartSeconds) candidates.push_back(s - 1);
+                if (s + 1 < static_cast<int>(splits[v].size()) && middleOf(notes[k]) > here.stableEndSeconds)
+                    candidates.push_back(s + 1);
+            }
+            for (int c : candidates)
+                if (const auto a = against(k, v, c); a && (!least || a->over < least->over)) least = a;
+        }
         if (!least) continue;
         const BassNoteJump judged{notes[k].onsetSeconds, notes[k].levelDb, least->over};
         out.line.push_back(judged);

@@ -47,9 +47,12 @@ struct BassLineJudgement {
     std::vector<BassNoteJump> jumps; // those over kBassNoteJumpDb and their neighbours' spread, loudest first
 };
 
-// Each note against the other notes of the section it sounds in (its measuring window's middle). Sections
-// should come from the parts other than the bass, so no edit of the bass can move them; empty sections: the
-// whole line is one.
-BassLineJudgement judgeBassLine(const std::vector<BassNote>& notes, const std::vector<SongSection>& sections);
+// Each note against the other notes of the section it sounds in (its measuring window's middle). Each
+// split of the song into sections is one estimate of where they are (they should come from the parts other
+// than the bass, so no edit of the bass can move them): a note is judged in every split, against both
+// sections where it sits within half a novelty window of a boundary, and its figure is the least of those
+// judgements. No splits: the whole line is one section.
+BassLineJudgement judgeBassLine(const std::vector<BassNote>& notes,
+                                const std::vector<std::vector<SongSection>>& sectionings);
 
 } // namespace lathe::core

@@ -243,21 +243,24 @@ ElementAnalysis analyzeElements(const LoadedAudio* mix, const std::vector<Elemen
     for (const auto& m : monos)
         bands.push_back(stemBands(m, fs, lowHop, fs > 24000.0));
     if (bass >= 0) {
-        // The line's sections from every other stem: a loud note (or a ride) on the bass itself must not
-        // move the boundary it is judged against. The lead vocal stays in: without it the demo's band steps
-        // too weakly into its hook to be placed.
-        std::vector<std::vector<float>> others;
-        std::vector<float> othersSum(n, 0.0f);
-        for (std::size_t k = 0; k < stems.size(); ++k)
-            if (static_cast<int>(k) != bass) {
-                others.push_back(monos[k]);
-                for (std::size_t i = 0; i < n; ++i)
-                    othersSum[i] += monos[k][i];
-            }
-        const std::vector<SongSection> lineSections =
-            others.empty() ? std::vector<SongSection>{} : findSections(others, othersSum, fs);
+        // The line's sections from the other stems, two ways: with the lead vocal (the demo's band alone
+        // steps too weakly into its hook to place it) and without it (a vocal ridden up in the verse moves
+        // that boundary). No edit of the bass can move either; a note must stand out in both.
+        std::vector<std::vector<SongSection>> splits;
+        for (const bool withVocal : {true, false}) {
+            std::vector<std::vector<float>> others;
+            std::vector<float> othersSum(n, 0.0f);
+            for (std::size_t k = 0; k < stems.size(); ++k)
+                if (static_cast<int>(k) != bass && (withVocal || static_cast<int>(k) != vocal)) {
+                    others.push_back(monos[k]);
+                    for (std::size_t i = 0; i < n; ++i)
+                        othersSum[i] += monos[k][i];
+                }
+            if (!others.empty() && (withVocal || vocal >= 0))
+                splits.push_back(findSections(others, othersSum, fs));
+        }
         const std::vector<BassNote> notes = findBassNotes(monos[static_cast<std::size_t>(bass)], fs);
-        BassLineJudgement judged = judgeBassLine(notes, lineSections);
+        BassLineJudgement judged = judgeBassLine(notes, splits);
         a.bassNotes = static_cast<int>(notes.size());
         a.bassNoteJumps = std::move(judged.jumps);
         a.bassNoteLine = std::move(judged.line);

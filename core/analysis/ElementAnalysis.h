@@ -62,7 +62,8 @@ struct ElementAnalysis {
     std::optional<double> bassOverKickDb;
     // Bass/808 notes (findBassNotes: onsets where the line rises over the previous note's decay, so a
     // legato line's notes separate), judged against the other notes of their section (judgeBassLine), the
-    // sections found from the stems other than the bass, so no edit of the bass moves them. bassNotes counts
+    // sections found from the stems other than the bass (with and without the lead vocal; the note must
+    // stand out in both), so no edit of the bass moves them. bassNotes counts
     // them (0 without a bass stem); bassNoteJumps lists those more than kBassNoteJumpDb over the others,
     // loudest jump first.
     int bassNotes = 0;

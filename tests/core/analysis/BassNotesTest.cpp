@@ -106,12 +106,12 @@ TEST(BassNotes, ALouderSectionIsNotAJumpButTheVerseNoteRaisedToItIs) {
     // stand out of the hook, so it is no jump.
     const std::vector<core::SongSection> sections = {section(0.0, 5.0, 0.5), section(5.0, 10.0, 0.5)};
     const Line lifted = legatoLine(10.0, 0.02, 3, -1.0, 0.0, 5.0, 2.0);
-    const auto clean = core::judgeBassLine(core::findBassNotes(lifted.mono, kRate), sections);
+    const auto clean = core::judgeBassLine(core::findBassNotes(lifted.mono, kRate), {sections});
     EXPECT_TRUE(clean.jumps.empty());
 
     // A verse note (4 s) 1.5 dB up: nearly as loud as the hook's notes, yet over the verse's.
     const Line raised = legatoLine(10.0, 0.02, 3, 4.0, 1.5, 5.0, 2.0);
-    const auto judged = core::judgeBassLine(core::findBassNotes(raised.mono, kRate), sections);
+    const auto judged = core::judgeBassLine(core::findBassNotes(raised.mono, kRate), {sections});
     ASSERT_EQ(judged.jumps.size(), 1u);
     EXPECT_NEAR(judged.jumps[0].timeSeconds, 4.0, 0.02);
     EXPECT_NEAR(judged.jumps[0].overNeighboursDb, 1.5, 0.3);
