@@ -196,8 +196,8 @@ void lowEndFindings(const ElementAnalysis& e, std::vector<Finding>& findings,
         p.gainDb = -halfDb(j.overNeighboursDb);
         p.confidence = confidencePast(j.overNeighboursDb, kBassNoteJumpDb, 2.0);
         const std::size_t more = e.bassNoteJumps.size() - 1;
-        p.text = formatText("One bass/808 note jumps out: the note at %s is %.1f dB louder in 30-120 Hz than "
-                            "the notes around it%s.",
+        p.text = formatText("One bass/808 note jumps out: the note at %s is %.1f dB louder than the other "
+                            "notes of its section%s.",
                             clock(j.timeSeconds).c_str(), j.overNeighboursDb,
                             more ? formatText(" (and %zu more note%s over %.0f dB)", more,
                                               more > 1 ? "s" : "", kBassNoteJumpDb)

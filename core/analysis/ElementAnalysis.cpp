@@ -115,53 +115,6 @@ double medianOf(std::vector<double> v) {
     return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
-// Notes of a bass line from its 30-120 Hz level curve (dB per hop of hopSeconds), and the ones that jump out.
-void findBassNotes(const std::vector<double>& low, double hopSeconds, ElementAnalysis& a) {
-    if (low.empty()) return;
-    const double loudest = *std::max_element(low.begin(), low.end());
-    const auto minGap = static_cast<std::size_t>(std::llround(0.1 / hopSeconds));
-    const auto longest = static_cast<std::size_t>(std::llround(0.3 / hopSeconds));
-    std::vector<std::size_t> onsets;
-    for (std::size_t h = 0; h < low.size(); ++h) {
-        // Before the file starts counts as silence, so a note on the first hop is a note.
-        const double before = h >= 3 ? std::min({low[h - 1], low[h - 2], low[h - 3]}) : -100.0;
-        if (low[h] < loudest - 30.0 || low[h] - before < 3.0) continue;
-        if (!onsets.empty() && h - onsets.back() < minGap) continue;
-        onsets.push_back(h);
-    }
-    // A note's level: its loudest hop before the next note (or within 300 ms), which a whole-note gain
-    // change moves by exactly that gain.
-    std::vector<double> levels;
-    for (std::size_t k = 0; k < onsets.size(); ++k) {
-        const std::size_t end =
-            std::min({low.size(), onsets[k] + longest, k + 1 < onsets.size() ? onsets[k + 1] : low.size()});
-        levels.push_back(*std::max_element(low.begin() + static_cast<long>(onsets[k]),
-                                           low.begin() + static_cast<long>(end)));
-    }
-    a.bassNotes = static_cast<int>(onsets.size());
-    for (std::size_t k = 0; k < levels.size(); ++k) {
-        std::vector<double> neighbours;
-        for (std::size_t j = k >= 4 ? k - 4 : 0; j < std::min(levels.size(), k + 5); ++j)
-            if (j != k) neighbours.push_back(levels[j]);
-        if (neighbours.size() < 4) continue;
-        const double middle = medianOf(neighbours);
-        const double over = levels[k] - middle;
-        a.bassNoteLine.push_back({(static_cast<double>(onsets[k]) + 0.5) * hopSeconds, levels[k], over});
-        // A played line varies (velocity, the pitch's place in the band): a jump counts once it stands three
-        // times the neighbours' own median deviation above them.
-        std::vector<double> deviation;
-        for (double l : neighbours)
-            deviation.push_back(std::abs(l - middle));
-        if (over <= 3.0 * medianOf(deviation)) continue;
-        // The onset hop holds the note's start somewhere inside it: its middle is the best estimate.
-        if (over > kBassNoteJumpDb)
-            a.bassNoteJumps.push_back({(static_cast<double>(onsets[k]) + 0.5) * hopSeconds, levels[k], over});
-    }
-    std::sort(
-        a.bassNoteJumps.begin(), a.bassNoteJumps.end(),
-        [](const BassNoteJump& x, const BassNoteJump& y) { return x.overNeighboursDb > y.overNeighboursDb; });
-}
-
 // ElementAnalysis::vocalGapFloorDb, from its first sung 10 ms hop (within 30 dB of its loudest) to its last.
 std::optional<double> gapFloorDb(const std::vector<float>& vocal, double fs) {
     const std::vector<double> level = levelCurveDb(vocal, fs, 0.01);
@@ -289,8 +242,29 @@ ElementAnalysis analyzeElements(const LoadedAudio* mix, const std::vector<Elemen
     std::vector<StemBands> bands;
     for (const auto& m : monos)
         bands.push_back(stemBands(m, fs, lowHop, fs > 24000.0));
-    if (bass >= 0)
-        findBassNotes(curveDb(bands[static_cast<std::size_t>(bass)].lowHops, lowHop, n), kLowHop, a);
+    if (bass >= 0) {
+        // The line's sections from the other stems, two ways: with the lead vocal (the demo's band alone
+        // steps too weakly into its hook to place it) and without it (a vocal ridden up in the verse moves
+        // that boundary). No edit of the bass can move either; a note must stand out in both.
+        std::vector<std::vector<SongSection>> splits;
+        for (const bool withVocal : {true, false}) {
+            std::vector<std::vector<float>> others;
+            std::vector<float> othersSum(n, 0.0f);
+            for (std::size_t k = 0; k < stems.size(); ++k)
+                if (static_cast<int>(k) != bass && (withVocal || static_cast<int>(k) != vocal)) {
+                    others.push_back(monos[k]);
+                    for (std::size_t i = 0; i < n; ++i)
+                        othersSum[i] += monos[k][i];
+                }
+            if (!others.empty() && (withVocal || vocal >= 0))
+                splits.push_back(findSections(others, othersSum, fs));
+        }
+        const std::vector<BassNote> notes = findBassNotes(monos[static_cast<std::size_t>(bass)], fs);
+        BassLineJudgement judged = judgeBassLine(notes, splits);
+        a.bassNotes = static_cast<int>(notes.size());
+        a.bassNoteJumps = std::move(judged.jumps);
+        a.bassNoteLine = std::move(judged.line);
+    }
 
     if (drums >= 0 && bass >= 0) {
         a.hasKickAndBass = true;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/analysis/BassNotes.h"
 #include "core/analysis/LimiterDrive.h"
 #include "core/analysis/SectionFinder.h"
 #include "core/analysis/StemWidth.h"
@@ -17,19 +18,8 @@ namespace lathe::core {
 
 // At a kick hit, bass within this of the kick's 30-120 Hz level masks it.
 constexpr double kKickMaskingDb = 1.5;
-// A bass/808 note this much louder (30-120 Hz) than the notes around it, and three times their own median
-// deviation, jumps out of the line.
-constexpr double kBassNoteJumpDb = 3.0;
 // The lead vocal's gaps within this of its phrases: reverb is printed on it.
 constexpr double kBakedReverbGapFloorDb = -38.0;
-
-// One bass/808 note louder than its neighbours: its onset, its 30-120 Hz level (the loudest 20 ms hop of
-// the note) and how far that is above the median of the up to eight notes around it (four either side).
-struct BassNoteJump {
-    double timeSeconds = 0;
-    double levelDb = 0;
-    double overNeighboursDb = 0;
-};
 
 struct ElementStem {
     const LoadedAudio* audio = nullptr;
@@ -70,14 +60,16 @@ struct ElementAnalysis {
     double lowEndOverlap = 0;
     double lowEndMasking = 0;
     std::optional<double> bassOverKickDb;
-    // Bass/808 notes (onsets in the bass stem's 30-120 Hz level, 20 ms hops: a rise of 3 dB over the quietest
-    // of the 60 ms before, within 30 dB of the loudest hop, 100 ms or more apart). bassNotes counts them
-    // (0 without a bass stem); bassNoteJumps lists those more than kBassNoteJumpDb over their neighbours
-    // (a note needs four neighbours to be judged), loudest jump first.
+    // Bass/808 notes (findBassNotes: onsets where the line rises over the previous note's decay, so a
+    // legato line's notes separate), judged against the other notes of their section (judgeBassLine), the
+    // sections found from the stems other than the bass (with and without the lead vocal; the note must
+    // stand out in both), so no edit of the bass moves them. bassNotes counts
+    // them (0 without a bass stem); bassNoteJumps lists those more than kBassNoteJumpDb over the others,
+    // loudest jump first.
     int bassNotes = 0;
     std::vector<BassNoteJump> bassNoteJumps;
-    // Every note with four neighbours, by time, each with how far it sits over them (what a fix's
-    // verification reads back for the note it tamed, however little it now stands out).
+    // Every judged note, by time, each with how far it sits over the others (what a fix's verification
+    // reads back for the note it tamed, however little it now stands out).
     std::vector<BassNoteJump> bassNoteLine;
     // Brightness of drums (cymbals, hats) against the lead vocal in 5-12 kHz, dB (positive: drums brighter).
     std::optional<double> cymbalsOverVocalDb;

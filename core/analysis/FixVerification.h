@@ -17,7 +17,7 @@ struct ElementAnalysis;
 struct VerifiedFix {
     std::string finding, stemId, tool;
     // What was measured: "vocal_to_rest_db" (the lead vocal against the rest in the fixed section),
-    // "note_over_neighbours_db" (the fixed note against the notes around it, 30-120 Hz), "bass_over_kick_db"
+    // "note_over_neighbours_db" (the fixed note against the other notes of its section), "bass_over_kick_db"
     // (808 against kick at the kick's hits, 30-120 Hz), "side_over_mid_db" (the ridden stem's side over its
     // mid in its widest section within the ride), "limiter_max_gain_reduction_db" (the master limiter over
     // the stems' sum, LimiterDrive).

@@ -191,13 +191,9 @@ void printTables(const std::vector<test::LabelledCase>& cases, const std::vector
     std::fflush(stdout);
 }
 
-// The cases the diagnosis still gets wrong, and why (issue 17 wants none): the 808 line's notes are legato,
-// so onsets find six of its notes and a 1.5 dB note is inside their spread (and the verse's notes sit 1.8 dB
-// under the hook's it is compared with); one 808 note 16 dB up still moves the band's verse/hook boundary
-// 0.5 s early (the step there is weak in the 10 s demo), which puts a verse phrase into the hook and reads
-// the untouched vocal 1.2 dB under the target. Each must stay wrong until it is fixed, and then leave this
-// list.
-const std::vector<std::string> kKnownWrong = {"bass_note_1.5db"};
+// The cases the diagnosis still gets wrong, and why (issue 17 wants none). Each must stay wrong until it is
+// fixed, and then leave this list. Empty: every case is right.
+const std::vector<std::string> kKnownWrong = {};
 
 TEST(DiagnosisBenchmark, EveryLabelledCaseGetsItsVerdictFileAndFigure) {
     const std::vector<test::LabelledCase> cases = test::labelledCases();
