@@ -216,4 +216,24 @@ BassLineJudgement judgeBassLine(const std::vector<BassNote>& notes,
     return out;
 }
 
+std::vector<float> withJumpsLevelled(const std::vector<float>& bassMono, double sampleRate,
+                                     const std::vector<BassNote>& notes,
+                                     const std::vector<BassNoteJump>& jumps) {
+    std::vector<float> out = bassMono;
+    for (const auto& jump : jumps) {
+        const auto note = std::find_if(notes.begin(), notes.end(),
+                                       [&](const BassNote& n) { return n.onsetSeconds == jump.timeSeconds; });
+        if (note == notes.end() || jump.overNeighboursDb <= 0.0) continue;
+        const double endSeconds =
+            note + 1 != notes.end() ? (note + 1)->onsetSeconds : static_cast<double>(out.size()) / sampleRate;
+        const auto from =
+            std::min(out.size(), static_cast<std::size_t>(std::llround(jump.timeSeconds * sampleRate)));
+        const auto to = std::min(out.size(), static_cast<std::size_t>(std::llround(endSeconds * sampleRate)));
+        const auto gain = static_cast<float>(std::pow(10.0, -jump.overNeighboursDb / 20.0));
+        for (std::size_t i = from; i < to; ++i)
+            out[i] *= gain;
+    }
+    return out;
+}
+
 } // namespace lathe::core

@@ -55,4 +55,12 @@ struct BassLineJudgement {
 BassLineJudgement judgeBassLine(const std::vector<BassNote>& notes,
                                 const std::vector<std::vector<SongSection>>& sectionings);
 
+// The line with each jump brought down by its overNeighboursDb, from its onset to the next note's (or the
+// end): the line as its section plays it, for finding the song's sections from the band's parts. One loud
+// note is a fault of one note, not a change of arrangement, and must not move a boundary that another
+// stem is judged in (an 808 note 1.5 dB up moved the hook's start and read as a buried lead vocal there).
+std::vector<float> withJumpsLevelled(const std::vector<float>& bassMono, double sampleRate,
+                                     const std::vector<BassNote>& notes,
+                                     const std::vector<BassNoteJump>& jumps);
+
 } // namespace lathe::core

@@ -189,11 +189,41 @@ ElementAnalysis analyzeElements(const LoadedAudio* mix, const std::vector<Elemen
     };
     const int vocal = firstOf(StemRole::LeadVocal), drums = firstOf(StemRole::Drums),
               bass = firstOf(StemRole::Bass), fx = firstOf(StemRole::Fx);
+    // The bass line's notes first: the sections below are found with its jumps levelled.
+    std::vector<BassNote> bassNotes;
+    if (bass >= 0) {
+        // The line's sections from the other stems, two ways: with the lead vocal (the demo's band alone
+        // steps too weakly into its hook to place it) and without it (a vocal ridden up in the verse moves
+        // that boundary). No edit of the bass can move either; a note must stand out in both.
+        std::vector<std::vector<SongSection>> splits;
+        for (const bool withVocal : {true, false}) {
+            std::vector<std::vector<float>> others;
+            std::vector<float> othersSum(n, 0.0f);
+            for (std::size_t k = 0; k < stems.size(); ++k)
+                if (static_cast<int>(k) != bass && (withVocal || static_cast<int>(k) != vocal)) {
+                    others.push_back(monos[k]);
+                    for (std::size_t i = 0; i < n; ++i)
+                        othersSum[i] += monos[k][i];
+                }
+            if (!others.empty() && (withVocal || vocal >= 0))
+                splits.push_back(findSections(others, othersSum, fs));
+        }
+        bassNotes = findBassNotes(monos[static_cast<std::size_t>(bass)], fs);
+        BassLineJudgement judged = judgeBassLine(bassNotes, splits);
+        a.bassNotes = static_cast<int>(bassNotes.size());
+        a.bassNoteJumps = std::move(judged.jumps);
+        a.bassNoteLine = std::move(judged.line);
+    }
+
     // Sections follow the band's arrangement, without the lead vocal: its balance is what is judged in them,
-    // so no ride of the vocal (a verse pushed 8 dB) may move or merge them.
+    // so no ride of the vocal (a verse pushed 8 dB) may move or merge them; nor may one loud bass note, so
+    // the bass counts with its jumps levelled to their sections.
     std::vector<std::vector<float>> band;
     for (std::size_t k = 0; k < stems.size(); ++k)
-        if (static_cast<int>(k) != vocal) band.push_back(monos[k]);
+        if (static_cast<int>(k) == bass && !bassNotes.empty())
+            band.push_back(withJumpsLevelled(monos[k], fs, bassNotes, a.bassNoteJumps));
+        else if (static_cast<int>(k) != vocal)
+            band.push_back(monos[k]);
     a.sections = findSections(band, mix ? mix->mono() : sum, fs);
 
     // Lead vocal against the rest, per section, over the hops the vocal sings in (within 30 dB of its
@@ -242,30 +272,6 @@ ElementAnalysis analyzeElements(const LoadedAudio* mix, const std::vector<Elemen
     std::vector<StemBands> bands;
     for (const auto& m : monos)
         bands.push_back(stemBands(m, fs, lowHop, fs > 24000.0));
-    if (bass >= 0) {
-        // The line's sections from the other stems, two ways: with the lead vocal (the demo's band alone
-        // steps too weakly into its hook to place it) and without it (a vocal ridden up in the verse moves
-        // that boundary). No edit of the bass can move either; a note must stand out in both.
-        std::vector<std::vector<SongSection>> splits;
-        for (const bool withVocal : {true, false}) {
-            std::vector<std::vector<float>> others;
-            std::vector<float> othersSum(n, 0.0f);
-            for (std::size_t k = 0; k < stems.size(); ++k)
-                if (static_cast<int>(k) != bass && (withVocal || static_cast<int>(k) != vocal)) {
-                    others.push_back(monos[k]);
-                    for (std::size_t i = 0; i < n; ++i)
-                        othersSum[i] += monos[k][i];
-                }
-            if (!others.empty() && (withVocal || vocal >= 0))
-                splits.push_back(findSections(others, othersSum, fs));
-        }
-        const std::vector<BassNote> notes = findBassNotes(monos[static_cast<std::size_t>(bass)], fs);
-        BassLineJudgement judged = judgeBassLine(notes, splits);
-        a.bassNotes = static_cast<int>(notes.size());
-        a.bassNoteJumps = std::move(judged.jumps);
-        a.bassNoteLine = std::move(judged.line);
-    }
-
     if (drums >= 0 && bass >= 0) {
         a.hasKickAndBass = true;
         const auto kick = curveDb(bands[static_cast<std::size_t>(drums)].lowHops, lowHop, n);

@@ -86,7 +86,8 @@ struct ElementAnalysis {
 };
 
 // Sections come from the stems other than the lead vocal (findSections from parts: the band's arrangement,
-// which no ride of the vocal can move), levels and labels from the mix (or the stems' sum when mix is null).
+// which no ride of the vocal can move), the bass among them with its jumps levelled (withJumpsLevelled: no
+// loud note can move them either), levels and labels from the mix (or the stems' sum when mix is null).
 // All inputs must share one sample rate; shorter stems count as silence past their end.
 ElementAnalysis analyzeElements(const LoadedAudio* mix, const std::vector<ElementStem>& stems);
 

@@ -5,7 +5,8 @@
 //
 // OUTDIR/<case>/ is a client folder; OUTDIR/labels.tsv has one line per case: folder, expected verdict,
 // expected file, expected finding, figure, tolerance, finding kinds that must be absent (comma-separated),
-// what was done. A labels file written by hand in the same format runs the table on real folders.
+// what was done, "yes" when no stem but the expected file was changed. A labels file written by hand in the
+// same format runs the table on real folders.
 
 #include "support/LabelledFolders.h"
 
@@ -26,7 +27,7 @@ int main(int argc, char** argv) {
     const std::vector<std::string> only(argv + 2, argv + argc);
     std::filesystem::create_directories(out);
     std::ofstream labels(out + "/labels.tsv");
-    labels << "# folder\tverdict\tfile\tfinding\tfigure\ttolerance\tabsent\tdefect\n";
+    labels << "# folder\tverdict\tfile\tfinding\tfigure\ttolerance\tabsent\tdefect\tuntouched\n";
     int written = 0;
     try {
         for (const auto& c : lathe::test::labelledCases()) {
@@ -39,7 +40,8 @@ int main(int argc, char** argv) {
                 absent += (absent.empty() ? "" : ",") + a;
             labels << dir << '\t' << c.verdict << '\t' << c.file << '\t' << c.finding << '\t'
                    << (std::isnan(c.figure) ? std::string() : std::to_string(c.figure)) << '\t' << c.tolerance
-                   << '\t' << absent << '\t' << c.defect << '\n';
+                   << '\t' << absent << '\t' << c.defect << '\t' << (c.otherStemsUntouched ? "yes" : "no")
+                   << '\n';
             std::fprintf(stderr, "wrote %s\n", dir.c_str());
             ++written;
         }

@@ -5,11 +5,13 @@
 
 LABELS.tsv (tests/bench/lathe-bench-folders writes one; write your own for real folders): one line per folder,
 tab-separated: folder, expected verdict, expected file name ("" for none), expected finding kind ("" for none),
-expected figure ("" for none), tolerance, finding kinds that must not appear (comma-separated), a description.
+expected figure ("" for none), tolerance, finding kinds that must not appear (comma-separated), a description,
+and "yes" when the case changes no stem but the expected file (optional).
 Runs `lathe-cli advise --json` on each folder and prints every case, the verdicts' confusion table (expected x
 got), the findings' table (expected kind x what advise said about the expected file) and the accuracy. A case is
 right when the verdict matches, the expected finding names the expected file (with its figure within the
-tolerance) and no absent kind appears. Exit 0 when every case is right, 1 otherwise.
+tolerance), no absent kind appears and, where the other stems are untouched, no finding names one of them beyond
+what the folder labelled "clean" (if any) gets named for. Exit 0 when every case is right, 1 otherwise.
 """
 import argparse
 import concurrent.futures
@@ -28,11 +30,12 @@ def read_labels(path):
         if not line.strip() or line.startswith("#"):
             continue
         f = line.rstrip("\n").split("\t")
-        f += [""] * (8 - len(f))
+        f += [""] * (9 - len(f))
         folder = f[0] if os.path.isabs(f[0]) else os.path.join(base, f[0])
         cases.append({"folder": folder, "verdict": f[1], "file": f[2], "finding": f[3],
                       "figure": float(f[4]) if f[4] else None, "tolerance": float(f[5] or 0),
-                      "absent": [a for a in f[6].split(",") if a], "defect": f[7]})
+                      "absent": [a for a in f[6].split(",") if a], "defect": f[7],
+                      "untouched": f[8] == "yes"})
     return cases
 
 
@@ -67,8 +70,21 @@ def judge(case, cli):
     if leaked:
         note += " leaked: " + ",".join(leaked)
     right = got == case["verdict"] and finding_state in ("named", "none expected") and not leaked
+    mix = os.path.basename((advice.get("validation", {}).get("mix") or {}).get("path", ""))
+    others = [f["kind"] + "@" + name(f) for f in findings if name(f) not in ("", mix, case["file"])]
     return {"verdict": got, "finding": finding_state, "right": right, "note": note,
-            "confidence": advice.get("confidence", 0)}
+            "confidence": advice.get("confidence", 0), "others": others}
+
+
+def check_untouched_stems(cases, results):
+    """No finding leaks onto a stem the case did not change, beyond what the clean folder's stems are named for."""
+    clean = [r for c, r in zip(cases, results) if os.path.basename(c["folder"]) == "clean"]
+    allowed = set(clean[0].get("others", [])) if clean else set()
+    for c, r in zip(cases, results):
+        leaked = [o for o in r.get("others", []) if c["untouched"] and o not in allowed]
+        if leaked:
+            r["right"] = False
+            r["note"] += " leaked: " + ",".join(leaked)
 
 
 def main():
@@ -80,6 +96,7 @@ def main():
     cases = read_labels(a.labels)
     with concurrent.futures.ThreadPoolExecutor(a.jobs) as pool:
         results = list(pool.map(lambda c: judge(c, a.cli), cases))
+    check_untouched_stems(cases, results)
 
     print("%-28s %-17s %-17s %-5s %-14s %s" % ("folder", "expected", "got", "conf", "finding", "note"))
     for c, r in zip(cases, results):

@@ -191,7 +191,8 @@ std::vector<Entry> entries() {
          "",
          nan,
          0,
-         {"low_end_masking"}},
+         {"low_end_masking"},
+         false}, // drums and bass both rewritten
         Defect::Kick808Alternating);
     add({"dc_offset_bass",
          "DC of -40 dBFS on the bass stem, mix re-summed",
@@ -449,7 +450,8 @@ std::vector<Entry> entries() {
          "low_end_masking",
          nan,
          0,
-         {}},
+         {},
+         false}, // drums and bass both rewritten
         Defect::Kick808SameNotes);
     add({"bass_note_16db",
          "one 808 note 16 dB louder (nothing else changed)",

@@ -22,6 +22,10 @@ struct LabelledCase {
     double figure = NAN;  // the finding's expected figure, when there is one to check...
     double tolerance = 0; // ...within this
     std::vector<std::string> absent; // finding kinds that must not appear (no leak onto untouched stems)
+    // The case changes no stem but `file` (none when `file` is the mix or empty; the mix may be re-summed):
+    // no finding may name another stem beyond what the clean folder's diagnosis names (issue 17: no vocal
+    // nudge when only the 808 moved). False where the defect rewrites several stems.
+    bool otherStemsUntouched = true;
 };
 
 std::vector<LabelledCase> labelledCases();

@@ -130,3 +130,36 @@ TEST(BassNotes, SilenceAndAShortLineGiveNoJudgement) {
 }
 
 } // namespace
+
+TEST(BassNotes, ALevelledJumpSitsWithItsSectionAndNothingElseMoves) {
+    // The line the song's sections are found from: the jump brought down to its neighbours, from its onset
+    // to the next note's, and every other sample as it was.
+    const double jumpAt = 4.0, jumpDb = 6.0;
+    const Line line = legatoLine(10.0, 0.02, 7, jumpAt, jumpDb);
+    const auto notes = core::findBassNotes(line.mono, kRate);
+    const auto judged = core::judgeBassLine(notes, {});
+    ASSERT_EQ(judged.jumps.size(), 1u);
+    const std::vector<float> levelled = core::withJumpsLevelled(line.mono, kRate, notes, judged.jumps);
+    ASSERT_EQ(levelled.size(), line.mono.size());
+    const auto from = static_cast<std::size_t>(std::llround(judged.jumps[0].timeSeconds * kRate));
+    std::size_t to = line.mono.size();
+    for (const auto& n : notes)
+        if (n.onsetSeconds > judged.jumps[0].timeSeconds) {
+            to = static_cast<std::size_t>(std::llround(n.onsetSeconds * kRate));
+            break;
+        }
+    EXPECT_NEAR(static_cast<double>(to) / kRate, jumpAt + kBeat, 0.03);
+    std::size_t moved = 0;
+    for (std::size_t i = 0; i < line.mono.size(); ++i)
+        moved += (i < from || i >= to) && levelled[i] != line.mono[i];
+    EXPECT_EQ(moved, 0u);
+    const float gain = static_cast<float>(std::pow(10.0, -judged.jumps[0].overNeighboursDb / 20.0));
+    EXPECT_FLOAT_EQ(levelled[from + 1000], line.mono[from + 1000] * gain);
+    // Read again, the levelled note stands within the line's own spread of the others.
+    const auto again = core::judgeBassLine(core::findBassNotes(levelled, kRate), {});
+    EXPECT_TRUE(again.jumps.empty());
+    for (const auto& n : again.line)
+        if (std::abs(n.timeSeconds - jumpAt) < 0.03) {
+            EXPECT_NEAR(n.overNeighboursDb, 0.0, 0.5);
+        }
+}

@@ -41,7 +41,9 @@ struct Judged {
     std::string note;                      // the expected finding's figure, or what was said instead
     std::vector<std::string> problems;     // empty when the case is right
     std::string findings;                  // every finding, one a line, for the failure message
-    double seconds = 0;                    // to write and diagnose it
+    // "kind@file" of each finding naming a file other than the mix and the case's own
+    std::vector<std::string> onOtherStems;
+    double seconds = 0; // to write and diagnose it
 };
 
 Judged judge(const test::LabelledCase& c) {
@@ -65,6 +67,10 @@ Judged judge(const test::LabelledCase& c) {
                 << " (conf " << f.confidence << ", " << core::recommendationName(f.calls) << "): " << f.text
                 << "\n";
         j.findings = all.str();
+        const std::string mix = scan.mix ? baseName(scan.mix->path) : "";
+        for (const auto& f : advice.findings)
+            if (!f.file.empty() && baseName(f.file) != mix && baseName(f.file) != c.file)
+                j.onOtherStems.push_back(f.kind + "@" + baseName(f.file));
 
         if (j.verdict != c.verdict) problem("verdict " + j.verdict + ", expected " + c.verdict);
         if (advice.confidence < 0.5 || advice.confidence > 1.0)
@@ -138,6 +144,24 @@ std::vector<Judged> judgeAll(const std::vector<test::LabelledCase>& cases) {
     return results;
 }
 
+// Issue 17: findings do not leak onto stems a case did not change. What the clean folder's diagnosis says of
+// its stems is true of every case built from it, and is all another stem may be named for.
+void checkUntouchedStems(const std::vector<test::LabelledCase>& cases, std::vector<Judged>& results) {
+    const auto clean =
+        std::find_if(cases.begin(), cases.end(), [](const auto& c) { return c.name == "clean"; });
+    ASSERT_NE(clean, cases.end());
+    const std::vector<std::string>& allowed =
+        results[static_cast<std::size_t>(clean - cases.begin())].onOtherStems;
+    for (std::size_t i = 0; i < cases.size(); ++i) {
+        if (!cases[i].otherStemsUntouched) continue;
+        for (const auto& named : results[i].onOtherStems)
+            if (std::find(allowed.begin(), allowed.end(), named) == allowed.end()) {
+                results[i].problems.push_back("leaked onto an untouched stem: " + named);
+                results[i].note += " leaked: " + named;
+            }
+    }
+}
+
 void printTables(const std::vector<test::LabelledCase>& cases, const std::vector<Judged>& results) {
     std::printf("%-26s %-17s %-17s %-5s %-13s %5s  %s\n", "folder", "expected", "got", "conf", "finding", "s",
                 "note");
@@ -197,7 +221,8 @@ const std::vector<std::string> kKnownWrong = {};
 
 TEST(DiagnosisBenchmark, EveryLabelledCaseGetsItsVerdictFileAndFigure) {
     const std::vector<test::LabelledCase> cases = test::labelledCases();
-    const std::vector<Judged> results = judgeAll(cases);
+    std::vector<Judged> results = judgeAll(cases);
+    checkUntouchedStems(cases, results);
     printTables(cases, results);
     for (std::size_t i = 0; i < cases.size(); ++i) {
         std::string problems;

@@ -156,3 +156,34 @@ TEST(ElementAnalysis, OneLoud808NoteInAFolderIsFoundAndTheDemoLineHasNone) {
     EXPECT_DOUBLE_EQ(json.at("bass_note_jumps")[0].at("time_seconds").get<double>(),
                      jump.bassNoteJumps[0].timeSeconds);
 }
+
+TEST(ElementAnalysis, OneLoud808NoteDoesNotMoveTheSectionsTheVocalIsJudgedIn) {
+    // The demo with one 808 note (the beat at kBassJumpSeconds) 1.5 dB and 6 dB up, the mix re-summed: the
+    // vocal is untouched, so its sections and its balance in them must be the clean demo's (the note moved
+    // the hook's start to 3.6 s and read as a vocal buried 1.8 dB there).
+    const auto clean = analyzeDefect(test::Defect::Clean, "demo");
+    for (const double db : {1.5, 6.0}) {
+        test::TempDir dir;
+        const test::DefectiveFolder f = test::writeDefectiveFolder(dir.path(), test::Defect::Clean);
+        test::scaleSection(f.files[1], test::kBassJumpSeconds, test::kBassJumpSeconds + 0.45, db);
+        test::resumMix(f.files);
+        const auto a = core::analyzeFolderElements(core::scanClientFolder(dir.path()));
+        ASSERT_EQ(a.bassNoteJumps.size(), 1u) << db;
+        EXPECT_NEAR(a.bassNoteJumps[0].timeSeconds, test::kBassJumpSeconds, 0.05) << db;
+        ASSERT_EQ(a.sections.size(), clean.sections.size()) << db;
+        ASSERT_EQ(a.vocalBalance.size(), clean.vocalBalance.size()) << db;
+        for (std::size_t s = 0; s < a.sections.size(); ++s) {
+            EXPECT_NEAR(a.sections[s].startSeconds, clean.sections[s].startSeconds, 0.05)
+                << db << " dB, " << s;
+            EXPECT_EQ(a.sections[s].label, clean.sections[s].label) << db << " dB, " << s;
+            EXPECT_EQ(a.vocalBalance[s].vocalPresent, clean.vocalBalance[s].vocalPresent)
+                << db << " dB, " << s;
+            // The note still counts in the band the vocal is heard against (its median over the verse's
+            // hops moves by a few tenths).
+            if (a.vocalBalance[s].vocalPresent) {
+                EXPECT_NEAR(a.vocalBalance[s].vocalToRestDb, clean.vocalBalance[s].vocalToRestDb, 0.5)
+                    << db << " dB, " << s;
+            }
+        }
+    }
+}
