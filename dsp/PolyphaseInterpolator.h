@@ -40,26 +40,17 @@ public:
     // Pushes `frames` inputs for `channel` and writes frames * factor() points to `points` (points of input j
     // at points[j * factor() + m]). Same results as `frames` calls of process(). RT safe.
     void processBlock(int channel, const float* input, int frames, float* points);
-    // As processBlock, but keeps only the largest magnitudes: peaks[0] grows to the largest |point| over
-    // every phase, peaks[1] over the even phases (the points of an upsampling by factor() / 2 with the same
-    // kernel, designInterpolatorKernel's shape depending only on the taps per phase and the band edges). The
-    // same points as processBlock, never stored: a meter's cost without the stores and the second pass. RT
-    // safe.
-    void peakBlock(int channel, const float* input, int frames, float peaks[2]);
 
     static constexpr int kMaxFactor = 16;
 
-    // The widest vectors peakBlock may use: 16, 8 or 4 (4 forces the SSE2 path, the unfused sums), capped at
-    // what the CPU has. For tests that compare the paths. Not RT safe.
-    void limitPeakVectorWidth(int width);
-    // As limitPeakVectorWidth, for processBlock as well (the same bits on every path). Not RT safe.
+    // The widest vectors processBlock may use: 16, 8 or 4, capped at what the CPU has; the same bits on every
+    // path. For tests that compare the paths. Not RT safe.
     void limitVectorWidth(int width);
 
 private:
     // Points of `count` consecutive windows starting at `window` (the oldest input of the first).
     void convolve(const float* window, int count, float* points) const;
     void convolveScalar(const float* window, int count, float* points) const;
-    void convolvePeaks(const float* window, int count, float peaks[2]) const;
     // Appends the input to the channel's linear history and hands consume(window, n) each contiguous run.
     template <typename Consume>
     void forEachWindow(int channel, const float* input, int frames, Consume&& consume);
@@ -72,11 +63,7 @@ private:
     std::vector<float> coefficients_;
     // Each coefficient repeated 8 times ([(i * factor + m) * 8 + lane]) so a vector multiply reads it whole.
     std::vector<float> broadcast_;
-    // Largest sum of |coefficient| over the phases, all and even (with a rounding margin): peakBlock's
-    // bounds.
-    float boundAll_ = 0.0f, boundEven_ = 0.0f;
     bool phaseZeroIsInput_ = false;
-    int peakWidth_ = 4; // peakBlock's vectors: 16 (AVX-512), 8 (AVX2 + FMA) or 4 (SSE2, unfused sums)
     std::vector<float> history_;
     // Per channel, index one past the newest input in its history.
     std::vector<int> end_;

@@ -1,6 +1,7 @@
 #include "TruePeakInterpolator.h"
 
 #include "InterpolatorDesign.h"
+#include "LargestMagnitude.h"
 #include "VectorWidth.h"
 
 #include <algorithm>
@@ -138,21 +139,6 @@ Maxima foldedSse(const float* window, int taps, const float* folded) {
     return r;
 }
 
-// Largest |v| over v[0..count).
-float spanMagnitude(const float* v, int count) {
-    const __m128 signMask = _mm_set1_ps(-0.0f);
-    __m128 lanes = _mm_setzero_ps();
-    int k = 0;
-    for (; k + 4 <= count; k += 4)
-        lanes = _mm_max_ps(_mm_andnot_ps(signMask, _mm_loadu_ps(v + k)), lanes);
-    alignas(16) float l[4];
-    _mm_store_ps(l, lanes);
-    float largest = std::max(std::max(l[0], l[1]), std::max(l[2], l[3]));
-    for (; k < count; ++k)
-        largest = std::max(largest, std::abs(v[k]));
-    return largest;
-}
-
 // The bound's inputs are read in blocks of this many: the largest |input| of each block once per call, so a
 // group's bound takes the maximum of a few blocks instead of scanning its taps + Lanes - 1 inputs again (the
 // groups' spans overlap by all but Lanes inputs).
@@ -171,7 +157,8 @@ int foldedGroups(const float* window, int count, int taps, const float* folded, 
     float blocks[kMaxBoundBlocks];
     const int numBlocks = (inputs + kBoundBlock - 1) / kBoundBlock;
     for (int b = 0; b < numBlocks; ++b)
-        blocks[b] = spanMagnitude(window + b * kBoundBlock, std::min(kBoundBlock, inputs - b * kBoundBlock));
+        blocks[b] =
+            largestMagnitude(window + b * kBoundBlock, std::min(kBoundBlock, inputs - b * kBoundBlock));
     int j = 0;
     for (; j + Lanes <= count; j += Lanes) {
         float largest = 0.0f;

@@ -20,8 +20,7 @@ namespace lathe::dsp {
 // points come from PolyphaseInterpolator, the same bits on every CPU.
 //
 // Kernels: 16 windows per vector with AVX-512F, 8 with AVX2 + FMA, 4 with SSE2 (unfused), chosen at run
-// time (maxVectorWidth); a group of windows whose inputs are too small to raise the maxima is skipped, as in
-// PolyphaseInterpolator::peakBlock.
+// time (maxVectorWidth); a group of windows whose inputs are too small to raise the maxima is skipped.
 class TruePeakInterpolator {
 public:
     // Inputs per internal chunk (the history is kept linear so every window is contiguous).

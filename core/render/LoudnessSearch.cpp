@@ -11,6 +11,7 @@
 #include "dsp/Decibels.h"
 #include "dsp/Dither.h"
 #include "dsp/IntegratedLoudness.h"
+#include "dsp/LargestMagnitude.h"
 #include "dsp/ScopedFlushDenormals.h"
 #include "dsp/TruePeakMeter.h"
 
@@ -24,14 +25,6 @@ namespace render {
 namespace {
 // How much further than its own drive the first pass probes (see searchGain).
 constexpr double kProbeStepDb = 3.0;
-
-// Largest |x| over x[0..n): the sample peak.
-float largestMagnitude(const float* x, int n) {
-    float largest = 0.0f;
-    for (int i = 0; i < n; ++i)
-        largest = std::max(largest, std::abs(x[i]));
-    return largest;
-}
 
 // The probe: the master's limiter stage at a further drive over the same chunks as the pass, measuring only
 // the integrated loudness (no dither, nothing written). One type for the probe beside a pass and the probe on
@@ -254,7 +247,7 @@ DeliverableRenderer::PassResult DeliverableRenderer::limiterPass(FrameCache& inp
         }
         windows.process(l, r, n);
         if (!write) return;
-        samplePeak = std::max({samplePeak, largestMagnitude(l, n), largestMagnitude(r, n)});
+        samplePeak = std::max({samplePeak, dsp::largestMagnitude(l, n), dsp::largestMagnitude(r, n)});
         truePeak.process(stereoBlock(l, r, n));
         const float* planar[2] = {l, r};
         for (auto& file : p.pcm)
