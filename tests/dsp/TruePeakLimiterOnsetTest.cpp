@@ -5,6 +5,7 @@
 #include "dsp/TruePeakMeter.h"
 #include "support/MallocCounter.h"
 #include "support/ReferenceTruePeak.h"
+#include "support/ReleaseTiming.h"
 
 #include <gtest/gtest.h>
 
@@ -130,26 +131,13 @@ TEST(TruePeakLimiterOnset, ShallowOverloadsReleaseFasterThanDeepOnes) {
         limiter.setAdaptiveRelease(fastMs, 40.0, 150.0);
         limiter.setOnsetDepthsDb(3.0, 7.0);
         limiter.setShallowReleaseScale(scale);
-        const std::vector<double> gr = reductionPerFrame(limiter, click(-1.0 + overDb));
-        std::size_t deepestAt = 0;
-        for (std::size_t i = 0; i < gr.size(); ++i)
-            if (gr[i] >= gr[deepestAt])
-                deepestAt = i; // the last frame at full depth: the release starts after
-        const double deepest = gr[deepestAt];
         // Timed between two depths of the release, past the few frames the cycle's other half-wave holds.
-        const double from = overDb < 3.0 ? 0.8 * deepest : deepest - 1.0;
-        const double to = overDb < 3.0 ? from / std::exp(1.0) : deepest - 3.0;
-        const auto firstBelow = [&](double level) {
-            std::size_t at = deepestAt;
-            while (gr[at] > level)
-                ++at;
-            return at;
-        };
-        const double ms = static_cast<double>(firstBelow(to) - firstBelow(from)) / (kFs / 1000.0);
-        const double expected = (overDb < 3.0 ? scale * fastMs : fastMs) * std::log(from / to);
+        const lathe::test::ReleaseTiming t =
+            lathe::test::timeRelease(reductionPerFrame(limiter, click(-1.0 + overDb)), overDb, kFs);
+        const double expected = (overDb < 3.0 ? scale * fastMs : fastMs) * std::log(t.from / t.to);
         std::printf("%.1f dB over: %.2f dB, released from %.2f to %.2f dB in %.2f ms (one-pole: %.2f ms)\n",
-                    overDb, deepest, from, to, ms, expected);
-        EXPECT_NEAR(ms, expected, 0.1 * expected) << overDb;
+                    overDb, t.deepest, t.from, t.to, t.ms, expected);
+        EXPECT_NEAR(t.ms, expected, 0.1 * expected) << overDb;
     }
 }
 

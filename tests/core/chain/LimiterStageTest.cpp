@@ -6,6 +6,7 @@
 #include "core/chain/ChainSettingsMapping.h"
 
 #include "dsp/Decibels.h"
+#include "dsp/support/ReleaseTiming.h"
 
 #include <gtest/gtest.h>
 
@@ -53,28 +54,15 @@ TEST(LimiterStage, DefaultStyleReleasesAsDesigned) {
     ASSERT_EQ(defaults.fast_release_ms, 15.0);
     ASSERT_EQ(limiterOnset(defaults).shallowReleaseScale, 0.45);
     for (double overDb : {1.5, 14.0}) {
-        const std::vector<double> gr = clickReduction(defaults, overDb);
-        std::size_t deepestAt = 0;
-        for (std::size_t i = 0; i < gr.size(); ++i)
-            if (gr[i] >= gr[deepestAt])
-                deepestAt = i; // the last frame at full depth: the release starts after
-        const double deepest = gr[deepestAt];
-        ASSERT_GT(deepest, overDb - 0.5) << overDb;
-        const double from = overDb < 3.0 ? 0.8 * deepest : deepest - 1.0;
-        const double to = overDb < 3.0 ? from / std::exp(1.0) : deepest - 3.0;
-        const auto firstBelow = [&](double level) {
-            std::size_t at = deepestAt;
-            while (gr[at] > level)
-                ++at;
-            return at;
-        };
-        const double ms = static_cast<double>(firstBelow(to) - firstBelow(from)) / (kFs / 1000.0);
+        const lathe::test::ReleaseTiming t =
+            lathe::test::timeRelease(clickReduction(defaults, overDb), overDb, kFs);
+        ASSERT_GT(t.deepest, overDb - 0.5) << overDb;
         const double timeConstant = overDb < 3.0 ? 0.45 * 15.0 : 15.0;
-        const double expected = timeConstant * std::log(from / to);
+        const double expected = timeConstant * std::log(t.from / t.to);
         std::printf(
             "%.1f dB over: %.2f dB, released from %.2f to %.2f dB in %.2f ms (one-pole %.2f ms: %.2f)\n",
-            overDb, deepest, from, to, ms, timeConstant, expected);
-        EXPECT_NEAR(ms, expected, 0.03 * expected) << overDb; // 16 ms (the previous default) is 6.7 % off
+            overDb, t.deepest, t.from, t.to, t.ms, timeConstant, expected);
+        EXPECT_NEAR(t.ms, expected, 0.03 * expected) << overDb; // 16 ms (the previous default) is 6.7 % off
     }
 }
 
