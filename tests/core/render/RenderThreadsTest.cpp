@@ -26,14 +26,19 @@ RenderReport renderWith(const Session& session, const std::string& out, int thre
     return renderSession(session, out, control);
 }
 
+// The demo song, 8 s long, written into dir/Song and opened as a session.
+Session eightSecondDemo(const lathe::test::TempDir& dir) {
+    DemoOptions demo;
+    demo.seconds = 8.0;
+    writeDemoFolder(dir.file("Song"), demo);
+    return openSessionOrFolder(dir.file("Song"));
+}
+
 } // namespace
 
 TEST(RenderThreads, OutputIsBitIdenticalForAnyThreadCount) {
     lathe::test::TempDir dir;
-    DemoOptions demo;
-    demo.seconds = 8.0;
-    writeDemoFolder(dir.file("Song"), demo);
-    Session session = openSessionOrFolder(dir.file("Song"));
+    Session session = eightSecondDemo(dir);
     session.output.mode = "both";
     session.output.mp3 = false;
     // Chains on every stem and on the master, as a real stem master has.
@@ -72,10 +77,7 @@ TEST(RenderThreads, OutputIsBitIdenticalForAnyThreadCount) {
 // passes gives the same master either way.
 TEST(RenderThreads, LoudTargetTakesTheSamePassesWhereverTheProbeRuns) {
     lathe::test::TempDir dir;
-    DemoOptions demo;
-    demo.seconds = 8.0;
-    writeDemoFolder(dir.file("Song"), demo);
-    Session session = openSessionOrFolder(dir.file("Song"));
+    Session session = eightSecondDemo(dir);
     session.output.mode = "stem";
     session.output.mp3 = false;
     session.loudness.target_lufs = -9.0;
@@ -97,10 +99,7 @@ TEST(RenderThreads, LoudTargetTakesTheSamePassesWhereverTheProbeRuns) {
 // float) read back and encoded in the render's chunks of 16384 frames. And the same whatever the threads.
 TEST(RenderThreads, Mp3EncodedBesideThePassIsTheOneEncodedFromTheMaster) {
     lathe::test::TempDir dir;
-    DemoOptions demo;
-    demo.seconds = 8.0;
-    writeDemoFolder(dir.file("Song"), demo);
-    Session session = openSessionOrFolder(dir.file("Song"));
+    Session session = eightSecondDemo(dir);
     session.output.mode = "stem";
     session.output.mp3 = true;
     session.output.bit_depth = 24;
@@ -138,10 +137,7 @@ TEST(RenderThreads, Mp3EncodedBesideThePassIsTheOneEncodedFromTheMaster) {
 // throws RenderCancelled and leaves no file behind, under a final name or a temporary one.
 TEST(RenderThreads, CancelMidPipelineLeavesNoFile) {
     lathe::test::TempDir dir;
-    DemoOptions demo;
-    demo.seconds = 8.0;
-    writeDemoFolder(dir.file("Song"), demo);
-    Session session = openSessionOrFolder(dir.file("Song"));
+    Session session = eightSecondDemo(dir);
     session.output.mode = "stem";
     session.output.mp3 = true;
     struct Case {
