@@ -71,12 +71,9 @@ void BM_TruePeakMeter8x(benchmark::State& state) {
     state.SetItemsProcessed(state.iterations() * kBlock);
 }
 
-// A master that is mostly below the ceiling with occasional over-shooting transients (one block in eight):
-// the common case of a render's limiter passes, where most frames need no peak refinement.
-void BM_TruePeakLimiter4xSparsePeaks(benchmark::State& state) {
-    TruePeakLimiter limiter;
-    limiter.setCeilingDbtp(-1.0);
-    limiter.prepare(kFs, kBlock, 2);
+// Runs `limiter` on blocks of the bench signal at a quarter of its level, but for one block in
+// `overloadEvery` at full level (the overs).
+void runWithOverloadsEvery(benchmark::State& state, TruePeakLimiter& limiter, long long overloadEvery) {
     StereoBlock block;
     std::vector<float> quietL(kBlock), quietR(kBlock);
     for (int i = 0; i < kBlock; ++i) {
@@ -86,7 +83,7 @@ void BM_TruePeakLimiter4xSparsePeaks(benchmark::State& state) {
     long long count = 0;
     for (auto _ : state) {
         AudioBlock b = block.refill();
-        if (++count % 8 != 0) {
+        if (++count % overloadEvery != 0) {
             block.l = quietL;
             block.r = quietR;
         }
@@ -94,6 +91,15 @@ void BM_TruePeakLimiter4xSparsePeaks(benchmark::State& state) {
         benchmark::DoNotOptimize(block.l.data());
     }
     state.SetItemsProcessed(state.iterations() * kBlock);
+}
+
+// A master that is mostly below the ceiling with occasional over-shooting transients (one block in eight):
+// the common case of a render's limiter passes, where most frames need no peak refinement.
+void BM_TruePeakLimiter4xSparsePeaks(benchmark::State& state) {
+    TruePeakLimiter limiter;
+    limiter.setCeilingDbtp(-1.0);
+    limiter.prepare(kFs, kBlock, 2);
+    runWithOverloadsEvery(state, limiter, 8);
 }
 
 // A master under its ceiling most of the time (the render's usual case: one block in 256 overloads, every
@@ -110,23 +116,7 @@ void BM_TruePeakLimiterMostlyAtRest(benchmark::State& state) {
     limiter.setAdaptiveRelease(10.0, 40.0, 150.0);
     limiter.prepare(kFs, kBlock, 2, config);
     limiter.setRestSkipping(state.range(0) != 0);
-    StereoBlock block;
-    std::vector<float> quietL(kBlock), quietR(kBlock);
-    for (int i = 0; i < kBlock; ++i) {
-        quietL[static_cast<std::size_t>(i)] = 0.25f * block.sourceL[static_cast<std::size_t>(i)];
-        quietR[static_cast<std::size_t>(i)] = 0.25f * block.sourceR[static_cast<std::size_t>(i)];
-    }
-    long long count = 0;
-    for (auto _ : state) {
-        AudioBlock b = block.refill();
-        if (++count % 256 != 0) {
-            block.l = quietL;
-            block.r = quietR;
-        }
-        limiter.process(b);
-        benchmark::DoNotOptimize(block.l.data());
-    }
-    state.SetItemsProcessed(state.iterations() * kBlock);
+    runWithOverloadsEvery(state, limiter, 256);
 }
 
 // The session's default style, "transparent" (core/ChainSettingsMapping.cpp: linear onset ramp over a 6.5 ms
