@@ -66,7 +66,7 @@ BENCHMARK(BM_CompressorPeakLinkedSidechainHpf);
 
 // The render's stem and master compressor (vs-peers.sh's equal-work session: ffmpeg's acompressor settings):
 // linked peak detection, no sidechain filter.
-void BM_CompressorPeakLinked(benchmark::State& state) {
+CompressorParameters renderCompressor() {
     CompressorParameters p;
     p.thresholdDb = -18.0;
     p.ratio = 2.0;
@@ -75,8 +75,12 @@ void BM_CompressorPeakLinked(benchmark::State& state) {
     p.releaseMs = 250.0;
     p.detection = DetectionMode::Peak;
     p.stereoLink = 1.0;
+    return p;
+}
+
+void BM_CompressorPeakLinked(benchmark::State& state) {
     Compressor comp;
-    comp.setParameters(p);
+    comp.setParameters(renderCompressor());
     comp.prepare(kFs, kBlock, 2);
     runBlocks(state, comp);
 }
@@ -89,13 +93,7 @@ struct EqThenCompressor {
         eq.prepare(kFs, kBlock, 2);
         eq.setNumBands(1);
         eq.setBand(0, {true, FilterType::Bell, 100.0, 1.0, 2.0});
-        CompressorParameters p;
-        p.thresholdDb = -18.0;
-        p.ratio = 2.0;
-        p.kneeDb = 9.0;
-        p.attackMs = 20.0;
-        p.releaseMs = 250.0;
-        comp.setParameters(p);
+        comp.setParameters(renderCompressor());
         comp.prepare(kFs, kBlock, 2);
     }
     void process(const AudioBlock& block) {
